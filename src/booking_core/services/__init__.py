@@ -1,0 +1,79 @@
+"""Application services: load through repositories, decide (pure), commit.
+
+Every service follows one shape, implemented once here by :func:`run_in_transaction`:
+open a unit of work, let the operation load aggregates and take pure decisions,
+commit, and on a :class:`~booking_core.errors.ConcurrencyError` (somebody saved
+first) start over from a fresh load, a bounded number of times.
+
+Example:
+    >>> import attrs
+    >>> from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
+    >>> from booking_core.services import run_in_transaction
+    >>> @attrs.frozen(kw_only=True)
+    ... class Counter:
+    ...     id: str
+    ...     value: int = 0
+    ...     version: int = 0
+    >>> store = InMemoryStore()
+    >>> def create(uow):
+    ...     uow.repository("counters", Counter).add(Counter(id="c"))
+    >>> def bump(uow):
+    ...     repo = uow.repository("counters", Counter)
+    ...     counter = repo.get("c")
+    ...     repo.save(attrs.evolve(counter, value=counter.value + 1))
+    ...     return counter.value + 1
+    >>> run_in_transaction(lambda: InMemoryUnitOfWork(store), create)
+    >>> run_in_transaction(lambda: InMemoryUnitOfWork(store), bump)
+    1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from booking_core.errors import ConcurrencyError, InvalidValueError
+from booking_core.ports import UnitOfWork
+
+__all__ = ["run_in_transaction"]
+
+T = TypeVar("T")
+U = TypeVar("U", bound=UnitOfWork)
+
+
+def run_in_transaction(
+    uow_factory: Callable[[], U], operation: Callable[[U], T], *, attempts: int = 5
+) -> T:
+    """Run ``operation`` in a fresh unit of work and commit, retrying on conflicts.
+
+    The operation must be safe to run again from scratch: it loads what it needs
+    from the unit of work it is given and keeps no state between attempts.
+
+    Args:
+        uow_factory: Makes a new unit of work per attempt.
+        operation: Loads, decides and stages writes; its result is returned.
+        attempts: How many times to try before giving up (at least 1).
+
+    Returns:
+        What ``operation`` returned on the attempt that committed.
+
+    Raises:
+        ConcurrencyError: ``concurrency.stale_version`` (or another concurrency
+            code) when every attempt lost the race.
+        InvalidValueError: ``input.invalid_value`` when ``attempts`` is below 1.
+    """
+    if attempts < 1:
+        raise InvalidValueError(
+            field="attempts", reason="must be at least 1", value=attempts
+        )
+    for attempt in range(1, attempts + 1):
+        with uow_factory() as uow:
+            result = operation(uow)  # type: ignore[arg-type]
+            try:
+                uow.commit()
+            except ConcurrencyError:
+                if attempt == attempts:
+                    raise
+                continue
+            return result
+    raise AssertionError("unreachable")  # pragma: no cover
