@@ -27,13 +27,13 @@ Example:
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
-from types import TracebackType
-from typing import Any, Generic, TypeVar, final
+from collections.abc import Sequence
+from typing import Any, TypeVar, final
 
 import attrs
 
-from booking_core.errors import DuplicateIdError, NotFoundError, StaleVersionError
+from booking_core.adapters._staging import Indexer, StagedRepository, StagingUnitOfWork
+from booking_core.errors import DuplicateIdError, StaleVersionError
 from booking_core.events import DomainEvent
 from booking_core.ports import Versioned
 
@@ -73,73 +73,62 @@ class InMemoryStore:
         self.lock = threading.RLock()
         self.collections: dict[str, dict[str, Any]] = {}
         self.events: list[DomainEvent] = []
+        self._indexers: dict[str, Indexer] = {}
+        # (collection, index name, value) -> ids
+        self._index: dict[tuple[str, str, str], set[str]] = {}
 
     def collection(self, name: str) -> dict[str, Any]:
         """The committed aggregates of one collection, by id (created on demand)."""
         with self.lock:
             return self.collections.setdefault(name, {})
 
+    def register_index(self, collection: str, indexer: Indexer) -> None:
+        """Maintain secondary index entries for ``collection`` on every commit.
+
+        ``indexer(aggregate)`` returns ``(name, value)`` pairs; repositories find
+        aggregates by them with ``find(name, value)``. Register before writing.
+        """
+        with self.lock:
+            self._indexers[collection] = indexer
+
+    def indexer(self, collection: str) -> Indexer | None:
+        """The indexer registered for ``collection``, if any."""
+        return self._indexers.get(collection)
+
+    def find(self, collection: str, index: str, value: str) -> dict[str, Any]:
+        """The committed aggregates under ``(index, value)``, by id."""
+        with self.lock:
+            ids = self._index.get((collection, index, value), ())
+            aggregates = self.collection(collection)
+            return {aggregate_id: aggregates[aggregate_id] for aggregate_id in ids}
+
+    def put(self, collection: str, aggregate: Versioned) -> None:
+        """Store ``aggregate`` and its index entries (callers hold :attr:`lock`)."""
+        aggregates = self.collection(collection)
+        indexer = self._indexers.get(collection)
+        if indexer is not None:
+            previous = aggregates.get(aggregate.id)
+            if previous is not None:
+                for index, value in indexer(previous):
+                    self._index[(collection, index, value)].discard(previous.id)
+            for index, value in indexer(aggregate):
+                self._index.setdefault((collection, index, value), set()).add(
+                    aggregate.id
+                )
+        aggregates[aggregate.id] = aggregate
+
 
 @final
-class InMemoryRepository(Generic[A]):
+class InMemoryRepository(StagedRepository[A]):
     """A versioned repository for one collection, bound to one unit of work.
 
     Reads see this unit's own staged writes first, then the committed store.
     Hosts get one through :meth:`InMemoryUnitOfWork.repository`.
     """
 
-    def __init__(self, uow: InMemoryUnitOfWork, name: str) -> None:
-        self._uow = uow
-        self.name = name
-
-    def get(self, aggregate_id: str) -> A:
-        """Load an aggregate by id.
-
-        Raises:
-            NotFoundError: ``not_found`` when no aggregate has that id.
-        """
-        staged = self._uow.staged(self.name, aggregate_id)
-        if staged is not None:
-            return staged[1]  # type: ignore[no-any-return]
-        with self._uow.store.lock:
-            found = self._uow.store.collection(self.name).get(aggregate_id)
-        if found is None:
-            raise NotFoundError(kind=self.name, id=aggregate_id)
-        return found  # type: ignore[no-any-return]
-
-    def add(self, aggregate: A) -> None:
-        """Stage a new aggregate; checked for a duplicate id now and on commit.
-
-        Raises:
-            DuplicateIdError: ``conflict.duplicate_id`` when the id exists.
-        """
-        with self._uow.store.lock:
-            exists = aggregate.id in self._uow.store.collection(self.name)
-        if exists or self._uow.staged(self.name, aggregate.id) is not None:
-            raise DuplicateIdError(kind=self.name, id=aggregate.id)
-        self._uow.stage(self.name, aggregate, expected=None)
-
-    def save(self, aggregate: A) -> None:
-        """Stage a changed aggregate; compare-and-set on commit."""
-        staged = self._uow.staged(self.name, aggregate.id)
-        expected = staged[0] if staged is not None else aggregate.version
-        self._uow.stage(self.name, aggregate, expected=expected)
-
-    def list(self) -> list[A]:
-        """Every committed aggregate of the collection, with this unit's changes."""
-        with self._uow.store.lock:
-            found = dict(self._uow.store.collection(self.name))
-        for (name, aggregate_id), (_, value) in self._uow.writes.items():
-            if name == self.name:
-                found[aggregate_id] = value
-        return list(found.values())
-
-    def __iter__(self) -> Iterator[A]:
-        return iter(self.list())
-
 
 @final
-class InMemoryUnitOfWork:
+class InMemoryUnitOfWork(StagingUnitOfWork):
     """A unit of work over an :class:`InMemoryStore`.
 
     Args:
@@ -150,43 +139,37 @@ class InMemoryUnitOfWork:
     def __init__(
         self, store: InMemoryStore, publisher: InMemoryEventPublisher | None = None
     ) -> None:
+        super().__init__()
         self.store = store
         self.publisher = (
             publisher if publisher is not None else InMemoryEventPublisher()
         )
-        # (collection, id) -> (expected stored version or None when new, aggregate)
-        self.writes: dict[tuple[str, str], tuple[int | None, Any]] = {}
-        self.events: list[DomainEvent] = []
-        self.committed = False
 
     def __enter__(self) -> InMemoryUnitOfWork:
-        self.committed = False
+        super().__enter__()
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if not self.committed:
-            self.rollback()
 
     def repository(self, name: str, kind: type[A]) -> InMemoryRepository[A]:
         """The repository of collection ``name`` holding aggregates of type ``kind``."""
         return InMemoryRepository(self, name)
 
-    def staged(self, name: str, aggregate_id: str) -> tuple[int | None, Any] | None:
-        """What this unit staged for ``(name, aggregate_id)``, if anything."""
-        return self.writes.get((name, aggregate_id))
+    def committed(self, name: str, aggregate_id: str) -> Any | None:
+        """The committed aggregate, or ``None``."""
+        with self.store.lock:
+            return self.store.collection(name).get(aggregate_id)
 
-    def stage(self, name: str, aggregate: Versioned, *, expected: int | None) -> None:
-        """Stage a write; ``expected``: the stored version it must find, None if new."""
-        self.writes[(name, aggregate.id)] = (expected, aggregate)
+    def committed_all(self, name: str) -> dict[str, Any]:
+        """Every committed aggregate of a collection, by id."""
+        with self.store.lock:
+            return dict(self.store.collection(name))
 
-    def collect(self, events: Sequence[DomainEvent]) -> None:
-        """Remember events to publish after commit."""
-        self.events.extend(events)
+    def committed_find(self, name: str, index: str, value: str) -> dict[str, Any]:
+        """The committed aggregates under ``(index, value)``, by id."""
+        return self.store.find(name, index, value)
+
+    def indexer(self, name: str) -> Indexer | None:
+        """The indexer registered for a collection, if any."""
+        return self.store.indexer(name)
 
     def commit(self) -> None:
         """Apply every staged write atomically, then publish the collected events.
@@ -210,19 +193,9 @@ class InMemoryUnitOfWork:
                         expected=expected,
                         actual=None if current is None else current.version,
                     )
-            for (name, aggregate_id), (expected, aggregate) in self.writes.items():
+            for (name, _), (expected, aggregate) in self.writes.items():
                 version = 1 if expected is None else expected + 1
-                self.store.collection(name)[aggregate_id] = attrs.evolve(
-                    aggregate, version=version
-                )
-            events = list(self.events)
-            self.store.events.extend(events)
-        self.writes.clear()
-        self.events.clear()
-        self.committed = True
+                self.store.put(name, attrs.evolve(aggregate, version=version))
+            self.store.events.extend(self.events)
+            events = self.finish()
         self.publisher.publish(events)
-
-    def rollback(self) -> None:
-        """Drop every staged write and collected event."""
-        self.writes.clear()
-        self.events.clear()
