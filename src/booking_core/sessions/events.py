@@ -195,7 +195,7 @@ def _close(
     )
 
 
-def apply(session: Session | None, event: SessionEvent) -> Session:
+def apply(session: Session | None, event: DomainEvent) -> Session:
     """The session after ``event`` (``None`` before :class:`SessionScheduled`).
 
     Pure and total over valid histories: it trusts that the event was decided by a
@@ -210,9 +210,14 @@ def apply(session: Session | None, event: SessionEvent) -> Session:
 
     Raises:
         InvalidValueError: ``input.invalid_value`` when the event does not fit
-            (the first event is not :class:`SessionScheduled`, or a later one is,
-            or it belongs to another session).
+            (not a session event, the first event is not
+            :class:`SessionScheduled`, or a later one is, or it belongs to another
+            session).
     """
+    if not isinstance(event, _SessionEventFields):
+        raise InvalidValueError(
+            field="event", reason="is not a session event", value=event.name
+        )
     if isinstance(event, SessionScheduled):
         if session is not None:
             raise InvalidValueError(
@@ -240,7 +245,7 @@ def apply(session: Session | None, event: SessionEvent) -> Session:
     return closed
 
 
-def replay(events: Iterable[SessionEvent]) -> Session:
+def replay(events: Iterable[DomainEvent]) -> Session:
     """Rebuild a session from its audit trail.
 
     Args:
