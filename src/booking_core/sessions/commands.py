@@ -177,6 +177,8 @@ def schedule(
     """Schedule a new session.
 
     Roles: the session's teacher (``actor.user_id == teacher_id``), admin, system.
+    Unlike the other commands, the fields are checked first (building the value),
+    then the role.
 
     Args:
         session_id: The new session's id.

@@ -125,11 +125,25 @@ class SessionPolicy:
         return window.widen(self.join_opens_before, self.grace_period)
 
     def grace_ends_at(self, window: TimeWindow) -> datetime:
-        """When the grace period after ``window`` ends (the system may complete)."""
+        """When the grace period after ``window`` ends (the system may complete).
+
+        Args:
+            window: The session's window.
+
+        Returns:
+            ``window.end + grace_period``.
+        """
         return window.end + self.grace_period
 
     def no_show_at(self, window: TimeWindow) -> datetime:
-        """From when a session in ``window`` may be marked missed."""
+        """From when a session in ``window`` may be marked missed.
+
+        Args:
+            window: The session's window.
+
+        Returns:
+            ``window.start + no_show_after``.
+        """
         return window.start + self.no_show_after
 
 
@@ -263,5 +277,12 @@ class ReschedulePolicy:
 
         The response window, but never after the session's current start: a
         request must be settled before the session it would move begins.
+
+        Args:
+            requested_at: When the request was made.
+            session_start: The session's current start.
+
+        Returns:
+            ``min(requested_at + response_window, session_start)``.
         """
         return min(requested_at + self.response_window, session_start)

@@ -58,6 +58,13 @@ def join_window(session: Session, policy: SessionPolicy) -> TimeWindow:
 
     Half-open: joining at exactly the opening instant is allowed, at exactly the
     closing instant it is not.
+
+    Args:
+        session: The session.
+        policy: Its join and grace durations.
+
+    Returns:
+        The join window, in UTC.
     """
     return policy.join_window(session.window)
 
@@ -123,6 +130,18 @@ def can_join(
 ) -> bool:
     """Whether :func:`check_join` would let ``actor`` join at ``now``.
 
+    Args:
+        session: The session to join.
+        actor: Who joins.
+        now: The current instant.
+        policy: Join window and rejoin rule.
+        students: The ids of the session's booked students.
+        already_joined: Whether the actor joined (and left) before.
+
+    Returns:
+        ``True`` when joining is allowed, else ``False`` (never raises a domain
+        error; :func:`check_join` says why).
+
     Example:
         >>> from datetime import datetime, timedelta, timezone
         >>> from booking_core.actors import Actor
@@ -154,12 +173,28 @@ def can_join(
 
 
 def time_until_start(session: Session, *, now: datetime) -> timedelta:
-    """How long until the session starts (negative once it started)."""
+    """How long until the session starts (negative once it started).
+
+    Args:
+        session: The session.
+        now: The current instant.
+
+    Returns:
+        ``start - now``.
+    """
     return session.start - utc_instant(now, "now")
 
 
 def is_overdue(session: Session, *, now: datetime) -> bool:
-    """True when the session is still scheduled although it has ended."""
+    """True when the session is still scheduled although it has ended.
+
+    Args:
+        session: The session.
+        now: The current instant.
+
+    Returns:
+        ``True`` for a scheduled session with ``now >= end``.
+    """
     return not session.is_terminal and utc_instant(now, "now") >= session.end
 
 
@@ -167,6 +202,13 @@ def can_be_completed(session: Session, *, now: datetime) -> bool:
     """True when a participant may complete it now (scheduled and ended).
 
     The system actor additionally waits for :func:`is_past_grace_period`.
+
+    Args:
+        session: The session.
+        now: The current instant.
+
+    Returns:
+        ``True`` for a scheduled session with ``now >= end``.
     """
     return is_overdue(session, now=now)
 
@@ -176,7 +218,16 @@ def is_past_grace_period(
 ) -> bool:
     """True once the grace period after the end is over (the join window closed).
 
-    From then on the system actor may complete a session that ran.
+    From then on the system actor may complete a session that ran. About time
+    only: check the status too.
+
+    Args:
+        session: The session.
+        now: The current instant.
+        policy: Its grace period.
+
+    Returns:
+        ``now >= end + grace_period``.
     """
     return utc_instant(now, "now") >= policy.grace_ends_at(session.window)
 
@@ -184,7 +235,18 @@ def is_past_grace_period(
 def is_past_no_show_limit(
     session: Session, *, now: datetime, policy: SessionPolicy
 ) -> bool:
-    """True from start + ``no_show_after`` (30 min) on: it may be marked missed."""
+    """True from start + ``no_show_after`` (30 min) on: it may be marked missed.
+
+    About time only: check the status (and attendance) too.
+
+    Args:
+        session: The session.
+        now: The current instant.
+        policy: Its no-show limit.
+
+    Returns:
+        ``now >= start + no_show_after``.
+    """
     return utc_instant(now, "now") >= policy.no_show_at(session.window)
 
 
@@ -192,6 +254,13 @@ def is_reschedule_expired(session: Session, *, now: datetime) -> bool:
     """True when a pending reschedule request is past its answer deadline.
 
     From then on :func:`~booking_core.sessions.expire_reschedule` accepts it.
+
+    Args:
+        session: The session.
+        now: The current instant.
+
+    Returns:
+        ``True`` when a request is pending and ``now >= respond_by``.
     """
     request = session.pending_reschedule
     return request is not None and utc_instant(now, "now") >= request.respond_by
@@ -207,6 +276,12 @@ _LABELS = {
 
 def status_display(session: Session) -> str:
     """The human-readable status ("Scheduled", "Reschedule requested", ...).
+
+    Args:
+        session: The session.
+
+    Returns:
+        "Scheduled", "Reschedule requested", "Completed", "Cancelled" or "Missed".
 
     Example:
         >>> from datetime import datetime, timedelta, timezone
