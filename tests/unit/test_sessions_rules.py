@@ -515,6 +515,8 @@ def test_session_value_rules() -> None:
         attrs.evolve(pending, status=SessionStatus.CANCELLED)
     with pytest.raises(InvalidValueError):
         MeetingInfo(provider="", link="https://x")
+    with pytest.raises(InvalidValueError):
+        attrs.evolve(session, status="postponed")
     local = make(zone="Asia/Kolkata").local_window
     assert local[0].utcoffset() == timedelta(hours=5, minutes=30)
     assert session.closed_at is None
@@ -551,6 +553,11 @@ def test_policy_validation() -> None:
     assert ReschedulePolicy(late_request_roles=["student"]).late_request_roles == {
         Role.STUDENT
     }
+    assert ReschedulePolicy(late_request_roles="teacher").late_request_roles == {
+        Role.TEACHER
+    }
+    with pytest.raises(InvalidValueError):
+        ReschedulePolicy(late_request_roles=["coach"])
 
 
 # -- queries --------------------------------------------------------------------

@@ -19,22 +19,23 @@ nothing. Checks run in a fixed order, so the error is predictable:
 
 Roles per command:
 
-====================  =====================================================
-command               may be called by
-====================  =====================================================
-``schedule``          its teacher, admin, system
+======================  ===================================================
+command                 may be called by
+======================  ===================================================
+``schedule``            its teacher, admin, system
 ``request_reschedule``  its teacher, a booked student, admin
-``approve_reschedule``  the other party: its teacher for a student's request,
-``decline_reschedule``  a booked student for the teacher's, either for an
-                      admin's; admins always (never the requester)
+``approve_reschedule``  the other party (its teacher for a student's
+``decline_reschedule``  request, a booked student for the teacher's,
+                        either for an admin's) and admins; never the
+                        requester
 ``expire_reschedule``   admin, system
-``complete``          its teacher, a booked student, admin (from the end on);
-                      system (from the end of the grace period on)
-``cancel``            its teacher, admin, system; a booked student only for a
-                      1:1 session (a student leaves a group class by cancelling
-                      their booking, not the class)
-``mark_missed``       its teacher, a booked student, admin, system
-====================  =====================================================
+``complete``            its teacher, a booked student, admin (from the
+                        end on); system (from the end of the grace period)
+``cancel``              its teacher, admin, system; a booked student only
+                        for a 1:1 session (a student leaves a group class
+                        by cancelling their booking, not the class)
+``mark_missed``         its teacher, a booked student, admin, system
+======================  ===================================================
 """
 
 from __future__ import annotations

@@ -169,6 +169,17 @@ def _kind(value: SessionKind | str) -> SessionKind:
         ) from None
 
 
+def _status(value: SessionStatus | str) -> SessionStatus:
+    try:
+        return SessionStatus(value)
+    except ValueError:
+        raise InvalidValueError(
+            field="status",
+            reason="must be scheduled, completed, cancelled or missed",
+            value=value,
+        ) from None
+
+
 @final
 @attrs.frozen(kw_only=True)
 class Session:
@@ -215,7 +226,7 @@ class Session:
     capacity: int = attrs.field(default=1, validator=positive_int)
     waitlist_enabled: bool = False
     status: SessionStatus = attrs.field(
-        default=SessionStatus.SCHEDULED, converter=SessionStatus
+        default=SessionStatus.SCHEDULED, converter=_status
     )
     pending_reschedule: RescheduleRequest | None = None
     notes: tuple[SessionNote, ...] = attrs.field(default=(), converter=_notes)

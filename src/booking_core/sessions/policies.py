@@ -47,7 +47,15 @@ def _count(_instance: object, attribute: attrs.Attribute[Any], value: object) ->
 
 
 def _roles(value: Any) -> frozenset[Role]:
-    return frozenset(Role(role) for role in value)
+    items = [value] if isinstance(value, (str, Role)) else list(value)
+    try:
+        return frozenset(Role(role) for role in items)
+    except ValueError:
+        raise InvalidValueError(
+            field="late_request_roles",
+            reason="must be roles: student, teacher, admin, system",
+            value=value,
+        ) from None
 
 
 @final
