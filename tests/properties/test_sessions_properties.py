@@ -11,6 +11,8 @@ from booking_core.actors import Actor
 from booking_core.errors import BookingCoreError, RescheduleNoticeTooShortError
 from booking_core.intervals import TimeWindow
 from booking_core.sessions import (
+    RescheduleApproved,
+    RescheduleExpired,
     ReschedulePolicy,
     Session,
     SessionPolicy,
@@ -21,6 +23,7 @@ from booking_core.sessions import (
     decline_reschedule,
     expire_reschedule,
     mark_missed,
+    replay,
     request_reschedule,
     schedule,
 )
@@ -184,3 +187,81 @@ def test_a_terminal_session_never_changes(
     except BookingCoreError:
         return
     raise AssertionError("a command changed a terminal session")
+
+
+PARTIES = st.sampled_from(
+    [Actor.teacher("t-1"), Actor.student("s-1"), Actor.admin("a-1"), Actor.system()]
+)
+STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["request", "approve", "decline", "expire"]),
+        PARTIES,
+        st.integers(min_value=0, max_value=30),  # hours that pass first
+        st.none() | st.integers(min_value=-2, max_value=400),  # proposal, hours ahead
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=150)
+@given(steps=STEPS, zone=st.sampled_from(["Europe/London", "Asia/Kolkata"]))
+def test_window_moves_only_by_approval_and_the_trail_replays(
+    steps: list[tuple[str, Actor, int, int | None]], zone: str
+) -> None:
+    now = datetime(2026, 3, 1, 9, tzinfo=timezone.utc)
+    session = _session(now + timedelta(days=40), zone)  # across the spring gap
+    events = list(
+        schedule(
+            session_id="s",
+            kind="one_on_one",
+            teacher_id="t-1",
+            course_id="c-1",
+            window=session.window,
+            zone=zone,
+            actor=Actor.admin("a-1"),
+            now=now - timedelta(days=60),
+        ).events
+    )
+    for name, actor, hours, proposal in steps:
+        now += timedelta(hours=hours)
+        new_start = None if proposal is None else now + timedelta(hours=proposal)
+        try:
+            if name == "request":
+                decision = request_reschedule(
+                    session,
+                    reason="a clash with an exam",
+                    new_start=new_start,
+                    students=STUDENTS,
+                    actor=actor,
+                    now=now,
+                    policy=RP,
+                )
+            elif name == "approve":
+                decision = approve_reschedule(
+                    session,
+                    new_start=new_start,
+                    students=STUDENTS,
+                    actor=actor,
+                    now=now,
+                    policy=RP,
+                )
+            elif name == "decline":
+                decision = decline_reschedule(
+                    session, students=STUDENTS, actor=actor, now=now, policy=RP
+                )
+            else:
+                decision = expire_reschedule(session, actor=actor, now=now, policy=RP)
+        except BookingCoreError:
+            continue
+        (event,) = decision.events
+        moved = isinstance(event, RescheduleApproved) or (
+            isinstance(event, RescheduleExpired) and event.auto_approved
+        )
+        if moved:
+            assert decision.state.window == event.new_window  # type: ignore[attr-defined]
+            assert decision.state.duration == session.duration
+        else:
+            assert decision.state.window == session.window
+        session = decision.state
+        events.append(event)
+    assert replay(events) == session

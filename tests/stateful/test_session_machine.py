@@ -17,6 +17,7 @@ from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
     invariant,
+    precondition,
     rule,
 )
 
@@ -61,7 +62,7 @@ STUDENTS = frozenset({"s-1"})
 SP = SessionPolicy()
 RP = ReschedulePolicy()
 GOOD = "a clash with an exam"
-REASONS = st.sampled_from(["", "too short", GOOD, GOOD, GOOD, "x" * 501])
+REASONS = st.sampled_from(["", "too short", "x" * 501, *[GOOD] * 5])
 # closing commands run on one draw in five, so reschedules get explored too
 RARELY = st.integers(min_value=0, max_value=4).map(lambda n: n == 0)
 OFFSETS = st.integers(min_value=-2 * 3600, max_value=10 * 24 * 3600).map(
@@ -81,7 +82,7 @@ class SessionMachine(RuleBasedStateMachine):
 
     @initialize(
         kind=st.sampled_from(["group", "one_on_one"]),
-        lead=st.integers(min_value=1, max_value=8 * 24 * 60),
+        lead=st.integers(min_value=1, max_value=10 * 24 * 60),
         minutes=st.integers(min_value=15, max_value=180),
         zone=st.sampled_from(["Europe/London", "Asia/Kolkata"]),
     )
@@ -108,7 +109,7 @@ class SessionMachine(RuleBasedStateMachine):
             "window": decision.state.window,
         }
 
-    @rule(minutes=st.integers(min_value=0, max_value=30 * 60))
+    @rule(minutes=st.integers(min_value=0, max_value=14 * 60))
     def time_passes(self, minutes: int) -> None:
         self.now += timedelta(minutes=minutes)
 
@@ -116,7 +117,8 @@ class SessionMachine(RuleBasedStateMachine):
         before = self.session
         try:
             decision: Decision[Session] = command(self.session, now=self.now, **kwargs)  # type: ignore[operator]
-        except BookingCoreError:
+        except BookingCoreError as err:
+            hypothesis_event(f"refused {getattr(command, '__name__', '')} {err.code}")
             assert self.session is before
             return
         assert not before.is_terminal, "a terminal session changed"
@@ -133,12 +135,15 @@ class SessionMachine(RuleBasedStateMachine):
         self.events.append(event)
         hypothesis_event(event.name)
 
-    @rule(
-        actor=WHO,
-        reason=REASONS,
-        offset=st.one_of(st.none(), st.none(), OFFSETS),
-    )
-    def request(self, actor: Actor, reason: str, offset: timedelta | None) -> None:
+    def _open(self) -> bool:
+        return not self.session.is_terminal
+
+    def _pending(self) -> bool:
+        return self.session.is_reschedule_requested
+
+    @precondition(lambda self: self._open() and not self._pending())
+    @rule(actor=WHO, reason=REASONS, offset=st.none() | OFFSETS)
+    def do_request(self, actor: Actor, reason: str, offset: timedelta | None) -> None:
         new_start = None if offset is None else self.now + offset
         self._try(
             request_reschedule,
@@ -149,8 +154,9 @@ class SessionMachine(RuleBasedStateMachine):
             policy=RP,
         )
 
-    @rule(actor=WHO, offset=st.one_of(st.none(), st.none(), OFFSETS))
-    def approve(self, actor: Actor, offset: timedelta | None) -> None:
+    @precondition(lambda self: self._pending())
+    @rule(actor=WHO, offset=st.none() | OFFSETS)
+    def do_approve(self, actor: Actor, offset: timedelta | None) -> None:
         new_start = None if offset is None else self.now + offset
         self._try(
             approve_reschedule,
@@ -160,33 +166,71 @@ class SessionMachine(RuleBasedStateMachine):
             policy=RP,
         )
 
+    @precondition(lambda self: self._pending())
     @rule(actor=WHO, reason=st.none() | REASONS)
-    def decline(self, actor: Actor, reason: str | None) -> None:
+    def do_decline(self, actor: Actor, reason: str | None) -> None:
         self._try(
             decline_reschedule, reason=reason, students=STUDENTS, actor=actor, policy=RP
         )
 
-    @rule(actor=WHO)
-    def expire(self, actor: Actor) -> None:
+    @precondition(lambda self: self._pending())
+    @rule(actor=WHO, to_deadline=st.booleans())
+    def do_expire(self, actor: Actor, to_deadline: bool) -> None:
+        request = self.session.pending_reschedule
+        if to_deadline and request is not None:
+            self.now = max(self.now, request.respond_by)
         self._try(expire_reschedule, actor=actor, policy=RP)
 
+    @precondition(lambda self: self._open())
     @rule(actor=WHO, notes=st.none() | REASONS, go=RARELY)
-    def complete(self, actor: Actor, notes: str | None, go: bool) -> None:
-        if not go:
-            return
-        self._try(complete, notes=notes, students=STUDENTS, actor=actor, policy=SP)
+    def do_complete(self, actor: Actor, notes: str | None, go: bool) -> None:
+        if go:
+            self._try(complete, notes=notes, students=STUDENTS, actor=actor, policy=SP)
 
+    @precondition(lambda self: self._open())
     @rule(actor=WHO, reason=REASONS, go=RARELY)
-    def cancel(self, actor: Actor, reason: str, go: bool) -> None:
-        if not go:
-            return
-        self._try(cancel, reason=reason, students=STUDENTS, actor=actor, policy=SP)
+    def do_cancel(self, actor: Actor, reason: str, go: bool) -> None:
+        if go:
+            self._try(cancel, reason=reason, students=STUDENTS, actor=actor, policy=SP)
 
+    @precondition(lambda self: self._open())
     @rule(actor=WHO, reason=st.none() | REASONS, go=RARELY)
-    def mark_missed(self, actor: Actor, reason: str | None, go: bool) -> None:
-        if not go:
+    def do_mark_missed(self, actor: Actor, reason: str | None, go: bool) -> None:
+        if go:
+            self._try(
+                mark_missed, reason=reason, students=STUDENTS, actor=actor, policy=SP
+            )
+
+    @rule(
+        command=st.sampled_from(
+            [
+                request_reschedule,
+                approve_reschedule,
+                decline_reschedule,
+                complete,
+                cancel,
+                mark_missed,
+            ]
+        ),
+        actor=WHO,
+        reason=REASONS,
+        go=RARELY,
+    )
+    def anything_at_any_time(
+        self, command: object, actor: Actor, reason: str, go: bool
+    ) -> None:
+        """Any command in any state (always once terminal) with valid-ish input."""
+        if not (go or self.session.is_terminal):
             return
-        self._try(mark_missed, reason=reason, students=STUDENTS, actor=actor, policy=SP)
+        policy = RP if "reschedule" in getattr(command, "__name__", "") else SP
+        kwargs: dict[str, object] = {"students": STUDENTS, "actor": actor}
+        if command in (request_reschedule, cancel):
+            kwargs["reason"] = reason
+        self._try(command, policy=policy, **kwargs)
+
+    @rule(actor=WHO)
+    def expire_at_any_time(self, actor: Actor) -> None:
+        self._try(expire_reschedule, actor=actor, policy=RP)
 
     @invariant()
     def agrees_with_the_model(self) -> None:
@@ -200,6 +244,6 @@ class SessionMachine(RuleBasedStateMachine):
 
 
 SessionMachine.TestCase.settings = settings(
-    max_examples=100, stateful_step_count=40, deadline=None
+    max_examples=150, stateful_step_count=40, deadline=None
 )
 TestSessionMachine = SessionMachine.TestCase
