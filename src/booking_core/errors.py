@@ -16,11 +16,26 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   ├── DatetimeOutOfRangeError             time.out_of_range
     │   ├── InvalidDisambiguationError          time.invalid_disambiguate
     │   ├── InvalidWindowError                  time.invalid_window
-    │   └── InvalidValueError                   input.invalid_value
+    │   ├── InvalidValueError                   input.invalid_value
+    │   └── InvalidSessionTextError             sessions.invalid_text
     ├── PermissionDeniedError (PermissionError) the actor may not do this
+    │   ├── SessionRoleNotAllowedError          sessions.role_not_allowed
+    │   ├── NotSessionParticipantError          sessions.not_participant
+    │   └── OwnRescheduleRequestError           sessions.own_reschedule_request
     ├── NotFoundError (LookupError)             no such aggregate
     ├── InvalidTransitionError                  the aggregate's state does not allow it
+    │   ├── SessionNotScheduledError            sessions.not_scheduled
+    │   ├── ReschedulePendingError              sessions.reschedule_pending
+    │   └── NoPendingRescheduleError            sessions.no_pending_reschedule
     ├── PolicyViolationError                    a business rule or policy refuses it
+    │   ├── SessionStartInPastError             sessions.start_in_past
+    │   ├── RescheduleNoticeTooShortError       sessions.notice_too_short
+    │   ├── NewTimeTooSoonError                 sessions.new_time_too_soon
+    │   ├── RescheduleNotDueError               sessions.reschedule_not_due
+    │   ├── SessionNotEndedError                sessions.not_ended
+    │   ├── NoShowTooEarlyError                 sessions.no_show_too_early
+    │   ├── JoinWindowClosedError               sessions.join_window_closed
+    │   └── RejoinNotAllowedError               sessions.rejoin_not_allowed
     ├── ConflictError                           it clashes with existing state
     │   └── DuplicateIdError                    conflict.duplicate_id
     └── ConcurrencyError                        somebody else changed it first
@@ -52,14 +67,29 @@ __all__ = [
     "DuplicateIdError",
     "InvalidDisambiguationError",
     "InvalidInputError",
+    "InvalidSessionTextError",
     "InvalidTransitionError",
     "InvalidValueError",
     "InvalidWindowError",
+    "JoinWindowClosedError",
     "NaiveDatetimeError",
+    "NewTimeTooSoonError",
+    "NoPendingRescheduleError",
+    "NoShowTooEarlyError",
     "NotFoundError",
+    "NotSessionParticipantError",
+    "OwnRescheduleRequestError",
     "PermissionDeniedError",
     "PolicyViolationError",
+    "RejoinNotAllowedError",
     "RepeatedTimeError",
+    "RescheduleNotDueError",
+    "RescheduleNoticeTooShortError",
+    "ReschedulePendingError",
+    "SessionNotEndedError",
+    "SessionNotScheduledError",
+    "SessionRoleNotAllowedError",
+    "SessionStartInPastError",
     "SkippedTimeError",
     "StaleVersionError",
     "UnknownZoneError",
@@ -239,4 +269,149 @@ class StaleVersionError(ConcurrencyError):
     template = (
         "{kind} {id!r} was changed by someone else (loaded version {expected}, "
         "stored version {actual}); reload and retry"
+    )
+
+
+# -- sessions -------------------------------------------------------------------
+
+
+class SessionRoleNotAllowedError(PermissionDeniedError):
+    """Raised when the actor's role may not perform a session command at all."""
+
+    code = "sessions.role_not_allowed"
+    template = "{actor} may not {action}; allowed roles: {allowed}"
+
+
+class NotSessionParticipantError(PermissionDeniedError):
+    """Raised when the actor is neither the session's teacher nor a booked student."""
+
+    code = "sessions.not_participant"
+    template = (
+        "{actor} may not {action} of session {session_id!r}: only its teacher, "
+        "its booked students and admins may"
+    )
+
+
+class OwnRescheduleRequestError(PermissionDeniedError):
+    """Raised when somebody answers a reschedule request they made themselves."""
+
+    code = "sessions.own_reschedule_request"
+    template = (
+        "{actor} made the reschedule request of session {session_id!r} and may not "
+        "{action} it; the other party ({allowed}) answers it"
+    )
+
+
+class SessionNotScheduledError(InvalidTransitionError):
+    """Raised when a command needs a scheduled session but it is already closed."""
+
+    code = "sessions.not_scheduled"
+    template = (
+        "cannot {action} session {session_id!r}: it is {status}; only a scheduled "
+        "session can change"
+    )
+
+
+class ReschedulePendingError(InvalidTransitionError):
+    """Raised when a reschedule is requested while another one is still pending."""
+
+    code = "sessions.reschedule_pending"
+    template = (
+        "session {session_id!r} already has a pending reschedule request (made by "
+        "{requested_by}, answer due {respond_by}); only one may be pending"
+    )
+
+
+class NoPendingRescheduleError(InvalidTransitionError):
+    """Raised when a reschedule is approved, declined or expired but none is pending."""
+
+    code = "sessions.no_pending_reschedule"
+    template = (
+        "cannot {action} on session {session_id!r}: it has no pending reschedule "
+        "request; request one first"
+    )
+
+
+class SessionStartInPastError(PolicyViolationError):
+    """Raised when a session is scheduled to start at or before the current time."""
+
+    code = "sessions.start_in_past"
+    template = "a session must start after now ({now}); got start {start}"
+
+
+class RescheduleNoticeTooShortError(PolicyViolationError):
+    """Raised when a reschedule is requested with less notice than the role needs."""
+
+    code = "sessions.notice_too_short"
+    template = (
+        "{role} must request a reschedule at least {required} before the start "
+        "({start}); only {remaining} remain"
+    )
+
+
+class NewTimeTooSoonError(PolicyViolationError):
+    """Raised when a reschedule's new start is not far enough in the future."""
+
+    code = "sessions.new_time_too_soon"
+    template = (
+        "the new start {new_start} must be at least {lead} after now ({now}); "
+        "pick {earliest} or later"
+    )
+
+
+class RescheduleNotDueError(PolicyViolationError):
+    """Raised when a pending reschedule is expired before its answer is due."""
+
+    code = "sessions.reschedule_not_due"
+    template = (
+        "the reschedule request of session {session_id!r} can be answered until "
+        "{respond_by}; it may only be expired from then on (now is {now})"
+    )
+
+
+class SessionNotEndedError(PolicyViolationError):
+    """Raised when a session is completed before it may be (before its end)."""
+
+    code = "sessions.not_ended"
+    template = (
+        "session {session_id!r} may be completed by {actor} from {earliest} on "
+        "(now is {now})"
+    )
+
+
+class NoShowTooEarlyError(PolicyViolationError):
+    """Raised when a session is marked missed before the no-show limit passed."""
+
+    code = "sessions.no_show_too_early"
+    template = (
+        "session {session_id!r} can be marked missed from {earliest} on "
+        "({limit} after its start); now is {now}"
+    )
+
+
+class JoinWindowClosedError(PolicyViolationError):
+    """Raised when somebody joins a session outside its join window."""
+
+    code = "sessions.join_window_closed"
+    template = (
+        "session {session_id!r} can be joined from {opens} until before {closes}; "
+        "now is {now}"
+    )
+
+
+class RejoinNotAllowedError(PolicyViolationError):
+    """Raised when somebody rejoins a session whose policy forbids rejoining."""
+
+    code = "sessions.rejoin_not_allowed"
+    template = (
+        "{actor} already joined session {session_id!r}; the policy forbids rejoining"
+    )
+
+
+class InvalidSessionTextError(InvalidInputError):
+    """Raised when a reason or notes text is too short or too long after trimming."""
+
+    code = "sessions.invalid_text"
+    template = (
+        "{field} must be {minimum} to {maximum} characters after trimming; got {length}"
     )

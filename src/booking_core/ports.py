@@ -19,12 +19,21 @@ rule is what makes two requests for the last seat safe.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from types import TracebackType
 from typing import Protocol, TypeVar
 
 from booking_core.events import DomainEvent
+from booking_core.sessions.model import Session
 
-__all__ = ["EventPublisher", "Repository", "UnitOfWork", "Versioned"]
+__all__ = [
+    "EventPublisher",
+    "Repository",
+    "SessionRepository",
+    "StudentRoster",
+    "UnitOfWork",
+    "Versioned",
+]
 
 
 class Versioned(Protocol):
@@ -114,4 +123,45 @@ class UnitOfWork(Protocol):
 
     def rollback(self) -> None:
         """Drop everything staged and every collected event."""
+        ...
+
+
+# -- sessions -------------------------------------------------------------------
+
+
+class SessionRepository(Repository[Session], Protocol):
+    """Stores :class:`~booking_core.sessions.Session` aggregates.
+
+    Contract: everything :class:`Repository` promises (compare-and-set on
+    ``version``), plus two queries for the monitor. Both see this unit of work's
+    staged changes, like ``get``.
+    """
+
+    def scheduled_sessions(self, *, starting_before: datetime) -> list[Session]:
+        """The sessions still scheduled whose start is before ``starting_before``.
+
+        Ordered by start, then id. The monitor filters them with the pure
+        predicates (:func:`~booking_core.sessions.is_past_no_show_limit`,
+        :func:`~booking_core.sessions.is_past_grace_period`).
+        """
+        ...
+
+    def pending_reschedules(self, *, due_by: datetime) -> list[Session]:
+        """Scheduled sessions whose pending reschedule's ``respond_by <= due_by``.
+
+        Ordered by ``respond_by``, then id: the requests the monitor may expire.
+        """
+        ...
+
+
+class StudentRoster(Protocol):
+    """Who is booked on a session: the students who may act on it.
+
+    Contract: returns the user ids of the students holding an active booking
+    (confirmed, or however the host defines it) on the session; an empty set for
+    an unknown session.
+    """
+
+    def booked_student_ids(self, session_id: str) -> frozenset[str]:
+        """The ids of the students booked on ``session_id``."""
         ...

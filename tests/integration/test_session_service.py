@@ -1,0 +1,232 @@
+"""The session service over the in-memory adapters: transactions, retries, queries."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import attrs
+import pytest
+
+from booking_core.actors import Actor
+from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
+from booking_core.adapters.memory_sessions import (
+    InMemorySessionRepository,
+    InMemoryStudentRoster,
+)
+from booking_core.clock import ManualClock
+from booking_core.errors import (
+    DuplicateIdError,
+    NotFoundError,
+    NotSessionParticipantError,
+    StaleVersionError,
+)
+from booking_core.intervals import TimeWindow
+from booking_core.ports import SessionRepository, StudentRoster
+from booking_core.services.sessions import SessionService
+from booking_core.sessions import (
+    Session,
+    SessionStatus,
+    is_past_grace_period,
+    is_past_no_show_limit,
+    is_reschedule_expired,
+    replay,
+)
+
+T0 = datetime(2026, 10, 20, 9, tzinfo=timezone.utc)
+TEACHER = Actor.teacher("t-1")
+ALICE = Actor.student("alice")
+SYSTEM = Actor.system()
+
+
+def _service(
+    store: InMemoryStore,
+    clock: ManualClock,
+    roster: StudentRoster | None = None,
+    attempts: int = 5,
+) -> SessionService[InMemoryUnitOfWork]:
+    return SessionService(
+        uow_factory=lambda: InMemoryUnitOfWork(store),
+        sessions=InMemorySessionRepository,
+        clock=clock,
+        roster=roster,
+        attempts=attempts,
+    )
+
+
+def _schedule(
+    service: SessionService[InMemoryUnitOfWork], session_id: str, start: datetime
+) -> None:
+    service.schedule(
+        session_id=session_id,
+        kind="one_on_one",
+        teacher_id="t-1",
+        course_id="c-1",
+        window=TimeWindow.of(start, timedelta(hours=1)),
+        zone="Europe/London",
+        actor=TEACHER,
+    )
+
+
+def _load(store: InMemoryStore, session_id: str = "s-1"):  # type: ignore[no-untyped-def]
+    with InMemoryUnitOfWork(store) as uow:
+        return InMemorySessionRepository(uow).get(session_id)
+
+
+def test_full_lifecycle_and_the_audit_trail_in_the_store() -> None:
+    store = InMemoryStore()
+    clock = ManualClock(T0)
+    roster = InMemoryStudentRoster({"s-1": ["alice"]})
+    service = _service(store, clock, roster)
+    start = T0 + timedelta(days=5)  # across the London fold on 25 October
+    _schedule(service, "s-1", start)
+    clock.advance(timedelta(days=1))
+    service.request_reschedule(
+        "s-1",
+        reason="a clash with an exam",
+        new_start=start + timedelta(days=2),
+        actor=ALICE,
+    )
+    clock.advance(timedelta(hours=2))
+    service.approve_reschedule("s-1", actor=TEACHER)
+    clock.advance(timedelta(hours=1))
+    service.request_reschedule("s-1", reason="moving house that day", actor=TEACHER)
+    service.decline_reschedule("s-1", reason="no", actor=ALICE)
+    clock.set(start + timedelta(days=2, hours=1))
+    service.complete("s-1", notes="good session", actor=ALICE)
+    stored = _load(store)
+    assert stored.version == 6
+    assert stored.status is SessionStatus.COMPLETED
+    assert stored.start == start + timedelta(days=2)
+    assert replay(store.events) == attrs.evolve(stored, version=0)
+
+
+def test_unknown_session_and_duplicate_id() -> None:
+    store = InMemoryStore()
+    service = _service(store, ManualClock(T0))
+    with pytest.raises(NotFoundError):
+        service.cancel("nope", reason="x", actor=TEACHER)
+    _schedule(service, "s-1", T0 + timedelta(days=1))
+    with pytest.raises(DuplicateIdError):
+        _schedule(service, "s-1", T0 + timedelta(days=2))
+
+
+def test_without_a_roster_no_student_is_booked() -> None:
+    store = InMemoryStore()
+    service = _service(store, ManualClock(T0))
+    _schedule(service, "s-1", T0 + timedelta(days=3))
+    with pytest.raises(NotSessionParticipantError):
+        service.cancel("s-1", reason="ill", actor=ALICE)
+    roster = InMemoryStudentRoster()
+    roster.book("s-1", "alice")
+    roster.unbook("s-1", "alice")
+    roster.unbook("other", "alice")
+    with pytest.raises(NotSessionParticipantError):
+        _service(store, ManualClock(T0), roster).cancel(
+            "s-1", reason="ill", actor=ALICE
+        )
+
+
+def test_a_lost_race_is_retried_from_a_fresh_load() -> None:
+    store = InMemoryStore()
+    clock = ManualClock(T0)
+    setup = _service(store, clock)
+    _schedule(setup, "s-1", T0 + timedelta(days=5))
+    raced = {"done": False}
+
+    def sessions(uow: InMemoryUnitOfWork) -> SessionRepository:
+        # the first attempt loses: another writer requests a reschedule meanwhile
+        if not raced["done"]:
+            raced["done"] = True
+            setup.request_reschedule(
+                "s-1", reason="a clash with an exam", actor=TEACHER
+            )
+        return InMemorySessionRepository(uow)
+
+    service = SessionService(
+        uow_factory=lambda: InMemoryUnitOfWork(store), sessions=sessions, clock=clock
+    )
+    decision = service.cancel("s-1", reason="teacher ill", actor=TEACHER)
+    assert decision.state.status is SessionStatus.CANCELLED
+    assert decision.state.version == 2  # loaded after the competing request
+    assert [e.name for e in store.events] == [
+        "SessionScheduled",
+        "RescheduleRequested",
+        "SessionCancelled",
+    ]
+
+
+def test_every_attempt_lost() -> None:
+    store = InMemoryStore()
+    clock = ManualClock(T0)
+    setup = _service(store, clock)
+    _schedule(setup, "s-1", T0 + timedelta(days=5))
+
+    class Racing:
+        """Loads, then lets another writer save the same session first."""
+
+        def __init__(self, uow: InMemoryUnitOfWork) -> None:
+            self.inner = InMemorySessionRepository(uow)
+
+        def get(self, aggregate_id: str) -> Session:
+            current = self.inner.get(aggregate_id)
+            with InMemoryUnitOfWork(store) as other:
+                InMemorySessionRepository(other).save(current)
+                other.commit()
+            return current
+
+        def save(self, aggregate: Session) -> None:
+            self.inner.save(aggregate)
+
+    def sessions(uow: InMemoryUnitOfWork) -> SessionRepository:
+        return Racing(uow)  # type: ignore[return-value]
+
+    service = SessionService(
+        uow_factory=lambda: InMemoryUnitOfWork(store),
+        sessions=sessions,
+        clock=clock,
+        attempts=2,
+    )
+    with pytest.raises(StaleVersionError):
+        service.cancel("s-1", reason="teacher ill", actor=TEACHER)
+    assert _load(store).status is SessionStatus.SCHEDULED
+
+
+def test_monitor_queries_and_predicates() -> None:
+    store = InMemoryStore()
+    clock = ManualClock(T0)
+    service = _service(store, clock, InMemoryStudentRoster({"s-2": ["alice"]}))
+    for index, hours in enumerate([30, 2, 50], start=1):
+        _schedule(service, f"s-{index}", T0 + timedelta(hours=hours))
+    service.request_reschedule(
+        "s-3",
+        reason="a clash with an exam",
+        new_start=T0 + timedelta(days=4),
+        actor=TEACHER,
+    )
+    service.request_reschedule(
+        "s-1",
+        reason="a clash with an exam",
+        new_start=T0 + timedelta(days=3),
+        actor=Actor.admin("a-1"),
+    )
+    service.cancel("s-2", reason="ill", actor=ALICE)
+    clock.set(T0 + timedelta(hours=24))
+    with InMemoryUnitOfWork(store) as uow:
+        repository = InMemorySessionRepository(uow)
+        due = repository.pending_reschedules(due_by=clock.now())
+        soon = repository.scheduled_sessions(starting_before=T0 + timedelta(hours=31))
+    assert [s.id for s in due] == ["s-3", "s-1"] or [s.id for s in due] == [
+        "s-1",
+        "s-3",
+    ]
+    assert all(is_reschedule_expired(s, now=clock.now()) for s in due)
+    assert [s.id for s in soon] == ["s-1"]  # s-2 is cancelled, s-3 starts later
+    for session in due:
+        service.expire_reschedule(session.id, actor=SYSTEM)
+    assert _load(store, "s-1").start == T0 + timedelta(days=3)
+    s1 = _load(store, "s-1")
+    assert not is_past_no_show_limit(s1, now=clock.now(), policy=service.session_policy)
+    assert not is_past_grace_period(s1, now=clock.now(), policy=service.session_policy)
+    clock.set(s1.start + timedelta(minutes=30))
+    service.mark_missed("s-1", actor=SYSTEM)
+    assert _load(store, "s-1").status is SessionStatus.MISSED
