@@ -328,7 +328,9 @@ class Recurrence:
         # Periods of a constant rule differ only by where they start.
         constant = expander.period(k) if expander.constant else None
         constant_k = k
-        step = expander.interval * (7 if expander.freq == "WEEKLY" else 1)
+        weekly = expander.freq == "WEEKLY"
+        step = expander.interval * (7 if weekly else 1)
+        last_first = LAST_ORDINAL - (6 if weekly else 0)
         new = Occurrence
         fromordinal = date.fromordinal
         combine = datetime.combine
@@ -336,7 +338,7 @@ class Recurrence:
             if constant is not None:
                 first = constant[0] + (k - constant_k) * step
                 offsets = constant[1]
-                if first + 6 > LAST_ORDINAL:
+                if first > last_first:
                     return
             else:
                 found = expander.period(k)
