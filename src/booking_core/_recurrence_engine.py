@@ -164,15 +164,11 @@ class Expander:
 
     def is_date(self, ordinal: int) -> bool:
         """True when the rule's calendar produces ``ordinal`` (after the anchor)."""
-        if ordinal <= self.anchor:
-            return False
         found = self.period(self.period_of(ordinal))
         return found is not None and (ordinal - found[0]) in found[1]
 
     def count_dates(self, end: int) -> int:
-        """How many dates after the anchor periods ``[0, end)`` produce."""
-        if end <= 0:
-            return 0
+        """How many dates after the anchor periods ``[0, end)`` produce; ``end > 0``."""
         found = self.period(0)
         assert found is not None  # noqa: S101 -- the anchor is a valid date
         first, offsets = found

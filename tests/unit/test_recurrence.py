@@ -31,8 +31,8 @@ def expand(
     return list(itertools.islice(recurrence.occurrences(), limit))
 
 
-def utc(*fields: int) -> datetime:
-    return datetime(*fields, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_weekly_1800_london_keeps_wall_time_across_both_changes() -> None:
@@ -402,6 +402,32 @@ def test_expansion_stops_at_the_end_of_the_calendar() -> None:
     assert weekly[-1].start.date() < date(9999, 12, 31)
     monthly = expand("FREQ=MONTHLY", datetime(9998, 11, 1, 9, tzinfo=KOLKATA))
     assert monthly[-1].start.date() == date(9998, 12, 1)
+    filtered = expand(
+        "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR,SA,SU",
+        datetime(9999, 12, 20, 9, tzinfo=KOLKATA),
+    )
+    assert filtered[-1].start.date() == date(9999, 12, 30)
+    late = Recurrence(
+        rule=RecurrenceRule.parse("FREQ=MONTHLY;BYMONTHDAY=1,15"),
+        start=datetime(9990, 1, 1, 9, tzinfo=KOLKATA),
+    )
+    assert list(late.between(utc(9999, 6, 1), utc(9999, 7, 1))) == []
+
+
+def test_between_matches_occurrences_across_gaps() -> None:
+    recurrence = Recurrence(
+        rule=RecurrenceRule.parse("FREQ=DAILY;BYDAY=SU,MO"),
+        start=datetime(2024, 1, 7, 2, 30, tzinfo=NEW_YORK),
+    )
+    low, high = utc(2026, 3, 1), utc(2026, 3, 20)
+    window = list(recurrence.between(low, high))
+    full = [
+        o
+        for o in itertools.takewhile(lambda o: o.start < high, recurrence.occurrences())
+        if o.start >= low
+    ]
+    assert window == full
+    assert "2026-03-08T03:30:00-04:00" in [o.start.isoformat() for o in window]
 
 
 @pytest.mark.parametrize(
@@ -420,7 +446,7 @@ def test_bad_recurrences_are_refused(
         Recurrence(
             rule=RecurrenceRule.parse("FREQ=DAILY"),
             start=start,
-            duration=duration,  # type: ignore[arg-type]
+            duration=duration,
         )
 
 
