@@ -96,6 +96,8 @@ class Expander:
             and (freq == "WEEKLY" or not (month_days or weekdays or nth_weekdays))
         )
         """True when every period has the same shape (counting is arithmetic)."""
+        self._weekday_only = freq == "DAILY" and not (months or month_days) and weekdays
+        # A daily rule filtered by weekday alone repeats every 7 periods.
         self._period = {
             "DAILY": self._daily,
             "WEEKLY": self._weekly,
@@ -175,6 +177,11 @@ class Expander:
         total = sum(1 for offset in offsets if first + offset > self.anchor)
         if self.constant:
             return total + (end - 1) * len(offsets)
+        if self._weekday_only and end > 8:
+            week = [self.period(k) for k in range(1, 8)]
+            sizes = [len(found[1]) for found in week if found is not None]
+            full, part = divmod(end - 1, 7)
+            return total + full * sum(sizes) + sum(sizes[:part])
         for k in range(1, end):
             later = self.period(k)
             if later is None:

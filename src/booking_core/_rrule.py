@@ -58,7 +58,27 @@ class Weekday(enum.IntEnum):
 
 
 def _weekday(value: object) -> Weekday:
-    return Weekday(value) if isinstance(value, int) else Weekday[str(value)]
+    if isinstance(value, Weekday):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 6:
+        return Weekday(value)
+    if isinstance(value, str) and value.upper() in Weekday.__members__:
+        return Weekday[value.upper()]
+    raise InvalidRecurrenceRuleError(
+        part="BYDAY/WKST",
+        reason="a weekday is MO..SU, a Weekday or 0 (Monday) to 6 (Sunday)",
+        value=value,
+    )
+
+
+def _frequency_value(value: object) -> Frequency:
+    if isinstance(value, Frequency):
+        return value
+    if isinstance(value, str) and value.upper() in Frequency.__members__:
+        return Frequency(value.upper())
+    raise InvalidRecurrenceRuleError(
+        part="FREQ", reason="one of DAILY, WEEKLY, MONTHLY, YEARLY", value=value
+    )
 
 
 @final
@@ -231,7 +251,7 @@ class RecurrenceRule:
         'FREQ=MONTHLY;UNTIL=20261231;BYDAY=-1FR'
     """
 
-    frequency: Frequency = attrs.field(converter=Frequency)
+    frequency: Frequency = attrs.field(converter=_frequency_value)
     interval: int = 1
     by_weekday: tuple[NthWeekday, ...] = attrs.field(
         default=(), converter=_nth_weekdays

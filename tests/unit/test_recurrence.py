@@ -456,3 +456,30 @@ def test_zone_property() -> None:
         start=datetime(2026, 1, 1, 9, tzinfo=KOLKATA),
     )
     assert recurrence.zone is KOLKATA
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=DAILY;INTERVAL=3;BYDAY=MO,TU,WE,TH,FR",
+        "FREQ=DAILY;BYDAY=SA",
+        "FREQ=DAILY;BYMONTHDAY=1,15,-1",
+        "FREQ=WEEKLY;INTERVAL=2;BYMONTH=1,2,3;BYDAY=TU",
+        "FREQ=MONTHLY;INTERVAL=5;BYDAY=2TH,-1MO",
+        "FREQ=YEARLY;BYMONTH=3,10;BYDAY=-1SU",
+    ],
+)
+def test_far_windows_match_full_expansion(rule: str) -> None:
+    recurrence = Recurrence(
+        rule=RecurrenceRule.parse(rule),
+        start=datetime(2026, 1, 6, 1, 30, tzinfo=LONDON),
+    )
+    low, high = utc(2031, 3, 20), utc(2031, 11, 2)
+    window = list(recurrence.between(low, high))
+    full = [
+        o
+        for o in itertools.takewhile(lambda o: o.start < high, recurrence.occurrences())
+        if o.start >= low
+    ]
+    assert window == full
+    assert window

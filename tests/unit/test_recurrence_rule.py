@@ -148,11 +148,27 @@ def test_parse_refuses_non_strings() -> None:
         {"until": "2026-01-01"},
         {"until": datetime(2026, 1, 1, 0, 0, 0, 5, tzinfo=UTC)},
         {"by_weekday": (NthWeekday(weekday=Weekday.MO, n=2),)},
+        {"by_weekday": ("XX",)},
+        {"by_weekday": (7,)},
+        {"week_start": "monday"},
+        {"week_start": True},
     ],
 )
 def test_bad_python_values_are_refused(kwargs: dict[str, object]) -> None:
     with pytest.raises(InvalidRecurrenceRuleError):
         RecurrenceRule(frequency=Frequency.DAILY, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("frequency", ["hourly", 3, None])
+def test_bad_frequencies_are_refused(frequency: object) -> None:
+    with pytest.raises(InvalidRecurrenceRuleError) as caught:
+        RecurrenceRule(frequency=frequency)
+    assert caught.value.details["part"] == "FREQ"
+
+
+def test_frequency_and_weekday_accept_names() -> None:
+    rule = RecurrenceRule(frequency="weekly", week_start="su", by_weekday=["mo"])
+    assert str(rule) == "FREQ=WEEKLY;BYDAY=MO;WKST=SU"
 
 
 def test_naive_until_is_refused() -> None:
