@@ -225,8 +225,8 @@ class Recurrence:
         """Every occurrence in order, lazily; safe for unbounded rules.
 
         Excluded instants are left out; moved occurrences come in the order of
-        their new start. An unbounded rule goes on until year 9999, or stops
-        once a whole calendar cycle (400 years of periods) produced nothing.
+        their new start. An unbounded rule ends before 31 December 9999 at the
+        latest, or once a whole calendar cycle (400 years) produced nothing.
 
         Example:
             >>> from datetime import datetime
