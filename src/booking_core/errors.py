@@ -18,6 +18,10 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   ├── InvalidWindowError                  time.invalid_window
     │   ├── InvalidValueError                   input.invalid_value
     │   └── InvalidSessionTextError             sessions.invalid_text
+    │   ├── InvalidRecurrenceRuleError          recurrence.invalid_rule
+    │   ├── UnsupportedRecurrencePartError      recurrence.unsupported_part
+    │   ├── FloatingUntilError                  recurrence.floating_until
+    │   └── InvalidOverrideError                recurrence.invalid_override
     ├── PermissionDeniedError (PermissionError) the actor may not do this
     │   ├── SessionRoleNotAllowedError          sessions.role_not_allowed
     │   ├── NotSessionParticipantError          sessions.not_participant
@@ -65,9 +69,12 @@ __all__ = [
     "ConflictError",
     "DatetimeOutOfRangeError",
     "DuplicateIdError",
+    "FloatingUntilError",
     "InvalidDisambiguationError",
     "InvalidInputError",
     "InvalidSessionTextError",
+    "InvalidOverrideError",
+    "InvalidRecurrenceRuleError",
     "InvalidTransitionError",
     "InvalidValueError",
     "InvalidWindowError",
@@ -93,6 +100,7 @@ __all__ = [
     "SkippedTimeError",
     "StaleVersionError",
     "UnknownZoneError",
+    "UnsupportedRecurrencePartError",
 ]
 
 
@@ -414,4 +422,47 @@ class InvalidSessionTextError(InvalidInputError):
     code = "sessions.invalid_text"
     template = (
         "{field} must be {minimum} to {maximum} characters after trimming; got {length}"
+# -- recurrence -----------------------------------------------------------------
+
+
+class InvalidRecurrenceRuleError(InvalidInputError):
+    """Raised when a recurrence rule, or one part of an RRULE string, is malformed."""
+
+    code = "recurrence.invalid_rule"
+    template = "invalid recurrence rule part {part}: {reason}; got {value!r}"
+
+
+class UnsupportedRecurrencePartError(InvalidInputError):
+    """Raised when an RRULE uses a part or value the library does not support."""
+
+    code = "recurrence.unsupported_part"
+    template = (
+        "{part} is not supported (got {value!r}); supported: FREQ=DAILY, WEEKLY, "
+        "MONTHLY or YEARLY with INTERVAL, COUNT or UNTIL, BYMONTH, BYMONTHDAY, "
+        "BYDAY, BYSETPOS and WKST"
+    )
+
+
+class FloatingUntilError(InvalidInputError):
+    """Raised when an RRULE ``UNTIL`` is a local date-time without ``Z``.
+
+    RFC 5545 requires ``UNTIL`` in UTC when the start has a time zone; reading a
+    floating value as UTC would silently move the end by the zone's offset.
+    """
+
+    code = "recurrence.floating_until"
+    template = (
+        "UNTIL={value} is a local date-time without 'Z'; write it in UTC "
+        "(UNTIL={value}Z) or as an inclusive local date (UNTIL={day})"
+    )
+
+
+class InvalidOverrideError(InvalidInputError):
+    """Raised when a moved occurrence does not fit its recurrence."""
+
+    code = "recurrence.invalid_override"
+    template = (
+        "cannot move the occurrence at {original} to {moved}: {reason}; only "
+        "occurrences of the rule can be moved, each to an instant no other "
+        "occurrence uses"
     )
