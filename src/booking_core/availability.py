@@ -58,7 +58,7 @@ import functools
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Literal, TypeAlias, final
+from typing import Any, Literal, TypeAlias, cast, final
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -731,17 +731,16 @@ def _busy(
     """
     low_dt, high_dt = _from_us(low), _from_us(high)
     items: list[object] = list(commitments)
-    windows = [item.window for item in items if type(item) is Commitment]
-    if len(windows) != len(items):
-        bad = next(item for item in items if type(item) is not Commitment)
+    if not set(map(type, items)) <= {Commitment}:
+        bad = next(item for item in items if not isinstance(item, Commitment))
         raise InvalidValueError(
             field="commitments", reason="items must be Commitment", value=bad
         )
     epoch, unit = _EPOCH, _MICROSECOND
     near = [
         ((window.start - epoch) // unit, (window.end - epoch) // unit)
-        for window in windows
-        if window.start < high_dt and window.end > low_dt
+        for item in cast("list[Commitment]", items)
+        if (window := item.window).start < high_dt and window.end > low_dt
     ]
     starts = [start for start, _ in near]
     busy = [(start - before, end + after) for start, end in near]

@@ -167,7 +167,8 @@ def _normalize(pairs: list[tuple[int, int]]) -> tuple[tuple[int, ...], tuple[int
     ends: list[int] = []
     for start, end in pairs:
         if ends and start <= ends[-1]:
-            ends[-1] = max(ends[-1], end)
+            if end > ends[-1]:  # noqa: PLR1730 -- faster than max() in this loop
+                ends[-1] = end
         else:
             starts.append(start)
             ends.append(end)
@@ -320,7 +321,7 @@ class IntervalSet:
                 if b_starts[k] > cursor:
                     starts.append(cursor)
                     ends.append(b_starts[k])
-                cursor = max(cursor, b_ends[k])
+                cursor = b_ends[k]  # merged: each end is past the cursor
                 if cursor >= end:
                     break
                 k += 1
