@@ -157,10 +157,19 @@ def _optional_date(
         )
 
 
+_FIRST_DAY, _LAST_DAY = date(2, 1, 1), date(9997, 12, 31)
+
+
 def _check_date(field: str, value: object) -> None:
     if not isinstance(value, date) or isinstance(value, datetime):
         raise InvalidValueError(
             field=field, reason="must be a datetime.date", value=value
+        )
+    if not _FIRST_DAY <= value <= _LAST_DAY:
+        raise InvalidValueError(
+            field=field,
+            reason="must be in the years 2 to 9997 (the days around it must exist)",
+            value=value,
         )
 
 

@@ -297,6 +297,8 @@ def ensure_no_conflict(
         InvalidValueError: ``input.invalid_value`` for an item that is no
             commitment.
     """
+    if not isinstance(new, Commitment):
+        raise InvalidValueError(field="new", reason="must be a Commitment", value=new)
     policy = policy if policy is not None else ConflictPolicy()
     window = new.window
     teacher_hit: Commitment | None = None

@@ -164,6 +164,8 @@ def test_one_time_and_blackout_validation() -> None:
         Blackout.whole_days(date(2026, 6, 2), date(2026, 6, 1), LONDON)
     with pytest.raises(InvalidValueError):
         Blackout.whole_days("2026-06-01", date(2026, 6, 1), LONDON)  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match="9997"):
+        Blackout.whole_days(date(2026, 6, 1), date.max, LONDON)
 
 
 class TestSlotRequest:
@@ -183,6 +185,8 @@ class TestSlotRequest:
             ("non_overlapping", 1),
             ("first_date", "2026-06-01"),
             ("last_date", date(2026, 5, 31)),
+            ("last_date", date.max),
+            ("first_date", date.min),
         ],
     )
     def test_refuses_bad_fields(self, field: str, value: object) -> None:

@@ -141,3 +141,5 @@ def test_ensure_no_conflict_passes_touching_and_itself() -> None:
     ensure_no_conflict(new, [new, c(60, "b-2"), c(-60, "b-3")])
     with pytest.raises(InvalidValueError):
         ensure_no_conflict(new, [object()])  # type: ignore[list-item]
+    with pytest.raises(InvalidValueError, match="new"):
+        ensure_no_conflict(new.window, [new])  # type: ignore[arg-type]
