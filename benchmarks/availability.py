@@ -17,7 +17,9 @@ valid for all of 2026 and 2,000 existing one-hour bookings inside them:
 from __future__ import annotations
 
 import random
+import statistics
 import sys
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
@@ -61,6 +63,22 @@ WEEKLY = [
         (5, 20, 6),  # Saturday night into Sunday morning
     ]
 ]
+
+
+def interleaved_medians(
+    cases: dict[str, tuple[Callable[[], object], int]], *, rounds: int
+) -> dict[str, float]:
+    """Median seconds per call of each case, the cases taking turns every round.
+
+    The machine is shared: taking turns exposes every case to the same load, so
+    the ratios stay honest when the absolute times drift. Each round times
+    ``number`` calls of a case with ``median_seconds``.
+    """
+    timings: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(rounds):
+        for name, (func, number) in cases.items():
+            timings[name].append(median_seconds(func, repeat=1, number=number))
+    return {name: statistics.median(values) for name, values in timings.items()}
 
 
 def bookings(count: int, rng: random.Random) -> list[Commitment]:
@@ -124,10 +142,17 @@ def bench_slots() -> None:
     assert sum((s.duration for s in slots), timedelta()) == sum(
         (i.upper - i.lower for i in free), timedelta()
     )
-    peer_s = median_seconds(peer, repeat=5)
-    year_s = median_seconds(ours_year, repeat=15)
-    month_s = median_seconds(ours_month, repeat=31)
-    june_s = median_seconds(ours_month_prefiltered, repeat=31)
+    timings = interleaved_medians(
+        {
+            "peer": (peer, 1),
+            "year": (ours_year, 10),
+            "month": (ours_month, 50),
+            "june": (ours_month_prefiltered, 50),
+        },
+        rounds=5,
+    )
+    peer_s, year_s = timings["peer"], timings["year"]
+    month_s, june_s = timings["month"], timings["june"]
     report(
         "availability.slots_year",
         year_s,
@@ -169,9 +194,15 @@ def bench_conflicts() -> None:
             )
         )
     pairs = [(c.window.start, c.window.end) for c in commitments]
-    floor_s = median_seconds(lambda: sorted(pairs), repeat=3)
     found = find_conflicts(commitments)
-    ours_s = median_seconds(lambda: find_conflicts(commitments), repeat=3)
+    timings = interleaved_medians(
+        {
+            "floor": (lambda: sorted(pairs), 1),
+            "ours": (lambda: find_conflicts(commitments), 1),
+        },
+        rounds=3,
+    )
+    floor_s, ours_s = timings["floor"], timings["ours"]
     report(
         "availability.find_conflicts_1m",
         ours_s,

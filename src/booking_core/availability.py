@@ -7,7 +7,9 @@ weekday, in the teacher's zone, between two inclusive local dates),
 :func:`free_slots` subtracts the teacher's :class:`Commitment` s (1:1 bookings,
 pending requests, group sessions they teach) and applies a :class:`SlotRequest`
 (duration, step, buffers, notice, horizon, per-day cap, course). All the set
-arithmetic is :class:`booking_core.intervals.IntervalSet`.
+arithmetic is :class:`booking_core.intervals.IntervalSet`. :class:`Commitment`,
+:func:`find_conflicts` and :func:`ensure_no_conflict` live in
+:mod:`booking_core.commitments` and are re-exported here.
 
 **Weekly windows are plain date arithmetic, not a second recurrence engine.** A
 weekly window is "this wall-clock window on every <weekday>", so it is expanded

@@ -26,9 +26,9 @@ one_on_one 'b-1' from 2026-06-01T09:00:00+00:00 to ...
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, Literal, final
+from typing import Any, Literal, cast, final
 
 import attrs
 
@@ -148,44 +148,89 @@ class Conflict:
         )
 
 
-def _sweep(
-    order: Sequence[int],
+def _collide(
+    index: int,
     *,
-    keys: Sequence[str | None],
-    starts: Sequence[datetime],
-    ends: Sequence[datetime],
-    same_event: Callable[[int, int], bool],
-    skip: Callable[[int, int], bool] | None,
-) -> list[tuple[int, int]]:
-    """Overlapping pairs of commitments sharing a key, in one sweep by start.
+    items: Sequence[Commitment],
+    running: int | list[int],
+    student_rule: bool,
+    pairs: list[tuple[int, int]],
+) -> list[int]:
+    """The slow path of :func:`_sweep`: ``items[index]`` overlaps someone running.
 
-    Per key it keeps the furthest end so far and the commitments still running.
-    A commitment starting at or after that end (the common case) resets both in
-    O(1); otherwise the running ones are filtered and the overlapping ones are
-    paired with it. The cost is O(n + k), k the overlapping pairs of a key.
+    Pairs it with every running commitment it overlaps, except those of the
+    same event and, for the student rule, those sharing the teacher (the
+    teacher rule reported them); returns what is still running after it.
     """
-    state: dict[str, tuple[datetime, list[int]]] = {}
-    pairs: list[tuple[int, int]] = []
+    item = items[index]
+    start = item.window.start
+    candidates = [running] if isinstance(running, int) else running
+    still = [other for other in candidates if items[other].window.end > start]
+    pairs.extend(
+        (other, index)
+        for other in still
+        if not items[other]._same_event(item)  # noqa: SLF001
+        and not (student_rule and items[other].teacher_id == item.teacher_id)
+    )
+    still.append(index)
+    return still
+
+
+def _sweep(
+    items: Sequence[Commitment], order: Sequence[int], *, check_students: bool
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Overlapping pairs sharing a teacher, and a student, in one sweep by start.
+
+    Per person it keeps the furthest end so far and what is still running (one
+    index, or a list after an overlap). A commitment starting at or after that
+    end, the common case, only updates two dict entries: no allocation, so a
+    million commitments sweep without waking the garbage collector. Otherwise
+    :func:`_collide` pairs it with the running ones. O(n + k) for k overlapping
+    pairs (plus same-event pairs, which are skipped).
+    """
+    teacher_reach: dict[str, datetime] = {}
+    teacher_running: dict[str, int | list[int]] = {}
+    student_reach: dict[str, datetime] = {}
+    student_running: dict[str, int | list[int]] = {}
+    teacher_pairs: list[tuple[int, int]] = []
+    student_pairs: list[tuple[int, int]] = []
     for index in order:
-        key = keys[index]
-        if key is None:
+        item = items[index]
+        window = item.window
+        start = window.start
+        teacher = item.teacher_id
+        reach = teacher_reach.get(teacher)
+        if reach is None or start >= reach:
+            teacher_reach[teacher] = window.end
+            teacher_running[teacher] = index
+        else:
+            teacher_running[teacher] = _collide(
+                index,
+                items=items,
+                running=teacher_running[teacher],
+                student_rule=False,
+                pairs=teacher_pairs,
+            )
+            if window.end > reach:
+                teacher_reach[teacher] = window.end
+        student = item.student_id
+        if student is None or not check_students:
             continue
-        start = starts[index]
-        end = ends[index]
-        current = state.get(key)
-        if current is None or start >= current[0]:
-            state[key] = (end, [index])
-            continue
-        reach, running = current
-        still = [other for other in running if ends[other] > start]
-        pairs.extend(
-            (other, index)
-            for other in still
-            if not same_event(other, index) and (skip is None or not skip(other, index))
-        )
-        still.append(index)
-        state[key] = (max(reach, end), still)
-    return pairs
+        reach = student_reach.get(student)
+        if reach is None or start >= reach:
+            student_reach[student] = window.end
+            student_running[student] = index
+        else:
+            student_running[student] = _collide(
+                index,
+                items=items,
+                running=student_running[student],
+                student_rule=True,
+                pairs=student_pairs,
+            )
+            if window.end > reach:
+                student_reach[student] = window.end
+    return teacher_pairs, student_pairs
 
 
 def find_conflicts(
@@ -227,49 +272,26 @@ def find_conflicts(
         30
     """
     policy = policy if policy is not None else ConflictPolicy()
-    items = list(commitments)
-    for item in items:
-        if not isinstance(item, Commitment):
-            raise InvalidValueError(
-                field="commitments", reason="items must be Commitment", value=item
-            )
-    windows = [item.window for item in items]
-    starts = [window.start for window in windows]
-    ends = [window.end for window in windows]
+    given: list[object] = list(commitments)
+    if not set(map(type, given)) <= {Commitment}:
+        bad = next(item for item in given if not isinstance(item, Commitment))
+        raise InvalidValueError(
+            field="commitments", reason="items must be Commitment", value=bad
+        )
+    items = cast("list[Commitment]", given)
+    starts = [item.window.start for item in items]
     order = sorted(range(len(items)), key=starts.__getitem__)
-    teachers: list[str | None] = [item.teacher_id for item in items]
-
-    def same_event(a: int, b: int) -> bool:
-        return items[a]._same_event(items[b])  # noqa: SLF001
-
+    teacher_pairs, student_pairs = _sweep(
+        items, order, check_students=policy.check_students
+    )
     found = [
         Conflict(first=items[a], second=items[b], party="teacher")
-        for a, b in _sweep(
-            order,
-            keys=teachers,
-            starts=starts,
-            ends=ends,
-            same_event=same_event,
-            skip=None,
-        )
+        for a, b in teacher_pairs
     ]
-    if policy.check_students:
-        students = [item.student_id for item in items]
-
-        def same_teacher(a: int, b: int) -> bool:
-            return teachers[a] == teachers[b]
-
-        found.extend(
-            Conflict(first=items[a], second=items[b], party="student")
-            for a, b in _sweep(
-                order,
-                keys=students,
-                starts=starts,
-                ends=ends,
-                same_event=same_event,
-                skip=same_teacher,
-            )
-        )
+    found.extend(
+        Conflict(first=items[a], second=items[b], party="student")
+        for a, b in student_pairs
+    )
     return tuple(found)
 
 
