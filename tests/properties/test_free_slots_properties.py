@@ -445,3 +445,29 @@ def test_kolkata_teacher_and_los_angeles_student_see_the_same_instants() -> None
     assert [
         (a == b, c == d) for (a, c), (b, d) in zip(teacher, student, strict=True)
     ] == [(True, True)] * 6
+
+
+KOLKATA_TEACHER: Scenario = (
+    [WeeklyAvailability(weekday=6, start=time(6), end=time(9), zone="Asia/Kolkata")],
+    [],
+    SlotRequest(
+        first_date=date(2026, 3, 1),
+        last_date=date(2026, 3, 14),
+        zone="Asia/Kolkata",
+        duration=timedelta(minutes=60),
+    ),
+    datetime(2026, 2, 1, tzinfo=UTC),
+)
+
+
+@settings(max_examples=50)
+@given(scenarios(), st.sampled_from([*ZONES, "Pacific/Chatham", "UTC"]))
+@example(KOLKATA_TEACHER, "America/Los_Angeles")
+def test_every_zone_sees_the_same_instants(scenario: Scenario, viewer: str) -> None:
+    availability, commitments, request, now = scenario
+    slots = free_slots(availability, commitments, request, now=now)
+    teacher = slots_in_zone(slots, request.zone)
+    student = slots_in_zone(slots, viewer)
+    assert [(s.start, s.end) for s in slots] == list(teacher) == list(student)
+    assert all(s.tzinfo == ZoneInfo(viewer) for s, _ in student)
+    assert all(s.tzinfo == ZoneInfo(request.zone) for s, _ in teacher)
