@@ -41,7 +41,10 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   ├── JoinWindowClosedError               sessions.join_window_closed
     │   └── RejoinNotAllowedError               sessions.rejoin_not_allowed
     ├── ConflictError                           it clashes with existing state
-    │   └── DuplicateIdError                    conflict.duplicate_id
+    │   ├── DuplicateIdError                    conflict.duplicate_id
+    │   └── CommitmentConflictError             availability.commitment_conflict
+    │       ├── TeacherDoubleBookedError        availability.teacher_double_booked
+    │       └── StudentDoubleBookedError        availability.student_double_booked
     └── ConcurrencyError                        somebody else changed it first
         └── StaleVersionError                   concurrency.stale_version
 
@@ -65,6 +68,7 @@ from typing import Any, ClassVar
 
 __all__ = [
     "BookingCoreError",
+    "CommitmentConflictError",
     "ConcurrencyError",
     "ConflictError",
     "DatetimeOutOfRangeError",
@@ -99,6 +103,8 @@ __all__ = [
     "SessionStartInPastError",
     "SkippedTimeError",
     "StaleVersionError",
+    "StudentDoubleBookedError",
+    "TeacherDoubleBookedError",
     "UnknownZoneError",
     "UnsupportedRecurrencePartError",
 ]
@@ -465,4 +471,53 @@ class InvalidOverrideError(InvalidInputError):
         "cannot move the occurrence at {original} to {moved}: {reason}; only "
         "occurrences of the rule can be moved, each to an instant no other "
         "occurrence uses"
+# -- availability -----------------------------------------------------------------
+
+
+class CommitmentConflictError(ConflictError):
+    """Raised when a new commitment overlaps one its teacher or student holds.
+
+    The family of the double-booking errors. :attr:`conflicting` is the
+    commitment already held; :attr:`commitment` the one refused.
+    """
+
+    code = "availability.commitment_conflict"
+    template = (
+        "overlaps {kind} {ref_id!r} ({start} to {end}); nobody may hold two "
+        "overlapping commitments: choose a free slot"
+    )
+    _is_family = True
+
+    @property
+    def conflicting(self) -> Any:
+        """The existing commitment that the refused one overlaps."""
+        return self.details["conflicting"]
+
+    @property
+    def commitment(self) -> Any:
+        """The commitment that was refused."""
+        return self.details["commitment"]
+
+
+class TeacherDoubleBookedError(CommitmentConflictError):
+    """Raised when a teacher would hold two overlapping commitments."""
+
+    code = "availability.teacher_double_booked"
+    template = (
+        "teacher {person!r} already holds {kind} {ref_id!r} from {start} to {end}; "
+        "a teacher can hold only one commitment at a time: choose a free slot"
+    )
+
+
+class StudentDoubleBookedError(CommitmentConflictError):
+    """Raised when a student would hold two overlapping commitments.
+
+    Switched off with ``ConflictPolicy(check_students=False)``.
+    """
+
+    code = "availability.student_double_booked"
+    template = (
+        "student {person!r} already holds {kind} {ref_id!r} from {start} to {end}; "
+        "a student can hold only one commitment at a time (unless the conflict "
+        "policy allows it): choose another time"
     )

@@ -1,0 +1,838 @@
+"""A teacher's availability, the free slots it leaves, and commitment conflicts.
+
+Availability is made of :class:`WeeklyAvailability` (a wall-clock window on one
+weekday, in the teacher's zone, between two inclusive local dates),
+:class:`OneTimeAvailability` (one window between two instants) and
+:class:`Blackout` (a window, or whole local dates, when the teacher is away).
+:func:`free_slots` subtracts the teacher's :class:`Commitment` s (1:1 bookings,
+pending requests, group sessions they teach) and applies a :class:`SlotRequest`
+(duration, step, buffers, notice, horizon, per-day cap, course). All the set
+arithmetic is :class:`booking_core.intervals.IntervalSet`. :class:`Commitment`,
+:func:`find_conflicts` and :func:`ensure_no_conflict` live in
+:mod:`booking_core.commitments` and are re-exported here.
+
+**Weekly windows are plain date arithmetic, not a second recurrence engine.** A
+weekly window is "this wall-clock window on every <weekday>", so it is expanded
+by stepping seven days at a time over the local dates the request asks about
+(never over the whole validity period) and reading each date's wall times in the
+window's zone. Recurrence rules in general (``RRULE``) live in
+``booking_core.recurrence``.
+
+**DST policy.** A window's wall times are read on each date with
+:func:`booking_core.zones.to_instant`: the start with
+``disambiguate="compatible"`` and the end with ``disambiguate="later"``.
+
+===================  =============================  ============================
+local time is        start of the window            end of the window
+===================  =============================  ============================
+in a gap (skipped)   shifted forward by the gap     shifted forward by the gap
+in a fold (twice)    the earlier reading            the later reading
+===================  =============================  ============================
+
+So a window never loses time a teacher can see on the clock: in a fold it covers
+both readings of the repeated hour, and in a gap the part that does not exist is
+skipped (01:00-03:00 on the spring-forward day in London is one real hour,
+02:00-03:00 BST). A window that lies wholly in a gap keeps its length and moves
+forward by the gap (RFC 5545); one whose resolved end is not after its resolved
+start that day is empty that day.
+
+Example:
+    >>> from datetime import date, datetime, time, timedelta, timezone
+    >>> monday = WeeklyAvailability(
+    ...     weekday=0, start=time(9), end=time(11), zone="Europe/London"
+    ... )
+    >>> request = SlotRequest(
+    ...     first_date=date(2026, 6, 1),
+    ...     last_date=date(2026, 6, 1),
+    ...     zone="Europe/London",
+    ...     duration=timedelta(minutes=45),
+    ...     step=timedelta(minutes=30),
+    ... )
+    >>> now = datetime(2026, 5, 1, tzinfo=timezone.utc)
+    >>> slots = free_slots([monday], [], request, now=now)
+    >>> [start.strftime("%H:%M") for start, _ in slots_in_zone(slots, "Europe/London")]
+    ['09:00', '09:30', '10:00']
+"""
+
+from __future__ import annotations
+
+import functools
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Literal, TypeAlias, cast, final
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from booking_core._validation import positive_int, utc_instant
+from booking_core.commitments import (
+    Commitment,
+    CommitmentKind,
+    Conflict,
+    ConflictPolicy,
+    _bool,
+    _optional_text,
+    _window,
+    ensure_no_conflict,
+    find_conflicts,
+)
+from booking_core.errors import InvalidValueError
+from booking_core.intervals import (
+    _EPOCH,
+    _MICROSECOND,
+    IntervalSet,
+    TimeWindow,
+    _from_us,
+    _normalize,
+    _to_us,
+    _window_us,
+)
+from booking_core.zones import ZoneLike, get_zone, to_instant
+
+__all__ = [
+    "AvailabilityItem",
+    "Blackout",
+    "Commitment",
+    "CommitmentKind",
+    "Conflict",
+    "ConflictPolicy",
+    "OneTimeAvailability",
+    "SlotRequest",
+    "WeeklyAvailability",
+    "available_windows",
+    "ensure_no_conflict",
+    "find_conflicts",
+    "free_slots",
+    "slots_in_zone",
+]
+
+_US_PER_SECOND = 1_000_000
+_DAY_US = 86_400 * _US_PER_SECOND
+_DAY = timedelta(days=1)
+_WEEK = timedelta(days=7)
+_ZERO = timedelta(0)
+_MIDNIGHT = time(0)
+_NAIVE_EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001 -- wall clocks are naive
+_YEAR_EDGES = frozenset({(1, 1), (1, 2), (12, 30), (12, 31)})
+
+
+def _us(delta: timedelta) -> int:
+    return delta // timedelta(microseconds=1)
+
+
+# -- validators -------------------------------------------------------------------
+
+
+def _zone_name(value: ZoneLike) -> str:
+    return get_zone(value).key
+
+
+def _weekday(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 6:
+        raise InvalidValueError(
+            field=attribute.name,
+            reason="must be 0 (Monday) to 6 (Sunday), as date.weekday()",
+            value=value,
+        )
+
+
+def _wall_time(
+    _instance: object, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    if not isinstance(value, time) or value.tzinfo is not None:
+        raise InvalidValueError(
+            field=attribute.name,
+            reason="must be a naive datetime.time (a wall time; the zone is separate)",
+            value=value,
+        )
+
+
+def _optional_date(
+    _instance: object, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    if value is not None and (
+        not isinstance(value, date) or isinstance(value, datetime)
+    ):
+        raise InvalidValueError(
+            field=attribute.name, reason="must be a datetime.date or None", value=value
+        )
+
+
+_FIRST_DAY, _LAST_DAY = date(2, 1, 1), date(9997, 12, 31)
+
+
+def _check_date(field: str, value: object) -> None:
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InvalidValueError(
+            field=field, reason="must be a datetime.date", value=value
+        )
+    if not _FIRST_DAY <= value <= _LAST_DAY:
+        raise InvalidValueError(
+            field=field,
+            reason="must be in the years 2 to 9997 (the days around it must exist)",
+            value=value,
+        )
+
+
+def _date(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    _check_date(attribute.name, value)
+
+
+def _str(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str):
+        raise InvalidValueError(
+            field=attribute.name, reason="must be a string", value=value
+        )
+
+
+def _duration(
+    *, positive: bool
+) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    allowed = "above zero" if positive else "zero or more"
+
+    def check(
+        _instance: object, attribute: attrs.Attribute[Any], value: object
+    ) -> None:
+        if (
+            not isinstance(value, timedelta)
+            or value < _ZERO
+            or (positive and value == _ZERO)
+        ):
+            raise InvalidValueError(
+                field=attribute.name,
+                reason=f"must be a timedelta {allowed}",
+                value=value,
+            )
+
+    return check
+
+
+def _wall_us(wall: datetime, tz: ZoneInfo, mode: Literal["compatible", "later"]) -> int:
+    """The instant (epoch microseconds) of a wall time, under the DST policy.
+
+    A wall time that exists once is read with the zone's cached offset pieces
+    (a bisection, no datetime arithmetic); a gap or a fold is resolved by
+    :func:`~booking_core.zones.to_instant` with ``mode``.
+    """
+    if (wall.month, wall.day) in _YEAR_EDGES:
+        # Near New Year the reading may fall in the neighbouring UTC year.
+        return _to_us(to_instant(wall, tz, disambiguate=mode))
+    local = (wall - _NAIVE_EPOCH) // _MICROSECOND
+    starts, offsets = _year_offsets(tz, wall.year)
+    last = len(starts) - 1
+    piece = bisect_right(starts, local) - 1
+    found: list[int] = []
+    # Offsets are under a day and pieces longer, so the reading is in a
+    # neighbouring piece: one hit is a normal time, two a fold, none a gap.
+    for index in range(max(piece - 1, 0), min(piece + 1, last) + 1):
+        instant = local - offsets[index]
+        if starts[index] <= instant and (index == last or instant < starts[index + 1]):
+            found.append(instant)
+    if len(found) == 1:
+        return found[0]
+    return _to_us(to_instant(wall, tz, disambiguate=mode))
+
+
+def _local_date(instant_us: int, tz: ZoneInfo) -> date:
+    return _from_us(instant_us).astimezone(tz).date()
+
+
+# -- availability -------------------------------------------------------------------
+
+
+@final
+@attrs.frozen(kw_only=True)
+class WeeklyAvailability:
+    """A wall-clock window on one weekday, every week, in the teacher's zone.
+
+    The window starts at ``start`` on each local date whose weekday is
+    ``weekday`` between ``valid_from`` and ``valid_until`` (both inclusive; the
+    date is that of the start) and ends at ``end``, on the same date, or on the
+    next one when ``end`` is not after ``start`` (a window crossing midnight).
+    Wall times are read in ``zone`` under the module's DST policy.
+
+    Attributes:
+        weekday: 0 (Monday) to 6 (Sunday), as :meth:`datetime.date.weekday`.
+        start: The local wall time the window opens.
+        end: The local wall time it closes; ``end <= start`` crosses midnight.
+        zone: The IANA zone the wall times are read in (stored as its name).
+        valid_from: The first local date the window applies, ``None`` for always.
+        valid_until: The last local date (inclusive), ``None`` for open-ended.
+        course: Only slots for this course, ``None`` for any course.
+
+    Raises:
+        InvalidValueError: ``input.invalid_value`` for a bad field, equal start
+            and end, or ``valid_until`` before ``valid_from``.
+        UnknownZoneError: ``time.unknown_zone`` for an unknown zone.
+
+    Example:
+        >>> from datetime import date, time
+        >>> late = WeeklyAvailability(
+        ...     weekday=4, start=time(22), end=time(1), zone="Asia/Kolkata"
+        ... )
+        >>> late.crosses_midnight
+        True
+        >>> [str(w.end) for w in late.windows(date(2026, 6, 1), date(2026, 6, 7))]
+        ['2026-06-05 19:30:00+00:00']
+    """
+
+    weekday: int = attrs.field(validator=_weekday)
+    start: time = attrs.field(validator=_wall_time)
+    end: time = attrs.field(validator=_wall_time)
+    zone: str = attrs.field(converter=_zone_name)
+    valid_from: date | None = attrs.field(default=None, validator=_optional_date)
+    valid_until: date | None = attrs.field(default=None, validator=_optional_date)
+    course: str | None = attrs.field(default=None, validator=_optional_text)
+
+    def __attrs_post_init__(self) -> None:
+        if self.start == self.end:
+            raise InvalidValueError(
+                field="end",
+                reason="must differ from start (an end before the start crosses "
+                "midnight; use a OneTimeAvailability for a whole day)",
+                value=self.end,
+            )
+        if (
+            self.valid_from is not None
+            and self.valid_until is not None
+            and self.valid_until < self.valid_from
+        ):
+            raise InvalidValueError(
+                field="valid_until",
+                reason=f"must be on or after valid_from {self.valid_from}",
+                value=self.valid_until,
+            )
+
+    @property
+    def crosses_midnight(self) -> bool:
+        """True when the window ends on the local date after it starts."""
+        return self.end <= self.start
+
+    def _pairs(self, first: date, last: date) -> list[tuple[int, int]]:
+        """The windows starting on local dates ``first..last``, as microseconds."""
+        if self.valid_from is not None:
+            first = max(first, self.valid_from)
+        if self.valid_until is not None:
+            last = min(last, self.valid_until)
+        pairs: list[tuple[int, int]] = []
+        if first > last:
+            return pairs
+        tz = ZoneInfo(self.zone)  # validated on construction; ZoneInfo caches it
+        day = first + timedelta(days=(self.weekday - first.weekday()) % 7)
+        end_offset = _DAY if self.crosses_midnight else _ZERO
+        combine = datetime.combine
+        while day <= last:
+            start = _wall_us(combine(day, self.start), tz, "compatible")
+            end = _wall_us(combine(day + end_offset, self.end), tz, "later")
+            if start < end:
+                pairs.append((start, end))
+            day += _WEEK
+        return pairs
+
+    def windows(self, first: date, last: date) -> tuple[TimeWindow, ...]:
+        """The windows that start on the local dates ``first`` to ``last``.
+
+        Only those dates are visited (seven days at a time), whatever the
+        validity period.
+
+        Args:
+            first: The first local date (inclusive).
+            last: The last local date (inclusive).
+        """
+        return tuple(_window_us(s, e) for s, e in self._pairs(first, last))
+
+
+@final
+@attrs.frozen(kw_only=True)
+class OneTimeAvailability:
+    """One window of availability between two instants.
+
+    Attributes:
+        window: When the teacher is available.
+        course: Only slots for this course, ``None`` for any course.
+    """
+
+    window: TimeWindow = attrs.field(validator=_window)
+    course: str | None = attrs.field(default=None, validator=_optional_text)
+
+
+@final
+@attrs.frozen(kw_only=True)
+class Blackout:
+    """A time the teacher is away: it removes availability of every course.
+
+    Attributes:
+        window: The instants removed.
+        reason: Free text for the host (holiday, sick leave ...).
+
+    Example:
+        >>> from datetime import date
+        >>> away = Blackout.whole_days(
+        ...     date(2026, 8, 3), date(2026, 8, 7), "Asia/Kolkata", reason="holiday"
+        ... )
+        >>> away.window.start.isoformat(), away.window.end.isoformat()
+        ('2026-08-02T18:30:00+00:00', '2026-08-07T18:30:00+00:00')
+    """
+
+    window: TimeWindow = attrs.field(validator=_window)
+    reason: str = attrs.field(default="", validator=_str)
+
+    @classmethod
+    def whole_days(
+        cls, first: date, last: date, zone: ZoneLike, *, reason: str = ""
+    ) -> Blackout:
+        """A blackout from local midnight of ``first`` to the end of ``last``.
+
+        Midnights are read with ``disambiguate="compatible"`` (a zone whose
+        clocks skip midnight starts the day when the gap ends).
+
+        Raises:
+            InvalidValueError: ``input.invalid_value`` when ``last`` is before
+                ``first`` or either is no date.
+            UnknownZoneError: ``time.unknown_zone`` for an unknown zone.
+        """
+        _check_date("first", first)
+        _check_date("last", last)
+        if last < first:
+            raise InvalidValueError(
+                field="last", reason=f"must be on or after first {first}", value=last
+            )
+        name = _zone_name(zone)
+        start = to_instant(datetime.combine(first, _MIDNIGHT), name)
+        end = to_instant(datetime.combine(last + _DAY, _MIDNIGHT), name)
+        return cls(window=TimeWindow(start=start, end=end), reason=reason)
+
+
+AvailabilityItem: TypeAlias = "WeeklyAvailability | OneTimeAvailability | Blackout"
+"""One element of a teacher's availability, as :func:`free_slots` takes it."""
+
+
+def _course_matches(item_course: str | None, wanted: str | None) -> bool:
+    return wanted is None or item_course is None or item_course == wanted
+
+
+def _available_pairs(
+    availability: Iterable[AvailabilityItem],
+    low: int,
+    high: int,
+    course: str | None,
+) -> IntervalSet:
+    """Availability minus blackouts, clipped to ``[low, high)`` (microseconds)."""
+    pairs: list[tuple[int, int]] = []
+    away: list[tuple[int, int]] = []
+    dates: dict[str, tuple[date, date]] = {}
+    for item in availability:
+        if isinstance(item, WeeklyAvailability):
+            if not _course_matches(item.course, course):
+                continue
+            if item.zone not in dates:
+                tz = ZoneInfo(item.zone)  # validated on construction
+                # A window starting the local day before `low` may cross midnight.
+                dates[item.zone] = (
+                    _local_date(low, tz) - _DAY,
+                    _local_date(high - 1, tz),
+                )
+            pairs.extend(item._pairs(*dates[item.zone]))  # noqa: SLF001
+        elif isinstance(item, OneTimeAvailability):
+            if _course_matches(item.course, course):
+                pairs.append((_to_us(item.window.start), _to_us(item.window.end)))
+        elif isinstance(item, Blackout):
+            away.append((_to_us(item.window.start), _to_us(item.window.end)))
+        else:
+            raise InvalidValueError(
+                field="availability",
+                reason="items must be WeeklyAvailability, OneTimeAvailability or "
+                "Blackout",
+                value=item,
+            )
+    bounds = IntervalSet._from_pairs([(low, high)])  # noqa: SLF001
+    available = IntervalSet._from_pairs(pairs) & bounds  # noqa: SLF001
+    if away:
+        available -= IntervalSet._from_pairs(away)  # noqa: SLF001
+    return available
+
+
+def available_windows(
+    availability: Iterable[AvailabilityItem],
+    *,
+    first_date: date,
+    last_date: date,
+    zone: ZoneLike,
+    course: str | None = None,
+) -> IntervalSet:
+    """The instants a teacher is available on local dates ``first..last``.
+
+    Weekly and one-time windows (those of ``course`` and those for any course)
+    minus every blackout, clipped to the local days in ``zone``.
+
+    Args:
+        availability: Weekly and one-time windows and blackouts, any order.
+        first_date: The first local date (inclusive).
+        last_date: The last local date (inclusive).
+        zone: The zone the dates are read in (the teacher's).
+        course: Keep windows of this course and course-less ones; ``None``
+            keeps every window.
+
+    Raises:
+        InvalidValueError: ``input.invalid_value`` for an unknown item or bad dates.
+        UnknownZoneError: ``time.unknown_zone`` for an unknown zone.
+
+    Example:
+        >>> from datetime import date, time
+        >>> weekly = WeeklyAvailability(
+        ...     weekday=2, start=time(9), end=time(12), zone="Asia/Kolkata"
+        ... )
+        >>> found = available_windows(
+        ...     [weekly], first_date=date(2026, 6, 1), last_date=date(2026, 6, 14),
+        ...     zone="Asia/Kolkata",
+        ... )
+        >>> [w.start.isoformat() for w in found]
+        ['2026-06-03T03:30:00+00:00', '2026-06-10T03:30:00+00:00']
+    """
+    low, high = _day_bounds(first_date, last_date, get_zone(zone))
+    return _available_pairs(availability, low, high, course)
+
+
+def _day_bounds(first: date, last: date, tz: ZoneInfo) -> tuple[int, int]:
+    _check_date("first_date", first)
+    _check_date("last_date", last)
+    if last < first:
+        raise InvalidValueError(
+            field="last_date", reason=f"must be on or after {first}", value=last
+        )
+    low = _wall_us(datetime.combine(first, _MIDNIGHT), tz, "compatible")
+    high = _wall_us(datetime.combine(last + _DAY, _MIDNIGHT), tz, "compatible")
+    return low, high
+
+
+# -- free slots -------------------------------------------------------------------
+
+
+def _step(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    _duration(positive=True)(_instance, attribute, value)
+    if _DAY % value:  # type: ignore[operator]  # a timedelta, checked above
+        raise InvalidValueError(
+            field=attribute.name,
+            reason="must divide one day evenly (5, 10, 15, 20, 30, 60 minutes ...), "
+            "so slots start at the same wall-clock times every day",
+            value=value,
+        )
+
+
+def _optional_positive(
+    _instance: object, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    if value is not None:
+        positive_int(_instance, attribute, value)
+
+
+def _optional_horizon(
+    _instance: object,
+    attribute: attrs.Attribute[timedelta | None],
+    value: timedelta | None,
+) -> None:
+    if value is not None:
+        _duration(positive=True)(_instance, attribute, value)
+
+
+@final
+@attrs.frozen(kw_only=True)
+class SlotRequest:
+    """What a student (or host) asks :func:`free_slots` for.
+
+    Attributes:
+        first_date: The first local date (in ``zone``) a slot may start on.
+        last_date: The last local date (inclusive) a slot may start on.
+        zone: The teacher's zone: dates, step alignment and the per-day cap are
+            read in it.
+        duration: The length of every slot.
+        step: Slots start on wall-clock times that are whole multiples of
+            ``step`` after local midnight (default 30 minutes); it must divide
+            one day evenly.
+        buffer_before: Free time kept before every commitment (default none).
+        buffer_after: Free time kept after every commitment (default none).
+        minimum_notice: A slot starts at least this long after ``now``
+            (default none).
+        horizon: A slot ends at most this long after ``now``; ``None`` for no
+            limit (the default).
+        max_per_day: A local day that already holds this many commitments
+            offers no slot; ``None`` for no cap (the default).
+        course: Use the windows of this course and course-less ones;
+            ``None`` (the default) uses every window.
+        non_overlapping: Return slots that do not overlap each other, taking
+            the earliest first (default ``False``: every aligned start).
+
+    Raises:
+        InvalidValueError: ``input.invalid_value`` for a bad field, a step that
+            does not divide a day, or ``last_date`` before ``first_date``.
+        UnknownZoneError: ``time.unknown_zone`` for an unknown zone.
+    """
+
+    first_date: date = attrs.field(validator=_date)
+    last_date: date = attrs.field(validator=_date)
+    zone: str = attrs.field(converter=_zone_name)
+    duration: timedelta = attrs.field(validator=_duration(positive=True))
+    step: timedelta = attrs.field(default=timedelta(minutes=30), validator=_step)
+    buffer_before: timedelta = attrs.field(
+        default=_ZERO, validator=_duration(positive=False)
+    )
+    buffer_after: timedelta = attrs.field(
+        default=_ZERO, validator=_duration(positive=False)
+    )
+    minimum_notice: timedelta = attrs.field(
+        default=_ZERO, validator=_duration(positive=False)
+    )
+    horizon: timedelta | None = attrs.field(default=None, validator=_optional_horizon)
+    max_per_day: int | None = attrs.field(default=None, validator=_optional_positive)
+    course: str | None = attrs.field(default=None, validator=_optional_text)
+    non_overlapping: bool = attrs.field(default=False, validator=_bool)
+
+    def __attrs_post_init__(self) -> None:
+        if self.last_date < self.first_date:
+            raise InvalidValueError(
+                field="last_date",
+                reason=f"must be on or after first_date {self.first_date}",
+                value=self.last_date,
+            )
+
+
+def _offset_us(instant: int, tz: ZoneInfo) -> int:
+    return _us(_from_us(instant).astimezone(tz).utcoffset() or _ZERO)
+
+
+def _bisect_offsets(low: int, high: int, tz: ZoneInfo) -> tuple[list[int], list[int]]:
+    """Where ``tz``'s UTC offset changes in ``[low, high)``, found by bisection.
+
+    Returns the starts of the constant-offset pieces and their offsets. The
+    offset is sampled at least once a day and every change is bisected to the
+    microsecond, so the only assumption is that a zone never changes its offset
+    and changes it back within one day.
+    """
+    starts = [low]
+    offsets = [_offset_us(low, tz)]
+    stack = [(low, offsets[0], high - 1, _offset_us(high - 1, tz))]
+    while stack:
+        lo, lo_offset, hi, hi_offset = stack.pop()
+        if lo_offset == hi_offset and hi - lo <= _DAY_US:
+            continue
+        if hi - lo == 1:
+            starts.append(hi)
+            offsets.append(hi_offset)
+            continue
+        middle = (lo + hi) // 2
+        middle_offset = _offset_us(middle, tz)
+        # Right half first: the stack pops the left half next, keeping order.
+        stack.append((middle, middle_offset, hi, hi_offset))
+        stack.append((lo, lo_offset, middle, middle_offset))
+    return starts, offsets
+
+
+@functools.lru_cache(maxsize=256)
+def _year_offsets(tz: ZoneInfo, year: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """:func:`_bisect_offsets` over one UTC year, cached: zone rules never change."""
+    low = _to_us(datetime(year, 1, 1, tzinfo=timezone.utc))
+    high = _to_us(datetime(year + 1, 1, 1, tzinfo=timezone.utc))
+    starts, offsets = _bisect_offsets(low, high, tz)
+    return tuple(starts), tuple(offsets)
+
+
+def _offset_segments(low: int, high: int, tz: ZoneInfo) -> tuple[list[int], list[int]]:
+    """Constant-offset pieces of ``tz`` covering ``[low, high)`` (and maybe more).
+
+    The first piece starts at or before ``low``.
+    """
+    starts: list[int] = []
+    offsets: list[int] = []
+    for year in range(_from_us(low).year, _from_us(high - 1).year + 1):
+        year_starts, year_offsets = _year_offsets(tz, year)
+        starts.extend(year_starts)
+        offsets.extend(year_offsets)
+    return starts, offsets
+
+
+def free_slots(
+    availability: Iterable[AvailabilityItem],
+    commitments: Iterable[Commitment],
+    request: SlotRequest,
+    *,
+    now: datetime,
+) -> tuple[TimeWindow, ...]:
+    """The bookable slots: availability minus commitments, shaped by the request.
+
+    A returned slot lies inside one window of availability (of the request's
+    course or of any course) and outside every blackout; it stays clear of every
+    commitment widened by ``buffer_before`` / ``buffer_after``; it starts on a
+    local date of the request, at least ``minimum_notice`` after ``now``, and
+    ends within ``horizon`` of ``now``; it lasts exactly ``duration`` and starts
+    on a wall-clock multiple of ``step``; its local day holds fewer than
+    ``max_per_day`` commitments. With ``non_overlapping`` the earliest slot is
+    taken first and the next one starts at or after its end.
+
+    Only the requested dates are expanded, so a 30-day request costs a twelfth
+    of a year's. Every commitment given blocks time: pass the teacher's
+    confirmed and pending 1:1 bookings and the group sessions they teach.
+
+    Args:
+        availability: Weekly and one-time windows and blackouts, any order.
+        commitments: The teacher's commitments, any order.
+        request: Dates, duration, step and the rest.
+        now: The current instant (aware), for notice and horizon.
+
+    Returns:
+        The slots in UTC, sorted by start. :func:`slots_in_zone` presents them
+        in any zone.
+
+    Raises:
+        NaiveDatetimeError: ``time.naive_datetime`` when ``now`` is naive.
+        InvalidValueError: ``input.invalid_value`` for an item that is not an
+            availability item or a commitment.
+    """
+    tz = get_zone(request.zone)
+    now_us = _to_us(utc_instant(now, "now"))
+    duration = _us(request.duration)
+    step = _us(request.step)
+    day_low, day_high = _day_bounds(request.first_date, request.last_date, tz)
+    low = max(day_low, now_us + _us(request.minimum_notice))
+    high = day_high + duration  # a slot starting before day_high ends before this
+    if request.horizon is not None:
+        high = min(high, now_us + _us(request.horizon))
+    if low >= high:
+        return ()
+    free = _available_pairs(availability, low, high, request.course)
+    cap = request.max_per_day
+    # Only commitments near [low, high) matter; with a cap, whole local days do.
+    margin = 2 * _DAY_US if cap is not None else 0
+    before, after = _us(request.buffer_before), _us(request.buffer_after)
+    busy, commitment_starts = _busy(
+        commitments,
+        before=before,
+        after=after,
+        low=low - after - margin,
+        high=high + before + margin,
+    )
+    free -= busy
+    if not free:
+        return ()
+    per_day: dict[int, int] = {}
+    if cap is not None:
+        for start in commitment_starts:
+            # Local day number: days since 1970-01-01 on the zone's clocks.
+            day = (start + _offset_us(start, tz)) // _DAY_US
+            per_day[day] = per_day.get(day, 0) + 1
+    return _aligned_slots(
+        free,
+        tz=tz,
+        duration=request.duration,
+        step=step,
+        advance=duration if request.non_overlapping else step,
+        start_before=day_high,
+        per_day=per_day,
+        cap=cap,
+    )
+
+
+def _busy(
+    commitments: Iterable[Commitment], *, before: int, after: int, low: int, high: int
+) -> tuple[IntervalSet, list[int]]:
+    """The commitments overlapping ``[low, high)``, widened by the buffers.
+
+    Returns them as a set, with their starts. Comparing datetimes first keeps a
+    short request from converting every commitment of the year.
+    """
+    low_dt, high_dt = _from_us(low), _from_us(high)
+    items: list[object] = list(commitments)
+    if not set(map(type, items)) <= {Commitment}:
+        bad = next(item for item in items if not isinstance(item, Commitment))
+        raise InvalidValueError(
+            field="commitments", reason="items must be Commitment", value=bad
+        )
+    epoch, unit = _EPOCH, _MICROSECOND
+    near = [
+        ((window.start - epoch) // unit, (window.end - epoch) // unit)
+        for item in cast("list[Commitment]", items)
+        if (window := item.window).start < high_dt and window.end > low_dt
+    ]
+    starts = [start for start, _ in near]
+    busy = [(start - before, end + after) for start, end in near]
+    return IntervalSet._from_sorted(*_normalize(busy)), starts  # noqa: SLF001
+
+
+def _aligned_slots(
+    free: IntervalSet,
+    *,
+    tz: ZoneInfo,
+    duration: timedelta,
+    step: int,
+    advance: int,
+    start_before: int,
+    per_day: dict[int, int],
+    cap: int | None,
+) -> tuple[TimeWindow, ...]:
+    """Walk the free windows, emitting slots on wall-clock multiples of ``step``.
+
+    A start ``t`` is aligned when ``t + offset`` (the wall clock, in
+    microseconds since 1970-01-01 local) is a multiple of ``step``; ``step``
+    divides a day, so that is "a multiple of step after local midnight". Within
+    a piece of constant UTC offset the next aligned start is one modulo away.
+    """
+    free_starts = free._starts  # noqa: SLF001
+    free_ends = free._ends  # noqa: SLF001
+    seg_starts, seg_offsets = _offset_segments(free_starts[0], free_ends[-1], tz)
+    length = _us(duration)
+    new_window = object.__new__
+    set_field = object.__setattr__
+    n_segments = len(seg_starts)
+    segment = 0
+    slots: list[TimeWindow] = []
+    for free_start, free_end in zip(free_starts, free_ends, strict=True):
+        cursor = free_start
+        while True:
+            while segment + 1 < n_segments and seg_starts[segment + 1] <= cursor:
+                segment += 1
+            offset = seg_offsets[segment]
+            slot_start = cursor + (-(cursor + offset)) % step
+            if segment + 1 < n_segments and slot_start >= seg_starts[segment + 1]:
+                cursor = seg_starts[segment + 1]  # re-align after the offset change
+                continue
+            if slot_start >= start_before or slot_start + length > free_end:
+                break
+            if (
+                cap is not None
+                and per_day.get((slot_start + offset) // _DAY_US, 0) >= cap
+            ):
+                cursor = slot_start + step
+                continue
+            # _window_us, inlined: this loop is the hot path of a year's slots.
+            start = _EPOCH + _MICROSECOND * slot_start
+            slot = new_window(TimeWindow)
+            set_field(slot, "start", start)
+            set_field(slot, "end", start + duration)
+            slots.append(slot)
+            cursor = slot_start + advance
+    return tuple(slots)
+
+
+def slots_in_zone(
+    slots: Iterable[TimeWindow], zone: ZoneLike
+) -> tuple[tuple[datetime, datetime], ...]:
+    """Present slots as ``(start, end)`` aware datetimes in ``zone``.
+
+    The instants do not change, only the clocks they are read on: a teacher in
+    Asia/Kolkata and a student in America/Los_Angeles see the same slots.
+
+    Raises:
+        UnknownZoneError: ``time.unknown_zone`` for an unknown zone.
+
+    Example:
+        >>> from datetime import datetime, timedelta, timezone
+        >>> slot = TimeWindow.of(
+        ...     datetime(2026, 6, 1, 4, 30, tzinfo=timezone.utc), timedelta(hours=1)
+        ... )
+        >>> [s.isoformat() for s in slots_in_zone([slot], "Asia/Kolkata")[0]]
+        ['2026-06-01T10:00:00+05:30', '2026-06-01T11:00:00+05:30']
+        >>> [s.isoformat() for s in slots_in_zone([slot], "America/Los_Angeles")[0]]
+        ['2026-05-31T21:30:00-07:00', '2026-05-31T22:30:00-07:00']
+    """
+    tz = get_zone(zone)
+    return tuple((slot.start.astimezone(tz), slot.end.astimezone(tz)) for slot in slots)
