@@ -16,13 +16,20 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   ├── DatetimeOutOfRangeError             time.out_of_range
     │   ├── InvalidDisambiguationError          time.invalid_disambiguate
     │   ├── InvalidWindowError                  time.invalid_window
-    │   └── InvalidValueError                   input.invalid_value
+    │   ├── InvalidValueError                   input.invalid_value
+    │   ├── UnknownCurrencyError                money.unknown_currency
+    │   ├── InvalidAmountError                  money.invalid_amount
+    │   └── CurrencyMismatchError               money.currency_mismatch
     ├── PermissionDeniedError (PermissionError) the actor may not do this
     ├── NotFoundError (LookupError)             no such aggregate
     ├── InvalidTransitionError                  the aggregate's state does not allow it
     ├── PolicyViolationError                    a business rule or policy refuses it
+    │   ├── InsufficientFundsError              money.insufficient_funds
+    │   ├── RefundExceedsCaptureError           money.refund_exceeds_capture
+    │   └── AmountTooSmallForFeesError          money.amount_too_small_for_fees
     ├── ConflictError                           it clashes with existing state
-    │   └── DuplicateIdError                    conflict.duplicate_id
+    │   ├── DuplicateIdError                    conflict.duplicate_id
+    │   └── IdempotencyKeyReuseError            money.idempotency_key_reused
     └── ConcurrencyError                        somebody else changed it first
         └── StaleVersionError                   concurrency.stale_version
 
@@ -45,11 +52,16 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 __all__ = [
+    "AmountTooSmallForFeesError",
     "BookingCoreError",
     "ConcurrencyError",
     "ConflictError",
+    "CurrencyMismatchError",
     "DatetimeOutOfRangeError",
     "DuplicateIdError",
+    "IdempotencyKeyReuseError",
+    "InsufficientFundsError",
+    "InvalidAmountError",
     "InvalidDisambiguationError",
     "InvalidInputError",
     "InvalidTransitionError",
@@ -59,9 +71,11 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "PolicyViolationError",
+    "RefundExceedsCaptureError",
     "RepeatedTimeError",
     "SkippedTimeError",
     "StaleVersionError",
+    "UnknownCurrencyError",
     "UnknownZoneError",
 ]
 
@@ -239,4 +253,76 @@ class StaleVersionError(ConcurrencyError):
     template = (
         "{kind} {id!r} was changed by someone else (loaded version {expected}, "
         "stored version {actual}); reload and retry"
+    )
+
+
+# -- money ----------------------------------------------------------------------
+
+
+class UnknownCurrencyError(InvalidInputError):
+    """Raised when a currency code is not an active ISO 4217 currency."""
+
+    code = "money.unknown_currency"
+    template = (
+        "unknown currency {currency!r}; use an active ISO 4217 code such as "
+        "'INR', 'USD', 'JPY' or 'KWD'"
+    )
+
+
+class InvalidAmountError(InvalidInputError):
+    """Raised when an amount is not exact (a float, extra decimals) or not allowed."""
+
+    code = "money.invalid_amount"
+    template = "{field} is not a valid amount: {reason}; got {value!r}"
+
+
+class CurrencyMismatchError(InvalidInputError):
+    """Raised when amounts in different currencies are combined or compared."""
+
+    code = "money.currency_mismatch"
+    template = (
+        "cannot {action} {left} and {right}: the currencies differ; convert "
+        "explicitly first, amounts combine only within one currency"
+    )
+
+
+class InsufficientFundsError(PolicyViolationError):
+    """Raised when a transfer would take a non-negative account below zero."""
+
+    code = "money.insufficient_funds"
+    template = (
+        "account {account!r} holds {balance} but {amount} is needed; "
+        "{kind} accounts may not go below zero"
+    )
+
+
+class RefundExceedsCaptureError(PolicyViolationError):
+    """Raised when a refund asks for more than was captured minus already refunded."""
+
+    code = "money.refund_exceeds_capture"
+    template = (
+        "cannot refund {amount} of payment {payment_id!r}: captured {captured}, "
+        "already refunded {refunded}; at most {refundable} can be refunded"
+    )
+
+
+class AmountTooSmallForFeesError(PolicyViolationError):
+    """Raised when a payment is too small to cover the commission and gateway fee."""
+
+    code = "money.amount_too_small_for_fees"
+    template = (
+        "a payment of {gross} cannot cover the commission {commission} and the "
+        "gateway fee {fee} borne by the {bearer}; the {part} would be {shortfall}, "
+        "and no part may be negative"
+    )
+
+
+class IdempotencyKeyReuseError(ConflictError):
+    """Raised when an idempotency key is reused for a transfer with other content."""
+
+    code = "money.idempotency_key_reused"
+    template = (
+        "idempotency key {key!r} already posted {existing}; the new request "
+        "{requested} differs, use a new key for a different transfer or resend "
+        "exactly the same one"
     )
