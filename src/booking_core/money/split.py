@@ -201,8 +201,18 @@ class FeeSchedule:
             >>> str(FeeSchedule().estimate(Money.of("700.00", "INR")).fee)
             '16.52 INR'
         """
-        split = split_payment(gross, SplitPolicy(commission_rate=0, fee_schedule=self))
-        return GatewayFee(fee=split.gateway_fee, tax=split.gateway_tax)
+        # split_payment inlines the same arithmetic on its hot path; the
+        # properties check that both agree.
+        net = scale(gross.amount, Fraction(self.percent), self.rounding)
+        if self.fixed is not None:
+            if self.fixed.currency is not gross.currency:
+                raise CurrencyMismatchError(
+                    action="charge", left=self.fixed, right=gross
+                )
+            net += self.fixed.amount
+        tax = scale(net, Fraction(self.tax_rate), self.rounding)
+        currency = gross.currency
+        return GatewayFee(fee=_make(net + tax, currency), tax=_make(tax, currency))
 
 
 @final
