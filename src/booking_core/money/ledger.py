@@ -56,7 +56,6 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import datetime
-from itertools import islice
 from typing import TYPE_CHECKING, Any, final
 
 import attrs
@@ -313,7 +312,9 @@ class Journal:
         log = self._log
         history = self._history
         by_key = self._by_key
-        for transfer in islice(log, self._indexed, None):
+        if self._indexed == len(log):
+            return history
+        for transfer in log[self._indexed :]:
             by_key[transfer.key] = transfer
             for account in (transfer.debit, transfer.credit):
                 found = history.get(account)

@@ -43,6 +43,7 @@ from booking_core.errors import (
 )
 from booking_core.money._rates import as_rate, check_rounding, scale
 from booking_core.money.amount import Money
+from booking_core.money.currency import Currency
 
 __all__ = [
     "FeeBearer",
@@ -136,6 +137,8 @@ class GatewayFee:
 
     fee: Money = attrs.field(validator=_non_negative_money)
     tax: Money = attrs.field(validator=_non_negative_money)
+    # (fee, tax, currency) for split_payment's hot path; set after validation
+    _minor: tuple[int, int, Currency] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self.tax.currency is not self.fee.currency:
@@ -144,6 +147,9 @@ class GatewayFee:
             raise InvalidAmountError(
                 field="tax", reason=f"exceeds the whole fee {self.fee}", value=self.tax
             )
+        object.__setattr__(
+            self, "_minor", (self.fee.amount, self.tax.amount, self.fee.currency)
+        )
 
     @property
     def net(self) -> Money:
@@ -236,22 +242,32 @@ class SplitPolicy:
     fee_bearer: FeeBearer = attrs.field(default=FeeBearer.MENTOR, converter=FeeBearer)
     fee_schedule: FeeSchedule = attrs.field(factory=FeeSchedule)
     version: str = "1"
-    # The rate as exact integers, and whether the rounding is half-up: the hot
-    # path of split_payment rounds half-up inline.
-    _rate: tuple[int, int, bool] = attrs.field(init=False, eq=False, repr=False)
+    # Everything the hot path of split_payment needs, read at once: the rate as
+    # exact integers, whether it rounds half-up, whether the mentor bears the
+    # fee, and the fee schedule's exact rates and whether it can be inlined.
+    _fast: tuple[int, int, bool, bool, int, int, int, int, bool] = attrs.field(
+        init=False, eq=False, repr=False
+    )
 
-    @_rate.default
-    def _rate_parts(self) -> tuple[int, int, bool]:
+    @_fast.default
+    def _fast_parts(self) -> tuple[int, int, bool, bool, int, int, int, int, bool]:
         exact = Fraction(self.commission_rate)
+        p_num, p_den, t_num, t_den, half_up = self.fee_schedule._exact  # noqa: SLF001
         return (
             exact.numerator,
             exact.denominator,
             self.rounding == decimal.ROUND_HALF_UP,
+            self.fee_bearer is FeeBearer.MENTOR,
+            p_num,
+            p_den,
+            t_num,
+            t_den,
+            half_up and self.fee_schedule.fixed is None,
         )
 
 
 @final
-@attrs.frozen(kw_only=True, slots=False)  # a __dict__ class: see _new_split
+@attrs.frozen(kw_only=True, slots=False)  # a __dict__ class: see _new
 class PaymentSplit:
     """One payment split into named parts that sum exactly to ``gross``.
 
@@ -379,41 +395,15 @@ def _require_positive(value: object, field: str) -> None:
         )
 
 
+# split_payment builds the frozen value without the generated __init__ (a third
+# of the cost of a split): every field is computed and checked by it.
 _new = object.__new__
 _set = object.__setattr__
+_ESTIMATED = FeeSource.ESTIMATED
+_REPORTED = FeeSource.REPORTED
 
 
-def _new_split(  # noqa: PLR0917 -- private fast constructor
-    gross: Money,
-    commission: int,
-    fee: int,
-    tax: int,
-    source: FeeSource,
-    policy: SplitPolicy,
-    order_id: str | None,
-    payment_id: str | None,
-) -> PaymentSplit:
-    # Builds the frozen value without the generated __init__ (a third of the cost
-    # of a split): every field is computed and checked by split_payment itself.
-    split = _new(PaymentSplit)
-    _set(
-        split,
-        "__dict__",
-        {
-            "gross": gross,
-            "commission_minor": commission,
-            "fee_minor": fee,
-            "tax_minor": tax,
-            "fee_source": source,
-            "policy": policy,
-            "order_id": order_id,
-            "payment_id": payment_id,
-        },
-    )
-    return split
-
-
-def split_payment(  # noqa: PLR0912 -- the hot path is inlined on purpose
+def split_payment(
     gross: Money,
     policy: SplitPolicy = _DEFAULT_POLICY,
     gateway_fee: GatewayFee | None = None,
@@ -447,58 +437,78 @@ def split_payment(  # noqa: PLR0912 -- the hot path is inlined on purpose
         >>> str(split.mentor_share), split.fee_source.value
         ('0.88 INR', 'estimated')
     """
-    _require_positive(gross, "gross")
-    currency = gross.currency
+    given: object = gross  # callers may pass anything; typed callers cannot
+    if type(given) is not Money or gross.amount <= 0:
+        _require_positive(gross, "gross")
     total = gross.amount
-    numerator, denominator, half_up = policy._rate  # noqa: SLF001
+    (
+        numerator,
+        denominator,
+        half_up,
+        mentor_bears,
+        p_num,
+        p_den,
+        t_num,
+        t_den,
+        inline_fee,
+    ) = policy._fast  # noqa: SLF001
     if half_up:  # the default, inline: total > 0 so half-up is floor(x + 1/2)
         commission, remainder = divmod(total * numerator, denominator)
-        if 2 * remainder >= denominator:
+        if remainder + remainder >= denominator:
             commission += 1
     else:
         commission = scale(total, Fraction(numerator, denominator), policy.rounding)
-    if gateway_fee is None:
-        schedule = policy.fee_schedule
-        p_num, p_den, t_num, t_den, half_up = schedule._exact  # noqa: SLF001
-        if half_up:
-            net, remainder = divmod(total * p_num, p_den)
-            if 2 * remainder >= p_den:
-                net += 1
-        else:
-            net = scale(total, Fraction(p_num, p_den), schedule.rounding)
-        if schedule.fixed is not None:
-            if schedule.fixed.currency is not currency:
-                raise CurrencyMismatchError(
-                    action="charge", left=schedule.fixed, right=gross
-                )
-            net += schedule.fixed.amount
-        if half_up:
-            tax, remainder = divmod(net * t_num, t_den)
-            if 2 * remainder >= t_den:
-                tax += 1
-        else:
-            tax = scale(net, Fraction(t_num, t_den), schedule.rounding)
-        fee = net + tax
-        source = FeeSource.ESTIMATED
-    else:
-        if gateway_fee.fee.currency is not currency:
+    if gateway_fee is not None:
+        fee, tax, currency = gateway_fee._minor  # noqa: SLF001
+        if currency is not gross.currency:
             raise CurrencyMismatchError(
                 action="split", left=gross, right=gateway_fee.fee
             )
-        fee = gateway_fee.fee.amount
-        tax = gateway_fee.tax.amount
-        source = FeeSource.REPORTED
-    if policy.fee_bearer is FeeBearer.MENTOR:
-        short_part, short = "mentor share", total - commission - fee
+        source = _REPORTED
+    elif inline_fee:  # FeeSchedule.estimate's arithmetic, half-up, no fixed part
+        net, remainder = divmod(total * p_num, p_den)
+        if remainder + remainder >= p_den:
+            net += 1
+        tax, remainder = divmod(net * t_num, t_den)
+        if remainder + remainder >= t_den:
+            tax += 1
+        fee = net + tax
+        source = _ESTIMATED
     else:
-        short_part, short = "platform share", commission - fee
-    if short < 0:
-        raise AmountTooSmallForFeesError(
-            gross=gross,
-            commission=_make(commission, currency),
-            fee=_make(fee, currency),
-            bearer=policy.fee_bearer.value,
-            part=short_part,
-            shortfall=_make(short, currency),
-        )
-    return _new_split(gross, commission, fee, tax, source, policy, order_id, payment_id)
+        estimated = policy.fee_schedule.estimate(gross)
+        fee, tax = estimated.fee.amount, estimated.tax.amount
+        source = _ESTIMATED
+    if (total - commission - fee if mentor_bears else commission - fee) < 0:
+        _too_small(gross, commission, fee, policy)
+    split = _new(PaymentSplit)
+    _set(
+        split,
+        "__dict__",
+        {
+            "gross": gross,
+            "commission_minor": commission,
+            "fee_minor": fee,
+            "tax_minor": tax,
+            "fee_source": source,
+            "policy": policy,
+            "order_id": order_id,
+            "payment_id": payment_id,
+        },
+    )
+    return split
+
+
+def _too_small(gross: Money, commission: int, fee: int, policy: SplitPolicy) -> None:
+    currency = gross.currency
+    if policy.fee_bearer is FeeBearer.MENTOR:
+        part, short = "mentor share", gross.amount - commission - fee
+    else:
+        part, short = "platform share", commission - fee
+    raise AmountTooSmallForFeesError(
+        gross=gross,
+        commission=_make(commission, currency),
+        fee=_make(fee, currency),
+        bearer=policy.fee_bearer.value,
+        part=part,
+        shortfall=_make(short, currency),
+    )
