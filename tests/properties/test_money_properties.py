@@ -100,7 +100,7 @@ def test_format_parse_round_trip(amount: int, code: str) -> None:
     assert Money.of(money.format(), code) == money
 
 
-@settings(max_examples=300)
+@settings(max_examples=200)
 @given(
     currencies,
     st.integers(min_value=1, max_value=10**10),

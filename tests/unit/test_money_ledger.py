@@ -294,6 +294,12 @@ def test_mentor_wallet_view() -> None:
     assert str(mentor_wallet(journal, "nobody").available) == "0.00 INR"
 
 
+def test_journal_satisfies_the_port() -> None:
+    journal: LedgerJournal = Journal("INR")
+    journal.post(t("a", "payments", "escrow:m1", 5))
+    assert mentor_wallet(journal, "m1").escrow.amount == 5
+
+
 def test_in_memory_journal_is_shared_and_satisfies_the_port() -> None:
     store = InMemoryStore()
     journal: LedgerJournal = InMemoryLedgerJournal(store, "inr")

@@ -5,6 +5,13 @@ currency, in its ``"ledger"`` collection) so that every unit of work on the same
 store sees the same ledger; every call runs under the store's lock, so transfers
 posted from several threads never interleave half-way.
 
+Posting is immediate, not staged in an
+:class:`~booking_core.adapters.memory.InMemoryUnitOfWork`. Post the transfers
+that committed events carry (``PaymentCaptured``, ``EscrowReleased``,
+``PaymentRefunded``), e.g. from the event publisher or the store's outbox
+(``store.events``): an event delivered twice posts nothing twice, because the
+keys are idempotent, and an event that never committed posts nothing at all.
+
 Example:
     >>> from booking_core.adapters.memory import InMemoryStore
     >>> from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
