@@ -18,8 +18,11 @@
 from __future__ import annotations
 
 import decimal
+import gc
 import random
+import statistics
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
@@ -87,6 +90,21 @@ def peer_split(
     )
 
 
+def interleaved_medians(
+    ours: Callable[[], object], peer: Callable[[], object], *, repeat: int
+) -> tuple[float, float]:
+    """Medians of alternating runs, so a noisy neighbour hits both sides alike."""
+    ours()  # warm up both
+    peer()
+    gc.collect()
+    ours_runs: list[float] = []
+    peer_runs: list[float] = []
+    for _ in range(repeat):
+        ours_runs.append(median_seconds(ours, repeat=1))
+        peer_runs.append(median_seconds(peer, repeat=1))
+    return statistics.median(ours_runs), statistics.median(peer_runs)
+
+
 def bench_splits() -> None:
     rng = random.Random(2026)
     grosses = [rng.randint(10_000, 5_000_000) for _ in range(SPLITS)]
@@ -133,8 +151,7 @@ def bench_splits() -> None:
         ("reported_fee", ours_reported, peer_reported),
         ("estimated_fee", ours_estimated, peer_estimated),
     ):
-        ours_s = median_seconds(ours_fn, repeat=7)
-        peer_s = median_seconds(peer_fn, repeat=7)
+        ours_s, peer_s = interleaved_medians(ours_fn, peer_fn, repeat=15)
         report(
             f"money.split.{case}",
             ours_s,
@@ -196,15 +213,15 @@ def bench_ledger() -> None:
 
     assert ours_batch() == floor()
     assert ours_with_history() == 2 * TRANSFERS
-    floor_s = median_seconds(floor, repeat=5)
     for case, func in (
         ("post_many+balances", ours_batch),
         ("post_each+balances", ours_one_by_one),
         ("post_many+balances+every_history", ours_with_history),
     ):
+        ours_s, floor_s = interleaved_medians(func, floor, repeat=5)
         report(
             f"money.ledger.{case}",
-            median_seconds(func, repeat=5),
+            ours_s,
             "floor:sum 1M (debit, credit, amount) tuples into a dict",
             floor_s,
             transfers=TRANSFERS,
