@@ -350,3 +350,17 @@ def test_post_many_into_existing_accounts() -> None:
     batch = [t(f"k{i}", "payments", "escrow:m1", i + 1) for i in range(3)]
     assert journal.post_many(batch) == 3
     assert journal.balance("escrow:m1") == 6
+
+
+def test_refused_debit_of_an_unused_account_registers_nothing() -> None:
+    journal = Journal("INR")
+    journal.post(t("seed", "payments", "escrow:m1", 5))
+    before = snapshot(journal)
+    with pytest.raises(InsufficientFundsError, match=r"holds 0\.00 INR"):
+        journal.post(t("x", "wallet:m9", "payouts", 1))
+    with pytest.raises(InsufficientFundsError):
+        journal.post_many([t("y", "held:m9", "payouts", 1)])
+    with pytest.raises(InsufficientFundsError):
+        journal.post_linked([t("z", "escrow:m9", "payouts", 1)])
+    assert snapshot(journal) == before
+    assert "wallet:m9" not in journal.balances()

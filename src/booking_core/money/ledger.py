@@ -24,8 +24,9 @@ an append-only record owned by a repository or service, the in-memory reference
 implementation of :class:`~booking_core.ports.LedgerJournal`. Every decision
 about money (splits, which transfers a capture, release or refund makes) is a
 pure function returning frozen transfers; the journal only checks and appends
-them. It keeps each account's balance up to date as transfers post and each
-account's history as an append-only list, so posting is O(1) and reading a
+them. It keeps each account's balance up to date as transfers post, a set of
+keys for idempotency and an append-only log; the key index and per-account
+histories are built from the log when first read. Posting is O(1) and reading a
 balance is a dict lookup: a million transfers post in about three times the time
 of summing them into a dict (``benchmarks/money.py``). Linked transfers
 (:meth:`Journal.post_linked`) post all or nothing. A journal holds one currency;
@@ -270,8 +271,9 @@ def _fmt(amount: int, currency: str) -> str:
 class Journal:
     """An append-only, in-memory journal of transfers in one currency.
 
-    Balances are kept up to date as transfers post and each account's history
-    is an append-only list; see the module doc for why it is mutable. Not
+    Balances are kept up to date as transfers post; the key index and each
+    account's history are built from the append-only log when first read; see
+    the module doc for why it is mutable. Not
     thread-safe by itself: the adapter
     :class:`~booking_core.adapters.memory_ledger.InMemoryLedgerJournal`
     serialises access for threads.
@@ -303,8 +305,13 @@ class Journal:
         self._history: dict[str, list[Transfer]] = {}
         self._indexed = 0
 
-    def _open(self, account: str) -> list[Any]:
-        record = [0, parse_account(account)[0].may_go_negative]
+    def _open(self, account: str, debited: int = 0) -> list[Any]:
+        # A first use; an account that may not go negative cannot start with a
+        # debit, and is refused before it is registered (nothing changes).
+        may_go_negative = parse_account(account)[0].may_go_negative
+        if debited and not may_go_negative:
+            raise self._refuse(account, 0, debited)
+        record = [0, may_go_negative]
         self._accounts[account] = record
         return record
 
@@ -371,7 +378,7 @@ class Journal:
         amount = transfer.amount
         debit = accounts.get(transfer.debit)
         if debit is None:
-            debit = self._open(transfer.debit)
+            debit = self._open(transfer.debit, amount)
         balance = debit[0] - amount
         if balance < 0 and not debit[1]:
             raise self._refuse(transfer.debit, debit[0], amount)
@@ -415,7 +422,7 @@ class Journal:
             amount = transfer.amount
             debit = find(transfer.debit)
             if debit is None:
-                debit = self._open(transfer.debit)
+                debit = self._open(transfer.debit, amount)
             balance = debit[0] - amount
             if balance < 0 and not debit[1]:
                 raise self._refuse(transfer.debit, debit[0], amount)
