@@ -7,6 +7,7 @@ import math
 from decimal import Decimal
 from fractions import Fraction
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -177,3 +178,19 @@ def test_split_parts_sum_to_gross_and_never_go_negative(  # noqa: PLR0917
         assert schedule.estimate(gross) == GatewayFee(
             fee=split.gateway_fee, tax=split.gateway_tax
         )
+
+
+@pytest.mark.parametrize("code", sorted(CURRENCIES))
+def test_split_in_every_shipped_currency(code: str) -> None:
+    for bearer in FeeBearer:
+        policy = SplitPolicy(fee_bearer=bearer)
+        for gross_minor in (1, 7, 99, 1001, 70000, 10**9 + 7):
+            gross = Money(gross_minor, code)
+            try:
+                split = split_payment(gross, policy)
+            except AmountTooSmallForFeesError:
+                assert gross_minor < 100
+                continue
+            parts = split.minor_parts()
+            assert sum(parts) == gross_minor
+            assert min(parts) >= 0
