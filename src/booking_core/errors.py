@@ -22,6 +22,9 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   ├── UnsupportedRecurrencePartError      recurrence.unsupported_part
     │   ├── FloatingUntilError                  recurrence.floating_until
     │   └── InvalidOverrideError                recurrence.invalid_override
+    │   ├── UnknownCurrencyError                money.unknown_currency
+    │   ├── InvalidAmountError                  money.invalid_amount
+    │   └── CurrencyMismatchError               money.currency_mismatch
     ├── PermissionDeniedError (PermissionError) the actor may not do this
     │   ├── SessionRoleNotAllowedError          sessions.role_not_allowed
     │   ├── NotSessionParticipantError          sessions.not_participant
@@ -45,6 +48,12 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   └── CommitmentConflictError             availability.commitment_conflict
     │       ├── TeacherDoubleBookedError        availability.teacher_double_booked
     │       └── StudentDoubleBookedError        availability.student_double_booked
+    │   ├── InsufficientFundsError              money.insufficient_funds
+    │   ├── RefundExceedsCaptureError           money.refund_exceeds_capture
+    │   └── AmountTooSmallForFeesError          money.amount_too_small_for_fees
+    ├── ConflictError                           it clashes with existing state
+    │   ├── DuplicateIdError                    conflict.duplicate_id
+    │   └── IdempotencyKeyReuseError            money.idempotency_key_reused
     └── ConcurrencyError                        somebody else changed it first
         └── StaleVersionError                   concurrency.stale_version
 
@@ -67,13 +76,18 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 __all__ = [
+    "AmountTooSmallForFeesError",
     "BookingCoreError",
     "CommitmentConflictError",
     "ConcurrencyError",
     "ConflictError",
+    "CurrencyMismatchError",
     "DatetimeOutOfRangeError",
     "DuplicateIdError",
     "FloatingUntilError",
+    "IdempotencyKeyReuseError",
+    "InsufficientFundsError",
+    "InvalidAmountError",
     "InvalidDisambiguationError",
     "InvalidInputError",
     "InvalidSessionTextError",
@@ -93,6 +107,7 @@ __all__ = [
     "PermissionDeniedError",
     "PolicyViolationError",
     "RejoinNotAllowedError",
+    "RefundExceedsCaptureError",
     "RepeatedTimeError",
     "RescheduleNotDueError",
     "RescheduleNoticeTooShortError",
@@ -105,6 +120,7 @@ __all__ = [
     "StaleVersionError",
     "StudentDoubleBookedError",
     "TeacherDoubleBookedError",
+    "UnknownCurrencyError",
     "UnknownZoneError",
     "UnsupportedRecurrencePartError",
 ]
@@ -520,4 +536,73 @@ class StudentDoubleBookedError(CommitmentConflictError):
         "student {person!r} already holds {kind} {ref_id!r} from {start} to {end}; "
         "a student can hold only one commitment at a time (unless the conflict "
         "policy allows it): choose another time"
+# -- money ----------------------------------------------------------------------
+
+
+class UnknownCurrencyError(InvalidInputError):
+    """Raised when a currency code is not an active ISO 4217 currency."""
+
+    code = "money.unknown_currency"
+    template = (
+        "unknown currency {currency!r}; use an active ISO 4217 code such as "
+        "'INR', 'USD', 'JPY' or 'KWD'"
+    )
+
+
+class InvalidAmountError(InvalidInputError):
+    """Raised when an amount is not exact (a float, extra decimals) or not allowed."""
+
+    code = "money.invalid_amount"
+    template = "{field} is not a valid amount: {reason}; got {value!r}"
+
+
+class CurrencyMismatchError(InvalidInputError):
+    """Raised when amounts in different currencies are combined or compared."""
+
+    code = "money.currency_mismatch"
+    template = (
+        "cannot {action} {left} and {right}: the currencies differ; convert "
+        "explicitly first, amounts combine only within one currency"
+    )
+
+
+class InsufficientFundsError(PolicyViolationError):
+    """Raised when a transfer would take a non-negative account below zero."""
+
+    code = "money.insufficient_funds"
+    template = (
+        "account {account!r} holds {balance} but {amount} is needed; "
+        "{kind} accounts may not go below zero"
+    )
+
+
+class RefundExceedsCaptureError(PolicyViolationError):
+    """Raised when a refund asks for more than was captured minus already refunded."""
+
+    code = "money.refund_exceeds_capture"
+    template = (
+        "cannot refund {amount} of payment {payment_id!r}: captured {captured}, "
+        "already refunded {refunded}; at most {refundable} can be refunded"
+    )
+
+
+class AmountTooSmallForFeesError(PolicyViolationError):
+    """Raised when a payment is too small to cover the commission and gateway fee."""
+
+    code = "money.amount_too_small_for_fees"
+    template = (
+        "a payment of {gross} cannot cover the commission {commission} and the "
+        "gateway fee {fee} borne by the {bearer}; the {part} would be {shortfall}, "
+        "and no part may be negative"
+    )
+
+
+class IdempotencyKeyReuseError(ConflictError):
+    """Raised when an idempotency key is reused for a transfer with other content."""
+
+    code = "money.idempotency_key_reused"
+    template = (
+        "idempotency key {key!r} already posted {existing}; the new request "
+        "{requested} differs, use a new key for a different transfer or resend "
+        "exactly the same one"
     )

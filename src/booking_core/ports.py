@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from booking_core.events import DomainEvent
 from booking_core.sessions.model import Session
@@ -34,6 +35,10 @@ __all__ = [
     "UnitOfWork",
     "Versioned",
 ]
+if TYPE_CHECKING:
+    from booking_core.money.ledger import Transfer
+
+__all__ = ["EventPublisher", "LedgerJournal", "Repository", "UnitOfWork", "Versioned"]
 
 
 class Versioned(Protocol):
@@ -164,4 +169,55 @@ class StudentRoster(Protocol):
 
     def booked_student_ids(self, session_id: str) -> frozenset[str]:
         """The ids of the students booked on ``session_id``."""
+# -- money ----------------------------------------------------------------------
+
+
+class LedgerJournal(Protocol):
+    """The ledger of one currency: an append-only journal of transfers.
+
+    :class:`booking_core.money.ledger.Journal` is the reference implementation;
+    :class:`booking_core.adapters.memory_ledger.InMemoryLedgerJournal` shares
+    one between threads. A database implementation stores transfers in an
+    append-only table with a unique key column and keeps balances beside them.
+
+    Contract:
+        * ``post`` and ``post_linked`` are idempotent by key: the same key with
+          the same content (every field but ``at``) is a no-op returning the
+          original; the same key with other content raises
+          :class:`~booking_core.errors.IdempotencyKeyReuseError`.
+        * ``post_linked`` posts all of its new transfers or none.
+        * Escrow, wallet and held accounts never go below zero
+          (:class:`~booking_core.errors.InsufficientFundsError`, nothing posted).
+        * A transfer in another currency raises
+          :class:`~booking_core.errors.CurrencyMismatchError`.
+        * Balances are credits minus debits and always sum to zero.
+    """
+
+    @property
+    def currency(self) -> str:
+        """The ISO 4217 code of every transfer in it."""
+        ...
+
+    def post(self, transfer: Transfer) -> Transfer:
+        """Post one transfer, or return the original of a replay."""
+        ...
+
+    def post_linked(self, transfers: Iterable[Transfer]) -> tuple[Transfer, ...]:
+        """Post transfers all or nothing; replays change nothing."""
+        ...
+
+    def get(self, key: str) -> Transfer | None:
+        """The transfer posted under ``key`` (the idempotency lookup), or ``None``."""
+        ...
+
+    def balance(self, account: str) -> int:
+        """One account's balance in minor units (0 when never used)."""
+        ...
+
+    def balances(self) -> Mapping[str, int]:
+        """Every used account's balance in minor units."""
+        ...
+
+    def history(self, account: str) -> Sequence[Transfer]:
+        """The transfers that touched ``account``, in posting order."""
         ...

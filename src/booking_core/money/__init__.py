@@ -1,0 +1,92 @@
+"""Money: exact amounts, allocation, payment split, double-entry ledger, refunds.
+
+* :class:`Money` (:mod:`~booking_core.money.amount`) and the ISO 4217 table
+  (:mod:`~booking_core.money.currency`);
+* :func:`allocate` (:mod:`~booking_core.money.allocation`): largest remainder;
+* :func:`split_payment` (:mod:`~booking_core.money.split`): commission, gateway fee,
+  mentor share;
+* :mod:`~booking_core.money.ledger`: accounts, idempotent transfers, the journal,
+  mentor wallets, captured payments and escrow release;
+* :mod:`~booking_core.money.refunds`: cancellation tiers, refund quotes, refunds.
+
+Example:
+    >>> from booking_core.money import Money, allocate, split_payment
+    >>> split = split_payment(Money.of("700.00", "INR"))
+    >>> sum((m for _, m in split.parts()), Money.zero("INR")) == split.gross
+    True
+"""
+
+from __future__ import annotations
+
+from booking_core.money.allocation import allocate
+from booking_core.money.amount import Money
+from booking_core.money.currency import Currency, get_currency
+from booking_core.money.ledger import (
+    AccountKind,
+    Journal,
+    MentorWallet,
+    Transfer,
+    TransferKind,
+    account_id,
+    mentor_wallet,
+)
+from booking_core.money.payments import (
+    CapturedPayment,
+    EscrowReleased,
+    PaymentCaptured,
+    capture_payment,
+    release_escrow,
+)
+from booking_core.money.refunds import (
+    CancellationPolicy,
+    CancellationReason,
+    PaymentRefunded,
+    RefundBreakdown,
+    RefundPolicy,
+    RefundQuote,
+    RefundTier,
+    refund_payment,
+    refund_quote,
+)
+from booking_core.money.split import (
+    FeeBearer,
+    FeeSchedule,
+    GatewayFee,
+    PaymentSplit,
+    SplitPolicy,
+    split_payment,
+)
+
+__all__ = [
+    "AccountKind",
+    "CancellationPolicy",
+    "CancellationReason",
+    "CapturedPayment",
+    "Currency",
+    "EscrowReleased",
+    "FeeBearer",
+    "FeeSchedule",
+    "GatewayFee",
+    "Journal",
+    "MentorWallet",
+    "Money",
+    "PaymentCaptured",
+    "PaymentRefunded",
+    "PaymentSplit",
+    "RefundBreakdown",
+    "RefundPolicy",
+    "RefundQuote",
+    "RefundTier",
+    "SplitPolicy",
+    "Transfer",
+    "TransferKind",
+    "account_id",
+    "allocate",
+    "capture_payment",
+    "get_currency",
+    "mentor_wallet",
+    "refund_payment",
+    "refund_quote",
+    "release_escrow",
+    "split_payment",
+]

@@ -1,0 +1,86 @@
+"""Private: exact rates and explicit rounding on integer minor units.
+
+Rates are ``Decimal`` (or ``int``) at the API; internally they become an exact
+``(numerator, denominator)`` pair so that applying a rate to an amount is integer
+arithmetic with one explicit rounding step, equal to ``Decimal`` quantization
+with the same rounding mode but much faster.
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from booking_core.errors import InvalidValueError
+
+__all__ = ["ROUNDINGS", "as_rate", "check_rounding", "scale"]
+
+#: The rounding modes accepted, named as in :mod:`decimal`.
+ROUNDINGS = frozenset(
+    {
+        decimal.ROUND_HALF_UP,
+        decimal.ROUND_HALF_EVEN,
+        decimal.ROUND_HALF_DOWN,
+        decimal.ROUND_UP,
+        decimal.ROUND_DOWN,
+        decimal.ROUND_CEILING,
+        decimal.ROUND_FLOOR,
+    }
+)
+
+
+def check_rounding(value: Any, field: str) -> str:
+    """Return ``value`` when it is a supported :mod:`decimal` rounding mode."""
+    if value not in ROUNDINGS:
+        raise InvalidValueError(
+            field=field,
+            reason="must be a decimal rounding mode such as 'ROUND_HALF_UP'",
+            value=value,
+        )
+    return str(value)
+
+
+def as_rate(value: object, field: str) -> Fraction:
+    """The exact fraction of a ``Decimal``, ``int`` or ``Fraction``; no floats."""
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int, Fraction)):
+        raise InvalidValueError(
+            field=field,
+            reason="must be a Decimal, int or Fraction (never a float)",
+            value=value,
+        )
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise InvalidValueError(field=field, reason="must be finite", value=value)
+    return Fraction(value)
+
+
+def scale(amount: int, rate: Fraction, rounding: str) -> int:  # noqa: PLR0911 -- one exit per mode
+    """``amount * rate`` rounded to a whole number of minor units with ``rounding``.
+
+    Equal to ``(Decimal(amount) * rate).quantize(Decimal(1), rounding)`` for every
+    mode in :data:`ROUNDINGS`.
+    """
+    numerator = amount * rate.numerator
+    denominator = rate.denominator
+    quotient, remainder = divmod(numerator, denominator)  # floor division
+    if remainder == 0:
+        return quotient
+    negative = numerator < 0
+    if rounding == decimal.ROUND_FLOOR:
+        return quotient
+    if rounding == decimal.ROUND_CEILING:
+        return quotient + 1
+    if rounding == decimal.ROUND_DOWN:
+        return quotient + 1 if negative else quotient
+    if rounding == decimal.ROUND_UP:
+        return quotient if negative else quotient + 1
+    twice = 2 * remainder
+    if twice != denominator:
+        return quotient + 1 if twice > denominator else quotient
+    # exactly half-way between quotient and quotient + 1
+    if rounding == decimal.ROUND_HALF_UP:
+        return quotient if negative else quotient + 1
+    if rounding == decimal.ROUND_HALF_DOWN:
+        return quotient + 1 if negative else quotient
+    return quotient + (quotient % 2)  # ROUND_HALF_EVEN

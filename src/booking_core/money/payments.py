@@ -1,0 +1,290 @@
+"""Captured payments: the aggregate that says where each payment's money is.
+
+A :class:`CapturedPayment` remembers the split of one captured payment, what has
+been refunded from each part, and whether the mentor's share has left escrow.
+The commands are pure: each returns a :class:`~booking_core.events.Decision`
+whose event carries the frozen :class:`~booking_core.money.ledger.Transfer` s
+to post (linked, all or nothing) to the ledger.
+
+* :func:`capture_payment`: the payer's money is split: the platform's share to
+  ``platform_revenue``, the gateway fee (net) to ``gateway_fees``, its tax to
+  ``gateway_tax``, the mentor's share to ``escrow:<mentor>``.
+* :func:`release_escrow`: once the session completes, the mentor's share (less
+  anything refunded) moves from escrow to ``wallet:<mentor>`` (available).
+* Refunds: :func:`booking_core.money.refunds.refund_payment`.
+
+Example:
+    >>> from datetime import datetime, timezone
+    >>> from booking_core.actors import Actor
+    >>> from booking_core.money import Money, split_payment
+    >>> from booking_core.money.ledger import Journal
+    >>> from booking_core.money.payments import capture_payment, release_escrow
+    >>> now = datetime(2026, 3, 29, 9, tzinfo=timezone.utc)
+    >>> journal = Journal("INR")
+    >>> captured = capture_payment(
+    ...     payment_id="pay_1", mentor_id="m1",
+    ...     split=split_payment(Money.of("700.00", "INR")),
+    ...     actor=Actor.system(), now=now)
+    >>> _ = journal.post_linked(captured.events[0].transfers)
+    >>> journal.balance("escrow:m1")
+    61348
+    >>> released = release_escrow(captured.state, actor=Actor.system(), now=now)
+    >>> _ = journal.post_linked(released.events[0].transfers)
+    >>> journal.balance("escrow:m1"), journal.balance("wallet:m1")
+    (0, 61348)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, final
+
+import attrs
+
+from booking_core._validation import non_empty_str, non_negative_int, utc_instant
+from booking_core.actors import Actor
+from booking_core.errors import InvalidTransitionError, InvalidValueError
+from booking_core.events import Decision, DomainEvent
+from booking_core.money.amount import Money
+from booking_core.money.ledger import AccountKind, Transfer, TransferKind, account_id
+from booking_core.money.split import PaymentSplit
+
+__all__ = [
+    "CapturedPayment",
+    "EscrowReleased",
+    "PaymentCaptured",
+    "capture_payment",
+    "release_escrow",
+]
+
+
+def _captured_at(value: datetime) -> datetime:
+    return utc_instant(value, "captured_at")
+
+
+def _four_parts(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if (
+        not isinstance(value, tuple)
+        or len(value) != 4
+        or any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in value)
+    ):
+        raise InvalidValueError(
+            field=attribute.name,
+            reason="must be four whole numbers >= 0 (platform, fee, tax, mentor)",
+            value=value,
+        )
+
+
+@final
+@attrs.frozen(kw_only=True)
+class CapturedPayment:
+    """One captured payment and where its money stands.
+
+    Attributes:
+        id: The payment's id (the gateway payment id is a good choice).
+        mentor_id: The mentor the payment pays.
+        split: How the gross was split at capture.
+        captured_at: When it was captured (aware, stored in UTC).
+        refunded_parts: Minor units refunded so far from each part, in the order
+            of :meth:`~booking_core.money.split.PaymentSplit.minor_parts`
+            (platform, gateway fee net, gateway tax, mentor).
+        refund_count: How many refunds were made (numbers the refund keys).
+        released: Whether the mentor's share left escrow for the wallet.
+        version: The stored version (the repository's business).
+    """
+
+    id: str = attrs.field(validator=non_empty_str)
+    mentor_id: str = attrs.field(validator=non_empty_str)
+    split: PaymentSplit
+    captured_at: datetime = attrs.field(converter=_captured_at)
+    refunded_parts: tuple[int, int, int, int] = attrs.field(
+        default=(0, 0, 0, 0), validator=_four_parts
+    )
+    refund_count: int = attrs.field(default=0, validator=non_negative_int)
+    released: bool = False
+    version: int = 0
+
+    @property
+    def captured(self) -> Money:
+        """The gross captured."""
+        return self.split.gross
+
+    @property
+    def refunded(self) -> Money:
+        """Everything refunded so far."""
+        return Money(sum(self.refunded_parts), self.split.gross.currency)
+
+    @property
+    def refundable(self) -> Money:
+        """What may still be refunded: captured minus refunded."""
+        return self.captured - self.refunded
+
+    def remaining_parts(self) -> tuple[int, int, int, int]:
+        """Each part of the split less what was refunded from it (minor units)."""
+        platform, fee, tax, mentor = self.split.minor_parts()
+        r_platform, r_fee, r_tax, r_mentor = self.refunded_parts
+        return (platform - r_platform, fee - r_fee, tax - r_tax, mentor - r_mentor)
+
+    @property
+    def in_escrow(self) -> Money:
+        """The mentor's share still waiting in escrow (zero once released)."""
+        left = 0 if self.released else self.remaining_parts()[3]
+        return Money(left, self.split.gross.currency)
+
+
+@final
+@attrs.frozen(kw_only=True)
+class PaymentCaptured(DomainEvent):
+    """A payment was captured and split; ``transfers`` record where its money went.
+
+    Attributes:
+        mentor_id: The mentor paid.
+        split: The split.
+        transfers: The linked transfers to post.
+    """
+
+    mentor_id: str
+    split: PaymentSplit
+    transfers: tuple[Transfer, ...]
+
+
+@final
+@attrs.frozen(kw_only=True)
+class EscrowReleased(DomainEvent):
+    """A payment's mentor share left escrow and became available to the mentor.
+
+    Attributes:
+        mentor_id: The mentor.
+        amount: What moved (zero when everything was refunded first).
+        transfers: The transfer to post (none when the amount is zero).
+    """
+
+    mentor_id: str
+    amount: Money
+    transfers: tuple[Transfer, ...]
+
+
+def capture_payment(
+    *,
+    payment_id: str,
+    mentor_id: str,
+    split: PaymentSplit,
+    actor: Actor,
+    now: datetime,
+) -> Decision[CapturedPayment]:
+    """Record a captured payment and the transfers that split its money.
+
+    Args:
+        payment_id: The payment's id; the transfer keys derive from it, so
+            capturing the same payment twice yields the same transfers (replays).
+        mentor_id: The mentor it pays.
+        split: From :func:`~booking_core.money.split.split_payment`.
+        actor: Who records it (usually the system, from a gateway webhook).
+        now: The capture instant.
+
+    Returns:
+        The new payment (version 0) and a :class:`PaymentCaptured` whose
+        transfers move the gross from ``payments`` into the four parts; parts of
+        zero make no transfer.
+
+    Raises:
+        InvalidValueError: ``input.invalid_value`` for an empty id.
+        NaiveDatetimeError: ``time.naive_datetime`` for a naive ``now``.
+    """
+    payment = CapturedPayment(
+        id=payment_id, mentor_id=mentor_id, split=split, captured_at=now
+    )
+    currency = split.currency
+    escrow = account_id(AccountKind.ESCROW, mentor_id)
+    targets = (
+        ("platform", AccountKind.PLATFORM_REVENUE.value, TransferKind.CAPTURE_PLATFORM),
+        (
+            "gateway_fee",
+            AccountKind.GATEWAY_FEES.value,
+            TransferKind.CAPTURE_GATEWAY_FEE,
+        ),
+        (
+            "gateway_tax",
+            AccountKind.GATEWAY_TAX.value,
+            TransferKind.CAPTURE_GATEWAY_TAX,
+        ),
+        ("mentor", escrow, TransferKind.CAPTURE_MENTOR),
+    )
+    transfers = tuple(
+        Transfer(
+            key=f"capture/{payment_id}/{name}",
+            debit=AccountKind.PAYMENTS.value,
+            credit=credit,
+            amount=amount,
+            currency=currency,
+            kind=kind,
+            reference=payment_id,
+            at=now,
+        )
+        for (name, credit, kind), amount in zip(
+            targets, split.minor_parts(), strict=True
+        )
+        if amount > 0
+    )
+    event = PaymentCaptured(
+        occurred_at=now,
+        actor=actor,
+        aggregate_id=payment_id,
+        mentor_id=mentor_id,
+        split=split,
+        transfers=transfers,
+    )
+    return Decision(state=payment, events=(event,))
+
+
+def release_escrow(
+    payment: CapturedPayment, *, actor: Actor, now: datetime
+) -> Decision[CapturedPayment]:
+    """Move the payment's mentor share (less refunds) from escrow to the wallet.
+
+    Call it when the session the payment is for completes (or is reviewed).
+
+    Args:
+        payment: A payment not released yet.
+        actor: Who completes it (recorded on the event).
+        now: The release instant.
+
+    Returns:
+        The payment marked released and an :class:`EscrowReleased` with the one
+        transfer ``escrow:<mentor>`` -> ``wallet:<mentor>`` (none if nothing is
+        left).
+
+    Raises:
+        InvalidTransitionError: ``invalid_transition`` when it was released.
+    """
+    if payment.released:
+        raise InvalidTransitionError(
+            action="release the escrow of",
+            kind="payment",
+            state="released",
+            allowed="captured, not yet released",
+        )
+    amount = payment.in_escrow
+    transfers: tuple[Transfer, ...] = ()
+    if amount.amount > 0:
+        transfers = (
+            Transfer(
+                key=f"release/{payment.id}",
+                debit=account_id(AccountKind.ESCROW, payment.mentor_id),
+                credit=account_id(AccountKind.WALLET, payment.mentor_id),
+                amount=amount.amount,
+                currency=amount.currency,
+                kind=TransferKind.ESCROW_RELEASE,
+                reference=payment.id,
+                at=now,
+            ),
+        )
+    event = EscrowReleased(
+        occurred_at=now,
+        actor=actor,
+        aggregate_id=payment.id,
+        mentor_id=payment.mentor_id,
+        amount=amount,
+        transfers=transfers,
+    )
+    return Decision(state=attrs.evolve(payment, released=True), events=(event,))
