@@ -21,6 +21,10 @@ TEMPLATE = (
 )
 FLOOR = "import attrs, dateutil.rrule, zoneinfo"
 OURS = "import booking_core"
+# Every exported name resolved: what a host that uses the whole vocabulary pays.
+OURS_ALL = (
+    "import booking_core; [getattr(booking_core, n) for n in booking_core.__all__]"
+)
 
 
 def fresh_import_seconds(stmt: str, runs: int) -> float:
@@ -40,9 +44,10 @@ def main() -> None:
     runs = 21
     floor = fresh_import_seconds(FLOOR, runs)
     ours = fresh_import_seconds(OURS, runs)
-    report(
-        "import.booking_core", ours, "floor:import attrs+dateutil.rrule+zoneinfo", floor
-    )
+    every = fresh_import_seconds(OURS_ALL, runs)
+    peer = "floor:import attrs+dateutil.rrule+zoneinfo"
+    report("import.booking_core", ours, peer, floor)
+    report("import.booking_core.every_export", every, peer, floor)
 
 
 if __name__ == "__main__":

@@ -51,15 +51,25 @@ def _public_modules() -> list[ModuleType]:
 
 
 def test_top_level_all_matches_public_names() -> None:
-    public = {
-        name
-        for name in vars(booking_core)
-        if not name.startswith("_")
-        and not inspect.ismodule(getattr(booking_core, name))
-        and name not in {"annotations", "Any"}
-    }
-    assert set(booking_core.__all__) == public
     assert len(booking_core.__all__) == len(set(booking_core.__all__))
+    for name in booking_core.__all__:
+        value = getattr(booking_core, name)
+        home = importlib.import_module(value.__module__)
+        assert name in getattr(home, "__all__", ()) or home is errors, name
+    assert set(dir(booking_core)) >= set(booking_core.__all__)
+    with pytest.raises(AttributeError):
+        booking_core.not_a_name  # noqa: B018
+
+
+def test_top_level_names_are_type_checked_imports() -> None:
+    tree = ast.parse((SRC / "__init__.py").read_text(encoding="utf-8"))
+    imported = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module != "__future__"
+        for alias in node.names
+    }
+    assert set(booking_core.__all__) <= imported
 
 
 def test_version() -> None:
@@ -296,3 +306,13 @@ def test_import_pulls_in_only_runtime_dependencies() -> None:
 
 def test_py_typed_shipped() -> None:
     assert (SRC / "py.typed").exists()
+
+
+def test_error_tree_in_docstring_lists_every_error() -> None:
+    tree = errors.__doc__ or ""
+    for cls in _all_errors():
+        if cls is errors.BookingCoreError:
+            continue
+        assert cls.__name__ in tree, (
+            f"{cls.__name__} is missing from the errors.py tree"
+        )

@@ -17,11 +17,11 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   ├── InvalidDisambiguationError          time.invalid_disambiguate
     │   ├── InvalidWindowError                  time.invalid_window
     │   ├── InvalidValueError                   input.invalid_value
-    │   └── InvalidSessionTextError             sessions.invalid_text
+    │   ├── InvalidSessionTextError             sessions.invalid_text
     │   ├── InvalidRecurrenceRuleError          recurrence.invalid_rule
     │   ├── UnsupportedRecurrencePartError      recurrence.unsupported_part
     │   ├── FloatingUntilError                  recurrence.floating_until
-    │   └── InvalidOverrideError                recurrence.invalid_override
+    │   ├── InvalidOverrideError                recurrence.invalid_override
     │   ├── UnknownCurrencyError                money.unknown_currency
     │   ├── InvalidAmountError                  money.invalid_amount
     │   └── CurrencyMismatchError               money.currency_mismatch
@@ -42,18 +42,16 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   ├── SessionNotEndedError                sessions.not_ended
     │   ├── NoShowTooEarlyError                 sessions.no_show_too_early
     │   ├── JoinWindowClosedError               sessions.join_window_closed
-    │   └── RejoinNotAllowedError               sessions.rejoin_not_allowed
-    ├── ConflictError                           it clashes with existing state
-    │   ├── DuplicateIdError                    conflict.duplicate_id
-    │   └── CommitmentConflictError             availability.commitment_conflict
-    │       ├── TeacherDoubleBookedError        availability.teacher_double_booked
-    │       └── StudentDoubleBookedError        availability.student_double_booked
+    │   ├── RejoinNotAllowedError               sessions.rejoin_not_allowed
     │   ├── InsufficientFundsError              money.insufficient_funds
     │   ├── RefundExceedsCaptureError           money.refund_exceeds_capture
     │   └── AmountTooSmallForFeesError          money.amount_too_small_for_fees
     ├── ConflictError                           it clashes with existing state
     │   ├── DuplicateIdError                    conflict.duplicate_id
-    │   └── IdempotencyKeyReuseError            money.idempotency_key_reused
+    │   ├── IdempotencyKeyReuseError            money.idempotency_key_reused
+    │   └── CommitmentConflictError             availability.commitment_conflict
+    │       ├── TeacherDoubleBookedError        availability.teacher_double_booked
+    │       └── StudentDoubleBookedError        availability.student_double_booked
     └── ConcurrencyError                        somebody else changed it first
         └── StaleVersionError                   concurrency.stale_version
 
@@ -90,9 +88,9 @@ __all__ = [
     "InvalidAmountError",
     "InvalidDisambiguationError",
     "InvalidInputError",
-    "InvalidSessionTextError",
     "InvalidOverrideError",
     "InvalidRecurrenceRuleError",
+    "InvalidSessionTextError",
     "InvalidTransitionError",
     "InvalidValueError",
     "InvalidWindowError",
@@ -106,8 +104,8 @@ __all__ = [
     "OwnRescheduleRequestError",
     "PermissionDeniedError",
     "PolicyViolationError",
-    "RejoinNotAllowedError",
     "RefundExceedsCaptureError",
+    "RejoinNotAllowedError",
     "RepeatedTimeError",
     "RescheduleNotDueError",
     "RescheduleNoticeTooShortError",
@@ -444,6 +442,9 @@ class InvalidSessionTextError(InvalidInputError):
     code = "sessions.invalid_text"
     template = (
         "{field} must be {minimum} to {maximum} characters after trimming; got {length}"
+    )
+
+
 # -- recurrence -----------------------------------------------------------------
 
 
@@ -487,6 +488,9 @@ class InvalidOverrideError(InvalidInputError):
         "cannot move the occurrence at {original} to {moved}: {reason}; only "
         "occurrences of the rule can be moved, each to an instant no other "
         "occurrence uses"
+    )
+
+
 # -- availability -----------------------------------------------------------------
 
 
@@ -536,6 +540,9 @@ class StudentDoubleBookedError(CommitmentConflictError):
         "student {person!r} already holds {kind} {ref_id!r} from {start} to {end}; "
         "a student can hold only one commitment at a time (unless the conflict "
         "policy allows it): choose another time"
+    )
+
+
 # -- money ----------------------------------------------------------------------
 
 

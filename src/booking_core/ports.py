@@ -18,9 +18,8 @@ rule is what makes two requests for the last seat safe.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -169,6 +168,8 @@ class StudentRoster(Protocol):
 
     def booked_student_ids(self, session_id: str) -> frozenset[str]:
         """The ids of the students booked on ``session_id``."""
+
+
 # -- money ----------------------------------------------------------------------
 
 
