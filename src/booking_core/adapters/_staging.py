@@ -149,6 +149,10 @@ class StagingUnitOfWork(abc.ABC):
     # -- what adapters supply -----------------------------------------------------
 
     @abc.abstractmethod
+    def repository(self, name: str, kind: type[A]) -> StagedRepository[A]:
+        """The repository of collection ``name`` holding aggregates of type ``kind``."""
+
+    @abc.abstractmethod
     def commit(self) -> None:
         """Store everything staged atomically, then publish the collected events."""
 

@@ -32,6 +32,7 @@ from typing import Any, TypeVar, final
 
 import attrs
 
+from booking_core.adapters._repositories import DEFAULT_INDEXES
 from booking_core.adapters._staging import Indexer, StagedRepository, StagingUnitOfWork
 from booking_core.errors import DuplicateIdError, StaleVersionError
 from booking_core.events import DomainEvent
@@ -73,7 +74,7 @@ class InMemoryStore:
         self.lock = threading.RLock()
         self.collections: dict[str, dict[str, Any]] = {}
         self.events: list[DomainEvent] = []
-        self._indexers: dict[str, Indexer] = {}
+        self._indexers: dict[str, Indexer] = dict(DEFAULT_INDEXES)
         # (collection, index name, value) -> ids
         self._index: dict[tuple[str, str, str], set[str]] = {}
 

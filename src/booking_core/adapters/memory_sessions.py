@@ -30,65 +30,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from datetime import datetime
 from typing import final
 
-from booking_core.adapters.memory import InMemoryRepository, InMemoryUnitOfWork
-from booking_core.sessions.model import Session, SessionStatus
+from booking_core.adapters._repositories import StagedSessionRepository
 
 __all__ = ["InMemorySessionRepository", "InMemoryStudentRoster"]
 
 
 @final
-class InMemorySessionRepository:
+class InMemorySessionRepository(StagedSessionRepository):
     """Sessions in an :class:`~booking_core.adapters.memory.InMemoryStore`.
 
     Args:
-        uow: The unit of work it stages into.
-        collection: The store collection holding the sessions.
+        uow: The :class:`~booking_core.adapters.memory.InMemoryUnitOfWork` it
+            stages into.
     """
-
-    def __init__(self, uow: InMemoryUnitOfWork, collection: str = "sessions") -> None:
-        self._repo: InMemoryRepository[Session] = uow.repository(collection, Session)
-
-    def get(self, aggregate_id: str) -> Session:
-        """Load a session by id.
-
-        Raises:
-            NotFoundError: ``not_found`` when no session has that id.
-        """
-        return self._repo.get(aggregate_id)
-
-    def add(self, aggregate: Session) -> None:
-        """Stage a new session (stored as version 1).
-
-        Raises:
-            DuplicateIdError: ``conflict.duplicate_id`` when the id exists.
-        """
-        self._repo.add(aggregate)
-
-    def save(self, aggregate: Session) -> None:
-        """Stage a changed session; compare-and-set on commit."""
-        self._repo.save(aggregate)
-
-    def scheduled_sessions(self, *, starting_before: datetime) -> list[Session]:
-        """Scheduled sessions starting before ``starting_before``, by start, id."""
-        found = [
-            s
-            for s in self._repo.list()
-            if s.status is SessionStatus.SCHEDULED and s.start < starting_before
-        ]
-        return sorted(found, key=lambda s: (s.start, s.id))
-
-    def pending_reschedules(self, *, due_by: datetime) -> list[Session]:
-        """Sessions whose pending request is due by ``due_by``, by deadline, id."""
-        found = [
-            (s.pending_reschedule.respond_by, s.id, s)
-            for s in self._repo.list()
-            if s.pending_reschedule is not None
-            and s.pending_reschedule.respond_by <= due_by
-        ]
-        return [s for _, _, s in sorted(found, key=lambda item: item[:2])]
 
 
 @final

@@ -46,6 +46,10 @@ from typing import Any, TypeVar, final
 import attrs
 
 from booking_core.adapters import codec
+from booking_core.adapters._repositories import (
+    DEFAULT_INDEXES,
+    StagedSessionRepository,
+)
 from booking_core.adapters._staging import Indexer, StagedRepository, StagingUnitOfWork
 from booking_core.errors import DuplicateIdError, StaleVersionError
 from booking_core.events import DomainEvent
@@ -55,6 +59,7 @@ __all__ = [
     "MIGRATIONS",
     "SqliteDatabase",
     "SqliteRepository",
+    "SqliteSessionRepository",
     "SqliteUnitOfWork",
 ]
 
@@ -109,7 +114,7 @@ class SqliteDatabase:
         self.path = str(path)
         self.timeout = timeout
         self._local = threading.local()
-        self._indexers: dict[str, Indexer] = {}
+        self._indexers: dict[str, Indexer] = dict(DEFAULT_INDEXES)
         self._shared: sqlite3.Connection | None = None
         self._shared_lock = threading.RLock()
         if self.path == ":memory:":
@@ -393,3 +398,12 @@ class SqliteUnitOfWork(StagingUnitOfWork):
             ),
         )
         return int(cursor.lastrowid or 0)
+
+
+@final
+class SqliteSessionRepository(StagedSessionRepository):
+    """A :class:`~booking_core.ports.SessionRepository` on SQLite.
+
+    Args:
+        uow: The :class:`SqliteUnitOfWork` it stages into.
+    """
