@@ -28,12 +28,15 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     ├── PermissionDeniedError (PermissionError) the actor may not do this
     │   ├── SessionRoleNotAllowedError          sessions.role_not_allowed
     │   ├── NotSessionParticipantError          sessions.not_participant
-    │   └── OwnRescheduleRequestError           sessions.own_reschedule_request
+    │   ├── OwnRescheduleRequestError           sessions.own_reschedule_request
+    │   └── NotSeriesParticipantError           series.not_participant
     ├── NotFoundError (LookupError)             no such aggregate
+    │   └── SeriesOccurrenceNotFoundError       series.occurrence_not_found
     ├── InvalidTransitionError                  the aggregate's state does not allow it
     │   ├── SessionNotScheduledError            sessions.not_scheduled
     │   ├── ReschedulePendingError              sessions.reschedule_pending
-    │   └── NoPendingRescheduleError            sessions.no_pending_reschedule
+    │   ├── NoPendingRescheduleError            sessions.no_pending_reschedule
+    │   └── SeriesOccurrenceNotChangeableError  series.occurrence_not_changeable
     ├── PolicyViolationError                    a business rule or policy refuses it
     │   ├── SessionStartInPastError             sessions.start_in_past
     │   ├── RescheduleNoticeTooShortError       sessions.notice_too_short
@@ -49,6 +52,7 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     ├── ConflictError                           it clashes with existing state
     │   ├── DuplicateIdError                    conflict.duplicate_id
     │   ├── IdempotencyKeyReuseError            money.idempotency_key_reused
+    │   ├── SeriesConflictError                 series.conflict
     │   └── CommitmentConflictError             availability.commitment_conflict
     │       ├── TeacherDoubleBookedError        availability.teacher_double_booked
     │       └── StudentDoubleBookedError        availability.student_double_booked
@@ -100,6 +104,7 @@ __all__ = [
     "NoPendingRescheduleError",
     "NoShowTooEarlyError",
     "NotFoundError",
+    "NotSeriesParticipantError",
     "NotSessionParticipantError",
     "OwnRescheduleRequestError",
     "PermissionDeniedError",
@@ -110,6 +115,9 @@ __all__ = [
     "RescheduleNotDueError",
     "RescheduleNoticeTooShortError",
     "ReschedulePendingError",
+    "SeriesConflictError",
+    "SeriesOccurrenceNotChangeableError",
+    "SeriesOccurrenceNotFoundError",
     "SessionNotEndedError",
     "SessionNotScheduledError",
     "SessionRoleNotAllowedError",
@@ -612,4 +620,48 @@ class IdempotencyKeyReuseError(ConflictError):
         "idempotency key {key!r} already posted {existing}; the new request "
         "{requested} differs, use a new key for a different transfer or resend "
         "exactly the same one"
+    )
+
+
+# -- series ----------------------------------------------------------------------
+
+
+class NotSeriesParticipantError(PermissionDeniedError):
+    """Raised when the actor is neither the series' teacher or student nor an admin."""
+
+    code = "series.not_participant"
+    template = (
+        "{actor} may not {action} of series {series_id!r}: only its teacher, its "
+        "student, admins and the system may"
+    )
+
+
+class SeriesOccurrenceNotFoundError(NotFoundError):
+    """Raised when a series has no booked occurrence with the given index."""
+
+    code = "series.occurrence_not_found"
+    template = (
+        "series {series_id!r} has no booked occurrence #{index}; booked "
+        "occurrences: {booked}"
+    )
+
+
+class SeriesOccurrenceNotChangeableError(InvalidTransitionError):
+    """Raised when a cancelled or already started occurrence is cancelled or moved."""
+
+    code = "series.occurrence_not_changeable"
+    template = (
+        "cannot {action} occurrence #{index} of series {series_id!r}: it is "
+        "{state}; only active occurrences that have not started can change"
+    )
+
+
+class SeriesConflictError(ConflictError):
+    """Raised when occurrences of a series clash and the mode forbids skipping them."""
+
+    code = "series.conflict"
+    template = (
+        "series {series_id!r} cannot {action}: {count} occurrence(s) conflict, "
+        "first #{index} at {start} ({reason}); nothing was booked or changed, use "
+        "conflict mode skip_conflicts to book the free ones, or choose another time"
     )
