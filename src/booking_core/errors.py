@@ -48,7 +48,8 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   ├── RejoinNotAllowedError               sessions.rejoin_not_allowed
     │   ├── InsufficientFundsError              money.insufficient_funds
     │   ├── RefundExceedsCaptureError           money.refund_exceeds_capture
-    │   └── AmountTooSmallForFeesError          money.amount_too_small_for_fees
+    │   ├── AmountTooSmallForFeesError          money.amount_too_small_for_fees
+    │   └── SlotNotAvailableError               one_on_one.slot_not_available
     ├── ConflictError                           it clashes with existing state
     │   ├── DuplicateIdError                    conflict.duplicate_id
     │   ├── IdempotencyKeyReuseError            money.idempotency_key_reused
@@ -123,6 +124,7 @@ __all__ = [
     "SessionRoleNotAllowedError",
     "SessionStartInPastError",
     "SkippedTimeError",
+    "SlotNotAvailableError",
     "StaleVersionError",
     "StudentDoubleBookedError",
     "TeacherDoubleBookedError",
@@ -664,4 +666,18 @@ class SeriesConflictError(ConflictError):
         "series {series_id!r} cannot {action}: {count} occurrence(s) conflict, "
         "first #{index} at {start} ({reason}); nothing was booked or changed, use "
         "conflict mode skip_conflicts to book the free ones, or choose another time"
+    )
+
+
+# -- one_on_one ------------------------------------------------------------------
+
+
+class SlotNotAvailableError(PolicyViolationError):
+    """Raised when a 1:1 slot is not among the teacher's bookable slots (any more)."""
+
+    code = "one_on_one.slot_not_available"
+    template = (
+        "teacher {teacher_id!r} has no bookable slot from {start} to {end}; only "
+        "slots listed as free (inside availability, outside blackouts and buffers, "
+        "with enough notice, within the horizon and the daily cap) can be booked"
     )
