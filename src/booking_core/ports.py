@@ -36,8 +36,16 @@ __all__ = [
 ]
 if TYPE_CHECKING:
     from booking_core.money.ledger import Transfer
+    from booking_core.series.model import BookingSeries
 
-__all__ = ["EventPublisher", "LedgerJournal", "Repository", "UnitOfWork", "Versioned"]
+__all__ = [
+    "BookingSeriesRepository",
+    "EventPublisher",
+    "LedgerJournal",
+    "Repository",
+    "UnitOfWork",
+    "Versioned",
+]
 
 
 class Versioned(Protocol):
@@ -221,4 +229,39 @@ class LedgerJournal(Protocol):
 
     def history(self, account: str) -> Sequence[Transfer]:
         """The transfers that touched ``account``, in posting order."""
+        ...
+
+
+# -- series ---------------------------------------------------------------------
+
+
+class BookingSeriesRepository(Protocol):
+    """Booking series, loaded with their version and saved by compare-and-set.
+
+    Contract: as :class:`Repository`; ``to_extend`` lists the series a worker
+    extends (not ended, ``expanded_until`` before ``until``), by id.
+    """
+
+    def get(self, aggregate_id: str) -> BookingSeries:
+        """Load a series; raises ``not_found`` when missing."""
+        ...
+
+    def add(self, aggregate: BookingSeries) -> None:
+        """Stage a new series."""
+        ...
+
+    def save(self, aggregate: BookingSeries) -> None:
+        """Stage a changed series (compare-and-set on commit)."""
+        ...
+
+    def of_teacher(self, teacher_id: str) -> list[BookingSeries]:
+        """The series of one teacher, by id."""
+        ...
+
+    def of_student(self, student_id: str) -> list[BookingSeries]:
+        """The series of one student, by id."""
+        ...
+
+    def to_extend(self, *, until: datetime) -> list[BookingSeries]:
+        """Series not ended whose ``expanded_until`` is before ``until``, by id."""
         ...

@@ -48,6 +48,7 @@ import attrs
 from booking_core.adapters import codec
 from booking_core.adapters._repositories import (
     DEFAULT_INDEXES,
+    StagedBookingSeriesRepository,
     StagedSessionRepository,
 )
 from booking_core.adapters._staging import Indexer, StagedRepository, StagingUnitOfWork
@@ -57,6 +58,7 @@ from booking_core.ports import EventPublisher, Versioned
 
 __all__ = [
     "MIGRATIONS",
+    "SqliteBookingSeriesRepository",
     "SqliteDatabase",
     "SqliteRepository",
     "SqliteSessionRepository",
@@ -403,6 +405,15 @@ class SqliteUnitOfWork(StagingUnitOfWork):
 @final
 class SqliteSessionRepository(StagedSessionRepository):
     """A :class:`~booking_core.ports.SessionRepository` on SQLite.
+
+    Args:
+        uow: The :class:`SqliteUnitOfWork` it stages into.
+    """
+
+
+@final
+class SqliteBookingSeriesRepository(StagedBookingSeriesRepository):
+    """A :class:`~booking_core.ports.BookingSeriesRepository` on SQLite.
 
     Args:
         uow: The :class:`SqliteUnitOfWork` it stages into.
