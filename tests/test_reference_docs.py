@@ -135,7 +135,7 @@ def test_policy_fields_and_defaults_match_the_docs(name: str) -> None:
         assert type(value) is type(actual), (name, field_name)
 
 
-def test_policy_defaults_parse_errors_are_caught() -> None:
+def test_a_wrong_documented_default_does_not_compare_equal() -> None:
     # the check itself can fail: a wrong default does not compare equal
     cls = POLICIES["SplitPolicy"]
     assert _evaluate('Decimal("0.20")', cls) != _default(

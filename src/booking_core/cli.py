@@ -32,7 +32,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from zoneinfo import ZoneInfo
 
 from booking_core._version import __version__
 from booking_core.availability import (
@@ -42,7 +42,9 @@ from booking_core.availability import (
     slots_in_zone,
 )
 from booking_core.clock import SystemClock
+from booking_core.commitments import Commitment, CommitmentKind
 from booking_core.errors import BookingCoreError
+from booking_core.intervals import TimeWindow
 from booking_core.money import Money
 from booking_core.money.split import (
     FeeBearer,
@@ -217,7 +219,7 @@ def _expand(args: argparse.Namespace) -> int:
     return 0
 
 
-def _occurrence_json(occurrence: Occurrence, viewer: Any) -> dict[str, object]:
+def _occurrence_json(occurrence: Occurrence, viewer: ZoneInfo) -> dict[str, object]:
     end = occurrence.end
     return {
         "index": occurrence.index,
@@ -230,7 +232,9 @@ def _occurrence_json(occurrence: Occurrence, viewer: Any) -> dict[str, object]:
 # -- slots ----------------------------------------------------------------------
 
 
-def _weekly(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[Any]:
+def _weekly(
+    args: argparse.Namespace, parser: argparse.ArgumentParser
+) -> list[WeeklyAvailability]:
     windows = []
     for day, span in args.weekly:
         weekday = _WEEKDAYS.get(day.lower())
@@ -265,11 +269,25 @@ def _slots(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         duration=args.duration,
         step=args.step,
         minimum_notice=args.notice,
+        buffer_before=args.buffer,
+        buffer_after=args.buffer,
         max_per_day=args.max_per_day,
         non_overlapping=args.non_overlapping,
     )
     availability = _weekly(args, parser)
-    slots = free_slots(availability, (), request, now=now)
+    busy = [
+        Commitment(
+            window=TimeWindow(
+                start=to_instant(start, zone),
+                end=to_instant(end, zone, disambiguate="later"),
+            ),
+            teacher_id="teacher",
+            kind=CommitmentKind.ONE_ON_ONE,
+            ref_id=f"busy-{number}",
+        )
+        for number, (start, end) in enumerate(args.busy or (), start=1)
+    ]
+    slots = free_slots(availability, busy, request, now=now)
     local = slots_in_zone(slots, viewer)
     if args.json:
         _emit(
@@ -499,7 +517,28 @@ def _parser() -> argparse.ArgumentParser:
         help="minimum notice after --now (default 0)",
     )
     slots.add_argument(
-        "--max-per-day", type=_count, metavar="N", help="at most N slots a day"
+        "--busy",
+        nargs=2,
+        action="append",
+        type=_wall_datetime,
+        metavar=("FROM", "TO"),
+        help=(
+            "time the teacher already committed, as wall times in --zone (repeat "
+            "it); slots avoid it"
+        ),
+    )
+    slots.add_argument(
+        "--buffer",
+        type=_minutes,
+        default=timedelta(0),
+        metavar="MINUTES",
+        help="keep this long free before and after each --busy (default 0)",
+    )
+    slots.add_argument(
+        "--max-per-day",
+        type=_count,
+        metavar="N",
+        help="no slots on a local day that already holds N --busy commitments",
     )
     slots.add_argument(
         "--non-overlapping",

@@ -430,6 +430,85 @@ def test_slots_default_now_is_the_clock(capsys: pytest.CaptureFixture[str]) -> N
     assert data["slots"] == []  # every slot of 2000 is in the past
 
 
+def test_slots_busy_time_in_the_fold_blocks_both_readings(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = run_json(
+        capsys,
+        "slots",
+        "--weekly",
+        "SU",
+        "00:00-03:00",
+        "--zone",
+        "Europe/London",
+        "--from",
+        "2026-10-25",
+        "--to",
+        "2026-10-25",
+        "--duration",
+        "60",
+        "--now",
+        "2026-10-01T00:00Z",
+        "--busy",
+        "2026-10-25T01:00",
+        "2026-10-25T02:00",
+    )
+    # 01:00-02:00 happens twice on fall-back day; busy covers both readings
+    assert data["slots"] == [
+        {"start": "2026-10-25T00:00:00+01:00", "end": "2026-10-25T01:00:00+01:00"},
+        {"start": "2026-10-25T02:00:00+00:00", "end": "2026-10-25T03:00:00+00:00"},
+    ]
+
+
+def test_slots_busy_with_buffer_and_daily_cap_in_kolkata(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = [
+        "slots",
+        "--weekly",
+        "TU",
+        "10:00-13:00",
+        "--zone",
+        "Asia/Kolkata",
+        "--from",
+        "2026-06-02",
+        "--to",
+        "2026-06-09",
+        "--duration",
+        "60",
+        "--now",
+        "2026-06-01T00:00Z",
+        "--busy",
+        "2026-06-02T11:00",
+        "2026-06-02T11:30",
+    ]
+    data = run_json(capsys, *argv, "--buffer", "30")
+    slots = data["slots"]
+    assert isinstance(slots, list)
+    assert [s["start"][:16] for s in slots] == [
+        "2026-06-02T12:00",
+        "2026-06-09T10:00",
+        "2026-06-09T10:30",
+        "2026-06-09T11:00",
+        "2026-06-09T11:30",
+        "2026-06-09T12:00",
+    ]
+    capped = run_json(capsys, *argv, "--max-per-day", "1")
+    capped_slots = capped["slots"]
+    assert isinstance(capped_slots, list)
+    assert {s["start"][:10] for s in capped_slots} == {"2026-06-09"}
+
+
+def test_slots_busy_that_ends_before_it_starts_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, err = run(
+        capsys, *SLOTS, "--busy", "2026-03-30T10:00", "2026-03-30T09:00"
+    )
+    assert (status, out) == (1, "")
+    assert err.startswith("booking-core: error [time.invalid_window]: ")
+
+
 # -- split ------------------------------------------------------------------------
 
 
