@@ -918,7 +918,10 @@ class SessionOutcome(str, enum.Enum):
       student stayed the share (none joined, or they only dropped in).
     * ``NOBODY_SHOWED``: nobody joined inside the planned window.
     * ``ENDED_EARLY``: both sides joined but the teacher was present for less
-      than the share (joined late, left early, or both).
+      than the share (joined late, left early, or both). A teacher who joins
+      20 min late to a 60 min session and leaves at +50 was present 30 min,
+      under the default 45 (75 %): ended early, so no payout and the students
+      are refunded as for a teacher no-show; with ``held_share=0.5`` it is held.
 
     See :data:`OUTCOME_SETTLEMENTS` for refunds and payouts.
     """

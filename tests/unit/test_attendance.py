@@ -29,7 +29,12 @@ from booking_core.attendance import (
     record_participation,
     set_intent,
 )
-from booking_core.billing import PaymentStatus
+from booking_core.billing import (
+    BillingPolicy,
+    PaymentStatus,
+    change_payment_status,
+    request_payment,
+)
 from booking_core.errors import (
     AttendanceTooEarlyError,
     IntentChangeClosedError,
@@ -479,3 +484,48 @@ def test_classify_rejects_other_sessions_attendees() -> None:
     other_teacher = attrs.evolve(other_teacher, log=visit(teacher(), s, 0, 60).log)
     report = classify_outcome(s, [other_teacher, visit(student(), s, 0, 60)], POLICY)
     assert report.outcome is SessionOutcome.TEACHER_NO_SHOW
+
+
+def test_every_event_round_trips_through_codec() -> None:
+    s = session()
+    paid = student("p", payment_status="paid")
+    decisions = [
+        record_participation(
+            student(),
+            s,
+            ParticipationEvent.joined(START),
+            actor=SYSTEM,
+            now=START,
+            session_policy=SP,
+        ),
+        set_intent(
+            student(),
+            s,
+            "not_going",
+            actor=Actor.student("alice"),
+            now=START - timedelta(days=2),
+            policy=POLICY,
+        ),
+        mark_attendance(
+            visit(student(), s, 9), s, actor=SYSTEM, now=s.end, policy=POLICY
+        ),
+        change_payment_status(paid, "refunded", reason="r", actor=SYSTEM, now=START),
+        request_payment(
+            [attrs.evolve(student(), attendance="late")],
+            request_id="req",
+            actor=SYSTEM,
+            now=START,
+            policy=BillingPolicy(),
+        ),
+    ]
+    events = [event for decision in decisions for event in decision.events]
+    assert {e.name for e in events} == {
+        "ParticipationRecorded",
+        "IntentChanged",
+        "AttendeeExcused",
+        "AttendanceMarked",
+        "PaymentStatusChanged",
+        "PaymentRequested",
+    }
+    for event in events:
+        assert loads(dumps(event)) == event
