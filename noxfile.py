@@ -1,7 +1,12 @@
-"""Tasks: ``nox`` runs tests, lint and typecheck; ``nox -s bench`` the benchmarks."""
+"""Tasks: ``nox`` runs tests, lint and typecheck; ``nox -s bench`` the benchmarks.
+
+``nox -s build`` is the release check: sdist and wheel, ``twine check``, and the
+wheel installed in a clean virtual environment running the ``booking-core`` command.
+"""
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -46,3 +51,50 @@ def bench(session: nox.Session) -> None:
     session.install("-e", ".[bench]")
     for script in sorted((ROOT / "benchmarks").glob("*.py")):
         session.run("python", str(script), *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def build(session: nox.Session) -> None:
+    """Build sdist and wheel, twine-check them, run the wheel from a clean venv."""
+    session.install("build", "twine")
+    tmp = Path(session.create_tmp()).resolve()
+    dist = tmp / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", str(dist), str(ROOT))
+    built = sorted(dist.iterdir())
+    assert sorted(p.suffix for p in built) == [".gz", ".whl"], built
+    session.run("twine", "check", "--strict", *(str(p) for p in built))
+
+    # a clean venv with nothing but the wheel and its runtime dependencies
+    venv = tmp / "clean-venv"
+    shutil.rmtree(venv, ignore_errors=True)
+    session.run("python", "-m", "venv", str(venv))
+    bin_dir = venv / ("Scripts" if sys.platform == "win32" else "bin")
+    python = str(bin_dir / "python")
+    wheel = str(next(dist.glob("*.whl")))
+    session.run(python, "-m", "pip", "install", "-q", wheel, external=True)
+    session.chdir(tmp)  # away from the source tree: the installed copy runs
+    where = session.run(
+        python,
+        "-c",
+        "import booking_core; print(booking_core.__file__)",
+        external=True,
+        silent=True,
+    )
+    assert str(venv) in str(where), where
+    out = session.run(
+        str(bin_dir / "booking-core"),
+        "expand",
+        "FREQ=WEEKLY;BYDAY=MO,WE;COUNT=4",
+        "--start",
+        "2026-03-25T18:00",
+        "--zone",
+        "Europe/London",
+        "--show-in",
+        "Asia/Kolkata",
+        external=True,
+        silent=True,
+    )
+    print(out)
+    assert "3  Mon 2026-04-06 22:30 IST" in str(out), out
+    session.run(python, "-m", "booking_core", "--help", external=True, silent=True)

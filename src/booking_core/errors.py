@@ -36,7 +36,9 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   ├── SessionNotScheduledError            sessions.not_scheduled
     │   ├── ReschedulePendingError              sessions.reschedule_pending
     │   ├── NoPendingRescheduleError            sessions.no_pending_reschedule
-    │   └── SeriesOccurrenceNotChangeableError  series.occurrence_not_changeable
+    │   ├── SeriesOccurrenceNotChangeableError  series.occurrence_not_changeable
+    │   ├── IllegalPaymentTransitionError       billing.illegal_transition
+    │   └── SessionNotCancelledError            attendance.session_not_cancelled
     ├── PolicyViolationError                    a business rule or policy refuses it
     │   ├── SessionStartInPastError             sessions.start_in_past
     │   ├── RescheduleNoticeTooShortError       sessions.notice_too_short
@@ -49,7 +51,9 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   ├── InsufficientFundsError              money.insufficient_funds
     │   ├── RefundExceedsCaptureError           money.refund_exceeds_capture
     │   ├── AmountTooSmallForFeesError          money.amount_too_small_for_fees
-    │   └── SlotNotAvailableError               one_on_one.slot_not_available
+    │   ├── SlotNotAvailableError               one_on_one.slot_not_available
+    │   ├── IntentChangeClosedError             attendance.intent_closed
+    │   └── AttendanceTooEarlyError             attendance.too_early
     ├── ConflictError                           it clashes with existing state
     │   ├── DuplicateIdError                    conflict.duplicate_id
     │   ├── IdempotencyKeyReuseError            money.idempotency_key_reused
@@ -80,6 +84,7 @@ from typing import Any, ClassVar
 
 __all__ = [
     "AmountTooSmallForFeesError",
+    "AttendanceTooEarlyError",
     "BookingCoreError",
     "CommitmentConflictError",
     "ConcurrencyError",
@@ -89,7 +94,9 @@ __all__ = [
     "DuplicateIdError",
     "FloatingUntilError",
     "IdempotencyKeyReuseError",
+    "IllegalPaymentTransitionError",
     "InsufficientFundsError",
+    "IntentChangeClosedError",
     "InvalidAmountError",
     "InvalidDisambiguationError",
     "InvalidInputError",
@@ -119,6 +126,7 @@ __all__ = [
     "SeriesConflictError",
     "SeriesOccurrenceNotChangeableError",
     "SeriesOccurrenceNotFoundError",
+    "SessionNotCancelledError",
     "SessionNotEndedError",
     "SessionNotScheduledError",
     "SessionRoleNotAllowedError",
@@ -680,4 +688,48 @@ class SlotNotAvailableError(PolicyViolationError):
         "teacher {teacher_id!r} has no bookable slot from {start} to {end}; only "
         "slots listed as free (inside availability, outside blackouts and buffers, "
         "with enough notice, within the horizon and the daily cap) can be booked"
+    )
+
+
+# -- attendance and billing -----------------------------------------------------
+
+
+class IllegalPaymentTransitionError(InvalidTransitionError):
+    """Raised when a payment status move is not in the allowed transitions table."""
+
+    code = "billing.illegal_transition"
+    template = (
+        "payment status cannot move from {current!r} to {target!r}; from "
+        "{current!r} it may move to: {allowed}"
+    )
+
+
+class IntentChangeClosedError(PolicyViolationError):
+    """Raised when an attendee's intent changes after the start or after not going."""
+
+    code = "attendance.intent_closed"
+    template = (
+        "attendee {attendee_id!r} cannot change intent from {current!r} to "
+        "{target!r}: {reason}; intent may change only before the session starts "
+        "and a cancellation (not_going) is final"
+    )
+
+
+class AttendanceTooEarlyError(PolicyViolationError):
+    """Raised when attendance is marked before the session has ended."""
+
+    code = "attendance.too_early"
+    template = (
+        "attendance of session {session_id!r} cannot be marked at {now}; it can "
+        "be marked from the session's end ({end}) on"
+    )
+
+
+class SessionNotCancelledError(InvalidTransitionError):
+    """Raised when the cancellation cascade runs on a session that is not cancelled."""
+
+    code = "attendance.session_not_cancelled"
+    template = (
+        "session {session_id!r} is {status}; its attendees are excused only once "
+        "the session is cancelled"
     )

@@ -35,10 +35,13 @@ __all__ = [
     "Versioned",
 ]
 if TYPE_CHECKING:
+    from booking_core._payment_status import PaymentStatus
+    from booking_core.attendance import Attendee
     from booking_core.money.ledger import Transfer
     from booking_core.series.model import BookingSeries
 
 __all__ = [
+    "AttendeeRepository",
     "BookingSeriesRepository",
     "EventPublisher",
     "LedgerJournal",
@@ -264,4 +267,27 @@ class BookingSeriesRepository(Protocol):
 
     def to_extend(self, *, until: datetime) -> list[BookingSeries]:
         """Series not ended whose ``expanded_until`` is before ``until``, by id."""
+
+
+# -- attendance -----------------------------------------------------------------
+
+
+class AttendeeRepository(Repository["Attendee"], Protocol):
+    """Stores :class:`~booking_core.attendance.Attendee` aggregates.
+
+    Contract: everything :class:`Repository` promises (compare-and-set on
+    ``version``), plus three queries that see this unit of work's staged
+    changes, like ``get``; each returns attendees sorted by id.
+    """
+
+    def of_session(self, session_id: str) -> list[Attendee]:
+        """Every attendee (teacher and students) of ``session_id``."""
+        ...
+
+    def of_participant(self, participant_id: str) -> list[Attendee]:
+        """Every attendee record of one participant, across sessions."""
+        ...
+
+    def with_payment_status(self, status: PaymentStatus) -> list[Attendee]:
+        """Every attendee whose payment status is ``status`` (billing lists)."""
         ...

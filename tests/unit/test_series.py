@@ -567,3 +567,49 @@ def test_recurrence_of_the_series_is_anchored_in_its_zone() -> None:
     series = _series()
     assert series.recurrence.start.tzinfo == ZoneInfo(LONDON)
     assert series.recurrence.start.hour == 18
+
+
+def test_every_series_event_round_trips_through_the_codec() -> None:
+    clash = _busy(datetime(2026, 3, 30, 17, 30, tzinfo=UTC))
+    created = create_series(
+        id="series-1",
+        teacher_id="t-1",
+        student_id="s-1",
+        rule=RecurrenceRule.parse("FREQ=WEEKLY"),
+        start=datetime(2026, 3, 16, 18),
+        zone=LONDON,
+        duration=HOUR,
+        until=datetime(2026, 4, 13, tzinfo=UTC),
+        existing=[clash],
+        actor=STUDENT,
+        now=NOW,
+        mode="skip_conflicts",
+    )
+    moved = move_occurrences(
+        created.state,
+        occurrence_index=1,
+        new_start=datetime(2026, 3, 23, 19, tzinfo=UTC),
+        scope="all",
+        existing=[],
+        reason="later",
+        actor=STUDENT,
+        now=NOW,
+    )
+    cancelled = cancel_occurrences(
+        moved.state,
+        occurrence_index=3,
+        scope="one",
+        reason="ill",
+        actor=STUDENT,
+        now=NOW,
+    )
+    events = (*created.events, *moved.events, *cancelled.events)
+    assert [event.name for event in events] == [
+        "SeriesCreated",
+        "SeriesExtended",
+        "SeriesOccurrencesMoved",
+        "SeriesOccurrencesCancelled",
+    ]
+    for event in events:
+        assert loads(dumps(event)) == event
+    assert loads(dumps(cancelled.state)) == cancelled.state

@@ -2,8 +2,9 @@
 
 Hosts use it in their own test suites: :mod:`booking_core.testing.contracts`
 (sessions) and :mod:`booking_core.testing.ledger_contract` (ledger journals) prove
-a host's own adapters, :mod:`booking_core.testing.strategies` generates inputs; it is the only part of ``booking_core``
-that imports ``hypothesis`` (and, for the contract suites, ``pytest``), so install
+a host's own adapters, :mod:`booking_core.testing.strategies` generates inputs;
+it is the only part of ``booking_core`` that imports ``hypothesis`` (and, for the
+contract suites, ``pytest``), so install
 the ``test`` extra to use it.
 """
 

@@ -1,0 +1,186 @@
+"""The attendance service on the in-memory store and on SQLite, end to end."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from booking_core.actors import Actor
+from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
+from booking_core.adapters.memory_attendance import (
+    InMemoryAttendeeRepository,
+    register_attendee_indexes,
+)
+from booking_core.adapters.memory_sessions import InMemorySessionRepository
+from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
+from booking_core.attendance import AttendanceMark, ParticipationEvent, SessionOutcome
+from booking_core.billing import PaymentStatus
+from booking_core.clock import ManualClock
+from booking_core.errors import (
+    DuplicateIdError,
+    IllegalPaymentTransitionError,
+    NotFoundError,
+)
+from booking_core.intervals import TimeWindow
+from booking_core.services.attendance import AttendanceService
+from booking_core.sessions import Session, SessionPolicy, SessionStatus, cancel
+
+START = datetime(2026, 3, 29, 9, tzinfo=timezone.utc)  # London's DST day
+MIN = timedelta(minutes=1)
+SYSTEM = Actor.system()
+
+
+class _SqliteSessions:
+    """The session repository shape over a SQLite unit of work (test helper)."""
+
+    def __init__(self, uow: SqliteUnitOfWork) -> None:
+        self._repo = uow.repository("sessions", Session)
+
+    def get(self, aggregate_id: str) -> Session:
+        return self._repo.get(aggregate_id)
+
+    def add(self, aggregate: Session) -> None:
+        self._repo.add(aggregate)
+
+    def save(self, aggregate: Session) -> None:
+        self._repo.save(aggregate)
+
+    def scheduled_sessions(self, *, starting_before: datetime) -> list[Session]:
+        raise NotImplementedError
+
+    def pending_reschedules(self, *, due_by: datetime) -> list[Session]:
+        raise NotImplementedError
+
+
+def memory() -> tuple[Callable[[], Any], Any]:
+    store = InMemoryStore()
+    register_attendee_indexes(store)
+    return (lambda: InMemoryUnitOfWork(store)), InMemorySessionRepository
+
+
+def sqlite() -> tuple[Callable[[], Any], Any]:
+    database = SqliteDatabase(":memory:")
+    register_attendee_indexes(database)
+    return (lambda: SqliteUnitOfWork(database)), _SqliteSessions
+
+
+@pytest.fixture(params=[memory, sqlite], ids=["memory", "sqlite"])
+def setup(
+    request: pytest.FixtureRequest,
+) -> tuple[AttendanceService[Any], Callable[[], Any], Any, ManualClock]:
+    factory, sessions = request.param()
+    with factory() as uow:
+        sessions(uow).add(
+            Session(
+                id="s-1",
+                kind="group",
+                capacity=3,
+                teacher_id="t-1",
+                course_id="c-1",
+                window=TimeWindow.of(START, timedelta(hours=1)),
+                zone="Europe/London",
+            )
+        )
+        uow.commit()
+    clock = ManualClock(START - timedelta(days=2))
+    service: AttendanceService[Any] = AttendanceService(
+        uow_factory=factory,
+        sessions=sessions,
+        attendees=InMemoryAttendeeRepository,
+        clock=clock,
+        session_policy=SessionPolicy(),
+    )
+    return service, factory, sessions, clock
+
+
+def test_lifecycle_to_billing(setup: Any) -> None:
+    service, factory, _, clock = setup
+    service.enrol("s-1", "t-1", "teacher")
+    for name in ("ann", "bob", "cid"):
+        service.enrol("s-1", name, "student")
+    service.enrol("s-1", "dan", "student", payment_status=PaymentStatus.PAID)
+    with pytest.raises(DuplicateIdError):
+        service.enrol("s-1", "ann", "student")
+    with pytest.raises(NotFoundError):
+        service.enrol("s-9", "ann", "student")
+    service.set_intent("s-1", "cid", "not_going", actor=Actor.student("cid"))  # in time
+    clock.set(START + 2 * MIN)
+    for who, role, minute in (
+        ("t-1", "teacher", 0),
+        ("ann", "student", 1),
+        ("bob", "student", 2),
+    ):
+        service.record(
+            "s-1",
+            who,
+            role,
+            ParticipationEvent.joined(START + minute * MIN),
+            actor=SYSTEM,
+        )
+    clock.set(START + 20 * MIN)
+    service.record(
+        "s-1",
+        "bob",
+        "student",
+        ParticipationEvent.joined(START + 2 * MIN),
+        actor=SYSTEM,
+    )
+    clock.set(START + 61 * MIN)
+    marked = service.mark_session("s-1", actor=SYSTEM)
+    assert {a.participant_id: a.attendance for a in marked.state} == {
+        "t-1": AttendanceMark.PRESENT,
+        "ann": AttendanceMark.PRESENT,
+        "bob": AttendanceMark.PRESENT,
+        "cid": AttendanceMark.EXCUSED,
+        "dan": AttendanceMark.ABSENT,
+    }
+    assert service.outcome("s-1").outcome is SessionOutcome.HELD
+    requested = service.request_payment(request_id="req-1", actor=Actor.admin("ops"))
+    assert [a.participant_id for a in requested.state] == ["ann", "bob"]
+    with pytest.raises(IllegalPaymentTransitionError):
+        service.change_payment_status(
+            "s-1/student/cid", "refunded", reason="x", actor=SYSTEM
+        )
+    paid = service.change_payment_status(
+        "s-1/student/ann", "paid", reason="gateway", actor=SYSTEM
+    )
+    assert paid.state.payment_status is PaymentStatus.PAID
+    with factory() as uow:
+        repo = InMemoryAttendeeRepository(uow)
+        assert [
+            a.participant_id for a in repo.with_payment_status(PaymentStatus.PAID)
+        ] == [
+            "ann",
+            "dan",
+        ]
+        assert [a.session_id for a in repo.of_participant("bob")] == ["s-1"]
+        assert repo.get("s-1/student/cid").payment_status is PaymentStatus.NOT_BILLABLE
+
+
+def test_cancellation_cascade_through_the_service(setup: Any) -> None:
+    service, factory, sessions, clock = setup
+    service.enrol("s-1", "ann", "student")
+    service.enrol("s-1", "dan", "student", payment_status=PaymentStatus.PAID)
+    with factory() as uow:
+        repo = sessions(uow)
+        decision = cancel(
+            repo.get("s-1"),
+            reason="teacher is ill",
+            actor=Actor.teacher("t-1"),
+            now=clock.now(),
+            policy=SessionPolicy(),
+        )
+        repo.save(decision.state)
+        uow.commit()
+        assert decision.state.status is SessionStatus.CANCELLED
+    result = service.cancel_session("s-1", actor=Actor.teacher("t-1"))
+    by_name = {a.participant_id: a for a in result.state}
+    assert by_name["ann"].payment_status is PaymentStatus.NOT_BILLABLE
+    assert by_name["dan"].refund_pending
+    assert [e.name for e in result.events] == ["AttendeeExcused", "AttendeeExcused"]
+    with factory() as uow:
+        stored = InMemoryAttendeeRepository(uow).of_session("s-1")
+    assert all(a.attendance is AttendanceMark.EXCUSED for a in stored)
