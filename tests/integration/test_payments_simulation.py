@@ -30,7 +30,9 @@ from booking_core.money.refunds import RefundTier
 from booking_core.money.withdrawals import BankAccount
 from booking_core.services.payments import PaymentService, RetryPolicy
 
-SEEDS = [int(s) for s in os.environ.get("PAYMENTS_SIM_SEEDS", "1,2,3").split(",") if s]
+SEEDS = [
+    int(s) for s in os.environ.get("PAYMENTS_SIM_SEEDS", "1,2,3,4,5").split(",") if s
+]
 STEPS = int(os.environ.get("PAYMENTS_SIM_STEPS", "2000"))
 START = datetime(2026, 3, 28, 9, tzinfo=timezone.utc)  # London springs forward next
 SECRET = b"whsec_simulation"
@@ -276,3 +278,14 @@ def test_simulation_replays_exactly_from_its_seed() -> None:
     first, second = run(7, 300), run(7, 300)
     assert first.journal.transfers() == second.journal.transfers()
     assert first.gateway.payouts() == second.gateway.payouts()
+
+
+def test_the_invariant_checks_can_fail() -> None:
+    world = run(11, 200)
+    captured = next(r.payment for r in world.service.bookings() if r.payment)
+    assert captured is not None
+    one = Money(1, "INR")
+    world.gateway.refund(captured.id, amount=one, idempotency_key="rogue/1")
+    world.gateway.refund(captured.id, amount=one, idempotency_key="rogue/2")
+    with pytest.raises(AssertionError, match="refunded twice"):
+        world.check()
