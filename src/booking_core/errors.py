@@ -56,8 +56,16 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   └── CommitmentConflictError             availability.commitment_conflict
     │       ├── TeacherDoubleBookedError        availability.teacher_double_booked
     │       └── StudentDoubleBookedError        availability.student_double_booked
-    └── ConcurrencyError                        somebody else changed it first
-        └── StaleVersionError                   concurrency.stale_version
+    ├── ConcurrencyError                        somebody else changed it first
+    │   └── StaleVersionError                   concurrency.stale_version
+    ├── InvalidBankAccountError (InvalidInputError)  payments.invalid_bank_account
+    ├── InvalidWebhookError (InvalidInputError)      payments.invalid_webhook
+    ├── WithdrawalAmountError (PolicyViolationError) payments.withdrawal_amount
+    └── GatewayError                            the payment gateway refused or failed
+        ├── GatewayDeclinedError                gateway.declined (definitive)
+        ├── GatewayKeyReuseError                gateway.idempotency_key_reused
+        ├── GatewayRetryableError               gateway.retryable (not applied)
+        └── GatewayOutcomeUnknownError          gateway.outcome_unknown (timeout)
 
 Later modules add their specific errors under these families; every concrete
 class has its own code.
@@ -88,11 +96,17 @@ __all__ = [
     "DatetimeOutOfRangeError",
     "DuplicateIdError",
     "FloatingUntilError",
+    "GatewayDeclinedError",
+    "GatewayError",
+    "GatewayKeyReuseError",
+    "GatewayOutcomeUnknownError",
+    "GatewayRetryableError",
     "IdempotencyKeyReuseError",
     "IllegalPaymentTransitionError",
     "InsufficientFundsError",
     "IntentChangeClosedError",
     "InvalidAmountError",
+    "InvalidBankAccountError",
     "InvalidDisambiguationError",
     "InvalidInputError",
     "InvalidOverrideError",
@@ -100,6 +114,7 @@ __all__ = [
     "InvalidSessionTextError",
     "InvalidTransitionError",
     "InvalidValueError",
+    "InvalidWebhookError",
     "InvalidWindowError",
     "JoinWindowClosedError",
     "NaiveDatetimeError",
@@ -129,6 +144,7 @@ __all__ = [
     "UnknownCurrencyError",
     "UnknownZoneError",
     "UnsupportedRecurrencePartError",
+    "WithdrawalAmountError",
 ]
 
 
@@ -665,3 +681,97 @@ class SessionNotCancelledError(InvalidTransitionError):
         "session {session_id!r} is {status}; its attendees are excused only once "
         "the session is cancelled"
     )
+
+
+# -- payments -------------------------------------------------------------------
+
+
+class InvalidBankAccountError(InvalidInputError):
+    """Raised when a bank account field (holder, account number, IFSC) is invalid."""
+
+    code = "payments.invalid_bank_account"
+    template = "bank account {field} is invalid: {reason}; got {value!r}"
+
+
+class InvalidWebhookError(InvalidInputError):
+    """Raised when a webhook's signature does not verify or its body is malformed."""
+
+    code = "payments.invalid_webhook"
+    template = (
+        "webhook refused: {reason}; only bodies signed with the shared secret "
+        "(HMAC-SHA256, hex) and carrying a JSON object are accepted"
+    )
+
+
+class WithdrawalAmountError(PolicyViolationError):
+    """Raised when a withdrawal is below the minimum or above the maximum."""
+
+    code = "payments.withdrawal_amount"
+    template = (
+        "cannot withdraw {amount}: withdrawals must be between {minimum} and {maximum}"
+    )
+
+
+class GatewayError(BookingCoreError):
+    """Raised when the payment gateway refuses or fails a call; the family.
+
+    :attr:`retryable` says what a caller may do: ``False`` (definitive: declined,
+    invalid, key reused) never retry; ``True`` retry with the *same*
+    idempotency key, never a new one.
+    """
+
+    _is_family = True
+    code = "gateway.error"
+    template = "the payment gateway failed to {operation}: {reason}"
+    retryable: ClassVar[bool] = False
+
+
+class GatewayDeclinedError(GatewayError):
+    """Raised when the gateway definitively refuses a call (declined, invalid).
+
+    Never retry: the outcome is known and nothing was applied.
+    """
+
+    code = "gateway.declined"
+    template = (
+        "the payment gateway declined to {operation}: {reason}; nothing was "
+        "applied and retrying will not help"
+    )
+
+
+class GatewayKeyReuseError(GatewayError):
+    """Raised when a gateway idempotency key is reused with other content."""
+
+    code = "gateway.idempotency_key_reused"
+    template = (
+        "idempotency key {key!r} was used for {existing}; the new request "
+        "{requested} differs: resend exactly the same request or use a new key"
+    )
+
+
+class GatewayRetryableError(GatewayError):
+    """Raised when the gateway failed before applying (rate limit, 5xx).
+
+    Retry later with the same idempotency key.
+    """
+
+    code = "gateway.retryable"
+    template = (
+        "the payment gateway could not {operation} ({reason}); nothing was "
+        "applied: retry with the same idempotency key"
+    )
+    retryable = True
+
+
+class GatewayOutcomeUnknownError(GatewayError):
+    """Raised when a gateway call timed out and may or may not have been applied.
+
+    Look the outcome up, or retry with the same idempotency key (never a new one).
+    """
+
+    code = "gateway.outcome_unknown"
+    template = (
+        "the payment gateway did not answer {operation} ({reason}); it may have "
+        "been applied: retry with the same idempotency key or look it up"
+    )
+    retryable = True
