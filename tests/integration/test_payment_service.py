@@ -9,6 +9,7 @@ import pytest
 
 from booking_core.actors import Role
 from booking_core.adapters.fake_gateway import FakePaymentGateway, FaultPlan
+from booking_core.attendance import OUTCOME_SETTLEMENTS, SessionOutcome
 from booking_core.clock import ManualClock
 from booking_core.errors import (
     GatewayDeclinedError,
@@ -18,6 +19,7 @@ from booking_core.errors import (
     InvalidValueError,
     InvalidWebhookError,
     NotFoundError,
+    PolicyViolationError,
 )
 from booking_core.money import CancellationPolicy, CancellationReason, Journal, Money
 from booking_core.money.gateway import PaymentStatus, PayoutStatus, sign_webhook
@@ -350,3 +352,63 @@ def test_reconcile_reports_clean_books() -> None:
     report = s.service.reconcile(start=T0, end=T0 + timedelta(days=1))
     assert report.clean
     assert len(report.matched) == 3
+
+
+class TestSettleByOutcome:
+    """The attendance outcome decides: release, full refund, or refuse a split."""
+
+    def test_held_releases_escrow(self) -> None:
+        setup = Setup()
+        setup.paid()
+        record = setup.service.settle(
+            "b1", OUTCOME_SETTLEMENTS[SessionOutcome.HELD], now=T0
+        )
+        assert record.closed
+        assert setup.journal.balance("wallet:m1") > 0
+        assert setup.journal.balance("escrow:m1") == 0
+
+    @pytest.mark.parametrize(
+        "outcome",
+        [
+            SessionOutcome.TEACHER_NO_SHOW,
+            SessionOutcome.ENDED_EARLY,
+            SessionOutcome.NOBODY_SHOWED,
+        ],
+    )
+    def test_teacher_not_paid_refunds_in_full(self, outcome: SessionOutcome) -> None:
+        setup = Setup()
+        setup.paid()
+        record = setup.service.settle("b1", OUTCOME_SETTLEMENTS[outcome], now=T0)
+        assert record.payment is not None
+        assert record.payment.refunded == PRICE
+        assert setup.journal.balance("escrow:m1") == 0
+        assert setup.journal.balance("wallet:m1") == 0
+
+    def test_student_no_show_pays_the_teacher(self) -> None:
+        setup = Setup()
+        setup.paid()
+        setup.service.settle(
+            "b1", OUTCOME_SETTLEMENTS[SessionOutcome.STUDENT_NO_SHOW], now=T0
+        )
+        assert setup.journal.balance("wallet:m1") > 0
+
+    def test_split_settlement_is_refused_and_changes_nothing(self) -> None:
+        setup = Setup()
+        setup.service = PaymentService(
+            gateway=setup.gateway,
+            journal=setup.journal,
+            cancellation_policy=CancellationPolicy(
+                student_no_show_share=Decimal("0.5")
+            ),
+            retry=RetryPolicy(attempts=3),
+            sleep=setup.slept.append,
+        )
+        setup.paid()
+        before = setup.service.booking("b1")
+        balances = dict(setup.journal.balances())
+        with pytest.raises(PolicyViolationError, match="release and refund"):
+            setup.service.settle(
+                "b1", OUTCOME_SETTLEMENTS[SessionOutcome.STUDENT_NO_SHOW], now=T0
+            )
+        assert setup.service.booking("b1") == before
+        assert dict(setup.journal.balances()) == balances

@@ -65,12 +65,14 @@ import attrs
 
 from booking_core._validation import non_empty_str, positive_int
 from booking_core.actors import Actor, Role
+from booking_core.attendance import OutcomeSettlement
 from booking_core.errors import (
     GatewayError,
     InvalidTransitionError,
     InvalidValueError,
     InvalidWebhookError,
     NotFoundError,
+    PolicyViolationError,
 )
 from booking_core.money.amount import Money
 from booking_core.money.gateway import (
@@ -440,6 +442,43 @@ class PaymentService:
         record = attrs.evolve(record, payment=decision.state, closed=True)
         self._bookings[booking_id] = record
         return record
+
+    def settle(
+        self, booking_id: str, settlement: OutcomeSettlement, *, now: datetime
+    ) -> BookingPayment:
+        """Settle a booking by its session's attendance outcome.
+
+        ``settlement`` is what :func:`booking_core.attendance.classify_outcome`
+        reported (``report.settlement``, see
+        :data:`~booking_core.attendance.OUTCOME_SETTLEMENTS`): when the teacher is
+        paid and nothing is refunded, the mentor's share is released
+        (:meth:`complete`); when the teacher is not paid, the booking is refunded
+        by the cancellation policy for the settlement's role and reason (a
+        teacher no-show refunds in full, :meth:`refund`).
+
+        Raises:
+            NotFoundError: ``not_found`` for an unknown booking.
+            InvalidTransitionError: ``invalid_transition`` when not captured,
+                already released or refunded.
+            PolicyViolationError: ``policy_violation`` when the policy both pays
+                the teacher and refunds part of the payment (a split settlement
+                this service does not carry out; refund and release by hand).
+        """
+        record = self.booking(booking_id)
+        by, reason = settlement.refund_by, settlement.refund_reason
+        share = settlement.refund_share(
+            self.cancellation_policy, starts_at=record.starts_at
+        )
+        if settlement.teacher_paid and share == 0:
+            return self.complete(booking_id, now=now)
+        if not settlement.teacher_paid and by is not None and reason is not None:
+            return self.refund(booking_id, by=by, reason=reason, now=now)
+        raise PolicyViolationError(
+            reason=(
+                f"booking {record.id!r}: the outcome pays the teacher and refunds "
+                f"a share of {share}; release and refund it explicitly"
+            )
+        )
 
     # -- refunds ----------------------------------------------------------------
 
