@@ -15,13 +15,14 @@ from booking_core.adapters.memory_bookings import (
     InMemoryCommandRecords,
 )
 from booking_core.adapters.memory_sessions import InMemorySessionRepository
-from booking_core.bookings import BookingStatus
+from booking_core.bookings import BookingStatus, CommandRecord
 from booking_core.capacity import BookingPolicy, WaitlistMode, WaitlistPolicy
 from booking_core.clock import ManualClock
 from booking_core.errors import (
     AlreadyBookedError,
     BookingCoreError,
     BookingKeyReuseError,
+    DuplicateIdError,
     IdempotencyKeyReuseError,
     NotSessionParticipantError,
     SeatsUnavailableError,
@@ -314,3 +315,88 @@ def test_bookings_sessions_and_records_round_trip_through_the_codec() -> None:
     ]
     for value in values:
         assert loads(dumps(value)) == value
+
+
+def test_concurrent_retries_with_one_key_book_once() -> None:
+    store, _, service = _world(10, waitlist=True)
+    barrier = threading.Barrier(8)
+    results: list[object] = []
+
+    def retry() -> None:
+        barrier.wait()
+        results.append(
+            service.book("s", "ann", actor=Actor.student("ann"), idempotency_key="k")
+        )
+
+    threads = [threading.Thread(target=retry) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 8
+    assert all(result == results[0] for result in results)
+    assert len(store.collection("bookings")) == 1
+    assert [e.name for e in store.events] == ["SeatBooked"]
+
+
+class _LateRecords:
+    """Records whose first lookup misses: a twin request commits in between."""
+
+    misses = 1
+
+    def __init__(self, uow: InMemoryUnitOfWork) -> None:
+        self._inner = InMemoryCommandRecords(uow)
+
+    def get(self, key: str) -> CommandRecord | None:
+        if _LateRecords.misses:
+            _LateRecords.misses -= 1
+            return None
+        return self._inner.get(key)
+
+    def add(self, record: CommandRecord) -> None:
+        self._inner.add(record)
+
+
+def test_a_twin_request_committing_first_is_replayed() -> None:
+    store, clock, service = _world(10, waitlist=True)
+    first = service.book("s", "ann", actor=Actor.student("ann"), idempotency_key="k")
+    late = BookingService(
+        uow_factory=lambda: InMemoryUnitOfWork(store),
+        sessions=InMemorySessionRepository,
+        bookings=InMemoryBookingRepository,
+        records=_LateRecords,
+        clock=clock,
+    )
+    _LateRecords.misses = 1
+    with pytest.raises(AlreadyBookedError):  # without a key: a plain refusal
+        late.book("s", "ann", actor=Actor.student("ann"))
+    _LateRecords.misses = 1
+    with pytest.raises(AlreadyBookedError):  # a key nobody used: refused too
+        late.book("s", "ann", actor=Actor.student("ann"), idempotency_key="new")
+    # the lookup misses the twin's record; the refusal finds it and replays
+    _LateRecords.misses = 1
+    assert late.book("s", "ann", actor=Actor.student("ann"), idempotency_key="k") == (
+        first
+    )
+    # the lookup misses, the command runs, storing the record collides: run again
+    _LateRecords.misses = 1
+    snapshot = dict(store.collection("bookings"))
+    with pytest.raises(BookingKeyReuseError):
+        late.book("s", "bob", actor=Actor.student("bob"), idempotency_key="k")
+    assert dict(store.collection("bookings")) == snapshot
+
+
+def test_a_repeating_id_generator_is_refused_not_overwritten() -> None:
+    store, clock, _ = _world(10, waitlist=True)
+    service = BookingService(
+        uow_factory=lambda: InMemoryUnitOfWork(store),
+        sessions=InMemorySessionRepository,
+        bookings=InMemoryBookingRepository,
+        records=InMemoryCommandRecords,
+        clock=clock,
+        new_id=lambda: "same",
+    )
+    service.book("s", "ann", actor=Actor.student("ann"))
+    with pytest.raises(DuplicateIdError):
+        service.book("s", "bob", actor=Actor.student("bob"))
+    assert store.collection("bookings")["same"].student_id == "ann"

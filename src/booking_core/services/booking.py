@@ -75,7 +75,12 @@ from booking_core.capacity import (
     WaitlistPolicy,
 )
 from booking_core.clock import Clock
-from booking_core.errors import AlreadyBookedError, BookingKeyReuseError
+from booking_core.errors import (
+    AlreadyBookedError,
+    BookingCoreError,
+    BookingKeyReuseError,
+    DuplicateIdError,
+)
 from booking_core.events import Decision
 from booking_core.ports import (
     BookingRepository,
@@ -162,13 +167,21 @@ class BookingService(Generic[U]):
                 return operation(uow)
             records = self._records(uow)
             record = records.get(key)
+            if record is None:
+                try:
+                    decision = operation(uow)
+                except BookingCoreError:
+                    # A twin request may have committed since the lookup; then
+                    # its outcome is ours too (e.g. "already booked" by itself).
+                    record = records.get(key)
+                    if record is None:
+                        raise
             if record is not None:
                 if record.content != content:
                     raise BookingKeyReuseError(
                         key=key, existing=record.content, requested=content
                     )
                 return Decision(state=record.result, events=record.events)
-            decision = operation(uow)
             records.add(
                 CommandRecord(
                     id=key,
@@ -179,7 +192,14 @@ class BookingService(Generic[U]):
             )
             return decision
 
-        return self._run(keyed)
+        try:
+            return self._run(keyed)
+        except DuplicateIdError:
+            if key is None:
+                raise
+            # Another request with this key committed between our lookup and
+            # our commit: run again, which now replays (or refuses) it.
+            return self._run(keyed)
 
     def _apply(
         self,
