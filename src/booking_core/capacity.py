@@ -528,7 +528,7 @@ def book(
     if seats > policy.max_seats_per_booking:
         raise TooManySeatsError(maximum=policy.max_seats_per_booking, requested=seats)
     state = session.seats
-    remaining = session.capacity - state.taken
+    remaining = availability(session).remaining  # the number hosts display
     common: dict[str, Any] = {
         "occurred_at": now,
         "actor": actor,
