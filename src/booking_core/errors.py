@@ -28,14 +28,18 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     ├── PermissionDeniedError (PermissionError) the actor may not do this
     │   ├── SessionRoleNotAllowedError          sessions.role_not_allowed
     │   ├── NotSessionParticipantError          sessions.not_participant
-    │   └── OwnRescheduleRequestError           sessions.own_reschedule_request
+    │   ├── OwnRescheduleRequestError           sessions.own_reschedule_request
+    │   └── NotBookingHolderError               booking.not_holder
     ├── NotFoundError (LookupError)             no such aggregate
     ├── InvalidTransitionError                  the aggregate's state does not allow it
     │   ├── SessionNotScheduledError            sessions.not_scheduled
     │   ├── ReschedulePendingError              sessions.reschedule_pending
     │   ├── NoPendingRescheduleError            sessions.no_pending_reschedule
     │   ├── IllegalPaymentTransitionError       billing.illegal_transition
-    │   └── SessionNotCancelledError            attendance.session_not_cancelled
+    │   ├── SessionNotCancelledError            attendance.session_not_cancelled
+    │   ├── SessionNotBookableError             booking.session_not_bookable
+    │   ├── BookingTransitionError              booking.invalid_transition
+    │   └── OfferExpiredError                   booking.offer_expired
     ├── PolicyViolationError                    a business rule or policy refuses it
     │   ├── SessionStartInPastError             sessions.start_in_past
     │   ├── RescheduleNoticeTooShortError       sessions.notice_too_short
@@ -49,10 +53,16 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   ├── RefundExceedsCaptureError           money.refund_exceeds_capture
     │   ├── AmountTooSmallForFeesError          money.amount_too_small_for_fees
     │   ├── IntentChangeClosedError             attendance.intent_closed
-    │   └── AttendanceTooEarlyError             attendance.too_early
+    │   ├── AttendanceTooEarlyError             attendance.too_early
+    │   ├── TooManySeatsError                   booking.too_many_seats
+    │   ├── SeatsUnavailableError               booking.seats_unavailable
+    │   ├── OfferNotDueError                    booking.offer_not_due
+    │   └── CapacityBelowTakenError             booking.capacity_below_taken
     ├── ConflictError                           it clashes with existing state
     │   ├── DuplicateIdError                    conflict.duplicate_id
     │   ├── IdempotencyKeyReuseError            money.idempotency_key_reused
+    │   │   └── BookingKeyReuseError            booking.idempotency_key_reused
+    │   ├── AlreadyBookedError                  booking.already_booked
     │   └── CommitmentConflictError             availability.commitment_conflict
     │       ├── TeacherDoubleBookedError        availability.teacher_double_booked
     │       └── StudentDoubleBookedError        availability.student_double_booked
@@ -86,9 +96,13 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 __all__ = [
+    "AlreadyBookedError",
     "AmountTooSmallForFeesError",
     "AttendanceTooEarlyError",
     "BookingCoreError",
+    "BookingKeyReuseError",
+    "BookingTransitionError",
+    "CapacityBelowTakenError",
     "CommitmentConflictError",
     "ConcurrencyError",
     "ConflictError",
@@ -121,8 +135,11 @@ __all__ = [
     "NewTimeTooSoonError",
     "NoPendingRescheduleError",
     "NoShowTooEarlyError",
+    "NotBookingHolderError",
     "NotFoundError",
     "NotSessionParticipantError",
+    "OfferExpiredError",
+    "OfferNotDueError",
     "OwnRescheduleRequestError",
     "PermissionDeniedError",
     "PolicyViolationError",
@@ -132,6 +149,8 @@ __all__ = [
     "RescheduleNotDueError",
     "RescheduleNoticeTooShortError",
     "ReschedulePendingError",
+    "SeatsUnavailableError",
+    "SessionNotBookableError",
     "SessionNotCancelledError",
     "SessionNotEndedError",
     "SessionNotScheduledError",
@@ -141,6 +160,7 @@ __all__ = [
     "StaleVersionError",
     "StudentDoubleBookedError",
     "TeacherDoubleBookedError",
+    "TooManySeatsError",
     "UnknownCurrencyError",
     "UnknownZoneError",
     "UnsupportedRecurrencePartError",
@@ -775,3 +795,105 @@ class GatewayOutcomeUnknownError(GatewayError):
         "been applied: retry with the same idempotency key or look it up"
     )
     retryable = True
+
+
+# -- booking --------------------------------------------------------------------
+
+
+class NotBookingHolderError(PermissionDeniedError):
+    """Raised when an actor acts on a booking that is not theirs to act on."""
+
+    code = "booking.not_holder"
+    template = "{actor} may not {action} booking {booking_id!r}; allowed: {allowed}"
+
+
+class SessionNotBookableError(InvalidTransitionError):
+    """Raised when seats are booked on a session that does not take bookings."""
+
+    code = "booking.session_not_bookable"
+    template = (
+        "cannot {action} on session {session_id!r}: {reason}; seats can only be "
+        "booked on a scheduled group session before it starts"
+    )
+
+
+class BookingTransitionError(InvalidTransitionError):
+    """Raised when a booking's status does not allow the command."""
+
+    code = "booking.invalid_transition"
+    template = (
+        "cannot {action} booking {booking_id!r}: it is {status}; allowed from: "
+        "{allowed}"
+    )
+
+
+class OfferExpiredError(InvalidTransitionError):
+    """Raised when a seat offer is accepted at or after its expiry."""
+
+    code = "booking.offer_expired"
+    template = (
+        "the seat offer of booking {booking_id!r} expired at {expires_at}; it can "
+        "be accepted only before then"
+    )
+
+
+class TooManySeatsError(PolicyViolationError):
+    """Raised when one booking asks for more seats than the policy allows."""
+
+    code = "booking.too_many_seats"
+    template = (
+        "a booking may hold at most {maximum} seat(s); {requested} were requested"
+    )
+
+
+class SeatsUnavailableError(PolicyViolationError):
+    """Raised when a session without a waitlist has fewer free seats than asked."""
+
+    code = "booking.seats_unavailable"
+    template = (
+        "session {session_id!r} has {available} free seat(s) and no waitlist; "
+        "{requested} requested, book at most {available}"
+    )
+
+
+class OfferNotDueError(PolicyViolationError):
+    """Raised when a seat offer is expired before its expiry time."""
+
+    code = "booking.offer_not_due"
+    template = (
+        "the seat offer of booking {booking_id!r} runs until {expires_at}; it can "
+        "be expired only from then on"
+    )
+
+
+class CapacityBelowTakenError(PolicyViolationError):
+    """Raised when a capacity change would drop below the seats already taken."""
+
+    code = "booking.capacity_below_taken"
+    template = (
+        "cannot set the capacity of session {session_id!r} to {capacity}: {taken} "
+        "seat(s) are confirmed or offered; the capacity must be at least {taken} "
+        "(nobody is evicted: cancel bookings first)"
+    )
+
+
+class AlreadyBookedError(ConflictError):
+    """Raised when a student books a session they already hold a booking on."""
+
+    code = "booking.already_booked"
+    template = (
+        "student {student_id!r} already holds booking {booking_id!r} ({status}) on "
+        "session {session_id!r}; one active booking per student and session, "
+        "change or cancel that one"
+    )
+
+
+class BookingKeyReuseError(IdempotencyKeyReuseError):
+    """Raised when a booking command reuses an idempotency key with other content."""
+
+    code = "booking.idempotency_key_reused"
+    template = (
+        "idempotency key {key!r} was used for {existing}; the new request "
+        "{requested} differs, use a new key for a different command or resend "
+        "exactly the same one"
+    )

@@ -23,6 +23,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from booking_core.bookings import Booking, CommandRecord
 from booking_core.events import DomainEvent
 from booking_core.sessions.model import Session
 
@@ -43,7 +44,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AttendeeRepository",
+    "BookingRepository",
     "EventPublisher",
+    "IdempotencyRecords",
     "LedgerJournal",
     "PaymentGateway",
     "Repository",
@@ -350,4 +353,42 @@ class PaymentGateway(Protocol):
         Use :func:`booking_core.money.gateway.verify_webhook_signature`
         (constant time).
         """
+
+
+# -- bookings -------------------------------------------------------------------
+
+
+class BookingRepository(Repository[Booking], Protocol):
+    """Stores :class:`~booking_core.bookings.Booking` aggregates.
+
+    Contract: everything :class:`Repository` promises, plus index lookups that
+    see this unit of work's staged changes. The one-active-booking rule is
+    race-free because every booking write also saves the session (whose seat
+    state it changes), so two units of work booking the same session are
+    serialised by the session's compare-and-set.
+    """
+
+    def active_booking(self, session_id: str, student_id: str) -> Booking | None:
+        """The student's active booking on the session, if any."""
+        ...
+
+    def of_session(self, session_id: str) -> list[Booking]:
+        """Every booking of the session (any status), by id."""
+        ...
+
+
+class IdempotencyRecords(Protocol):
+    """Remembers what a keyed command did, so a retry returns the same result.
+
+    Contract: ``get`` returns the record stored under the key (committed or
+    staged in this unit of work) or ``None``; ``add`` stages a new one and is
+    refused with :class:`~booking_core.errors.DuplicateIdError` for a known key.
+    """
+
+    def get(self, key: str) -> CommandRecord | None:
+        """The record of ``key``, or ``None``."""
+        ...
+
+    def add(self, record: CommandRecord) -> None:
+        """Stage a new record."""
         ...
