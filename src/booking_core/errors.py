@@ -29,7 +29,8 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   ├── SessionRoleNotAllowedError          sessions.role_not_allowed
     │   ├── NotSessionParticipantError          sessions.not_participant
     │   ├── OwnRescheduleRequestError           sessions.own_reschedule_request
-    │   └── NotSeriesParticipantError           series.not_participant
+    │   ├── NotSeriesParticipantError           series.not_participant
+    │   └── NotBookingHolderError               booking.not_holder
     ├── NotFoundError (LookupError)             no such aggregate
     │   └── SeriesOccurrenceNotFoundError       series.occurrence_not_found
     ├── InvalidTransitionError                  the aggregate's state does not allow it
@@ -37,8 +38,12 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   ├── ReschedulePendingError              sessions.reschedule_pending
     │   ├── NoPendingRescheduleError            sessions.no_pending_reschedule
     │   ├── SeriesOccurrenceNotChangeableError  series.occurrence_not_changeable
+    │   ├── DecisionDeadlinePassedError         one_on_one.decision_deadline_passed
     │   ├── IllegalPaymentTransitionError       billing.illegal_transition
-    │   └── SessionNotCancelledError            attendance.session_not_cancelled
+    │   ├── SessionNotCancelledError            attendance.session_not_cancelled
+    │   ├── SessionNotBookableError             booking.session_not_bookable
+    │   ├── BookingTransitionError              booking.invalid_transition
+    │   └── OfferExpiredError                   booking.offer_expired
     ├── PolicyViolationError                    a business rule or policy refuses it
     │   ├── SessionStartInPastError             sessions.start_in_past
     │   ├── RescheduleNoticeTooShortError       sessions.notice_too_short
@@ -52,17 +57,32 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   ├── RefundExceedsCaptureError           money.refund_exceeds_capture
     │   ├── AmountTooSmallForFeesError          money.amount_too_small_for_fees
     │   ├── SlotNotAvailableError               one_on_one.slot_not_available
+    │   ├── ExpiryNotDueError                   one_on_one.expiry_not_due
     │   ├── IntentChangeClosedError             attendance.intent_closed
-    │   └── AttendanceTooEarlyError             attendance.too_early
+    │   ├── AttendanceTooEarlyError             attendance.too_early
+    │   ├── TooManySeatsError                   booking.too_many_seats
+    │   ├── SeatsUnavailableError               booking.seats_unavailable
+    │   ├── OfferNotDueError                    booking.offer_not_due
+    │   └── CapacityBelowTakenError             booking.capacity_below_taken
     ├── ConflictError                           it clashes with existing state
     │   ├── DuplicateIdError                    conflict.duplicate_id
     │   ├── IdempotencyKeyReuseError            money.idempotency_key_reused
+    │   │   └── BookingKeyReuseError            booking.idempotency_key_reused
+    │   ├── AlreadyBookedError                  booking.already_booked
     │   ├── SeriesConflictError                 series.conflict
     │   └── CommitmentConflictError             availability.commitment_conflict
     │       ├── TeacherDoubleBookedError        availability.teacher_double_booked
     │       └── StudentDoubleBookedError        availability.student_double_booked
-    └── ConcurrencyError                        somebody else changed it first
-        └── StaleVersionError                   concurrency.stale_version
+    ├── ConcurrencyError                        somebody else changed it first
+    │   └── StaleVersionError                   concurrency.stale_version
+    ├── InvalidBankAccountError (InvalidInputError)  payments.invalid_bank_account
+    ├── InvalidWebhookError (InvalidInputError)      payments.invalid_webhook
+    ├── WithdrawalAmountError (PolicyViolationError) payments.withdrawal_amount
+    └── GatewayError                            the payment gateway refused or failed
+        ├── GatewayDeclinedError                gateway.declined (definitive)
+        ├── GatewayKeyReuseError                gateway.idempotency_key_reused
+        ├── GatewayRetryableError               gateway.retryable (not applied)
+        └── GatewayOutcomeUnknownError          gateway.outcome_unknown (timeout)
 
 Later modules add their specific errors under these families; every concrete
 class has its own code.
@@ -83,21 +103,33 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 __all__ = [
+    "AlreadyBookedError",
     "AmountTooSmallForFeesError",
     "AttendanceTooEarlyError",
     "BookingCoreError",
+    "BookingKeyReuseError",
+    "BookingTransitionError",
+    "CapacityBelowTakenError",
     "CommitmentConflictError",
     "ConcurrencyError",
     "ConflictError",
     "CurrencyMismatchError",
     "DatetimeOutOfRangeError",
+    "DecisionDeadlinePassedError",
     "DuplicateIdError",
+    "ExpiryNotDueError",
     "FloatingUntilError",
+    "GatewayDeclinedError",
+    "GatewayError",
+    "GatewayKeyReuseError",
+    "GatewayOutcomeUnknownError",
+    "GatewayRetryableError",
     "IdempotencyKeyReuseError",
     "IllegalPaymentTransitionError",
     "InsufficientFundsError",
     "IntentChangeClosedError",
     "InvalidAmountError",
+    "InvalidBankAccountError",
     "InvalidDisambiguationError",
     "InvalidInputError",
     "InvalidOverrideError",
@@ -105,15 +137,19 @@ __all__ = [
     "InvalidSessionTextError",
     "InvalidTransitionError",
     "InvalidValueError",
+    "InvalidWebhookError",
     "InvalidWindowError",
     "JoinWindowClosedError",
     "NaiveDatetimeError",
     "NewTimeTooSoonError",
     "NoPendingRescheduleError",
     "NoShowTooEarlyError",
+    "NotBookingHolderError",
     "NotFoundError",
     "NotSeriesParticipantError",
     "NotSessionParticipantError",
+    "OfferExpiredError",
+    "OfferNotDueError",
     "OwnRescheduleRequestError",
     "PermissionDeniedError",
     "PolicyViolationError",
@@ -123,9 +159,11 @@ __all__ = [
     "RescheduleNotDueError",
     "RescheduleNoticeTooShortError",
     "ReschedulePendingError",
+    "SeatsUnavailableError",
     "SeriesConflictError",
     "SeriesOccurrenceNotChangeableError",
     "SeriesOccurrenceNotFoundError",
+    "SessionNotBookableError",
     "SessionNotCancelledError",
     "SessionNotEndedError",
     "SessionNotScheduledError",
@@ -136,9 +174,11 @@ __all__ = [
     "StaleVersionError",
     "StudentDoubleBookedError",
     "TeacherDoubleBookedError",
+    "TooManySeatsError",
     "UnknownCurrencyError",
     "UnknownZoneError",
     "UnsupportedRecurrencePartError",
+    "WithdrawalAmountError",
 ]
 
 
@@ -732,4 +772,220 @@ class SessionNotCancelledError(InvalidTransitionError):
     template = (
         "session {session_id!r} is {status}; its attendees are excused only once "
         "the session is cancelled"
+    )
+
+
+# -- payments -------------------------------------------------------------------
+
+
+class InvalidBankAccountError(InvalidInputError):
+    """Raised when a bank account field (holder, account number, IFSC) is invalid."""
+
+    code = "payments.invalid_bank_account"
+    template = "bank account {field} is invalid: {reason}; got {value!r}"
+
+
+class InvalidWebhookError(InvalidInputError):
+    """Raised when a webhook's signature does not verify or its body is malformed."""
+
+    code = "payments.invalid_webhook"
+    template = (
+        "webhook refused: {reason}; only bodies signed with the shared secret "
+        "(HMAC-SHA256, hex) and carrying a JSON object are accepted"
+    )
+
+
+class WithdrawalAmountError(PolicyViolationError):
+    """Raised when a withdrawal is below the minimum or above the maximum."""
+
+    code = "payments.withdrawal_amount"
+    template = (
+        "cannot withdraw {amount}: withdrawals must be between {minimum} and {maximum}"
+    )
+
+
+class GatewayError(BookingCoreError):
+    """Raised when the payment gateway refuses or fails a call; the family.
+
+    :attr:`retryable` says what a caller may do: ``False`` (definitive: declined,
+    invalid, key reused) never retry; ``True`` retry with the *same*
+    idempotency key, never a new one.
+    """
+
+    _is_family = True
+    code = "gateway.error"
+    template = "the payment gateway failed to {operation}: {reason}"
+    retryable: ClassVar[bool] = False
+
+
+class GatewayDeclinedError(GatewayError):
+    """Raised when the gateway definitively refuses a call (declined, invalid).
+
+    Never retry: the outcome is known and nothing was applied.
+    """
+
+    code = "gateway.declined"
+    template = (
+        "the payment gateway declined to {operation}: {reason}; nothing was "
+        "applied and retrying will not help"
+    )
+
+
+class GatewayKeyReuseError(GatewayError):
+    """Raised when a gateway idempotency key is reused with other content."""
+
+    code = "gateway.idempotency_key_reused"
+    template = (
+        "idempotency key {key!r} was used for {existing}; the new request "
+        "{requested} differs: resend exactly the same request or use a new key"
+    )
+
+
+class GatewayRetryableError(GatewayError):
+    """Raised when the gateway failed before applying (rate limit, 5xx).
+
+    Retry later with the same idempotency key.
+    """
+
+    code = "gateway.retryable"
+    template = (
+        "the payment gateway could not {operation} ({reason}); nothing was "
+        "applied: retry with the same idempotency key"
+    )
+    retryable = True
+
+
+class GatewayOutcomeUnknownError(GatewayError):
+    """Raised when a gateway call timed out and may or may not have been applied.
+
+    Look the outcome up, or retry with the same idempotency key (never a new one).
+    """
+
+    code = "gateway.outcome_unknown"
+    template = (
+        "the payment gateway did not answer {operation} ({reason}); it may have "
+        "been applied: retry with the same idempotency key or look it up"
+    )
+    retryable = True
+
+
+# -- booking --------------------------------------------------------------------
+
+
+class NotBookingHolderError(PermissionDeniedError):
+    """Raised when an actor acts on a booking that is not theirs to act on."""
+
+    code = "booking.not_holder"
+    template = "{actor} may not {action} booking {booking_id!r}; allowed: {allowed}"
+
+
+class SessionNotBookableError(InvalidTransitionError):
+    """Raised when seats are booked on a session that does not take bookings."""
+
+    code = "booking.session_not_bookable"
+    template = (
+        "cannot {action} on session {session_id!r}: {reason}; seats can only be "
+        "booked on a scheduled group session before it starts"
+    )
+
+
+class BookingTransitionError(InvalidTransitionError):
+    """Raised when a booking's status does not allow the command."""
+
+    code = "booking.invalid_transition"
+    template = (
+        "cannot {action} booking {booking_id!r}: it is {status}; allowed from: "
+        "{allowed}"
+    )
+
+
+class OfferExpiredError(InvalidTransitionError):
+    """Raised when a seat offer is accepted at or after its expiry."""
+
+    code = "booking.offer_expired"
+    template = (
+        "the seat offer of booking {booking_id!r} expired at {expires_at}; it can "
+        "be accepted only before then"
+    )
+
+
+class TooManySeatsError(PolicyViolationError):
+    """Raised when one booking asks for more seats than the policy allows."""
+
+    code = "booking.too_many_seats"
+    template = (
+        "a booking may hold at most {maximum} seat(s); {requested} were requested"
+    )
+
+
+class SeatsUnavailableError(PolicyViolationError):
+    """Raised when a session without a waitlist has fewer free seats than asked."""
+
+    code = "booking.seats_unavailable"
+    template = (
+        "session {session_id!r} has {available} free seat(s) and no waitlist; "
+        "{requested} requested, book at most {available}"
+    )
+
+
+class OfferNotDueError(PolicyViolationError):
+    """Raised when a seat offer is expired before its expiry time."""
+
+    code = "booking.offer_not_due"
+    template = (
+        "the seat offer of booking {booking_id!r} runs until {expires_at}; it can "
+        "be expired only from then on"
+    )
+
+
+class CapacityBelowTakenError(PolicyViolationError):
+    """Raised when a capacity change would drop below the seats already taken."""
+
+    code = "booking.capacity_below_taken"
+    template = (
+        "cannot set the capacity of session {session_id!r} to {capacity}: {taken} "
+        "seat(s) are confirmed or offered; the capacity must be at least {taken} "
+        "(nobody is evicted: cancel bookings first)"
+    )
+
+
+class AlreadyBookedError(ConflictError):
+    """Raised when a student books a session they already hold a booking on."""
+
+    code = "booking.already_booked"
+    template = (
+        "student {student_id!r} already holds booking {booking_id!r} ({status}) on "
+        "session {session_id!r}; one active booking per student and session, "
+        "change or cancel that one"
+    )
+
+
+class BookingKeyReuseError(IdempotencyKeyReuseError):
+    """Raised when a booking command reuses an idempotency key with other content."""
+
+    code = "booking.idempotency_key_reused"
+    template = (
+        "idempotency key {key!r} was used for {existing}; the new request "
+        "{requested} differs, use a new key for a different command or resend "
+        "exactly the same one"
+    )
+
+
+class DecisionDeadlinePassedError(InvalidTransitionError):
+    """Raised when a pending 1:1 request is confirmed or declined after its deadline."""
+
+    code = "one_on_one.decision_deadline_passed"
+    template = (
+        "cannot {action} booking {booking_id!r}: its decision deadline {deadline} "
+        "has passed; an undecided request expires then and frees its slot"
+    )
+
+
+class ExpiryNotDueError(PolicyViolationError):
+    """Raised when a pending 1:1 request is expired before its decision deadline."""
+
+    code = "one_on_one.expiry_not_due"
+    template = (
+        "booking {booking_id!r} may still be decided until {deadline}; a pending "
+        "request expires only from its deadline on"
     )

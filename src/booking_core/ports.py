@@ -23,29 +23,37 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from booking_core.bookings import Booking, CommandRecord
 from booking_core.events import DomainEvent
 from booking_core.sessions.model import Session
 
-__all__ = [
-    "EventPublisher",
-    "Repository",
-    "SessionRepository",
-    "StudentRoster",
-    "UnitOfWork",
-    "Versioned",
-]
 if TYPE_CHECKING:
     from booking_core._payment_status import PaymentStatus
     from booking_core.attendance import Attendee
+    from booking_core.money.amount import Money
+    from booking_core.money.gateway import (
+        GatewayOrder,
+        GatewayPayment,
+        GatewayPayout,
+        GatewayRefund,
+        GatewayTransaction,
+        GatewayTransfer,
+    )
     from booking_core.money.ledger import Transfer
+    from booking_core.money.withdrawals import BankAccount
     from booking_core.series.model import BookingSeries
 
 __all__ = [
     "AttendeeRepository",
+    "BookingRepository",
     "BookingSeriesRepository",
     "EventPublisher",
+    "IdempotencyRecords",
     "LedgerJournal",
+    "PaymentGateway",
     "Repository",
+    "SessionRepository",
+    "StudentRoster",
     "UnitOfWork",
     "Versioned",
 ]
@@ -290,4 +298,133 @@ class AttendeeRepository(Repository["Attendee"], Protocol):
 
     def with_payment_status(self, status: PaymentStatus) -> list[Attendee]:
         """Every attendee whose payment status is ``status`` (billing lists)."""
+
+
+# -- payments -------------------------------------------------------------------
+
+
+class PaymentGateway(Protocol):
+    """A payment gateway (Razorpay, Stripe, ...): orders, captures, refunds, payouts.
+
+    :class:`booking_core.adapters.fake_gateway.FakePaymentGateway` is the
+    in-memory reference implementation with fault injection.
+
+    Contract:
+        * Every mutating call takes an ``idempotency_key``. Repeating a call with
+          the same key and the same content returns the first result and
+          applies nothing again; the same key with other content raises
+          :class:`~booking_core.errors.GatewayKeyReuseError`.
+        * Errors are :class:`~booking_core.errors.GatewayError` s of three
+          kinds: definitive (:class:`~booking_core.errors.GatewayDeclinedError`,
+          ``retryable`` false: never retry); retryable
+          (:class:`~booking_core.errors.GatewayRetryableError`: nothing was
+          applied, retry with the same key); outcome unknown
+          (:class:`~booking_core.errors.GatewayOutcomeUnknownError`: it may
+          have been applied, look it up or retry with the same key, never a
+          new one).
+        * Amounts are whole numbers in :meth:`minor_units` of the currency.
+        * Corrections are new records (refunds, reversals), never deletions.
+    """
+
+    def minor_units(self, currency: str) -> int:
+        """How many decimals the gateway counts ``currency`` in."""
+        ...
+
+    def create_order(
+        self, *, amount: Money, receipt: str, idempotency_key: str
+    ) -> GatewayOrder:
+        """Create an order for ``amount``; ``receipt`` is the host's booking id."""
+        ...
+
+    def fetch_order(self, order_id: str) -> GatewayOrder:
+        """The order now (its ``payment_id`` once paid)."""
+        ...
+
+    def fetch_payment(self, payment_id: str) -> GatewayPayment:
+        """The payment now."""
+        ...
+
+    def capture_payment(
+        self, payment_id: str, *, amount: Money, idempotency_key: str
+    ) -> GatewayPayment:
+        """Capture an authorized payment (a captured one is returned as is)."""
+        ...
+
+    def refund(
+        self, payment_id: str, *, amount: Money, idempotency_key: str
+    ) -> GatewayRefund:
+        """Refund part or all of a captured payment (the key is its reference)."""
+        ...
+
+    def transfer(
+        self, payment_id: str, *, account: str, amount: Money, idempotency_key: str
+    ) -> GatewayTransfer:
+        """Route a share of a captured payment to a linked account."""
+        ...
+
+    def create_payout(
+        self,
+        *,
+        fund_account: BankAccount,
+        amount: Money,
+        reference: str,
+        idempotency_key: str,
+    ) -> GatewayPayout:
+        """Create a payout to a bank account; ``reference`` is the withdrawal id."""
+        ...
+
+    def fetch_payout(self, payout_id: str) -> GatewayPayout:
+        """The payout now."""
+        ...
+
+    def transactions(
+        self, *, start: datetime, end: datetime
+    ) -> Sequence[GatewayTransaction]:
+        """The settled transactions in ``[start, end)`` (for reconciliation)."""
+        ...
+
+    def verify_webhook(self, body: bytes, signature: str) -> bool:
+        """Whether ``signature`` is the hex HMAC-SHA256 of the raw ``body``.
+
+        Use :func:`booking_core.money.gateway.verify_webhook_signature`
+        (constant time).
+        """
+
+
+# -- bookings -------------------------------------------------------------------
+
+
+class BookingRepository(Repository[Booking], Protocol):
+    """Stores :class:`~booking_core.bookings.Booking` aggregates.
+
+    Contract: everything :class:`Repository` promises, plus index lookups that
+    see this unit of work's staged changes. The one-active-booking rule is
+    race-free because every booking write also saves the session (whose seat
+    state it changes), so two units of work booking the same session are
+    serialised by the session's compare-and-set.
+    """
+
+    def active_booking(self, session_id: str, student_id: str) -> Booking | None:
+        """The student's active booking on the session, if any."""
+        ...
+
+    def of_session(self, session_id: str) -> list[Booking]:
+        """Every booking of the session (any status), by id."""
+        ...
+
+
+class IdempotencyRecords(Protocol):
+    """Remembers what a keyed command did, so a retry returns the same result.
+
+    Contract: ``get`` returns the record stored under the key (committed or
+    staged in this unit of work) or ``None``; ``add`` stages a new one and is
+    refused with :class:`~booking_core.errors.DuplicateIdError` for a known key.
+    """
+
+    def get(self, key: str) -> CommandRecord | None:
+        """The record of ``key``, or ``None``."""
+        ...
+
+    def add(self, record: CommandRecord) -> None:
+        """Stage a new record."""
         ...

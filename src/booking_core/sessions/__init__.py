@@ -80,6 +80,7 @@ from booking_core.sessions.queries import (
     status_display,
     time_until_start,
 )
+from booking_core.sessions.seats import SeatOffer, SeatState, WaitlistEntry
 
 __all__ = [
     "MeetingInfo",
@@ -89,6 +90,8 @@ __all__ = [
     "ReschedulePolicy",
     "RescheduleRequest",
     "RescheduleRequested",
+    "SeatOffer",
+    "SeatState",
     "Session",
     "SessionCancelled",
     "SessionCompleted",
@@ -99,6 +102,7 @@ __all__ = [
     "SessionPolicy",
     "SessionScheduled",
     "SessionStatus",
+    "WaitlistEntry",
     "apply",
     "approve_reschedule",
     "can_be_completed",

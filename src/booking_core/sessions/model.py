@@ -37,6 +37,7 @@ from booking_core._validation import non_empty_str, positive_int, utc_instant
 from booking_core.actors import Actor, Role
 from booking_core.errors import InvalidValueError
 from booking_core.intervals import TimeWindow
+from booking_core.sessions.seats import SeatState
 from booking_core.zones import get_zone
 
 __all__ = [
@@ -200,6 +201,10 @@ class Session:
         capacity: Seats; always 1 for a 1:1 session.
         waitlist_enabled: Whether a full group session waitlists new bookings
             (always ``False`` for a 1:1 session).
+        seats: The seat state (confirmed seats, open offers, waitlist): the one
+            stored source of every seat count, changed only by
+            :mod:`booking_core.capacity`; confirmed plus offered seats never
+            exceed ``capacity``.
         status: Lifecycle status.
         pending_reschedule: The open reschedule request, if any (only while
             scheduled).
@@ -211,8 +216,8 @@ class Session:
 
     Raises:
         InvalidValueError: ``input.invalid_value`` for empty ids, a capacity below 1,
-            a 1:1 session with capacity other than 1 or a waitlist, or a pending
-            request on a closed session.
+            a 1:1 session with capacity other than 1 or a waitlist, a pending
+            request on a closed session, or more seats taken than the capacity.
         UnknownZoneError: ``time.unknown_zone`` for a zone not in the IANA database.
     """
 
@@ -225,6 +230,7 @@ class Session:
     meeting: MeetingInfo | None = None
     capacity: int = attrs.field(default=1, validator=positive_int)
     waitlist_enabled: bool = False
+    seats: SeatState = attrs.field(factory=SeatState)
     status: SessionStatus = attrs.field(
         default=SessionStatus.SCHEDULED, converter=_status
     )
@@ -247,6 +253,12 @@ class Session:
                 field="waitlist_enabled",
                 reason="only group sessions have a waitlist",
                 value=self.waitlist_enabled,
+            )
+        if self.seats.taken > self.capacity:
+            raise InvalidValueError(
+                field="seats",
+                reason=f"confirmed plus offered seats must not exceed {self.capacity}",
+                value=self.seats.taken,
             )
         if self.status.is_terminal and self.pending_reschedule is not None:
             raise InvalidValueError(
