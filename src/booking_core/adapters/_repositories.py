@@ -10,8 +10,10 @@ indexes. The public, technology-named classes (``InMemorySessionRepository``,
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar, Generic, TypeVar
 
 from booking_core.adapters._staging import Indexer, StagedRepository, StagingUnitOfWork
+from booking_core.ports import Versioned
 from booking_core.series.model import BookingSeries
 from booking_core.sessions.model import Session, SessionStatus
 
@@ -19,6 +21,7 @@ __all__ = [
     "DEFAULT_INDEXES",
     "SERIES",
     "SESSIONS",
+    "StagedAggregateRepository",
     "StagedBookingSeriesRepository",
     "StagedSessionRepository",
     "index_series",
@@ -56,35 +59,55 @@ DEFAULT_INDEXES: dict[str, Indexer] = {
 """The library's own collections and their indexers; every store registers them."""
 
 
-class StagedSessionRepository:
-    """A :class:`~booking_core.ports.SessionRepository` over any staging unit of work.
+A = TypeVar("A", bound=Versioned)
+
+
+class StagedAggregateRepository(Generic[A]):
+    """What every concept repository has: ``get``, ``add``, ``save`` on one collection.
+
+    Subclasses name the collection and the aggregate type, and add their queries
+    on ``self._repo.find``.
 
     Args:
         uow: The unit of work it stages into.
     """
 
-    def __init__(self, uow: StagingUnitOfWork) -> None:
-        self._repo: StagedRepository[Session] = uow.repository(SESSIONS, Session)
+    collection: ClassVar[str]
+    kind: ClassVar[type]
 
-    def get(self, aggregate_id: str) -> Session:
-        """Load a session by id.
+    def __init__(self, uow: StagingUnitOfWork) -> None:
+        self._repo: StagedRepository[A] = uow.repository(self.collection, self.kind)
+
+    def get(self, aggregate_id: str) -> A:
+        """Load an aggregate by id.
 
         Raises:
-            NotFoundError: ``not_found`` when no session has that id.
+            NotFoundError: ``not_found`` when no aggregate has that id.
         """
         return self._repo.get(aggregate_id)
 
-    def add(self, aggregate: Session) -> None:
-        """Stage a new session (stored as version 1).
+    def add(self, aggregate: A) -> None:
+        """Stage a new aggregate (stored as version 1).
 
         Raises:
             DuplicateIdError: ``conflict.duplicate_id`` when the id exists.
         """
         self._repo.add(aggregate)
 
-    def save(self, aggregate: Session) -> None:
-        """Stage a changed session; compare-and-set on commit."""
+    def save(self, aggregate: A) -> None:
+        """Stage a changed aggregate; compare-and-set on commit."""
         self._repo.save(aggregate)
+
+
+class StagedSessionRepository(StagedAggregateRepository[Session]):
+    """A :class:`~booking_core.ports.SessionRepository` over any staging unit of work.
+
+    Args:
+        uow: The unit of work it stages into.
+    """
+
+    collection = SESSIONS
+    kind = Session
 
     def scheduled_sessions(self, *, starting_before: datetime) -> list[Session]:
         """Scheduled sessions starting before ``starting_before``, by start, id."""
@@ -103,49 +126,24 @@ class StagedSessionRepository:
         return [s for _, _, s in sorted(found, key=lambda item: item[:2])]
 
 
-class StagedBookingSeriesRepository:
+class StagedBookingSeriesRepository(StagedAggregateRepository[BookingSeries]):
     """A :class:`~booking_core.ports.BookingSeriesRepository` over any staging UoW.
 
     Args:
         uow: The unit of work it stages into.
     """
 
-    def __init__(self, uow: StagingUnitOfWork) -> None:
-        self._repo: StagedRepository[BookingSeries] = uow.repository(
-            SERIES, BookingSeries
-        )
-
-    def get(self, aggregate_id: str) -> BookingSeries:
-        """Load a series by id.
-
-        Raises:
-            NotFoundError: ``not_found`` when no series has that id.
-        """
-        return self._repo.get(aggregate_id)
-
-    def add(self, aggregate: BookingSeries) -> None:
-        """Stage a new series (stored as version 1).
-
-        Raises:
-            DuplicateIdError: ``conflict.duplicate_id`` when the id exists.
-        """
-        self._repo.add(aggregate)
-
-    def save(self, aggregate: BookingSeries) -> None:
-        """Stage a changed series; compare-and-set on commit."""
-        self._repo.save(aggregate)
+    collection = SERIES
+    kind = BookingSeries
 
     def of_teacher(self, teacher_id: str) -> list[BookingSeries]:
         """The series of one teacher, by id."""
-        return sorted(self._repo.find("teacher", teacher_id), key=lambda s: s.id)
+        return self._repo.find("teacher", teacher_id)
 
     def of_student(self, student_id: str) -> list[BookingSeries]:
         """The series of one student, by id."""
-        return sorted(self._repo.find("student", student_id), key=lambda s: s.id)
+        return self._repo.find("student", student_id)
 
     def to_extend(self, *, until: datetime) -> list[BookingSeries]:
         """Series not ended whose ``expanded_until`` is before ``until``, by id."""
-        return sorted(
-            (s for s in self._repo.find("open", "yes") if s.expanded_until < until),
-            key=lambda s: s.id,
-        )
+        return [s for s in self._repo.find("open", "yes") if s.expanded_until < until]

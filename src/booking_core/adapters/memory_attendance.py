@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from typing import Any, Protocol, final
 
 from booking_core._payment_status import PaymentStatus
-from booking_core.adapters._staging import StagedRepository
+from booking_core.adapters._repositories import StagedAggregateRepository
 from booking_core.attendance import Attendee
 
 __all__ = [
@@ -41,10 +41,6 @@ ATTENDEES = "attendees"
 
 class _IndexedDatabase(Protocol):
     def register_index(self, collection: str, indexer: Any) -> None: ...
-
-
-class _RepositoryFactory(Protocol):
-    def repository(self, name: str, kind: type[Attendee]) -> StagedRepository[Any]: ...
 
 
 def attendee_index(attendee: Attendee) -> Iterable[tuple[str, str]]:
@@ -73,35 +69,15 @@ def register_attendee_indexes(database: _IndexedDatabase) -> None:
 
 
 @final
-class InMemoryAttendeeRepository:
+class InMemoryAttendeeRepository(StagedAggregateRepository[Attendee]):
     """Attendees through any staging unit of work (memory or SQLite).
 
     Args:
         uow: The unit of work it stages into.
     """
 
-    def __init__(self, uow: _RepositoryFactory) -> None:
-        self._repo: StagedRepository[Attendee] = uow.repository(ATTENDEES, Attendee)
-
-    def get(self, aggregate_id: str) -> Attendee:
-        """Load an attendee by id.
-
-        Raises:
-            NotFoundError: ``not_found`` when no attendee has that id.
-        """
-        return self._repo.get(aggregate_id)
-
-    def add(self, aggregate: Attendee) -> None:
-        """Stage a new attendee (stored as version 1).
-
-        Raises:
-            DuplicateIdError: ``conflict.duplicate_id`` when the id exists.
-        """
-        self._repo.add(aggregate)
-
-    def save(self, aggregate: Attendee) -> None:
-        """Stage a changed attendee; compare-and-set on commit."""
-        self._repo.save(aggregate)
+    collection = ATTENDEES
+    kind = Attendee
 
     def of_session(self, session_id: str) -> list[Attendee]:
         """Every attendee of ``session_id``, by id."""

@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, final
 
+from booking_core.adapters._repositories import StagedAggregateRepository
 from booking_core.adapters.memory import InMemoryRepository, InMemoryUnitOfWork
 from booking_core.bookings import Booking, CommandRecord
 from booking_core.errors import NotFoundError
@@ -81,38 +82,21 @@ def booking_index(booking: Any) -> Iterator[tuple[str, str]]:
 
 
 @final
-class InMemoryBookingRepository:
+class InMemoryBookingRepository(StagedAggregateRepository[Booking]):
     """Bookings in an :class:`~booking_core.adapters.memory.InMemoryStore`.
 
     Args:
-        uow: The unit of work it stages into.
-        collection: The store collection holding the bookings.
+        uow: The unit of work it stages into; the store gets the booking
+            indexer on first use.
     """
 
-    def __init__(self, uow: InMemoryUnitOfWork, collection: str = "bookings") -> None:
-        if uow.indexer(collection) is None:
-            uow.store.register_index(collection, booking_index)
-        self._repo: InMemoryRepository[Booking] = uow.repository(collection, Booking)
+    collection = "bookings"
+    kind = Booking
 
-    def get(self, aggregate_id: str) -> Booking:
-        """Load a booking by id.
-
-        Raises:
-            NotFoundError: ``not_found`` when no booking has that id.
-        """
-        return self._repo.get(aggregate_id)
-
-    def add(self, aggregate: Booking) -> None:
-        """Stage a new booking (stored as version 1).
-
-        Raises:
-            DuplicateIdError: ``conflict.duplicate_id`` when the id exists.
-        """
-        self._repo.add(aggregate)
-
-    def save(self, aggregate: Booking) -> None:
-        """Stage a changed booking; compare-and-set on commit."""
-        self._repo.save(aggregate)
+    def __init__(self, uow: InMemoryUnitOfWork) -> None:
+        if uow.indexer(self.collection) is None:
+            uow.store.register_index(self.collection, booking_index)
+        super().__init__(uow)
 
     def active_booking(self, session_id: str, student_id: str) -> Booking | None:
         """The student's active booking on the session (one index lookup)."""
