@@ -10,12 +10,14 @@ import pytest
 
 from booking_core.actors import Actor
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_attendance import (
-    InMemoryAttendeeRepository,
-    register_attendee_indexes,
-)
+from booking_core.adapters.memory_attendance import InMemoryAttendeeRepository
 from booking_core.adapters.memory_sessions import InMemorySessionRepository
-from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
+from booking_core.adapters.sqlite import (
+    SqliteAttendeeRepository,
+    SqliteDatabase,
+    SqliteSessionRepository,
+    SqliteUnitOfWork,
+)
 from booking_core.attendance import AttendanceMark, ParticipationEvent, SessionOutcome
 from booking_core.billing import PaymentStatus
 from booking_core.clock import ManualClock
@@ -33,45 +35,29 @@ MIN = timedelta(minutes=1)
 SYSTEM = Actor.system()
 
 
-class _SqliteSessions:
-    """The session repository shape over a SQLite unit of work (test helper)."""
-
-    def __init__(self, uow: SqliteUnitOfWork) -> None:
-        self._repo = uow.repository("sessions", Session)
-
-    def get(self, aggregate_id: str) -> Session:
-        return self._repo.get(aggregate_id)
-
-    def add(self, aggregate: Session) -> None:
-        self._repo.add(aggregate)
-
-    def save(self, aggregate: Session) -> None:
-        self._repo.save(aggregate)
-
-    def scheduled_sessions(self, *, starting_before: datetime) -> list[Session]:
-        raise NotImplementedError
-
-    def pending_reschedules(self, *, due_by: datetime) -> list[Session]:
-        raise NotImplementedError
-
-
-def memory() -> tuple[Callable[[], Any], Any]:
+def memory() -> tuple[Callable[[], Any], Any, Any]:
     store = InMemoryStore()
-    register_attendee_indexes(store)
-    return (lambda: InMemoryUnitOfWork(store)), InMemorySessionRepository
+    return (
+        (lambda: InMemoryUnitOfWork(store)),
+        InMemorySessionRepository,
+        InMemoryAttendeeRepository,
+    )
 
 
-def sqlite() -> tuple[Callable[[], Any], Any]:
+def sqlite() -> tuple[Callable[[], Any], Any, Any]:
     database = SqliteDatabase(":memory:")
-    register_attendee_indexes(database)
-    return (lambda: SqliteUnitOfWork(database)), _SqliteSessions
+    return (
+        (lambda: SqliteUnitOfWork(database)),
+        SqliteSessionRepository,
+        SqliteAttendeeRepository,
+    )
 
 
 @pytest.fixture(params=[memory, sqlite], ids=["memory", "sqlite"])
 def setup(
     request: pytest.FixtureRequest,
 ) -> tuple[AttendanceService[Any], Callable[[], Any], Any, ManualClock]:
-    factory, sessions = request.param()
+    factory, sessions, attendees = request.param()
     with factory() as uow:
         sessions(uow).add(
             Session(
@@ -89,7 +75,7 @@ def setup(
     service: AttendanceService[Any] = AttendanceService(
         uow_factory=factory,
         sessions=sessions,
-        attendees=InMemoryAttendeeRepository,
+        attendees=attendees,
         clock=clock,
         session_policy=SessionPolicy(),
     )

@@ -9,21 +9,35 @@ indexes. The public, technology-named classes (``InMemorySessionRepository``,
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import ClassVar, Generic, TypeVar
 
+from booking_core._payment_status import PaymentStatus
 from booking_core.adapters._staging import Indexer, StagedRepository, StagingUnitOfWork
+from booking_core.attendance import Attendee
+from booking_core.bookings import Booking, CommandRecord
+from booking_core.errors import NotFoundError
 from booking_core.ports import Versioned
 from booking_core.series.model import BookingSeries
 from booking_core.sessions.model import Session, SessionStatus
 
 __all__ = [
+    "ATTENDEES",
+    "BOOKINGS",
+    "BOOKING_COMMANDS",
     "DEFAULT_INDEXES",
     "SERIES",
     "SESSIONS",
     "StagedAggregateRepository",
+    "StagedAttendeeRepository",
+    "StagedBookingRepository",
     "StagedBookingSeriesRepository",
+    "StagedCommandRecords",
     "StagedSessionRepository",
+    "active_key",
+    "index_attendee",
+    "index_booking",
     "index_series",
     "index_session",
 ]
@@ -52,9 +66,66 @@ def index_series(series: BookingSeries) -> list[tuple[str, str]]:
     return entries
 
 
+BOOKINGS = "bookings"
+"""The collection that holds bookings."""
+
+BOOKING_COMMANDS = "booking_commands"
+"""The collection that holds the booking service's idempotency records."""
+
+
+def active_key(session_id: str, student_id: str) -> str:
+    """The index value of the one active booking of (session, student).
+
+    Length-prefixed, so no pair of ids can collide.
+
+    Example:
+        >>> active_key("s-1", "ann")
+        '3:s-1:ann'
+    """
+    return f"{len(session_id)}:{session_id}:{student_id}"
+
+
+def index_booking(booking: Booking) -> Iterator[tuple[str, str]]:
+    """Index entries of a booking: by session, and the active (session, student).
+
+    ``("session", session id)`` for every booking, ``("active", active_key)``
+    while it is active.
+
+    Example:
+        >>> from datetime import datetime, timedelta, timezone
+        >>> from booking_core.intervals import TimeWindow
+        >>> t0 = datetime(2026, 6, 1, 9, tzinfo=timezone.utc)
+        >>> booking = Booking(
+        ...     id="b-1", type="group", session_id="s-1", student_id="ann",
+        ...     teacher_id="t-1", course_id="c-1", status="cancelled",
+        ...     window=TimeWindow.of(t0, timedelta(hours=1)), created_at=t0,
+        ... )
+        >>> list(index_booking(booking))
+        [('session', 's-1')]
+    """
+    yield ("session", booking.session_id)
+    if booking.is_active:
+        yield ("active", active_key(booking.session_id, booking.student_id))
+
+
+ATTENDEES = "attendees"
+"""The collection that holds attendees."""
+
+
+def index_attendee(attendee: Attendee) -> tuple[tuple[str, str], ...]:
+    """Index entries of an attendee: by session, participant, payment status."""
+    return (
+        ("session", attendee.session_id),
+        ("participant", attendee.participant_id),
+        ("payment_status", attendee.payment_status.value),
+    )
+
+
 DEFAULT_INDEXES: dict[str, Indexer] = {
     SESSIONS: index_session,
     SERIES: index_series,
+    BOOKINGS: index_booking,
+    ATTENDEES: index_attendee,
 }
 """The library's own collections and their indexers; every store registers them."""
 
@@ -147,3 +218,77 @@ class StagedBookingSeriesRepository(StagedAggregateRepository[BookingSeries]):
     def to_extend(self, *, until: datetime) -> list[BookingSeries]:
         """Series not ended whose ``expanded_until`` is before ``until``, by id."""
         return [s for s in self._repo.find("open", "yes") if s.expanded_until < until]
+
+
+class StagedBookingRepository(StagedAggregateRepository[Booking]):
+    """A :class:`~booking_core.ports.BookingRepository` over any staging unit of work.
+
+    Args:
+        uow: The unit of work it stages into.
+    """
+
+    collection = BOOKINGS
+    kind = Booking
+
+    def active_booking(self, session_id: str, student_id: str) -> Booking | None:
+        """The student's active booking on the session (one index lookup)."""
+        found = self._repo.find("active", active_key(session_id, student_id))
+        return found[0] if found else None
+
+    def of_session(self, session_id: str) -> list[Booking]:
+        """Every booking of the session, by id."""
+        return self._repo.find("session", session_id)
+
+
+class StagedAttendeeRepository(StagedAggregateRepository[Attendee]):
+    """A :class:`~booking_core.ports.AttendeeRepository` over any staging unit of work.
+
+    Args:
+        uow: The unit of work it stages into.
+    """
+
+    collection = ATTENDEES
+    kind = Attendee
+
+    def of_session(self, session_id: str) -> list[Attendee]:
+        """Every attendee of ``session_id``, by id."""
+        return self._repo.find("session", session_id)
+
+    def of_participant(self, participant_id: str) -> list[Attendee]:
+        """Every attendee record of ``participant_id``, by id."""
+        return self._repo.find("participant", participant_id)
+
+    def with_payment_status(self, status: PaymentStatus) -> list[Attendee]:
+        """Every attendee whose payment status is ``status``, by id."""
+        return self._repo.find("payment_status", PaymentStatus(status).value)
+
+
+class StagedCommandRecords:
+    """:class:`~booking_core.ports.IdempotencyRecords` over any staging unit of work.
+
+    Args:
+        uow: The unit of work it stages into.
+        collection: The collection holding the records.
+    """
+
+    def __init__(
+        self, uow: StagingUnitOfWork, collection: str = BOOKING_COMMANDS
+    ) -> None:
+        self._repo: StagedRepository[CommandRecord] = uow.repository(
+            collection, CommandRecord
+        )
+
+    def get(self, key: str) -> CommandRecord | None:
+        """The record stored under ``key`` (staged or committed), or ``None``."""
+        try:
+            return self._repo.get(key)
+        except NotFoundError:
+            return None
+
+    def add(self, record: CommandRecord) -> None:
+        """Stage a new record.
+
+        Raises:
+            DuplicateIdError: ``conflict.duplicate_id`` for a known key.
+        """
+        self._repo.add(record)

@@ -48,7 +48,10 @@ import attrs
 from booking_core.adapters import codec
 from booking_core.adapters._repositories import (
     DEFAULT_INDEXES,
+    StagedAttendeeRepository,
+    StagedBookingRepository,
     StagedBookingSeriesRepository,
+    StagedCommandRecords,
     StagedSessionRepository,
 )
 from booking_core.adapters._staging import Indexer, StagedRepository, StagingUnitOfWork
@@ -58,7 +61,10 @@ from booking_core.ports import EventPublisher, Versioned
 
 __all__ = [
     "MIGRATIONS",
+    "SqliteAttendeeRepository",
+    "SqliteBookingRepository",
     "SqliteBookingSeriesRepository",
+    "SqliteCommandRecords",
     "SqliteDatabase",
     "SqliteRepository",
     "SqliteSessionRepository",
@@ -414,6 +420,34 @@ class SqliteSessionRepository(StagedSessionRepository):
 @final
 class SqliteBookingSeriesRepository(StagedBookingSeriesRepository):
     """A :class:`~booking_core.ports.BookingSeriesRepository` on SQLite.
+
+    Args:
+        uow: The :class:`SqliteUnitOfWork` it stages into.
+    """
+
+
+@final
+class SqliteBookingRepository(StagedBookingRepository):
+    """A :class:`~booking_core.ports.BookingRepository` on SQLite.
+
+    Args:
+        uow: The :class:`SqliteUnitOfWork` it stages into.
+    """
+
+
+@final
+class SqliteCommandRecords(StagedCommandRecords):
+    """:class:`~booking_core.ports.IdempotencyRecords` on SQLite.
+
+    Args:
+        uow: The :class:`SqliteUnitOfWork` it stages into.
+        collection: The collection holding the records.
+    """
+
+
+@final
+class SqliteAttendeeRepository(StagedAttendeeRepository):
+    """An :class:`~booking_core.ports.AttendeeRepository` on SQLite.
 
     Args:
         uow: The :class:`SqliteUnitOfWork` it stages into.

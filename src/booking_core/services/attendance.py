@@ -11,7 +11,7 @@ Example:
     >>> from booking_core.actors import Actor
     >>> from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
     >>> from booking_core.adapters.memory_attendance import (
-    ...     InMemoryAttendeeRepository, register_attendee_indexes)
+    ...     InMemoryAttendeeRepository)
     >>> from booking_core.adapters.memory_sessions import InMemorySessionRepository
     >>> from booking_core.attendance import ParticipationEvent
     >>> from booking_core.clock import ManualClock
@@ -19,7 +19,6 @@ Example:
     >>> from booking_core.sessions import Session
     >>> start = datetime(2026, 6, 1, 9, tzinfo=timezone.utc)
     >>> store = InMemoryStore()
-    >>> register_attendee_indexes(store)
     >>> with InMemoryUnitOfWork(store) as uow:
     ...     InMemorySessionRepository(uow).add(Session(
     ...         id="s-1", kind="one_on_one", teacher_id="t-1", course_id="c-1",
