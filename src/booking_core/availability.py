@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_right
+from operator import countOf
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Literal, TypeAlias, cast, final
@@ -742,7 +743,7 @@ def _busy(
     """
     low_dt, high_dt = _from_us(low), _from_us(high)
     items: list[object] = list(commitments)
-    if not set(map(type, items)) <= {Commitment}:
+    if countOf(map(type, items), Commitment) != len(items):
         bad = next(item for item in items if not isinstance(item, Commitment))
         raise InvalidValueError(
             field="commitments", reason="items must be Commitment", value=bad
