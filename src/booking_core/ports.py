@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AttendeeRepository",
+    "BookingOffersRepository",
     "BookingRepository",
     "BookingSeriesRepository",
     "EventPublisher",
@@ -427,4 +428,21 @@ class IdempotencyRecords(Protocol):
 
     def add(self, record: CommandRecord) -> None:
         """Stage a new record."""
+        ...
+
+
+class BookingOffersRepository(BookingRepository, Protocol):
+    """A :class:`BookingRepository` that also finds the seat offers falling due.
+
+    The monitor (:class:`~booking_core.services.monitor.Monitor`) uses it to find
+    the sessions whose waitlist offers must expire without scanning every
+    session. Contract: everything :class:`BookingRepository` promises, plus
+    :meth:`offers_due`, which sees this unit of work's staged changes.
+    """
+
+    def offers_due(self, *, due_by: datetime) -> list[Booking]:
+        """Offered bookings whose ``offer_expires_at`` is at or before ``due_by``.
+
+        Ordered by expiry, then id.
+        """
         ...

@@ -16,7 +16,7 @@ from typing import ClassVar, Generic, TypeVar
 from booking_core._payment_status import PaymentStatus
 from booking_core.adapters._staging import Indexer, StagedRepository, StagingUnitOfWork
 from booking_core.attendance import Attendee
-from booking_core.bookings import Booking, CommandRecord
+from booking_core.bookings import Booking, BookingStatus, CommandRecord
 from booking_core.errors import NotFoundError
 from booking_core.ports import Versioned
 from booking_core.series.model import BookingSeries
@@ -86,10 +86,10 @@ def active_key(session_id: str, student_id: str) -> str:
 
 
 def index_booking(booking: Booking) -> Iterator[tuple[str, str]]:
-    """Index entries of a booking: by session, and the active (session, student).
+    """Index entries of a booking: by session, the active (session, student), offers.
 
     ``("session", session id)`` for every booking, ``("active", active_key)``
-    while it is active.
+    while it is active, ``("offer", "open")`` while it holds an open seat offer.
 
     Example:
         >>> from datetime import datetime, timedelta, timezone
@@ -106,6 +106,8 @@ def index_booking(booking: Booking) -> Iterator[tuple[str, str]]:
     yield ("session", booking.session_id)
     if booking.is_active:
         yield ("active", active_key(booking.session_id, booking.student_id))
+    if booking.status is BookingStatus.OFFERED:
+        yield ("offer", "open")
 
 
 ATTENDEES = "attendees"
@@ -238,6 +240,15 @@ class StagedBookingRepository(StagedAggregateRepository[Booking]):
     def of_session(self, session_id: str) -> list[Booking]:
         """Every booking of the session, by id."""
         return self._repo.find("session", session_id)
+
+    def offers_due(self, *, due_by: datetime) -> list[Booking]:
+        """Open offers expiring at or before ``due_by``, by expiry, then id."""
+        found = [
+            (b.offer_expires_at, b.id, b)
+            for b in self._repo.find("offer", "open")
+            if b.offer_expires_at is not None and b.offer_expires_at <= due_by
+        ]
+        return [b for _, _, b in sorted(found, key=lambda item: item[:2])]
 
 
 class StagedAttendeeRepository(StagedAggregateRepository[Attendee]):

@@ -213,9 +213,13 @@ class AttendanceService(Generic[U]):
         def operation(uow: U) -> Decision[tuple[Attendee, ...]]:
             session = self._sessions(uow).get(session_id)
             repository = self._attendees(uow)
-            decision = decide(repository.of_session(session_id), session)
+            loaded = repository.of_session(session_id)
+            decision = decide(loaded, session)
+            # Save only what changed: marking twice (two monitor workers) writes
+            # nothing the second time.
             for attendee in decision.state:
-                repository.save(attendee)
+                if attendee not in loaded:
+                    repository.save(attendee)
             uow.collect(decision.events)
             return decision
 

@@ -56,6 +56,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -250,6 +251,7 @@ class PaymentService:
         self._bookings: dict[str, BookingPayment] = {}
         self._by_order: dict[str, str] = {}
         self._withdrawals: dict[str, Withdrawal] = {}
+        self._settling = threading.RLock()
 
     # -- plumbing --------------------------------------------------------------
 
@@ -464,15 +466,18 @@ class PaymentService:
                 the teacher and refunds part of the payment (a split settlement
                 this service does not carry out; refund and release by hand).
         """
-        record = self.booking(booking_id)
-        by, reason = settlement.refund_by, settlement.refund_reason
-        share = settlement.refund_share(
-            self.cancellation_policy, starts_at=record.starts_at
-        )
-        if settlement.teacher_paid and share == 0:
-            return self.complete(booking_id, now=now)
-        if not settlement.teacher_paid and by is not None and reason is not None:
-            return self.refund(booking_id, by=by, reason=reason, now=now)
+        # One settlement at a time per service: two monitor workers in one
+        # process settling the same booking find it closed the second time.
+        with self._settling:
+            record = self.booking(booking_id)
+            by, reason = settlement.refund_by, settlement.refund_reason
+            share = settlement.refund_share(
+                self.cancellation_policy, starts_at=record.starts_at
+            )
+            if settlement.teacher_paid and share == 0:
+                return self.complete(booking_id, now=now)
+            if not settlement.teacher_paid and by is not None and reason is not None:
+                return self.refund(booking_id, by=by, reason=reason, now=now)
         raise PolicyViolationError(
             reason=(
                 f"booking {record.id!r}: the outcome pays the teacher and refunds "
