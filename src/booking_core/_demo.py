@@ -15,17 +15,19 @@ must be new or empty: the demo never overwrites data it did not write.
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Any, cast, final
+from typing import cast, final
+from zoneinfo import ZoneInfo
 
 import attrs
 
 from booking_core import one_on_one
 from booking_core.actors import Actor, Role
-from booking_core.adapters._repositories import BOOKINGS
+from booking_core.adapters._repositories import ATTENDEES, BOOKINGS, SESSIONS
 from booking_core.adapters.fake_gateway import FakePaymentGateway
 from booking_core.adapters.sqlite import (
     SqliteAttendeeRepository,
@@ -36,12 +38,18 @@ from booking_core.adapters.sqlite import (
     SqliteUnitOfWork,
 )
 from booking_core.approval import ApprovalPolicy
-from booking_core.attendance import AttendanceMark, ParticipationEvent, lateness
+from booking_core.attendance import (
+    AttendanceMark,
+    Attendee,
+    OutcomeReport,
+    ParticipationEvent,
+    lateness,
+)
 from booking_core.availability import SlotRequest, WeeklyAvailability
 from booking_core.bookings import Booking
 from booking_core.clock import ManualClock
 from booking_core.errors import InvalidValueError
-from booking_core.events import DomainEvent
+from booking_core.events import Decision, DomainEvent
 from booking_core.intervals import TimeWindow
 from booking_core.money import Journal, Money, mentor_wallet
 from booking_core.money.gateway import PayoutStatus
@@ -52,7 +60,7 @@ from booking_core.services.attendance import AttendanceService
 from booking_core.services.booking import BookingRoster, BookingService
 from booking_core.services.payments import PaymentService
 from booking_core.services.sessions import SessionService
-from booking_core.sessions import RescheduleRequest
+from booking_core.sessions import RescheduleRequest, Session
 from booking_core.zones import get_zone, to_instant
 
 __all__ = ["Entry", "run_demo"]
@@ -113,7 +121,7 @@ def _stamp(at: datetime) -> str:
     return at.astimezone(_IST).strftime("%a %d %b %H:%M %Z")
 
 
-def _hm(at: datetime, zone: Any = _IST) -> str:
+def _hm(at: datetime, zone: ZoneInfo = _IST) -> str:
     return at.astimezone(zone).strftime("%H:%M")
 
 
@@ -136,20 +144,20 @@ FRIDAY = date(2026, 6, 5)
 
 @final
 class _Story:
-    """The services of the story over one database, and the timeline so far."""
+    """The services of the story over one database, its clock and its ids."""
 
     def __init__(self, database: SqliteDatabase, emit: Callable[[Entry], None]):
         self.database = database
         self.emit = emit
         self.clock = ManualClock(START)
-        ids = iter(f"seat-{n}" for n in range(1, 100))
+        seats = itertools.count(1)
         self.bookings = BookingService(
             uow_factory=self.uow,
             sessions=SqliteSessionRepository,
             bookings=SqliteBookingRepository,
             records=SqliteCommandRecords,
             clock=self.clock,
-            new_id=lambda: next(ids),
+            new_id=lambda: f"seat-{next(seats)}",
         )
         self.sessions = SessionService(
             uow_factory=self.uow,
@@ -229,7 +237,7 @@ class _Story:
         )
 
 
-def _times(slots: Sequence[TimeWindow], zone: Any = _IST) -> str:
+def _times(slots: Sequence[TimeWindow], zone: ZoneInfo = _IST) -> str:
     label = slots[0].start.astimezone(zone).strftime("%Z") if slots else ""
     return ", ".join(_hm(slot.start, zone) for slot in slots) + f" {label}"
 
@@ -310,7 +318,7 @@ def _one_on_one_with_approval(story: _Story, slot: TimeWindow) -> Booking:
             if b.teacher_id == TEACHER or b.student_id == "dev"
         ]
 
-    def request(uow: SqliteUnitOfWork) -> Any:
+    def request(uow: SqliteUnitOfWork) -> Decision[Booking]:
         decision = one_on_one.request_booking(
             booking_id="one-1",
             session_id="lesson-1",
@@ -345,7 +353,7 @@ def _one_on_one_with_approval(story: _Story, slot: TimeWindow) -> Booking:
 
     story.at(_ist(date(2026, 6, 1), 15))
 
-    def confirm(uow: SqliteUnitOfWork) -> Any:
+    def confirm(uow: SqliteUnitOfWork) -> Decision[Booking]:
         repository = SqliteBookingRepository(uow)
         decision = one_on_one.confirm_booking(
             repository.get("one-1"),
@@ -452,7 +460,7 @@ def _joins(
 
 def _leave_and_mark(
     story: _Story, session_id: str, people: Sequence[tuple[str, str]]
-) -> Any:
+) -> tuple[Decision[tuple[Attendee, ...]], Decision[Session], OutcomeReport]:
     end = story.clock.now()
     for participant, role in people:
         story.attendance.record(
@@ -573,9 +581,7 @@ def _reconcile(story: _Story) -> None:
         f"{len(report.discrepancies)} discrepancies: "
         f"{'clean' if report.clean else 'NOT clean'}",
     )
-    counts = {
-        name: len(_all(story, name)) for name in ("sessions", BOOKINGS, "attendees")
-    }
+    counts = _stored(story)
     story.note(
         "system",
         "the SQLite file holds the story",
@@ -584,11 +590,15 @@ def _reconcile(story: _Story) -> None:
     )
 
 
-def _all(story: _Story, name: str) -> list[Any]:
-    def load(uow: SqliteUnitOfWork) -> list[Any]:
-        return uow.repository(name, object).list()  # type: ignore[type-var]
+def _stored(story: _Story) -> dict[str, int]:
+    def count(uow: SqliteUnitOfWork) -> dict[str, int]:
+        return {
+            SESSIONS: len(uow.repository(SESSIONS, Session).list()),
+            BOOKINGS: len(uow.repository(BOOKINGS, Booking).list()),
+            ATTENDEES: len(uow.repository(ATTENDEES, Attendee).list()),
+        }
 
-    return run_in_transaction(story.uow, load)
+    return run_in_transaction(story.uow, count)
 
 
 def _tell(database: SqliteDatabase, emit: Callable[[Entry], None]) -> None:
