@@ -1,7 +1,8 @@
 """Tasks: ``nox`` runs tests, lint and typecheck; ``nox -s bench`` the benchmarks.
 
 ``nox -s build`` is the release check: sdist and wheel, ``twine check``, and the
-wheel installed in a clean virtual environment running the ``booking-core`` command.
+wheel installed in a clean virtual environment running the ``booking-core`` command
+(``demo`` and ``expand``). ``nox -s demo`` installs the package and runs the demo.
 """
 
 from __future__ import annotations
@@ -98,3 +99,15 @@ def build(session: nox.Session) -> None:
     print(out)
     assert "3  Mon 2026-04-06 22:30 IST" in str(out), out
     session.run(python, "-m", "booking_core", "--help", external=True, silent=True)
+    story = session.run(
+        str(bin_dir / "booking-core"), "demo", external=True, silent=True
+    )
+    print(story)
+    assert "0 discrepancies: clean" in str(story), story
+
+
+@nox.session(python=PYTHON)
+def demo(session: nox.Session) -> None:
+    """Install the package and run ``booking-core demo``: one week, end to end."""
+    session.install(".")
+    session.run("booking-core", "demo", *session.posargs)

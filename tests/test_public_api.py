@@ -28,6 +28,13 @@ OUTER_LAYERS = (
     "booking_core.adapters",
     "booking_core.testing",
 )
+# The command line: the outermost layer. It may import services and adapters;
+# nothing else in the library may import it.
+APPLICATION = ("booking_core.cli", "booking_core.__main__", "booking_core._demo")
+
+
+def _in_application(module: str) -> bool:
+    return any(module == app or module.startswith(f"{app}.") for app in APPLICATION)
 
 
 def _modules() -> list[ModuleType]:
@@ -228,6 +235,22 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
+def _imported_names(path: Path) -> set[str]:
+    """Modules and ``from`` names: ``from booking_core import cli`` gives both."""
+    found = _imports(path)
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_application_layer_names() -> None:
+    assert _in_application("booking_core.cli")
+    assert _in_application("booking_core._demo")
+    assert not _in_application("booking_core.clock")
+    assert not _in_application("booking_core.client")
+
+
 def _module_name(path: Path) -> str:
     parts = path.relative_to(SRC.parent).with_suffix("").parts
     return ".".join(p for p in parts if p != "__init__")
@@ -244,8 +267,11 @@ def test_import_layering(path: Path) -> None:
         assert not any(i.split(".")[0] in {"pytest", "hypothesis"} for i in imported), (
             name
         )
+    if not _in_application(name):  # the command line may import anything
+        inward = {i for i in _imported_names(path) if _in_application(i)}
+        assert not inward, f"{name} imports the command line: {inward}"
     layer = next((layer for layer in OUTER_LAYERS if name.startswith(layer)), None)
-    if layer is None and name != "booking_core":
+    if layer is None and name != "booking_core" and not _in_application(name):
         bad = {i for i in imported if i.startswith(OUTER_LAYERS)}
         assert not bad, f"concept module {name} imports {bad}"
     if layer == "booking_core.services":

@@ -2,6 +2,9 @@
 
 Sub-commands (``booking-core <command> --help`` for every option):
 
+* ``demo``: an end-to-end story (availability, a group class with a waitlist,
+  a 1:1 with approval, a reschedule, attendance, the money) on an SQLite file,
+  printed as a timeline;
 * ``expand``: an ``RRULE`` anchored on a local wall time in a zone, listed as
   occurrences in any viewer's zone;
 * ``slots``: weekly availability windows given on the command line, turned into
@@ -32,6 +35,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from booking_core._version import __version__
@@ -379,6 +383,35 @@ def _split_json(split: PaymentSplit) -> dict[str, object]:
     }
 
 
+# -- demo -------------------------------------------------------------------------
+
+
+def _demo(args: argparse.Namespace) -> int:
+    # imported here: the other commands need no database, services or gateway
+    from booking_core._demo import TEACHER_ZONE, Entry, run_demo
+
+    started: list[Entry] = []
+
+    def emit(entry: Entry) -> None:
+        if args.json:
+            print(json.dumps(entry.to_json(), ensure_ascii=False), flush=True)
+            return
+        if not started:  # the title once the story runs (not before a refusal)
+            print(
+                f"booking_core demo: a week of a teacher in {TEACHER_ZONE}, on SQLite"
+            )
+            print(f"(times in {TEACHER_ZONE}; ids are fixed: every run prints this)")
+            print()
+        started.append(entry)
+        print("\n".join(entry.lines()), flush=True)
+
+    run_demo(args.db, emit)
+    if not args.json and args.db is not None:
+        print()
+        print(f"kept the database in {args.db}")
+    return 0
+
+
 # -- the parser -------------------------------------------------------------------
 
 
@@ -386,8 +419,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description=(
-            "Try booking_core from a shell: expand recurrence rules, list free "
-            "slots, split payments."
+            "Try booking_core from a shell: run the end-to-end demo, expand "
+            "recurrence rules, list free slots, split payments."
         ),
         epilog="Run 'booking-core COMMAND --help' for the options of a command.",
     )
@@ -395,8 +428,30 @@ def _parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"%(prog)s {__version__}"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    # "demo" is reserved for the end-to-end story (issue 12); it is not registered
-    # until it exists.
+
+    demo = commands.add_parser(
+        "demo",
+        help="run the end-to-end story on an SQLite file",
+        description=(
+            "Tell one week of a teacher's bookings through the library's services "
+            "on an SQLite file: availability and a group class, bookings to "
+            "capacity, the waitlist, a cancellation promoting the next student, a "
+            "1:1 with approval, a reschedule, attendance with a late student, the "
+            "payment split, escrow release, a withdrawal and reconciliation."
+        ),
+    )
+    demo.add_argument(
+        "--db",
+        type=Path,
+        metavar="PATH",
+        help=(
+            "keep the SQLite file here (it must be new or empty; default: a "
+            "temporary file, removed afterwards)"
+        ),
+    )
+    demo.add_argument(
+        "--json", action="store_true", help="print the timeline as JSON lines"
+    )
 
     expand = commands.add_parser(
         "expand",
@@ -605,6 +660,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     split.add_argument("--json", action="store_true", help="print JSON")
 
+    demo.set_defaults(run=lambda a, _p: _demo(a), parser=demo)
     expand.set_defaults(run=lambda a, _p: _expand(a), parser=expand)
     slots.set_defaults(run=_slots, parser=slots)
     split.set_defaults(run=_split, parser=split)

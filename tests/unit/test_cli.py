@@ -34,7 +34,7 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, object
 # -- help and usage -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", [[], ["expand"], ["slots"], ["split"]])
+@pytest.mark.parametrize("command", [[], ["demo"], ["expand"], ["slots"], ["split"]])
 def test_every_command_has_help(
     capsys: pytest.CaptureFixture[str], command: list[str]
 ) -> None:
@@ -42,12 +42,6 @@ def test_every_command_has_help(
     assert status == 0
     assert out.startswith("usage: booking-core")
     assert err == ""
-
-
-def test_demo_is_not_registered_yet(capsys: pytest.CaptureFixture[str]) -> None:
-    status, _, err = run(capsys, "demo")
-    assert status == 2
-    assert "invalid choice: 'demo'" in err
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

@@ -30,7 +30,7 @@ EXAMPLES = _examples()
 
 def test_the_page_has_examples_of_every_command() -> None:
     used = {shlex.split(command)[1] for command, _ in EXAMPLES}
-    assert used == {"expand", "slots", "split"}
+    assert used == {"demo", "expand", "slots", "split"}
     assert all(shlex.split(command)[0] == "booking-core" for command, _ in EXAMPLES)
 
 

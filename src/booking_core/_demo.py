@@ -1,0 +1,655 @@
+"""The ``booking-core demo`` story: the library end to end on an SQLite file.
+
+One teacher in Kolkata, four students, one week, told as a timeline. Every
+step goes through the library's services on the SQLite adapter (sessions,
+bookings and attendees are stored in the file, the events in its outbox), the
+money through :class:`~booking_core.services.payments.PaymentService` on the
+fake gateway, and the time through a :class:`~booking_core.clock.ManualClock`
+that the story advances. Ids are fixed, so the output is the same on every run
+(``docs/demo.md`` shows it, and a test compares).
+
+:func:`run_demo` hands each :class:`Entry` to a callback as it happens, so a
+refusal half-way still shows what went before it. A database given by path
+must be new or empty: the demo never overwrites data it did not write.
+"""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import cast, final
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from booking_core import one_on_one
+from booking_core.actors import Actor, Role
+from booking_core.adapters._repositories import ATTENDEES, BOOKINGS, SESSIONS
+from booking_core.adapters.fake_gateway import FakePaymentGateway
+from booking_core.adapters.sqlite import (
+    SqliteAttendeeRepository,
+    SqliteBookingRepository,
+    SqliteCommandRecords,
+    SqliteDatabase,
+    SqliteSessionRepository,
+    SqliteUnitOfWork,
+)
+from booking_core.approval import ApprovalPolicy
+from booking_core.attendance import (
+    AttendanceMark,
+    Attendee,
+    OutcomeReport,
+    ParticipationEvent,
+    lateness,
+)
+from booking_core.availability import SlotRequest, WeeklyAvailability
+from booking_core.bookings import Booking
+from booking_core.clock import ManualClock
+from booking_core.errors import InvalidValueError
+from booking_core.events import Decision, DomainEvent
+from booking_core.intervals import TimeWindow
+from booking_core.money import Journal, Money, mentor_wallet
+from booking_core.money.gateway import PayoutStatus
+from booking_core.money.payments import CapturedPayment
+from booking_core.money.withdrawals import BankAccount
+from booking_core.services import run_in_transaction
+from booking_core.services.attendance import AttendanceService
+from booking_core.services.booking import BookingRoster, BookingService
+from booking_core.services.payments import PaymentService
+from booking_core.services.sessions import SessionService
+from booking_core.sessions import RescheduleRequest, Session
+from booking_core.zones import get_zone, to_instant
+
+__all__ = ["Entry", "run_demo"]
+
+TEACHER_ZONE = "Asia/Kolkata"
+STUDENT_ZONE = "Europe/London"
+COURSE = "python-101"
+TEACHER = "asha"
+_IST = get_zone(TEACHER_ZONE)
+_LONDON = get_zone(STUDENT_ZONE)
+START = datetime(2026, 6, 1, 4, 30, tzinfo=timezone.utc)
+"""When the story starts: Monday 1 June 2026, 10:00 in Kolkata."""
+PRICE = Money.of("700.00", "INR")
+"""The price of the 1:1 session."""
+ACCOUNT = BankAccount(
+    holder_name="Asha Rao", account_number="001234567890", ifsc="HDFC0001234"
+)
+
+
+@final
+@attrs.frozen(kw_only=True)
+class Entry:
+    """One step of the story.
+
+    Attributes:
+        at: When it happened (UTC).
+        who: Who acted (a user id, ``gateway`` or ``system``).
+        what: What happened, in one line.
+        details: Further lines (figures, lists).
+        events: The names of the domain events the step committed, in order.
+    """
+
+    at: datetime
+    who: str
+    what: str
+    details: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()
+
+    def lines(self) -> list[str]:
+        """The entry as text: a stamped first line, indented details."""
+        lines = [f"{_stamp(self.at)}  {self.who:<7}  {self.what}"]
+        lines += [f"{'':29}{detail}" for detail in self.details]
+        return lines
+
+    def to_json(self) -> dict[str, object]:
+        """The entry as a JSON-ready mapping."""
+        return {
+            "at": self.at.isoformat(),
+            "local": _stamp(self.at),
+            "who": self.who,
+            "what": self.what,
+            "details": list(self.details),
+            "events": list(self.events),
+        }
+
+
+def _stamp(at: datetime) -> str:
+    return at.astimezone(_IST).strftime("%a %d %b %H:%M %Z")
+
+
+def _hm(at: datetime, zone: ZoneInfo = _IST) -> str:
+    return at.astimezone(zone).strftime("%H:%M")
+
+
+def _ist(day: date, hour: int, minute: int = 0) -> datetime:
+    return to_instant(datetime.combine(day, time(hour, minute)), TEACHER_ZONE)
+
+
+def _minutes(delta: timedelta | None) -> int:
+    return cast("timedelta", delta) // timedelta(minutes=1)
+
+
+def _names(events: Iterable[DomainEvent]) -> tuple[str, ...]:
+    return tuple(event.name for event in events)
+
+
+TUESDAY = date(2026, 6, 2)
+THURSDAY = date(2026, 6, 4)
+FRIDAY = date(2026, 6, 5)
+
+
+@final
+class _Story:
+    """The services of the story over one database, its clock and its ids."""
+
+    def __init__(self, database: SqliteDatabase, emit: Callable[[Entry], None]):
+        self.database = database
+        self.emit = emit
+        self.clock = ManualClock(START)
+        seats = itertools.count(1)
+        self.bookings = BookingService(
+            uow_factory=self.uow,
+            sessions=SqliteSessionRepository,
+            bookings=SqliteBookingRepository,
+            records=SqliteCommandRecords,
+            clock=self.clock,
+            new_id=lambda: f"seat-{next(seats)}",
+        )
+        self.sessions = SessionService(
+            uow_factory=self.uow,
+            sessions=SqliteSessionRepository,
+            roster=BookingRoster(self.uow, SqliteBookingRepository),
+            clock=self.clock,
+        )
+        self.attendance = AttendanceService(
+            uow_factory=self.uow,
+            sessions=SqliteSessionRepository,
+            attendees=SqliteAttendeeRepository,
+            clock=self.clock,
+        )
+        self.gateway = FakePaymentGateway(secret=b"demo", clock=self.clock.now)
+        self.journal = Journal("INR")
+        self.payments = PaymentService(gateway=self.gateway, journal=self.journal)
+        self.availability = (
+            WeeklyAvailability(
+                weekday=1, start=time(15), end=time(18), zone=TEACHER_ZONE
+            ),
+            WeeklyAvailability(
+                weekday=3, start=time(15), end=time(18), zone=TEACHER_ZONE
+            ),
+        )
+        self.one_on_one_policy = one_on_one.OneOnOnePolicy(
+            approval=ApprovalPolicy(teachers={TEACHER: True})
+        )
+
+    def uow(self) -> SqliteUnitOfWork:
+        return SqliteUnitOfWork(self.database)
+
+    def at(self, instant: datetime) -> datetime:
+        return self.clock.set(instant)
+
+    def note(
+        self,
+        who: str,
+        what: str,
+        *details: str,
+        events: Iterable[DomainEvent] = (),
+    ) -> None:
+        self.emit(
+            Entry(
+                at=self.clock.now(),
+                who=who,
+                what=what,
+                details=details,
+                events=_names(events),
+            )
+        )
+
+    def slot_request(self, day: date) -> SlotRequest:
+        return SlotRequest(
+            first_date=day,
+            last_date=day,
+            zone=TEACHER_ZONE,
+            duration=timedelta(hours=1),
+            step=timedelta(hours=1),
+        )
+
+    def all_bookings(self) -> list[Booking]:
+        def load(uow: SqliteUnitOfWork) -> list[Booking]:
+            return uow.repository(BOOKINGS, Booking).list()
+
+        return run_in_transaction(self.uow, load)
+
+    def free_slots(self, day: date) -> list[TimeWindow]:
+        held = (one_on_one.booking_commitment(b) for b in self.all_bookings())
+        return list(
+            one_on_one.bookable_slots(
+                self.availability,
+                [c for c in held if c is not None],
+                self.slot_request(day),
+                now=self.clock.now(),
+                policy=self.one_on_one_policy,
+            )
+        )
+
+
+def _times(slots: Sequence[TimeWindow], zone: ZoneInfo = _IST) -> str:
+    label = slots[0].start.astimezone(zone).strftime("%Z") if slots else ""
+    return ", ".join(_hm(slot.start, zone) for slot in slots) + f" {label}"
+
+
+# -- the story, step by step ------------------------------------------------------
+
+
+def _availability_and_class(story: _Story) -> None:
+    slots = story.free_slots(THURSDAY)
+    story.note(
+        TEACHER,
+        "opens 1:1 availability: Tue and Thu 15:00-18:00 IST",
+        f"free 1:1 slots on Thu 04 Jun: {_times(slots)}",
+        f"  seen from London:          {_times(slots, _LONDON)}",
+    )
+    story.at(START + timedelta(minutes=5))
+    start = _ist(TUESDAY, 19)
+    decision = story.sessions.schedule(
+        session_id="class-1",
+        kind="group",
+        teacher_id=TEACHER,
+        course_id=COURSE,
+        window=TimeWindow.of(start, timedelta(hours=1)),
+        zone=TEACHER_ZONE,
+        capacity=2,
+        waitlist_enabled=True,
+        actor=Actor.teacher(TEACHER),
+    )
+    story.note(
+        TEACHER,
+        "schedules the group class 'Python basics': 2 seats, waitlist on",
+        f"Tue 02 Jun {_hm(start)}-{_hm(start + timedelta(hours=1))} IST "
+        f"({_hm(start, _LONDON)} BST in London)",
+        events=decision.events,
+    )
+
+
+def _seats(story: _Story) -> None:
+    for minute, student in ((10, "ann"), (15, "ben"), (20, "cara"), (25, "dev")):
+        story.at(START + timedelta(minutes=minute))
+        decision = story.bookings.book("class-1", student, actor=Actor.student(student))
+        seats = story.bookings.availability("class-1")
+        status = decision.state.status.value
+        story.note(
+            student,
+            f"books the class: {status} ({decision.state.id})",
+            f"seats taken {seats.taken} of {seats.capacity}, "
+            f"{seats.waitlisted} waiting",
+            events=decision.events,
+        )
+    story.at(START + timedelta(hours=2))
+    decision = story.bookings.cancel(
+        "seat-2", actor=Actor.student("ben"), reason="a clash at work"
+    )
+    promoted = story.bookings.get("seat-3")
+    seats = story.bookings.availability("class-1")
+    story.note(
+        "ben",
+        "cancels his seat (seat-2)",
+        f"the seat passes to cara: {promoted.id} is {promoted.status.value}",
+        f"seats taken {seats.taken} of {seats.capacity}, {seats.waitlisted} waiting",
+        events=decision.events,
+    )
+
+
+def _one_on_one_with_approval(story: _Story, slot: TimeWindow) -> Booking:
+    """Dev requests a 1:1, Asha (who approves her 1:1s) confirms it.
+
+    The pure 1:1 commands stored through the SQLite booking repository; the
+    confirmed booking gets its session. This is the one place to switch to the
+    1:1 service once it lands.
+    """
+
+    def known(uow: SqliteUnitOfWork) -> list[Booking]:
+        return [
+            b
+            for b in uow.repository(BOOKINGS, Booking).list()
+            if b.teacher_id == TEACHER or b.student_id == "dev"
+        ]
+
+    def request(uow: SqliteUnitOfWork) -> Decision[Booking]:
+        decision = one_on_one.request_booking(
+            booking_id="one-1",
+            session_id="lesson-1",
+            slot=slot,
+            teacher_id=TEACHER,
+            student_id="dev",
+            course_id=COURSE,
+            availability=story.availability,
+            request=story.slot_request(THURSDAY),
+            bookings=known(uow),
+            actor=Actor.student("dev"),
+            now=story.clock.now(),
+            policy=story.one_on_one_policy,
+        )
+        SqliteBookingRepository(uow).add(decision.state)
+        uow.collect(decision.events)
+        return decision
+
+    requested = run_in_transaction(story.uow, request)
+    deadline = one_on_one.decision_deadline(
+        requested.state, policy=story.one_on_one_policy
+    )
+    story.note(
+        "dev",
+        f"requests a 1:1 on Thu 04 Jun {_hm(slot.start)} IST: "
+        f"{requested.state.status.value}",
+        f"asha approves her 1:1s herself; decide by {_stamp(deadline)}",
+        f"free slots on Thu now: {_times(story.free_slots(THURSDAY))} "
+        "(the request holds its slot)",
+        events=requested.events,
+    )
+
+    story.at(_ist(date(2026, 6, 1), 15))
+
+    def confirm(uow: SqliteUnitOfWork) -> Decision[Booking]:
+        repository = SqliteBookingRepository(uow)
+        decision = one_on_one.confirm_booking(
+            repository.get("one-1"),
+            availability=story.availability,
+            request=story.slot_request(THURSDAY),
+            bookings=known(uow),
+            actor=Actor.teacher(TEACHER),
+            now=story.clock.now(),
+            policy=story.one_on_one_policy,
+        )
+        repository.save(decision.state)
+        uow.collect(decision.events)
+        return decision
+
+    confirmed = run_in_transaction(story.uow, confirm)
+    scheduled = story.sessions.schedule(
+        session_id="lesson-1",
+        kind="one_on_one",
+        teacher_id=TEACHER,
+        course_id=COURSE,
+        window=slot,
+        zone=TEACHER_ZONE,
+        actor=Actor.teacher(TEACHER),
+    )
+    story.note(
+        TEACHER,
+        f"confirms the 1:1: {confirmed.state.status.value}",
+        f"session lesson-1 scheduled: Thu 04 Jun {_hm(slot.start)}-{_hm(slot.end)} IST",
+        events=[*confirmed.events, *scheduled.events],
+    )
+    state: Booking = confirmed.state
+    return state
+
+
+def _pay(story: _Story, booking: Booking) -> None:
+    story.at(_ist(date(2026, 6, 1), 15, 5))
+    record = story.payments.open_order(
+        booking_id=booking.id,
+        mentor_id=TEACHER,
+        amount=PRICE,
+        starts_at=booking.window.start,
+        now=story.clock.now(),
+    )
+    story.gateway.pay(str(record.order_id))  # the fake gateway does not fail here
+    for body, signature in story.gateway.take_webhooks():
+        story.payments.handle_webhook(body, signature, now=story.clock.now())
+    # captured by the webhook just delivered
+    payment = cast("CapturedPayment", story.payments.booking(booking.id).payment)
+    split = payment.split
+    rate = f"{split.commission_rate * 100:f}".rstrip("0").rstrip(".")
+    story.note(
+        "dev",
+        f"pays {split.gross} for the 1:1 ({payment.id}, captured by webhook)",
+        f"platform commission {rate} %  {split.commission}",
+        f"gateway fee               {split.gateway_fee} "
+        f"({split.gateway_fee_net} + tax {split.gateway_tax})",
+        f"mentor share              {split.mentor_share}, held in escrow",
+    )
+
+
+def _reschedule(story: _Story) -> None:
+    story.at(_ist(TUESDAY, 9))
+    new_start = _ist(THURSDAY, 17)
+    asked = story.sessions.request_reschedule(
+        "lesson-1",
+        reason="my exam moved to Thursday afternoon",
+        new_start=new_start,
+        actor=Actor.student("dev"),
+    )
+    request = cast("RescheduleRequest", asked.state.pending_reschedule)
+    story.note(
+        "dev",
+        f"asks to move the 1:1 to Thu 04 Jun {_hm(new_start)} IST",
+        f"asha answers by {_stamp(request.respond_by)}",
+        events=asked.events,
+    )
+    story.at(_ist(TUESDAY, 10))
+    approved = story.sessions.approve_reschedule(
+        "lesson-1", actor=Actor.teacher(TEACHER)
+    )
+    window = approved.state.window
+    story.note(
+        TEACHER,
+        "approves the move",
+        f"lesson-1 now Thu 04 Jun {_hm(window.start)}-{_hm(window.end)} IST",
+        events=approved.events,
+    )
+
+
+def _joins(
+    story: _Story, session_id: str, joins: Sequence[tuple[str, str, datetime]]
+) -> None:
+    for participant, role, at in joins:
+        story.at(at)
+        decision = story.attendance.record(
+            session_id,
+            participant,
+            role,
+            ParticipationEvent.joined(at),
+            actor=Actor.system(),
+        )
+        story.note(participant, f"joins {session_id}", events=decision.events)
+
+
+def _leave_and_mark(
+    story: _Story, session_id: str, people: Sequence[tuple[str, str]]
+) -> tuple[Decision[tuple[Attendee, ...]], Decision[Session], OutcomeReport]:
+    end = story.clock.now()
+    for participant, role in people:
+        story.attendance.record(
+            session_id,
+            participant,
+            role,
+            ParticipationEvent.left(end),
+            actor=Actor.system(),
+        )
+    marked = story.attendance.mark_session(session_id, actor=Actor.system())
+    completed = story.sessions.complete(session_id, actor=Actor.teacher(TEACHER))
+    report = story.attendance.outcome(session_id)
+    return marked, completed, report
+
+
+def _group_class(story: _Story) -> None:
+    start = _ist(TUESDAY, 19)
+    people = ((TEACHER, "teacher"), ("ann", "student"), ("cara", "student"))
+    for participant, role in people:
+        story.attendance.enrol("class-1", participant, role)
+    _joins(
+        story,
+        "class-1",
+        [
+            (TEACHER, "teacher", start - timedelta(minutes=5)),
+            ("ann", "student", start),
+            ("cara", "student", start + timedelta(minutes=12)),
+        ],
+    )
+    story.at(start + timedelta(hours=1))
+    marked, completed, report = _leave_and_mark(story, "class-1", people)
+    tolerated = _minutes(story.attendance.attendance_policy.late_after)
+    marks = [
+        f"{a.participant_id} {a.attendance.value}"
+        + (
+            f" (joined {_minutes(lateness(a, completed.state))} min after the "
+            f"start; late means over {tolerated} min)"
+            if a.attendance is AttendanceMark.LATE
+            else ""
+        )
+        for a in marked.state
+        if a.role is Role.STUDENT
+    ]
+    story.note(
+        TEACHER,
+        "ends the class; attendance is marked from the join log",
+        *marks,
+        f"outcome: {report.outcome.value}; {report.settlement.meaning}",
+        events=[*marked.events, *completed.events],
+    )
+
+
+def _lesson(story: _Story) -> None:
+    start = _ist(THURSDAY, 17)
+    people = ((TEACHER, "teacher"), ("dev", "student"))
+    for participant, role in people:
+        story.attendance.enrol("lesson-1", participant, role)
+    _joins(
+        story,
+        "lesson-1",
+        [
+            (TEACHER, "teacher", start - timedelta(minutes=2)),
+            ("dev", "student", start + timedelta(minutes=1)),
+        ],
+    )
+    story.at(start + timedelta(hours=1))
+    _, completed, report = _leave_and_mark(story, "lesson-1", people)
+    record = story.payments.settle("one-1", report.settlement, now=story.clock.now())
+    wallet = mentor_wallet(story.journal, TEACHER)
+    story.note(
+        TEACHER,
+        "ends the 1:1; the outcome settles the payment",
+        f"outcome: {report.outcome.value}; {report.settlement.meaning}",
+        f"escrow {'released' if record.closed else 'NOT released'}: asha's wallet "
+        f"{wallet.available} available, {wallet.escrow} in escrow",
+        events=completed.events,
+    )
+
+
+def _withdraw(story: _Story) -> None:
+    story.at(_ist(FRIDAY, 10))
+    amount = Money.of("600.00", "INR")
+    withdrawal = story.payments.withdraw(
+        withdrawal_id="wd-1",
+        mentor_id=TEACHER,
+        amount=amount,
+        bank_account=ACCOUNT,
+        now=story.clock.now(),
+    )
+    payout = cast("PayoutStatus", withdrawal.payout_status)
+    story.note(
+        TEACHER,
+        f"withdraws {amount} to her bank account",
+        f"{withdrawal.id}: {withdrawal.status.value} from her wallet, payout "
+        f"{withdrawal.payout_id} {payout.value}",
+    )
+    story.at(_ist(FRIDAY, 14))
+    for _ in range(4):  # pending -> queued -> scheduled -> processing -> processed
+        story.gateway.advance_payouts()
+    for body, signature in story.gateway.take_webhooks():
+        story.payments.handle_webhook(body, signature, now=story.clock.now())
+    done = story.payments.withdrawal("wd-1")
+    wallet = mentor_wallet(story.journal, TEACHER)
+    story.note(
+        "gateway",
+        f"settles the payout by webhook: {done.status.value}",
+        f"asha's wallet {wallet.available} available, {wallet.held} held",
+    )
+
+
+def _reconcile(story: _Story) -> None:
+    story.at(_ist(FRIDAY, 18))
+    report = story.payments.reconcile(start=START, end=story.clock.now())
+    story.note(
+        "system",
+        "reconciles the ledger with the gateway for the week",
+        f"{len(report.matched)} matched ({', '.join(report.matched)}), "
+        f"{len(report.discrepancies)} discrepancies: "
+        f"{'clean' if report.clean else 'NOT clean'}",
+    )
+    counts = _stored(story)
+    story.note(
+        "system",
+        "the SQLite file holds the story",
+        ", ".join(f"{count} {name}" for name, count in counts.items())
+        + f", {len(story.database.events())} events in the outbox",
+    )
+
+
+def _stored(story: _Story) -> dict[str, int]:
+    def count(uow: SqliteUnitOfWork) -> dict[str, int]:
+        return {
+            SESSIONS: len(uow.repository(SESSIONS, Session).list()),
+            BOOKINGS: len(uow.repository(BOOKINGS, Booking).list()),
+            ATTENDEES: len(uow.repository(ATTENDEES, Attendee).list()),
+        }
+
+    return run_in_transaction(story.uow, count)
+
+
+def _tell(database: SqliteDatabase, emit: Callable[[Entry], None]) -> None:
+    story = _Story(database, emit)
+    _availability_and_class(story)
+    _seats(story)
+    story.at(_ist(date(2026, 6, 1), 13))
+    booking = _one_on_one_with_approval(
+        story, TimeWindow.of(_ist(THURSDAY, 16), timedelta(hours=1))
+    )
+    _pay(story, booking)
+    _reschedule(story)
+    _group_class(story)
+    _lesson(story)
+    _withdraw(story)
+    _reconcile(story)
+
+
+def run_demo(db: Path | None, emit: Callable[[Entry], None]) -> None:
+    """Tell the story on a database file, handing each step to ``emit``.
+
+    Args:
+        db: The SQLite file to keep (it must not exist or be empty), or
+            ``None`` for a temporary one removed afterwards.
+        emit: Receives every :class:`Entry` as it happens.
+
+    Raises:
+        InvalidValueError: ``input.invalid_value`` when ``db`` already holds
+            data (nothing is written to it).
+        BookingCoreError: Whatever the library refuses on the way (a bug in
+            the story; the entries before it were emitted).
+    """
+    if db is not None:
+        if db.exists() and (not db.is_file() or db.stat().st_size > 0):
+            raise InvalidValueError(
+                field="--db",
+                reason=(
+                    "the file exists and is not empty; the demo writes only to a "
+                    "new (or empty) file: give another path or delete this one"
+                ),
+                value=str(db),
+            )
+        _run_on(db, emit)
+        return
+    with tempfile.TemporaryDirectory(prefix="booking-core-demo-") as folder:
+        _run_on(Path(folder) / "demo.sqlite3", emit)
+
+
+def _run_on(path: Path, emit: Callable[[Entry], None]) -> None:
+    database = SqliteDatabase(path)
+    try:
+        _tell(database, emit)
+    finally:
+        database.close()
