@@ -1,0 +1,227 @@
+"""Bookings per second through the booking service: SQLite vs memory, 1 vs 4 processes.
+
+Every booking goes through :class:`BookingService` (load the session, look up
+the student's active booking, decide, save session and booking, commit; the
+SQLite commit is one ``BEGIN IMMEDIATE`` transaction with compare-and-set and
+the outbox row). Sessions have capacity 10 and 10 students each, so every
+booking is confirmed.
+
+Cases (``ours_s`` and ``peer_s`` are wall seconds per booking, so ``ratio`` > 1
+means slower; ``bookings_per_s`` is the throughput of ``ours``):
+
+* ``persistence.sqlite_1p``: one process on a SQLite file in WAL mode, vs
+  ``case:memory_1p``, the in-memory adapter in one process.
+* ``persistence.memory_4p``: 4 processes, each with its own in-memory store,
+  vs ``case:memory_1p``.
+* ``persistence.sqlite_4p_own_sessions``: 4 processes on ONE SQLite file, each
+  booking into its own sessions (writers serialise on the file's write lock,
+  never on a version), vs ``case:sqlite_1p``.
+* ``persistence.sqlite_4p_shared_session``: 4 processes on one file booking into
+  ONE shared session (capacity 100,000): every booking saves that session, so
+  racers lose compare-and-sets and retry, vs ``case:sqlite_4p_own_sessions``.
+
+Multi-process timings run in 4 spawned worker processes kept alive across runs;
+a barrier starts them together and the wall time is from the first start to the
+last finish. The machine has 2 cores shared with other work, so 4 processes can
+at best double throughput here.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.pool
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _common import median_seconds, report
+
+from booking_core.actors import Actor
+from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
+from booking_core.adapters.memory_bookings import (
+    InMemoryBookingRepository,
+    InMemoryCommandRecords,
+)
+from booking_core.adapters.memory_sessions import InMemorySessionRepository
+from booking_core.adapters.sqlite import (
+    SqliteBookingRepository,
+    SqliteCommandRecords,
+    SqliteDatabase,
+    SqliteSessionRepository,
+    SqliteUnitOfWork,
+)
+from booking_core.clock import ManualClock
+from booking_core.intervals import TimeWindow
+from booking_core.services.booking import BookingService
+from booking_core.sessions import Session
+
+T0 = datetime(2026, 6, 1, 9, tzinfo=timezone.utc)
+BATCH = 200  # bookings per process per run
+REPEAT = 5
+PROCESSES = 4
+
+
+def _session(session_id: str, capacity: int) -> Session:
+    return Session(
+        id=session_id,
+        kind="group",
+        teacher_id="t",
+        course_id="c",
+        window=TimeWindow.of(T0 + timedelta(days=7), timedelta(hours=1)),
+        zone="Europe/London",
+        capacity=capacity,
+        waitlist_enabled=True,
+    )
+
+
+class _Store:
+    """One process's view of a store: memory (private) or a SQLite file."""
+
+    def __init__(self, path: str | None) -> None:
+        self.memory = InMemoryStore() if path is None else None
+        self.database = None if path is None else SqliteDatabase(path)
+
+    def service(self) -> BookingService[Any]:
+        if self.database is not None:
+            database = self.database
+            return BookingService(
+                uow_factory=lambda: SqliteUnitOfWork(database),
+                sessions=SqliteSessionRepository,
+                bookings=SqliteBookingRepository,
+                records=SqliteCommandRecords,
+                clock=ManualClock(T0),
+                attempts=10_000,
+            )
+        store = self.memory
+        assert store is not None
+        return BookingService(
+            uow_factory=lambda: InMemoryUnitOfWork(store),
+            sessions=InMemorySessionRepository,
+            bookings=InMemoryBookingRepository,
+            records=InMemoryCommandRecords,
+            clock=ManualClock(T0),
+        )
+
+    def add_sessions(self, ids: list[str], capacity: int) -> None:
+        if self.database is not None:
+            with SqliteUnitOfWork(self.database) as uow:
+                for session_id in ids:
+                    SqliteSessionRepository(uow).add(_session(session_id, capacity))
+                uow.commit()
+            return
+        assert self.memory is not None
+        with InMemoryUnitOfWork(self.memory) as uow:
+            for session_id in ids:
+                InMemorySessionRepository(uow).add(_session(session_id, capacity))
+            uow.commit()
+
+
+def _plan(tag: str, shared: str | None) -> list[tuple[str, str]]:
+    """(session, student) pairs of one batch: 10 per own session, or one session."""
+    if shared is not None:
+        return [(shared, f"{tag}-student-{n}") for n in range(BATCH)]
+    return [(f"{tag}-session-{n // 10}", f"student-{n % 10}") for n in range(BATCH)]
+
+
+def _book_batch(
+    store: _Store, tag: str, shared: str | None, start: Callable[[], object]
+) -> tuple[float, float]:
+    """Book one batch after ``start()`` returns; the (start, end) perf counters."""
+    service = store.service()
+    plan = _plan(tag, shared)
+    if shared is None:
+        store.add_sessions(sorted({session for session, _ in plan}), 10)
+    start()
+    began = time.perf_counter()
+    for session_id, student in plan:
+        service.book(session_id, student, actor=Actor.student(student))
+    return began, time.perf_counter()
+
+
+_WORKER_STORES: dict[str | None, _Store] = {}
+
+
+def _worker(args: tuple[str | None, str, str | None, Any]) -> tuple[float, float]:
+    path, tag, shared, barrier = args
+    store = _WORKER_STORES.get(path)
+    if store is None:
+        store = _WORKER_STORES[path] = _Store(path)
+    return _book_batch(store, tag, shared, barrier.wait)
+
+
+def _single(path: str | None) -> float:
+    """Median seconds per booking in this process."""
+    store = _Store(path)
+    runs = iter(range(REPEAT + 1))
+
+    def batch() -> None:
+        _book_batch(store, f"p0-run{next(runs)}", None, lambda: None)
+
+    batch()  # warm-up
+    return median_seconds(batch, repeat=REPEAT) / BATCH
+
+
+def _parallel(
+    pool: multiprocessing.pool.Pool, barrier: Any, path: str | None, *, shared: bool
+) -> float:
+    """Median wall seconds per booking with :data:`PROCESSES` processes."""
+    walls: list[float] = []
+    for run in range(REPEAT + 1):
+        session = None
+        if shared:
+            session = f"shared-{run}"
+            _Store(path).add_sessions([session], 100_000)
+        jobs = [(path, f"p{n}-run{run}", session, barrier) for n in range(PROCESSES)]
+        spans: list[tuple[float, float]] = pool.map(_worker, jobs)
+        if run:  # the first run warms the workers up
+            walls.append(max(e for _, e in spans) - min(b for b, _ in spans))
+    return statistics.median(walls) / (PROCESSES * BATCH)
+
+
+def _report(bench: str, ours: float, peer: str, theirs: float) -> None:
+    report(
+        bench,
+        ours,
+        peer,
+        theirs,
+        bookings_per_s=round(1 / ours),
+        peer_bookings_per_s=round(1 / theirs),
+    )
+
+
+def main() -> None:
+    """Print the JSON lines of every case."""
+    with tempfile.TemporaryDirectory() as tmp:
+        single_file = str(Path(tmp) / "single.sqlite3")
+        shared_file = str(Path(tmp) / "shared.sqlite3")
+        SqliteDatabase(shared_file).close()  # schema created before the workers
+        memory_1p = _single(None)
+        sqlite_1p = _single(single_file)
+        context = multiprocessing.get_context("spawn")
+        with context.Manager() as manager, context.Pool(PROCESSES) as pool:
+            barrier = manager.Barrier(PROCESSES)
+            memory_4p = _parallel(pool, barrier, None, shared=False)
+            sqlite_4p = _parallel(pool, barrier, shared_file, shared=False)
+            sqlite_4p_shared = _parallel(pool, barrier, shared_file, shared=True)
+    _report("persistence.sqlite_1p", sqlite_1p, "case:memory_1p", memory_1p)
+    _report("persistence.memory_4p", memory_4p, "case:memory_1p", memory_1p)
+    _report(
+        "persistence.sqlite_4p_own_sessions", sqlite_4p, "case:sqlite_1p", sqlite_1p
+    )
+    _report(
+        "persistence.sqlite_4p_shared_session",
+        sqlite_4p_shared,
+        "case:sqlite_4p_own_sessions",
+        sqlite_4p,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""The booking repository and command-record contracts, against both adapters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from booking_core.adapters.memory import (
+    InMemoryEventPublisher,
+    InMemoryStore,
+    InMemoryUnitOfWork,
+)
+from booking_core.adapters.memory_bookings import (
+    InMemoryBookingRepository,
+    InMemoryCommandRecords,
+)
+from booking_core.adapters.memory_sessions import InMemorySessionRepository
+from booking_core.adapters.sqlite import (
+    SqliteBookingRepository,
+    SqliteCommandRecords,
+    SqliteDatabase,
+    SqliteSessionRepository,
+    SqliteUnitOfWork,
+)
+from booking_core.events import DomainEvent
+from booking_core.testing.booking_contract import (
+    BookingRepositoryContract,
+    IdempotencyRecordsContract,
+)
+
+
+@pytest.fixture
+def publisher() -> InMemoryEventPublisher:
+    return InMemoryEventPublisher()
+
+
+@pytest.fixture
+def memory_uow_factory(publisher: InMemoryEventPublisher) -> Callable[[], Any]:
+    store = InMemoryStore()
+    return lambda: InMemoryUnitOfWork(store, publisher)
+
+
+@pytest.fixture
+def sqlite_uow_factory(
+    tmp_path: Path, publisher: InMemoryEventPublisher
+) -> Callable[[], Any]:
+    database = SqliteDatabase(tmp_path / "bookings.sqlite3")
+    return lambda: SqliteUnitOfWork(database, publisher)
+
+
+class TestInMemoryBookings(BookingRepositoryContract):
+    @pytest.fixture
+    def uow_factory(self, memory_uow_factory: Callable[[], Any]) -> Callable[[], Any]:
+        return memory_uow_factory
+
+    @pytest.fixture
+    def bookings_of(self) -> Callable[[Any], Any]:
+        return InMemoryBookingRepository
+
+    @pytest.fixture
+    def sessions_of(self) -> Callable[[Any], Any]:
+        return InMemorySessionRepository
+
+    @pytest.fixture
+    def records_of(self) -> Callable[[Any], Any]:
+        return InMemoryCommandRecords
+
+    @pytest.fixture
+    def published(self, publisher: InMemoryEventPublisher) -> list[DomainEvent]:
+        return publisher.published
+
+
+class TestSqliteBookings(BookingRepositoryContract):
+    @pytest.fixture
+    def uow_factory(self, sqlite_uow_factory: Callable[[], Any]) -> Callable[[], Any]:
+        return sqlite_uow_factory
+
+    @pytest.fixture
+    def bookings_of(self) -> Callable[[Any], Any]:
+        return SqliteBookingRepository
+
+    @pytest.fixture
+    def sessions_of(self) -> Callable[[Any], Any]:
+        return SqliteSessionRepository
+
+    @pytest.fixture
+    def records_of(self) -> Callable[[Any], Any]:
+        return SqliteCommandRecords
+
+    @pytest.fixture
+    def published(self, publisher: InMemoryEventPublisher) -> list[DomainEvent]:
+        return publisher.published
+
+
+class TestInMemoryCommandRecords(IdempotencyRecordsContract):
+    @pytest.fixture
+    def uow_factory(self, memory_uow_factory: Callable[[], Any]) -> Callable[[], Any]:
+        return memory_uow_factory
+
+    @pytest.fixture
+    def records_of(self) -> Callable[[Any], Any]:
+        return InMemoryCommandRecords
+
+
+class TestSqliteCommandRecords(IdempotencyRecordsContract):
+    @pytest.fixture
+    def uow_factory(self, sqlite_uow_factory: Callable[[], Any]) -> Callable[[], Any]:
+        return sqlite_uow_factory
+
+    @pytest.fixture
+    def records_of(self) -> Callable[[Any], Any]:
+        return SqliteCommandRecords
