@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from booking_core.bookings import SeatBooked
-from booking_core.clock import ManualClock
+from booking_core.clock import ManualClock, SystemClock
 from booking_core.events import DomainEvent
+from django.core.management import call_command
 from django.test import Client
 
 from conftest import schedule_group
+from seats.services import use_clock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -148,3 +151,13 @@ def test_booking_closes_once_the_session_started(clock: ManualClock) -> None:
     response = _book(Client(), "s-1", "ann")
     assert response.status_code == 409
     assert response.json()["code"] == "booking.session_not_bookable"
+
+
+def test_seed_command_schedules_bookable_sessions(clock: ManualClock) -> None:
+    out = io.StringIO()
+    call_command("seed_sessions", stdout=out)
+    assert "scheduled yoga-1" in out.getvalue()
+    # the command uses the system clock, so book with it too
+    use_clock(SystemClock())
+    ann = _book(Client(), "yoga-1", "ann")
+    assert ann.json()["status"] == "confirmed"
