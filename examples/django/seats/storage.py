@@ -157,7 +157,7 @@ class DjangoUnitOfWork:
             for aggregate_id, expected in expected_by_id.items():
                 if stored.get(aggregate_id) != expected:
                     raise StaleVersionError(
-                        kind=model._meta.db_table,
+                        kind=_TABLES[model][0],
                         id=aggregate_id,
                         expected=expected,
                         actual=stored.get(aggregate_id),
@@ -171,15 +171,13 @@ class DjangoUnitOfWork:
         fields = {
             "version": version,
             "body": codec.encode(stored),
-            **_COLUMNS[model](aggregate),
+            **_TABLES[model][1](aggregate),
         }
         if expected is None:
             try:
                 self.rows(model).create(id=aggregate_id, **fields)
             except IntegrityError as exc:
-                raise DuplicateIdError(
-                    kind=model._meta.db_table, id=aggregate_id
-                ) from exc
+                raise DuplicateIdError(kind=_TABLES[model][0], id=aggregate_id) from exc
             return
         # The compare-and-set itself: the row lock above is an optimisation for
         # databases that have one; this conditional UPDATE is the guarantee.
@@ -188,7 +186,7 @@ class DjangoUnitOfWork:
         )
         if updated != 1:
             raise StaleVersionError(
-                kind=model._meta.db_table,
+                kind=_TABLES[model][0],
                 id=aggregate_id,
                 expected=expected,
                 actual=None,
@@ -212,18 +210,18 @@ def _booking_columns(booking: Booking) -> dict[str, Any]:
     }
 
 
-_COLUMNS: dict[Row, Callable[[Any], dict[str, Any]]] = {
-    SessionRow: _session_columns,
-    BookingRow: _booking_columns,
-    CommandRow: lambda _: {},
+_TABLES: dict[Row, tuple[str, Callable[[Any], dict[str, Any]]]] = {
+    SessionRow: ("session", _session_columns),
+    BookingRow: ("booking", _booking_columns),
+    CommandRow: ("command record", lambda _: {}),
 }
+"""Each table's aggregate kind (in error messages) and its queried columns."""
 
 
 class _OrmRepository(Generic[A]):
     """``get`` / ``add`` / ``save`` on one table, seeing the unit's staged writes."""
 
     model: ClassVar[Row]
-    kind: ClassVar[str]
 
     def __init__(self, uow: DjangoUnitOfWork) -> None:
         self._uow = uow
@@ -257,7 +255,7 @@ class _OrmRepository(Generic[A]):
         """
         found = self._load(aggregate_id)
         if found is None:
-            raise NotFoundError(kind=self.kind, id=aggregate_id)
+            raise NotFoundError(kind=_TABLES[self.model][0], id=aggregate_id)
         return found
 
     def add(self, aggregate: A) -> None:
@@ -267,7 +265,7 @@ class _OrmRepository(Generic[A]):
             DuplicateIdError: ``conflict.duplicate_id`` (now or on commit).
         """
         if self._load(aggregate.id) is not None:
-            raise DuplicateIdError(kind=self.kind, id=aggregate.id)
+            raise DuplicateIdError(kind=_TABLES[self.model][0], id=aggregate.id)
         self._uow.stage(self.model, aggregate, expected=None)
 
     def save(self, aggregate: A) -> None:
@@ -281,7 +279,6 @@ class DjangoSessionRepository(_OrmRepository[Session]):
     """:class:`booking_core.ports.SessionRepository` on ``booking_sessions``."""
 
     model = SessionRow
-    kind = "session"
 
     def scheduled_sessions(self, *, starting_before: datetime) -> list[Session]:
         """Scheduled sessions starting before ``starting_before``, by start, id."""
@@ -321,7 +318,6 @@ class DjangoBookingRepository(_OrmRepository[Booking]):
     """:class:`booking_core.ports.BookingRepository` on ``booking_bookings``."""
 
     model = BookingRow
-    kind = "booking"
 
     def active_booking(self, session_id: str, student_id: str) -> Booking | None:
         """The student's active booking on the session, if any."""
@@ -370,4 +366,3 @@ class DjangoIdempotencyRecords:
 
 class _CommandRepository(_OrmRepository[CommandRecord]):
     model = CommandRow
-    kind = "command record"

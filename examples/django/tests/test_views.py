@@ -111,6 +111,8 @@ def test_refusals_carry_the_library_code_and_family_status(clock: ManualClock) -
 
     missing = _book(client, "no-such-session", "ann")
     assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
+    unknown = client.get("/sessions/no-such-session")
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
 
     too_many = client.post(
         "/sessions/s-1/bookings",
