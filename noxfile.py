@@ -3,6 +3,8 @@
 ``nox -s build`` is the release check: sdist and wheel, ``twine check``, and the
 wheel installed in a clean virtual environment running the ``booking-core`` command
 (``demo`` and ``expand``). ``nox -s demo`` installs the package and runs the demo.
+``nox -s examples`` runs the framework examples (``examples/*``), each in its own
+virtual environment with its framework: mypy, then its tests.
 """
 
 from __future__ import annotations
@@ -35,8 +37,17 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """Ruff: lint rules and formatting."""
     session.install("ruff==0.17.6")
-    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py")
-    session.run("ruff", "format", "--check", "src", "tests", "benchmarks", "noxfile.py")
+    session.run("ruff", "check", "src", "tests", "benchmarks", "examples", "noxfile.py")
+    session.run(
+        "ruff",
+        "format",
+        "--check",
+        "src",
+        "tests",
+        "benchmarks",
+        "examples",
+        "noxfile.py",
+    )
 
 
 @nox.session(python=PYTHON)
@@ -111,3 +122,29 @@ def demo(session: nox.Session) -> None:
     """Install the package and run ``booking-core demo``: one week, end to end."""
     session.install(".")
     session.run("booking-core", "demo", *session.posargs)
+
+
+# -- framework examples ---------------------------------------------------------
+
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "django": (
+        "django>=5.2,<6",
+        "pytest-django>=4.9",
+        "django-stubs>=6.1",
+    ),
+    "fastapi": ("fastapi>=0.115", "httpx2>=2.16"),
+}
+"""Each example under ``examples/`` and what it needs besides the package."""
+
+
+@nox.session(python=PYTHON)
+@nox.parametrize("example", sorted(EXAMPLES))
+def examples(session: nox.Session, example: str) -> None:
+    """One venv per framework example: the package + the framework, mypy, tests."""
+    session.install("-e", str(ROOT), "pytest>=8", "mypy==2.4.1", *EXAMPLES[example])
+    session.chdir(ROOT / "examples" / example)
+    session.run("mypy", "--config-file", "mypy.ini", ".")
+    if example == "django":
+        session.run("python", "manage.py", "check")
+        session.run("python", "manage.py", "makemigrations", "--check", "--dry-run")
+    session.run("pytest", *session.posargs)

@@ -1,0 +1,1 @@
+"""A Django app that books seats on group sessions through booking_core."""

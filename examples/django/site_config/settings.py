@@ -1,0 +1,52 @@
+"""Settings of the example site: one app (``seats``), SQLite, no auth, no admin.
+
+The database settings are the part that matters for booking_core:
+
+* ``transaction_mode = "IMMEDIATE"``: every ``transaction.atomic()`` starts with
+  ``BEGIN IMMEDIATE``, so a writer waits (up to ``timeout`` seconds) for another
+  writer instead of failing with "database is locked" half way through.
+* WAL journal mode: readers never block the writer, and the writer never blocks
+  readers. Units of work read outside the transaction and write inside it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "example-only-not-a-secret")
+DEBUG = os.environ.get("DJANGO_DEBUG") == "1"
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
+
+INSTALLED_APPS = ["seats"]
+MIDDLEWARE = ["django.middleware.common.CommonMiddleware"]
+ROOT_URLCONF = "site_config.urls"
+
+_SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("BOOKING_EXAMPLE_DB", str(BASE_DIR / "db.sqlite3")),
+        "OPTIONS": _SQLITE_OPTIONS,
+        # A file, not ":memory:": the concurrency tests use several threads,
+        # each with its own connection, and they must all see one database.
+        "TEST": {
+            "NAME": str(
+                Path(tempfile.gettempdir())
+                / f"booking_core_django_example_{os.getpid()}.sqlite3"
+            ),
+        },
+    }
+}
+
+USE_TZ = True
+TIME_ZONE = "UTC"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

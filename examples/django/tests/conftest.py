@@ -1,0 +1,60 @@
+"""Shared fixtures: a fixed clock, the events published through the signal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from booking_core.actors import Actor
+from booking_core.clock import ManualClock
+from booking_core.events import DomainEvent
+from booking_core.intervals import TimeWindow
+
+from seats.events import domain_event
+from seats.services import session_service, use_clock
+
+NOW = datetime(2026, 3, 20, 9, 0, tzinfo=timezone.utc)
+TEACHER = Actor.teacher("teacher-1")
+
+
+@pytest.fixture
+def clock() -> Iterator[ManualClock]:
+    """The services read this fixed clock during the test."""
+    manual = ManualClock(NOW)
+    previous = use_clock(manual)
+    yield manual
+    use_clock(previous)
+
+
+@pytest.fixture
+def signalled() -> Iterator[list[DomainEvent]]:
+    """Every event the app published (after commit) during the test."""
+    received: list[DomainEvent] = []
+
+    def receive(sender: Any, *, event: DomainEvent, **_: Any) -> None:
+        received.append(event)
+
+    domain_event.connect(receive, weak=False)
+    yield received
+    domain_event.disconnect(receive)
+
+
+def schedule_group(session_id: str, *, capacity: int, days: int = 10) -> None:
+    """Schedule a group session through the library's session service.
+
+    Europe/London, ten days after 20 March 2026: across the spring-forward
+    change of 29 March, so the stored instants must survive DST.
+    """
+    session_service().schedule(
+        session_id=session_id,
+        kind="group",
+        teacher_id=TEACHER.user_id,
+        course_id="course-1",
+        window=TimeWindow.of(NOW + timedelta(days=days), timedelta(hours=1)),
+        zone="Europe/London",
+        capacity=capacity,
+        waitlist_enabled=True,
+        actor=TEACHER,
+    )
