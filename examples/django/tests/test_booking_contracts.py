@@ -1,21 +1,18 @@
-"""The library's booking and idempotency-record contracts, where it ships them.
-
-They live in ``booking_core.testing.booking_contract``; with a booking_core
-that does not have it yet, this module is skipped.
-"""
+"""The library's booking and idempotency-record contracts, on the ORM repositories."""
 
 from __future__ import annotations
 
-import pytest
+from booking_core.testing.booking_contract import (
+    BookingRepositoryContract,
+    IdempotencyRecordsContract,
+)
 
 from test_contracts import DjangoStore
 
-contract = pytest.importorskip("booking_core.testing.booking_contract")
+
+class TestDjangoBookings(DjangoStore, BookingRepositoryContract):
+    """Bookings on the Django ORM, including the last-seat race."""
 
 
-class TestDjangoBookings(DjangoStore, contract.BookingRepositoryContract):  # type: ignore[misc,name-defined]
-    pass
-
-
-class TestDjangoCommandRecords(DjangoStore, contract.IdempotencyRecordsContract):  # type: ignore[misc,name-defined]
-    pass
+class TestDjangoCommandRecords(DjangoStore, IdempotencyRecordsContract):
+    """Idempotency records on the Django ORM."""
