@@ -16,11 +16,12 @@ from typing import ClassVar, Generic, TypeVar
 from booking_core._payment_status import PaymentStatus
 from booking_core.adapters._staging import Indexer, StagedRepository, StagingUnitOfWork
 from booking_core.attendance import Attendee
-from booking_core.bookings import Booking, CommandRecord
+from booking_core.bookings import Booking, BookingStatus, CommandRecord
 from booking_core.errors import NotFoundError
 from booking_core.ports import Versioned
 from booking_core.series.model import BookingSeries
 from booking_core.sessions.model import Session, SessionStatus
+from booking_core.teacher_schedule import TeacherSchedule
 
 __all__ = [
     "ATTENDEES",
@@ -29,12 +30,14 @@ __all__ = [
     "DEFAULT_INDEXES",
     "SERIES",
     "SESSIONS",
+    "TEACHER_SCHEDULES",
     "StagedAggregateRepository",
     "StagedAttendeeRepository",
     "StagedBookingRepository",
     "StagedBookingSeriesRepository",
     "StagedCommandRecords",
     "StagedSessionRepository",
+    "StagedTeacherScheduleRepository",
     "active_key",
     "index_attendee",
     "index_booking",
@@ -86,10 +89,12 @@ def active_key(session_id: str, student_id: str) -> str:
 
 
 def index_booking(booking: Booking) -> Iterator[tuple[str, str]]:
-    """Index entries of a booking: by session, and the active (session, student).
+    """Index entries of a booking: by session, teacher, student, active, pending.
 
     ``("session", session id)`` for every booking, ``("active", active_key)``
-    while it is active.
+    while it is active; ``("teacher", id)`` and ``("student", id)`` for every
+    booking, ``("teacher_active", id)`` and ``("student_active", id)`` while it
+    is active, and ``("pending", "yes")`` while it awaits a 1:1 decision.
 
     Example:
         >>> from datetime import datetime, timedelta, timezone
@@ -101,11 +106,18 @@ def index_booking(booking: Booking) -> Iterator[tuple[str, str]]:
         ...     window=TimeWindow.of(t0, timedelta(hours=1)), created_at=t0,
         ... )
         >>> list(index_booking(booking))
-        [('session', 's-1')]
+        [('session', 's-1'), ('teacher', 't-1'), ('student', 'ann')]
     """
     yield ("session", booking.session_id)
     if booking.is_active:
         yield ("active", active_key(booking.session_id, booking.student_id))
+    yield ("teacher", booking.teacher_id)
+    yield ("student", booking.student_id)
+    if booking.is_active:
+        yield ("teacher_active", booking.teacher_id)
+        yield ("student_active", booking.student_id)
+    if booking.status is BookingStatus.PENDING:
+        yield ("pending", "yes")
 
 
 ATTENDEES = "attendees"
@@ -196,6 +208,10 @@ class StagedSessionRepository(StagedAggregateRepository[Session]):
         ]
         return [s for _, _, s in sorted(found, key=lambda item: item[:2])]
 
+    def taught_by(self, teacher_id: str) -> list[Session]:
+        """Every session of one teacher (any status), by id."""
+        return self._repo.find("teacher", teacher_id)
+
 
 class StagedBookingSeriesRepository(StagedAggregateRepository[BookingSeries]):
     """A :class:`~booking_core.ports.BookingSeriesRepository` over any staging UoW.
@@ -238,6 +254,26 @@ class StagedBookingRepository(StagedAggregateRepository[Booking]):
     def of_session(self, session_id: str) -> list[Booking]:
         """Every booking of the session, by id."""
         return self._repo.find("session", session_id)
+
+    def of_teacher(
+        self, teacher_id: str, *, active_only: bool = False
+    ) -> list[Booking]:
+        """Every booking of the teacher (or only the active ones), by id."""
+        return self._repo.find(
+            "teacher_active" if active_only else "teacher", teacher_id
+        )
+
+    def of_student(
+        self, student_id: str, *, active_only: bool = False
+    ) -> list[Booking]:
+        """Every booking of the student (or only the active ones), by id."""
+        return self._repo.find(
+            "student_active" if active_only else "student", student_id
+        )
+
+    def pending_requests(self) -> list[Booking]:
+        """Every pending booking (1:1 requests awaiting a decision), by id."""
+        return self._repo.find("pending", "yes")
 
 
 class StagedAttendeeRepository(StagedAggregateRepository[Attendee]):
@@ -292,3 +328,18 @@ class StagedCommandRecords:
             DuplicateIdError: ``conflict.duplicate_id`` for a known key.
         """
         self._repo.add(record)
+
+
+TEACHER_SCHEDULES = "teacher_schedules"
+"""The collection that holds teachers' 1:1 schedules (no secondary index)."""
+
+
+class StagedTeacherScheduleRepository(StagedAggregateRepository[TeacherSchedule]):
+    """A :class:`~booking_core.ports.TeacherScheduleRepository` over any staging UoW.
+
+    Args:
+        uow: The unit of work it stages into.
+    """
+
+    collection = TEACHER_SCHEDULES
+    kind = TeacherSchedule
