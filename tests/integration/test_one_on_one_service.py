@@ -356,35 +356,52 @@ def test_every_write_saves_the_teacher_schedule(make: WorldFactory) -> None:
 
 
 def test_the_sqlite_file_race_confirms_exactly_one(tmp_path: Path) -> None:
-    database = SqliteDatabase(tmp_path / "race.sqlite3")
+    path = tmp_path / "race.sqlite3"
+    database = SqliteDatabase(path)
     world = _sqlite(database, OPEN, timedelta(weeks=4))
-    world.service.set_schedule(
-        TeacherSchedule(id="t-1", zone=LONDON, availability=MONDAYS), actor=TEACHER
-    )
-    ids = [f"b-{i}" for i in range(4)]
-    for i, booking_id in enumerate(ids):
-        _request(world, course="math", booking_id=booking_id, student=f"s-{i}")
+    teachers, per_teacher = 4, 3
+    ids: list[tuple[str, str]] = []
+    for t in range(teachers):
+        teacher = f"t-{t}"
+        world.service.set_schedule(
+            TeacherSchedule(id=teacher, zone=LONDON, availability=MONDAYS),
+            actor=Actor.teacher(teacher),
+        )
+        for s in range(per_teacher):
+            booking_id = f"b-{t}-{s}"
+            world.service.request(
+                teacher_id=teacher,
+                student_id=f"s-{t}-{s}",
+                course_id="math",
+                slot=SLOT,
+                actor=Actor.student(f"s-{t}-{s}"),
+                booking_id=booking_id,
+            )
+            ids.append((teacher, booking_id))
     barrier = threading.Barrier(len(ids))
-    outcomes: dict[str, str] = {}
+    outcomes: dict[str, list[str]] = {f"t-{t}": [] for t in range(teachers)}
 
-    def confirm(booking_id: str) -> None:
-        # each thread its own service (and connection), one shared file
-        mine = _sqlite(SqliteDatabase(tmp_path / "race.sqlite3"), OPEN, HOUR)
+    def confirm(teacher: str, booking_id: str) -> None:
+        # each thread its own service and connection on the one shared file
+        mine = _sqlite(SqliteDatabase(path), OPEN, HOUR)
         barrier.wait()
         try:
-            mine.service.confirm(booking_id, actor=TEACHER)
-            outcomes[booking_id] = "confirmed"
+            mine.service.confirm(booking_id, actor=Actor.teacher(teacher))
+            outcomes[teacher].append("confirmed")
         except TeacherDoubleBookedError:
-            outcomes[booking_id] = "refused"
+            outcomes[teacher].append("refused")
 
-    threads = [threading.Thread(target=confirm, args=(b,)) for b in ids]
+    threads = [threading.Thread(target=confirm, args=pair) for pair in ids]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(outcomes.values()) == ["confirmed"] + ["refused"] * (len(ids) - 1)
+    for results in outcomes.values():
+        assert sorted(results) == ["confirmed"] + ["refused"] * (per_teacher - 1)
     statuses = sorted(b.status.value for b in world.bookings().values())
-    assert statuses == ["confirmed"] + ["pending"] * (len(ids) - 1)
+    assert statuses == sorted(
+        ["confirmed"] * teachers + ["pending"] * (teachers * (per_teacher - 1))
+    )
     database.close()
 
 
@@ -823,3 +840,18 @@ def test_a_series_ignores_pending_requests_that_do_not_hold_their_slot(
         world.service.confirm("b-1", actor=TEACHER)
     world.service.cancel("b-1", reason="no longer", actor=Actor.student("s-2"))
     assert world.service.get_series("ser").items[1].status is SeriesItemStatus.ACTIVE
+
+
+def test_a_confirmation_committed_first_makes_the_other_refused(
+    make: WorldFactory,
+) -> None:
+    world = make(policy=OPEN)
+    _request(world, course="math", booking_id="b-1", student="s-1")
+    _request(world, course="math", booking_id="b-2", student="s-2")
+    # b-2 is confirmed after b-1's transaction has read and decided, before
+    # it commits: the schedule's compare-and-set sends b-1 round again
+    racing = _interleaving(world, [lambda: world.service.confirm("b-2", actor=TEACHER)])
+    with pytest.raises(TeacherDoubleBookedError):
+        racing.confirm("b-1", actor=TEACHER)
+    assert world.service.get("b-1").status is BookingStatus.PENDING
+    assert world.service.get("b-2").status is BookingStatus.CONFIRMED
