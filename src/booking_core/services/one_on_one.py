@@ -74,7 +74,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Generic, TypeVar, final
 
 import attrs
@@ -135,8 +135,21 @@ U = TypeVar("U", bound=UnitOfWork)
 T = TypeVar("T")
 
 
+_DAY = timedelta(days=1)
+
+
 def _new_id() -> str:
     return uuid.uuid4().hex
+
+
+def _reach(schedule: TeacherSchedule, start: datetime, end: datetime) -> TimeWindow:
+    """Where commitments can change a slot check between ``start`` and ``end``.
+
+    Two days either side (a local day in any zone, for the per-day cap) plus
+    both buffers.
+    """
+    margin = 2 * _DAY + schedule.buffer_before + schedule.buffer_after
+    return TimeWindow(start=start - margin, end=end + margin)
 
 
 @attrs.frozen
@@ -229,14 +242,29 @@ class OneOnOneService(Generic[U]):
         repository.save(schedule)
         return schedule
 
-    def _held(self, uow: U, teacher_id: str, student_id: str | None) -> _Held:
-        """The active bookings and other commitments the checks run against."""
+    def _held(
+        self,
+        uow: U,
+        teacher_id: str,
+        student_id: str | None,
+        around: TimeWindow | None = None,
+    ) -> _Held:
+        """The active bookings and other commitments the checks run against.
+
+        With ``around``, only those overlapping it (see :func:`_reach`): a
+        slot check never needs the rest, and skipping them keeps a busy
+        teacher's check independent of how many bookings lie elsewhere.
+        """
         repository = self._bookings(uow)
         found = {b.id: b for b in repository.of_teacher(teacher_id, active_only=True)}
         if student_id is not None:
             for booking in repository.of_student(student_id, active_only=True):
                 found.setdefault(booking.id, booking)
-        bookings = [found[key] for key in sorted(found)]
+        bookings = [
+            found[key]
+            for key in sorted(found)
+            if around is None or found[key].window.overlaps(around)
+        ]
         one_on_one_sessions = {
             b.session_id for b in bookings if b.type is BookingType.ONE_ON_ONE
         }
@@ -250,6 +278,7 @@ class OneOnOneService(Generic[U]):
             for session in self._sessions(uow).taught_by(teacher_id)
             if session.status is SessionStatus.SCHEDULED
             and session.id not in one_on_one_sessions
+            and (around is None or session.window.overlaps(around))
         ]
         others.extend(
             Commitment(
@@ -354,7 +383,12 @@ class OneOnOneService(Generic[U]):
                 course=course,
                 non_overlapping=non_overlapping,
             )
-            held = self._held(uow, teacher_id, None)
+            reach = _reach(
+                schedule,
+                datetime.combine(first_date, time(0), tzinfo=timezone.utc),
+                datetime.combine(last_date + _DAY, time(0), tzinfo=timezone.utc),
+            )
+            held = self._held(uow, teacher_id, None, reach)
             commitments = [
                 c for c in map(booking_commitment, held.bookings) if c is not None
             ]
@@ -469,7 +503,8 @@ class OneOnOneService(Generic[U]):
                 return Decision(state=earlier)
             now = self._clock.now()
             schedule = self._lock(uow, teacher_id)
-            held = self._held(uow, teacher_id, student_id)
+            reach = _reach(schedule, slot.start, slot.end)
+            held = self._held(uow, teacher_id, student_id, reach)
             decision = request_booking(
                 booking_id=new_id,
                 session_id=session_id if session_id is not None else new_id,
@@ -513,7 +548,8 @@ class OneOnOneService(Generic[U]):
             repository = self._bookings(uow)
             booking = repository.get(booking_id)
             schedule = self._lock(uow, booking.teacher_id)
-            held = self._held(uow, booking.teacher_id, booking.student_id)
+            reach = _reach(schedule, booking.window.start, booking.window.end)
+            held = self._held(uow, booking.teacher_id, booking.student_id, reach)
             decision = confirm_booking(
                 booking,
                 availability=schedule.availability,
