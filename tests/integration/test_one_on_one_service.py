@@ -383,13 +383,16 @@ def test_the_sqlite_file_race_confirms_exactly_one(tmp_path: Path) -> None:
 
     def confirm(teacher: str, booking_id: str) -> None:
         # each thread its own service and connection on the one shared file
-        mine = _sqlite(SqliteDatabase(path), OPEN, HOUR)
+        connection = SqliteDatabase(path)
+        mine = _sqlite(connection, OPEN, HOUR)
         barrier.wait()
         try:
             mine.service.confirm(booking_id, actor=Actor.teacher(teacher))
             outcomes[teacher].append("confirmed")
         except TeacherDoubleBookedError:
             outcomes[teacher].append("refused")
+        finally:
+            connection.close()
 
     threads = [threading.Thread(target=confirm, args=pair) for pair in ids]
     for thread in threads:
