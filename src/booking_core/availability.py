@@ -58,9 +58,9 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_right
-from operator import countOf
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta, timezone
+from operator import countOf
 from typing import Any, Literal, TypeAlias, cast, final
 from zoneinfo import ZoneInfo
 

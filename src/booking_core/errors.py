@@ -30,7 +30,8 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   ├── NotSessionParticipantError          sessions.not_participant
     │   ├── OwnRescheduleRequestError           sessions.own_reschedule_request
     │   ├── NotSeriesParticipantError           series.not_participant
-    │   └── NotBookingHolderError               booking.not_holder
+    │   ├── NotBookingHolderError               booking.not_holder
+    │   └── NotScheduleOwnerError               one_on_one.not_schedule_owner
     ├── NotFoundError (LookupError)             no such aggregate
     │   └── SeriesOccurrenceNotFoundError       series.occurrence_not_found
     ├── InvalidTransitionError                  the aggregate's state does not allow it
@@ -146,6 +147,7 @@ __all__ = [
     "NoShowTooEarlyError",
     "NotBookingHolderError",
     "NotFoundError",
+    "NotScheduleOwnerError",
     "NotSeriesParticipantError",
     "NotSessionParticipantError",
     "OfferExpiredError",
@@ -988,4 +990,17 @@ class ExpiryNotDueError(PolicyViolationError):
     template = (
         "booking {booking_id!r} may still be decided until {deadline}; a pending "
         "request expires only from its deadline on"
+    )
+
+
+# -- 1:1 service ------------------------------------------------------------------
+
+
+class NotScheduleOwnerError(PermissionDeniedError):
+    """Raised when someone other than the teacher or an admin sets a schedule."""
+
+    code = "one_on_one.not_schedule_owner"
+    template = (
+        "{actor} may not set teacher {teacher_id!r}'s availability; only the "
+        "teacher themself or an admin may"
     )

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from booking_core.money.ledger import Transfer
     from booking_core.money.withdrawals import BankAccount
     from booking_core.series.model import BookingSeries
+    from booking_core.teacher_schedule import TeacherSchedule
 
 __all__ = [
     "AttendeeRepository",
@@ -55,6 +56,7 @@ __all__ = [
     "Repository",
     "SessionRepository",
     "StudentRoster",
+    "TeacherScheduleRepository",
     "UnitOfWork",
     "Versioned",
 ]
@@ -175,6 +177,10 @@ class SessionRepository(Repository[Session], Protocol):
 
         Ordered by ``respond_by``, then id: the requests the monitor may expire.
         """
+        ...
+
+    def taught_by(self, teacher_id: str) -> list[Session]:
+        """Every session of one teacher (any status), by id."""
         ...
 
 
@@ -413,6 +419,22 @@ class BookingRepository(Repository[Booking], Protocol):
         """Every booking of the session (any status), by id."""
         ...
 
+    def of_teacher(
+        self, teacher_id: str, *, active_only: bool = False
+    ) -> list[Booking]:
+        """Every booking of the teacher (or only the active ones), by id."""
+        ...
+
+    def of_student(
+        self, student_id: str, *, active_only: bool = False
+    ) -> list[Booking]:
+        """Every booking of the student, or only the active ones, by id."""
+        ...
+
+    def pending_requests(self) -> list[Booking]:
+        """Every pending booking (1:1 requests awaiting a decision), by id."""
+        ...
+
 
 class IdempotencyRecords(Protocol):
     """Remembers what a keyed command did, so a retry returns the same result.
@@ -445,4 +467,28 @@ class BookingOffersRepository(BookingRepository, Protocol):
 
         Ordered by expiry, then id.
         """
+        ...
+
+
+# -- 1:1 teacher schedules --------------------------------------------------------
+
+
+class TeacherScheduleRepository(Repository["TeacherSchedule"], Protocol):
+    """Stores :class:`~booking_core.teacher_schedule.TeacherSchedule` aggregates.
+
+    Contract: as :class:`Repository` (id = teacher id). The 1:1 service saves a
+    teacher's schedule in every transaction writing one of the teacher's 1:1
+    bookings, so its compare-and-set serialises those transactions.
+    """
+
+    def get(self, aggregate_id: str) -> TeacherSchedule:
+        """Load a teacher's schedule; raises ``not_found`` when missing."""
+        ...
+
+    def add(self, aggregate: TeacherSchedule) -> None:
+        """Stage a new schedule."""
+        ...
+
+    def save(self, aggregate: TeacherSchedule) -> None:
+        """Stage a changed (or merely touched) schedule; compare-and-set on commit."""
         ...

@@ -21,6 +21,7 @@ from booking_core.errors import NotFoundError
 from booking_core.ports import Versioned
 from booking_core.series.model import BookingSeries
 from booking_core.sessions.model import Session, SessionStatus
+from booking_core.teacher_schedule import TeacherSchedule
 
 __all__ = [
     "ATTENDEES",
@@ -29,12 +30,14 @@ __all__ = [
     "DEFAULT_INDEXES",
     "SERIES",
     "SESSIONS",
+    "TEACHER_SCHEDULES",
     "StagedAggregateRepository",
     "StagedAttendeeRepository",
     "StagedBookingRepository",
     "StagedBookingSeriesRepository",
     "StagedCommandRecords",
     "StagedSessionRepository",
+    "StagedTeacherScheduleRepository",
     "active_key",
     "index_attendee",
     "index_booking",
@@ -86,10 +89,13 @@ def active_key(session_id: str, student_id: str) -> str:
 
 
 def index_booking(booking: Booking) -> Iterator[tuple[str, str]]:
-    """Index entries of a booking: by session, the active (session, student), offers.
+    """Index entries of a booking: by session, teacher, student, state.
 
     ``("session", session id)`` for every booking, ``("active", active_key)``
-    while it is active, ``("offer", "open")`` while it holds an open seat offer.
+    while it is active; ``("teacher", id)`` and ``("student", id)`` for every
+    booking, ``("teacher_active", id)`` and ``("student_active", id)`` while it
+    is active, ``("pending", "yes")`` while it awaits a 1:1 decision, and
+    ``("offer", "open")`` while it holds an open seat offer.
 
     Example:
         >>> from datetime import datetime, timedelta, timezone
@@ -101,11 +107,17 @@ def index_booking(booking: Booking) -> Iterator[tuple[str, str]]:
         ...     window=TimeWindow.of(t0, timedelta(hours=1)), created_at=t0,
         ... )
         >>> list(index_booking(booking))
-        [('session', 's-1')]
+        [('session', 's-1'), ('teacher', 't-1'), ('student', 'ann')]
     """
     yield ("session", booking.session_id)
+    yield ("teacher", booking.teacher_id)
+    yield ("student", booking.student_id)
     if booking.is_active:
         yield ("active", active_key(booking.session_id, booking.student_id))
+        yield ("teacher_active", booking.teacher_id)
+        yield ("student_active", booking.student_id)
+    if booking.status is BookingStatus.PENDING:
+        yield ("pending", "yes")
     if booking.status is BookingStatus.OFFERED:
         yield ("offer", "open")
 
@@ -198,6 +210,10 @@ class StagedSessionRepository(StagedAggregateRepository[Session]):
         ]
         return [s for _, _, s in sorted(found, key=lambda item: item[:2])]
 
+    def taught_by(self, teacher_id: str) -> list[Session]:
+        """Every session of one teacher (any status), by id."""
+        return self._repo.find("teacher", teacher_id)
+
 
 class StagedBookingSeriesRepository(StagedAggregateRepository[BookingSeries]):
     """A :class:`~booking_core.ports.BookingSeriesRepository` over any staging UoW.
@@ -249,6 +265,26 @@ class StagedBookingRepository(StagedAggregateRepository[Booking]):
             if b.offer_expires_at is not None and b.offer_expires_at <= due_by
         ]
         return [b for _, _, b in sorted(found, key=lambda item: item[:2])]
+
+    def of_teacher(
+        self, teacher_id: str, *, active_only: bool = False
+    ) -> list[Booking]:
+        """Every booking of the teacher (or only the active ones), by id."""
+        return self._repo.find(
+            "teacher_active" if active_only else "teacher", teacher_id
+        )
+
+    def of_student(
+        self, student_id: str, *, active_only: bool = False
+    ) -> list[Booking]:
+        """Every booking of the student (or only the active ones), by id."""
+        return self._repo.find(
+            "student_active" if active_only else "student", student_id
+        )
+
+    def pending_requests(self) -> list[Booking]:
+        """Every pending booking (1:1 requests awaiting a decision), by id."""
+        return self._repo.find("pending", "yes")
 
 
 class StagedAttendeeRepository(StagedAggregateRepository[Attendee]):
@@ -303,3 +339,18 @@ class StagedCommandRecords:
             DuplicateIdError: ``conflict.duplicate_id`` for a known key.
         """
         self._repo.add(record)
+
+
+TEACHER_SCHEDULES = "teacher_schedules"
+"""The collection that holds teachers' 1:1 schedules (no secondary index)."""
+
+
+class StagedTeacherScheduleRepository(StagedAggregateRepository[TeacherSchedule]):
+    """A :class:`~booking_core.ports.TeacherScheduleRepository` over any staging UoW.
+
+    Args:
+        uow: The unit of work it stages into.
+    """
+
+    collection = TEACHER_SCHEDULES
+    kind = TeacherSchedule

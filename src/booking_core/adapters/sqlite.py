@@ -53,6 +53,7 @@ from booking_core.adapters._repositories import (
     StagedBookingSeriesRepository,
     StagedCommandRecords,
     StagedSessionRepository,
+    StagedTeacherScheduleRepository,
 )
 from booking_core.adapters._staging import Indexer, StagedRepository, StagingUnitOfWork
 from booking_core.errors import DuplicateIdError, StaleVersionError
@@ -68,6 +69,7 @@ __all__ = [
     "SqliteDatabase",
     "SqliteRepository",
     "SqliteSessionRepository",
+    "SqliteTeacherScheduleRepository",
     "SqliteUnitOfWork",
 ]
 
@@ -448,6 +450,15 @@ class SqliteCommandRecords(StagedCommandRecords):
 @final
 class SqliteAttendeeRepository(StagedAttendeeRepository):
     """An :class:`~booking_core.ports.AttendeeRepository` on SQLite.
+
+    Args:
+        uow: The :class:`SqliteUnitOfWork` it stages into.
+    """
+
+
+@final
+class SqliteTeacherScheduleRepository(StagedTeacherScheduleRepository):
+    """A :class:`~booking_core.ports.TeacherScheduleRepository` on SQLite.
 
     Args:
         uow: The :class:`SqliteUnitOfWork` it stages into.

@@ -1,0 +1,34 @@
+"""In-memory :class:`~booking_core.ports.TeacherScheduleRepository`.
+
+A final subclass of the repository written once in
+:mod:`booking_core.adapters._repositories` (collection ``"teacher_schedules"``).
+
+Example:
+    >>> from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
+    >>> from booking_core.teacher_schedule import TeacherSchedule
+    >>> store = InMemoryStore()
+    >>> with InMemoryUnitOfWork(store) as uow:
+    ...     InMemoryTeacherScheduleRepository(uow).add(TeacherSchedule(id="t-1"))
+    ...     uow.commit()
+    >>> with InMemoryUnitOfWork(store) as uow:
+    ...     InMemoryTeacherScheduleRepository(uow).get("t-1").version
+    1
+"""
+
+from __future__ import annotations
+
+from typing import final
+
+from booking_core.adapters._repositories import StagedTeacherScheduleRepository
+
+__all__ = ["InMemoryTeacherScheduleRepository"]
+
+
+@final
+class InMemoryTeacherScheduleRepository(StagedTeacherScheduleRepository):
+    """Teacher schedules in an :class:`~booking_core.adapters.memory.InMemoryStore`.
+
+    Args:
+        uow: The :class:`~booking_core.adapters.memory.InMemoryUnitOfWork` it
+            stages into.
+    """
