@@ -1,5 +1,20 @@
 """Hypothesis strategies for ``booking_core``'s types, and DST-transition helpers.
 
+For the property-based tests of hosts (and of the library itself): every strategy
+makes values that pass their class's validation and store losslessly through
+:mod:`booking_core.adapters.codec`. Families (see ``docs/testing.md`` for a table):
+
+- time: :func:`zone_names`, :func:`wall_times`, :func:`aware_datetimes`,
+  :func:`zoned_datetimes`, :func:`instants`, :func:`time_windows`,
+  :func:`gap_wall_times`, :func:`fold_wall_times`, :func:`transitions`;
+- recurrence: :func:`recurrence_rules`, :func:`recurrences`;
+- policies: :func:`policies` (any ``*Policy`` class, from its attrs fields);
+- sessions and people: :func:`sessions`, :func:`actors`;
+- availability: :func:`weekly_availabilities`, :func:`one_time_availabilities`,
+  :func:`blackouts`, :func:`availability_items`, :func:`slot_requests`,
+  :func:`commitments`;
+- money: :func:`currencies`, :func:`money`, :func:`amounts`, :func:`split_inputs`.
+
 The DST helpers find a zone's offset transitions by scanning the zone database
 itself, so tests can aim at gaps and folds instead of hoping to hit them.
 
@@ -249,7 +264,7 @@ _MINUTE = timedelta(minutes=1)
 _DAY = timedelta(days=1)
 _FAVOURITE_ZONES = ("Europe/London", "Asia/Kolkata", "America/New_York")
 _MODES: tuple[Literal["earlier", "later"], ...] = ("earlier", "later")
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 
 def _default_zones(zones: st.SearchStrategy[str] | None) -> st.SearchStrategy[str]:
@@ -536,8 +551,8 @@ def _ordered_pairs(names: Iterable[str]) -> list[tuple[str, str]]:
 
 @st.composite
 def _attrs_values(
-    draw: st.DrawFn, cls: type[T], overrides: dict[str, st.SearchStrategy[Any]]
-) -> T:
+    draw: st.DrawFn, cls: type[_T], overrides: dict[str, st.SearchStrategy[Any]]
+) -> _T:
     hints = typing.get_type_hints(cls)
     every = attrs.fields(typing.cast("type[attrs.AttrsInstance]", cls))
     fields = [field for field in every if field.init]
@@ -580,7 +595,9 @@ def _attrs_values(
     raise AssertionError  # pragma: no cover -- reject() raises
 
 
-def policies(cls: type[T], **overrides: st.SearchStrategy[Any]) -> st.SearchStrategy[T]:
+def policies(
+    cls: type[_T], **overrides: st.SearchStrategy[Any]
+) -> st.SearchStrategy[_T]:
     """Valid instances of any ``*Policy`` class (or other plain attrs settings).
 
     Built from the class's attrs fields and their types: booleans, whole numbers,
