@@ -14,6 +14,8 @@ from booking_core.adapters.codec import decode, dumps, encode, loads
 from booking_core.errors import InvalidValueError
 from booking_core.events import DomainEvent
 from booking_core.intervals import TimeWindow
+from booking_core.money.amount import Money
+from booking_core.money.currency import get_currency
 
 T0 = datetime(2026, 10, 25, 1, 30, tzinfo=timezone.utc)
 
@@ -74,3 +76,32 @@ def test_refusals() -> None:
 )
 def test_property_round_trip(value: object) -> None:
     assert loads(dumps(value)) == value
+
+
+def test_zone_datetimes_keep_wall_time_fold_and_zone() -> None:
+    london = ZoneInfo("Europe/London")
+    gap = datetime(2026, 3, 29, 1, 30, tzinfo=london)  # clocks skip 01:00-02:00
+    second = datetime(2026, 10, 25, 1, 30, fold=1, tzinfo=london)  # the later 01:30
+    for value in (gap, second):
+        back = loads(dumps(value))
+        assert (back.replace(tzinfo=None), back.fold, back.tzinfo) == (
+            value.replace(tzinfo=None),
+            value.fold,
+            london,
+        )
+
+
+def test_zone_datetimes_stored_with_an_offset_still_decode() -> None:
+    # The encoding before wall times were kept: an ISO offset and the zone key.
+    stored = '{"$dt": "2026-10-25T01:30:00+00:00", "tz": "Europe/London"}'
+    back = loads(stored)
+    assert back == datetime(
+        2026, 10, 25, 1, 30, fold=1, tzinfo=ZoneInfo("Europe/London")
+    )
+    assert back.utcoffset() == timedelta(0)
+
+
+def test_currencies_decode_to_the_shipped_instance() -> None:
+    stored = loads(dumps(Money.of("1.00", "INR")))
+    assert stored.currency is get_currency("INR")
+    assert stored + Money.of("1.00", "INR") == Money.of("2.00", "INR")

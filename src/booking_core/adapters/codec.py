@@ -3,8 +3,9 @@
 Adapters that keep aggregates or events as text (the SQLite adapter, an outbox
 relay, a host's PostgreSQL ``jsonb`` column) translate them with :func:`dumps` and
 :func:`loads`. The encoding is explicit and lossless for the types the domain
-uses: attrs classes, aware datetimes, dates, times, timedeltas, decimals, enums,
-UUIDs, tuples, frozensets and dicts. Only attrs classes defined inside
+uses: attrs classes, aware datetimes (a zone's as wall time, fold and zone),
+currencies (by code: the shipped instance comes back), dates, times, timedeltas,
+decimals, enums, UUIDs, tuples, frozensets and dicts. Only attrs classes defined inside
 ``booking_core`` are decoded, so stored data can never make the decoder import
 arbitrary code.
 
@@ -33,6 +34,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from booking_core.errors import InvalidValueError
+from booking_core.money.currency import Currency, get_currency
 from booking_core.zones import get_zone
 
 __all__ = ["allow_module", "decode", "dumps", "encode", "loads"]
@@ -93,6 +95,8 @@ def encode(value: object) -> Any:  # noqa: PLR0911, PLR0912 -- a branch per type
             reason="floats are never stored; use int or Decimal",
             value=value,
         )
+    if isinstance(value, Currency):
+        return {"$cur": value.code}
     cls: type[Any] = type(value)
     if attrs.has(cls):
         fields = {
@@ -103,7 +107,10 @@ def encode(value: object) -> Any:  # noqa: PLR0911, PLR0912 -- a branch per type
         return {"$type": _type_name(cls), "f": fields}
     if isinstance(value, datetime):
         if isinstance(value.tzinfo, ZoneInfo):
-            return {"$dt": value.isoformat(), "tz": value.tzinfo.key}
+            # The wall time, its fold and the zone: exactly what was given, even
+            # a wall time inside a DST gap (an offset would move it).
+            wall = value.replace(tzinfo=None).isoformat()
+            return {"$dt": wall, "tz": value.tzinfo.key, "fold": value.fold}
         return {"$dt": value.isoformat()}
     if isinstance(value, date):
         return {"$date": value.isoformat()}
@@ -140,7 +147,7 @@ _TAGGED = {
 }
 
 
-def decode(data: Any) -> Any:  # noqa: PLR0911 -- one branch per supported tag
+def decode(data: Any) -> Any:  # noqa: PLR0911, PLR0912 -- one branch per tag
     """Turn data made by :func:`encode` back into the domain value.
 
     Raises:
@@ -161,8 +168,14 @@ def decode(data: Any) -> Any:  # noqa: PLR0911 -- one branch per supported tag
         return frozenset(decode(item) for item in data["$fset"])
     if "$dict" in data:
         return {decode(k): decode(v) for k, v in data["$dict"]}
+    if "$cur" in data:
+        return get_currency(data["$cur"])
     if "tz" in data:
-        return datetime.fromisoformat(data["$dt"]).astimezone(get_zone(data["tz"]))
+        stored = datetime.fromisoformat(data["$dt"])
+        zone = get_zone(data["tz"])
+        if stored.tzinfo is not None:  # written before wall times were kept
+            return stored.astimezone(zone)
+        return stored.replace(tzinfo=zone, fold=data["fold"])
     if "$td" in data:
         days, seconds, micros = data["$td"]
         return timedelta(days=days, seconds=seconds, microseconds=micros)

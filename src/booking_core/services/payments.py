@@ -152,9 +152,13 @@ class RetryPolicy:
             >>> RetryPolicy(attempts=4).delays()
             (0.2, 0.4, 0.8)
         """
-        first = self.first_delay.total_seconds()
         cap = self.max_delay.total_seconds()
-        return tuple(min(first * self.factor**n, cap) for n in range(self.attempts - 1))
+        wait = min(self.first_delay.total_seconds(), cap)
+        waits: list[float] = []
+        for _ in range(self.attempts - 1):
+            waits.append(wait)
+            wait = min(wait * self.factor, cap)  # capped each step: never overflows
+        return tuple(waits)
 
 
 @final
