@@ -32,9 +32,11 @@ from booking_core.adapters.fake_gateway import FakePaymentGateway
 from booking_core.adapters.sqlite import (
     SqliteAttendeeRepository,
     SqliteBookingRepository,
+    SqliteBookingSeriesRepository,
     SqliteCommandRecords,
     SqliteDatabase,
     SqliteSessionRepository,
+    SqliteTeacherScheduleRepository,
     SqliteUnitOfWork,
 )
 from booking_core.approval import ApprovalPolicy
@@ -45,7 +47,7 @@ from booking_core.attendance import (
     ParticipationEvent,
     lateness,
 )
-from booking_core.availability import SlotRequest, WeeklyAvailability
+from booking_core.availability import WeeklyAvailability
 from booking_core.bookings import Booking
 from booking_core.clock import ManualClock
 from booking_core.errors import InvalidValueError
@@ -58,9 +60,11 @@ from booking_core.money.withdrawals import BankAccount
 from booking_core.services import run_in_transaction
 from booking_core.services.attendance import AttendanceService
 from booking_core.services.booking import BookingRoster, BookingService
+from booking_core.services.one_on_one import OneOnOneService
 from booking_core.services.payments import PaymentService
 from booking_core.services.sessions import SessionService
 from booking_core.sessions import RescheduleRequest, Session
+from booking_core.teacher_schedule import TeacherSchedule
 from booking_core.zones import get_zone, to_instant
 
 __all__ = ["Entry", "run_demo"]
@@ -182,8 +186,16 @@ class _Story:
                 weekday=3, start=time(15), end=time(18), zone=TEACHER_ZONE
             ),
         )
-        self.one_on_one_policy = one_on_one.OneOnOnePolicy(
-            approval=ApprovalPolicy(teachers={TEACHER: True})
+        self.one_on_one = OneOnOneService(
+            uow_factory=self.uow,
+            schedules=SqliteTeacherScheduleRepository,
+            bookings=SqliteBookingRepository,
+            sessions=SqliteSessionRepository,
+            series=SqliteBookingSeriesRepository,
+            clock=self.clock,
+            policy=one_on_one.OneOnOnePolicy(
+                approval=ApprovalPolicy(teachers={TEACHER: True})
+            ),
         )
 
     def uow(self) -> SqliteUnitOfWork:
@@ -209,32 +221,8 @@ class _Story:
             )
         )
 
-    def slot_request(self, day: date) -> SlotRequest:
-        return SlotRequest(
-            first_date=day,
-            last_date=day,
-            zone=TEACHER_ZONE,
-            duration=timedelta(hours=1),
-            step=timedelta(hours=1),
-        )
-
-    def all_bookings(self) -> list[Booking]:
-        def load(uow: SqliteUnitOfWork) -> list[Booking]:
-            return uow.repository(BOOKINGS, Booking).list()
-
-        return run_in_transaction(self.uow, load)
-
-    def free_slots(self, day: date) -> list[TimeWindow]:
-        held = (one_on_one.booking_commitment(b) for b in self.all_bookings())
-        return list(
-            one_on_one.bookable_slots(
-                self.availability,
-                [c for c in held if c is not None],
-                self.slot_request(day),
-                now=self.clock.now(),
-                policy=self.one_on_one_policy,
-            )
-        )
+    def free_slots(self, day: date) -> tuple[TimeWindow, ...]:
+        return self.one_on_one.slots(TEACHER, day, day, timedelta(hours=1))
 
 
 def _times(slots: Sequence[TimeWindow], zone: ZoneInfo = _IST) -> str:
@@ -246,12 +234,22 @@ def _times(slots: Sequence[TimeWindow], zone: ZoneInfo = _IST) -> str:
 
 
 def _availability_and_class(story: _Story) -> None:
+    schedule = story.one_on_one.set_schedule(
+        TeacherSchedule(
+            id=TEACHER,
+            zone=TEACHER_ZONE,
+            availability=story.availability,
+            step=timedelta(hours=1),
+        ),
+        actor=Actor.teacher(TEACHER),
+    )
     slots = story.free_slots(THURSDAY)
     story.note(
         TEACHER,
         "opens 1:1 availability: Tue and Thu 15:00-18:00 IST",
         f"free 1:1 slots on Thu 04 Jun: {_times(slots)}",
         f"  seen from London:          {_times(slots, _LONDON)}",
+        events=schedule.events,
     )
     story.at(START + timedelta(minutes=5))
     start = _ist(TUESDAY, 19)
@@ -304,42 +302,18 @@ def _seats(story: _Story) -> None:
 
 
 def _one_on_one_with_approval(story: _Story, slot: TimeWindow) -> Booking:
-    """Dev requests a 1:1, Asha (who approves her 1:1s) confirms it.
-
-    The pure 1:1 commands stored through the SQLite booking repository; the
-    confirmed booking gets its session. This is the one place to switch to the
-    1:1 service once it lands.
-    """
-
-    def known(uow: SqliteUnitOfWork) -> list[Booking]:
-        return [
-            b
-            for b in uow.repository(BOOKINGS, Booking).list()
-            if b.teacher_id == TEACHER or b.student_id == "dev"
-        ]
-
-    def request(uow: SqliteUnitOfWork) -> Decision[Booking]:
-        decision = one_on_one.request_booking(
-            booking_id="one-1",
-            session_id="lesson-1",
-            slot=slot,
-            teacher_id=TEACHER,
-            student_id="dev",
-            course_id=COURSE,
-            availability=story.availability,
-            request=story.slot_request(THURSDAY),
-            bookings=known(uow),
-            actor=Actor.student("dev"),
-            now=story.clock.now(),
-            policy=story.one_on_one_policy,
-        )
-        SqliteBookingRepository(uow).add(decision.state)
-        uow.collect(decision.events)
-        return decision
-
-    requested = run_in_transaction(story.uow, request)
+    """Dev requests a 1:1, Asha (who approves her 1:1s) confirms it."""
+    requested = story.one_on_one.request(
+        teacher_id=TEACHER,
+        student_id="dev",
+        course_id=COURSE,
+        slot=slot,
+        actor=Actor.student("dev"),
+        booking_id="one-1",
+        session_id="lesson-1",
+    )
     deadline = one_on_one.decision_deadline(
-        requested.state, policy=story.one_on_one_policy
+        requested.state, policy=story.one_on_one.policy
     )
     story.note(
         "dev",
@@ -353,22 +327,7 @@ def _one_on_one_with_approval(story: _Story, slot: TimeWindow) -> Booking:
 
     story.at(_ist(date(2026, 6, 1), 15))
 
-    def confirm(uow: SqliteUnitOfWork) -> Decision[Booking]:
-        repository = SqliteBookingRepository(uow)
-        decision = one_on_one.confirm_booking(
-            repository.get("one-1"),
-            availability=story.availability,
-            request=story.slot_request(THURSDAY),
-            bookings=known(uow),
-            actor=Actor.teacher(TEACHER),
-            now=story.clock.now(),
-            policy=story.one_on_one_policy,
-        )
-        repository.save(decision.state)
-        uow.collect(decision.events)
-        return decision
-
-    confirmed = run_in_transaction(story.uow, confirm)
+    confirmed = story.one_on_one.confirm("one-1", actor=Actor.teacher(TEACHER))
     scheduled = story.sessions.schedule(
         session_id="lesson-1",
         kind="one_on_one",

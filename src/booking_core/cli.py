@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
@@ -695,4 +696,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_.code or 0)
     except BookingCoreError as error:
         print(f"{PROG}: error [{error.code}]: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader left (``booking-core demo | head``): stop without a
+        # traceback, and keep the interpreter's final flush off the closed pipe.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 1

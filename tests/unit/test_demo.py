@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import io
 import json
 import re
 import shlex
@@ -136,8 +137,8 @@ def test_db_keeps_the_story(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         "one-1": BookingStatus.CONFIRMED,
     }
     assert cara.attendance is AttendanceMark.LATE
-    assert len(names) == 29
-    assert names[0] == "SessionScheduled"
+    assert len(names) == 30
+    assert names[:2] == ["TeacherScheduleSet", "SessionScheduled"]
 
 
 def test_a_second_run_on_the_same_db_is_refused_and_changes_nothing(
@@ -215,3 +216,22 @@ def test_python_dash_m_demo_in_a_subprocess(tmp_path: Path) -> None:
     )
     assert (done.returncode, done.stderr) == (0, "")
     assert len(done.stdout.splitlines()) > 20
+
+
+def test_a_reader_leaving_the_pipe_ends_quietly(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    class ClosedPipe(io.StringIO):
+        def __init__(self, descriptor: int) -> None:
+            super().__init__()
+            self.descriptor = descriptor
+
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def fileno(self) -> int:
+            return self.descriptor
+
+    with (tmp_path / "stdout").open("w") as target:
+        monkeypatch.setattr(sys, "stdout", ClosedPipe(target.fileno()))
+        assert main(["demo"]) == 1
