@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from booking_core.bookings import Booking, CommandRecord
 from booking_core.events import DomainEvent
+from booking_core.money.payments import BookingPayment
+from booking_core.money.withdrawals import Withdrawal
 from booking_core.sessions.model import Session
 
 if TYPE_CHECKING:
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AttendeeRepository",
+    "BookingPaymentRepository",
     "BookingRepository",
     "BookingSeriesRepository",
     "EventPublisher",
@@ -56,6 +59,7 @@ __all__ = [
     "StudentRoster",
     "UnitOfWork",
     "Versioned",
+    "WithdrawalRepository",
 ]
 
 
@@ -427,4 +431,43 @@ class IdempotencyRecords(Protocol):
 
     def add(self, record: CommandRecord) -> None:
         """Stage a new record."""
+        ...
+
+
+# -- payment records --------------------------------------------------------------
+
+
+class BookingPaymentRepository(Repository[BookingPayment], Protocol):
+    """Stores :class:`~booking_core.money.payments.BookingPayment` records.
+
+    Contract: everything :class:`Repository` promises (the record's id is the
+    booking id), plus index lookups that see this unit of work's staged changes.
+    """
+
+    def by_order(self, order_id: str) -> BookingPayment | None:
+        """The record whose gateway order is ``order_id``, if any."""
+        ...
+
+    def pending(self) -> list[BookingPayment]:
+        """Records with work left: no order yet, or a refund unconfirmed; by id."""
+        ...
+
+    def all(self) -> list[BookingPayment]:
+        """Every record, by id."""
+        ...
+
+
+class WithdrawalRepository(Repository[Withdrawal], Protocol):
+    """Stores :class:`~booking_core.money.withdrawals.Withdrawal` aggregates.
+
+    Contract: everything :class:`Repository` promises, plus index lookups that
+    see this unit of work's staged changes.
+    """
+
+    def held(self) -> list[Withdrawal]:
+        """Withdrawals still held (their payout not settled), by request time, id."""
+        ...
+
+    def all(self) -> list[Withdrawal]:
+        """Every withdrawal, by request time, then id."""
         ...
