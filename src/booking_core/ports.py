@@ -202,7 +202,10 @@ class LedgerJournal(Protocol):
     :class:`booking_core.money.ledger.Journal` is the reference implementation;
     :class:`booking_core.adapters.memory_ledger.InMemoryLedgerJournal` shares
     one between threads. A database implementation stores transfers in an
-    append-only table with a unique key column and keeps balances beside them.
+    append-only table with a unique key column and keeps balances beside them,
+    as :class:`booking_core.adapters.sqlite_money.SqliteLedgerJournal` does
+    inside a unit of work (posting with
+    :func:`booking_core.money.ledger.plan_posting`, the shared rules).
 
     Contract:
         * ``post`` and ``post_linked`` are idempotent by key: the same key with

@@ -17,6 +17,8 @@ import random
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,6 +29,12 @@ from booking_core.adapters.memory_ledger import InMemoryStagedLedgerJournal
 from booking_core.adapters.memory_payments import (
     InMemoryBookingPaymentRepository,
     InMemoryWithdrawalRepository,
+)
+from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
+from booking_core.adapters.sqlite_money import (
+    SqliteBookingPaymentRepository,
+    SqliteLedgerJournal,
+    SqliteWithdrawalRepository,
 )
 from booking_core.clock import ManualClock
 from booking_core.money import CancellationPolicy, CancellationReason, Money
@@ -59,19 +67,29 @@ ROLES = (Role.STUDENT, Role.TEACHER, Role.ADMIN, Role.SYSTEM)
 class World:
     """The system under test plus the simulation's own bookkeeping."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, database: SqliteDatabase | None = None) -> None:
         self.rng = random.Random(seed)
         self.clock = ManualClock(START)
         self.gateway = FakePaymentGateway(
             secret=SECRET, clock=self.clock.now, seed=seed, faults=FAULTS
         )
         store = InMemoryStore()
-        self.service = PaymentService(
+        wiring: dict[str, Any] = {
+            "uow_factory": lambda: InMemoryUnitOfWork(store),
+            "journal": lambda uow: InMemoryStagedLedgerJournal(uow, "INR"),
+            "payments": InMemoryBookingPaymentRepository,
+            "withdrawals": InMemoryWithdrawalRepository,
+        }
+        if database is not None:
+            wiring = {
+                "uow_factory": lambda: SqliteUnitOfWork(database),
+                "journal": lambda uow: SqliteLedgerJournal(uow, "INR"),
+                "payments": SqliteBookingPaymentRepository,
+                "withdrawals": SqliteWithdrawalRepository,
+            }
+        self.service: PaymentService[Any] = PaymentService(
             gateway=self.gateway,
-            uow_factory=lambda: InMemoryUnitOfWork(store),
-            journal=lambda uow: InMemoryStagedLedgerJournal(uow, "INR"),
-            payments=InMemoryBookingPaymentRepository,
-            withdrawals=InMemoryWithdrawalRepository,
+            **wiring,
             cancellation_policy=CancellationPolicy(
                 student_tiers=(
                     RefundTier(hours_before=48, share=Decimal(1)),
@@ -232,8 +250,8 @@ class World:
             self.check()
 
 
-def run(seed: int, steps: int) -> World:
-    world = World(seed)
+def run(seed: int, steps: int, database: SqliteDatabase | None = None) -> World:
+    world = World(seed, database)
     for _ in range(steps):
         world.step()
         world.check()
@@ -290,6 +308,19 @@ def test_simulation_replays_exactly_from_its_seed() -> None:
     for account in first.journal.balances():
         assert first.journal.history(account) == second.journal.history(account)
     assert first.gateway.payouts() == second.gateway.payouts()
+
+
+def test_the_same_run_on_a_sqlite_file_ends_in_the_same_books(tmp_path: Path) -> None:
+    database = SqliteDatabase(tmp_path / "simulation.sqlite3")
+    on_sqlite, in_memory = run(7, 200, database), run(7, 200)
+    assert len(in_memory.service.bookings()) > 20
+    assert in_memory.service.withdrawals()
+    assert on_sqlite.journal.balances() == in_memory.journal.balances()
+    for account in in_memory.journal.balances():
+        assert on_sqlite.journal.history(account) == in_memory.journal.history(account)
+    assert on_sqlite.service.bookings() == in_memory.service.bookings()
+    assert on_sqlite.service.withdrawals() == in_memory.service.withdrawals()
+    database.close()
 
 
 def test_the_invariant_checks_can_fail() -> None:

@@ -420,7 +420,8 @@ class StagedLedgerJournal:
     into the unit of work, so they commit atomically with every other aggregate
     of the transaction (or not at all). Each transfer is a
     :class:`~booking_core.money.ledger.LedgerEntry` stored under its key, so a
-    concurrent post of the same key fails the commit with a duplicate id; each
+    concurrent post of the same key fails with a duplicate id (when staging or
+    on commit); each
     account is a :class:`~booking_core.money.ledger.LedgerAccount` saved by
     compare-and-set, so concurrent postings to one account never lose an update.
     Retry such a commit from scratch (:func:`booking_core.services.run_in_transaction`
