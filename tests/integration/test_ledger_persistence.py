@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
@@ -335,5 +337,70 @@ def test_threads_posting_to_one_sqlite_file_never_lose_a_paisa(
         history = ledger.history(account)
         assert balance == sum(
             t.amount if t.credit == account else -t.amount for t in history
+        )
+    database.close()
+
+
+WORKER = """
+import sys
+from datetime import datetime, timezone
+from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
+from booking_core.adapters.sqlite_money import SqliteLedgerJournal
+from booking_core.money.ledger import Transfer
+from booking_core.services.ledger import LedgerService
+
+path, n, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+database = SqliteDatabase(path)
+ledger = LedgerService(
+    uow_factory=lambda: SqliteUnitOfWork(database),
+    journal=lambda uow: SqliteLedgerJournal(uow, "INR"),
+    attempts=500,
+)
+at = datetime(2026, 10, 25, 0, 30, tzinfo=timezone.utc)
+def transfer(key, debit, credit, amount):
+    return Transfer(key=key, debit=debit, credit=credit, amount=amount,
+                    currency="INR", kind="adjustment", at=at)
+for i in range(count):
+    mentor = f"m{i % 3}"
+    ledger.post_linked([
+        transfer(f"t{n}-{i}", "payments", f"escrow:{mentor}", 100 + i),
+        transfer(f"r{n}-{i}", f"escrow:{mentor}", f"wallet:{mentor}", 1),
+    ])
+    ledger.post(transfer(f"shared-{i}", "payments", "platform_revenue", 7))
+database.close()
+"""
+
+
+def test_processes_posting_to_one_sqlite_file_never_lose_a_paisa(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "processes.sqlite3"
+    SqliteDatabase(path).close()
+    processes, count = 4, 40
+    running = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(path), str(n), str(count)],
+            stderr=subprocess.PIPE,
+        )
+        for n in range(processes)
+    ]
+    for process in running:
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err.decode()
+    database = SqliteDatabase(path)
+    ledger = LedgerService(
+        uow_factory=lambda: SqliteUnitOfWork(database),
+        journal=lambda uow: SqliteLedgerJournal(uow, "INR"),
+    )
+    balances = ledger.balances()
+    paid = processes * sum(100 + i for i in range(count))
+    assert balances["payments"] == -(paid + 7 * count)
+    assert sum(balances.values()) == 0
+    keys = [t.key for t in ledger.history("payments")]
+    assert len(keys) == len(set(keys)) == processes * count + count
+    for account, balance in balances.items():
+        assert balance == sum(
+            t.amount if t.credit == account else -t.amount
+            for t in ledger.history(account)
         )
     database.close()
