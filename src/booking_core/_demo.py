@@ -39,6 +39,11 @@ from booking_core.adapters.sqlite import (
     SqliteTeacherScheduleRepository,
     SqliteUnitOfWork,
 )
+from booking_core.adapters.sqlite_money import (
+    SqliteBookingPaymentRepository,
+    SqliteLedgerJournal,
+    SqliteWithdrawalRepository,
+)
 from booking_core.approval import ApprovalPolicy
 from booking_core.attendance import (
     AttendanceMark,
@@ -53,7 +58,7 @@ from booking_core.clock import ManualClock
 from booking_core.errors import InvalidValueError
 from booking_core.events import Decision, DomainEvent
 from booking_core.intervals import TimeWindow
-from booking_core.money import Journal, Money, mentor_wallet
+from booking_core.money import Money, mentor_wallet
 from booking_core.money.gateway import PayoutStatus
 from booking_core.money.payments import CapturedPayment
 from booking_core.money.withdrawals import BankAccount
@@ -176,8 +181,13 @@ class _Story:
             clock=self.clock,
         )
         self.gateway = FakePaymentGateway(secret=b"demo", clock=self.clock.now)
-        self.journal = Journal("INR")
-        self.payments = PaymentService(gateway=self.gateway, journal=self.journal)
+        self.payments = PaymentService(
+            gateway=self.gateway,
+            uow_factory=self.uow,
+            journal=lambda uow: SqliteLedgerJournal(uow, "INR"),
+            payments=SqliteBookingPaymentRepository,
+            withdrawals=SqliteWithdrawalRepository,
+        )
         self.availability = (
             WeeklyAvailability(
                 weekday=1, start=time(15), end=time(18), zone=TEACHER_ZONE
@@ -488,7 +498,7 @@ def _lesson(story: _Story) -> None:
     story.at(start + timedelta(hours=1))
     _, completed, report = _leave_and_mark(story, "lesson-1", people)
     record = story.payments.settle("one-1", report.settlement, now=story.clock.now())
-    wallet = mentor_wallet(story.journal, TEACHER)
+    wallet = mentor_wallet(story.payments.journal, TEACHER)
     story.note(
         TEACHER,
         "ends the 1:1; the outcome settles the payment",
@@ -522,7 +532,7 @@ def _withdraw(story: _Story) -> None:
     for body, signature in story.gateway.take_webhooks():
         story.payments.handle_webhook(body, signature, now=story.clock.now())
     done = story.payments.withdrawal("wd-1")
-    wallet = mentor_wallet(story.journal, TEACHER)
+    wallet = mentor_wallet(story.payments.journal, TEACHER)
     story.note(
         "gateway",
         f"settles the payout by webhook: {done.status.value}",

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from booking_core.bookings import Booking, CommandRecord
 from booking_core.events import DomainEvent
+from booking_core.money.payments import BookingPayment
+from booking_core.money.withdrawals import Withdrawal
 from booking_core.sessions.model import Session
 
 if TYPE_CHECKING:
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AttendeeRepository",
     "BookingOffersRepository",
+    "BookingPaymentRepository",
     "BookingRepository",
     "BookingSeriesRepository",
     "EventPublisher",
@@ -59,6 +62,7 @@ __all__ = [
     "TeacherScheduleRepository",
     "UnitOfWork",
     "Versioned",
+    "WithdrawalRepository",
 ]
 
 
@@ -205,7 +209,10 @@ class LedgerJournal(Protocol):
     :class:`booking_core.money.ledger.Journal` is the reference implementation;
     :class:`booking_core.adapters.memory_ledger.InMemoryLedgerJournal` shares
     one between threads. A database implementation stores transfers in an
-    append-only table with a unique key column and keeps balances beside them.
+    append-only table with a unique key column and keeps balances beside them,
+    as :class:`booking_core.adapters.sqlite_money.SqliteLedgerJournal` does
+    inside a unit of work (posting with
+    :func:`booking_core.money.ledger.plan_posting`, the shared rules).
 
     Contract:
         * ``post`` and ``post_linked`` are idempotent by key: the same key with
@@ -491,4 +498,43 @@ class TeacherScheduleRepository(Repository["TeacherSchedule"], Protocol):
 
     def save(self, aggregate: TeacherSchedule) -> None:
         """Stage a changed (or merely touched) schedule; compare-and-set on commit."""
+        ...
+
+
+# -- payment records --------------------------------------------------------------
+
+
+class BookingPaymentRepository(Repository[BookingPayment], Protocol):
+    """Stores :class:`~booking_core.money.payments.BookingPayment` records.
+
+    Contract: everything :class:`Repository` promises (the record's id is the
+    booking id), plus index lookups that see this unit of work's staged changes.
+    """
+
+    def by_order(self, order_id: str) -> BookingPayment | None:
+        """The record whose gateway order is ``order_id``, if any."""
+        ...
+
+    def pending(self) -> list[BookingPayment]:
+        """Records with work left: no order yet, or a refund unconfirmed; by id."""
+        ...
+
+    def all(self) -> list[BookingPayment]:
+        """Every record, by id."""
+        ...
+
+
+class WithdrawalRepository(Repository[Withdrawal], Protocol):
+    """Stores :class:`~booking_core.money.withdrawals.Withdrawal` aggregates.
+
+    Contract: everything :class:`Repository` promises, plus index lookups that
+    see this unit of work's staged changes.
+    """
+
+    def held(self) -> list[Withdrawal]:
+        """Withdrawals still held (their payout not settled), by request time, id."""
+        ...
+
+    def all(self) -> list[Withdrawal]:
+        """Every withdrawal, by request time, then id."""
         ...

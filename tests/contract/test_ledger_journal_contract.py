@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
-from booking_core.adapters.memory import InMemoryStore
-from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
+from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
+from booking_core.adapters.memory_ledger import (
+    InMemoryLedgerJournal,
+    InMemoryStagedLedgerJournal,
+)
+from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
+from booking_core.adapters.sqlite_money import SqliteLedgerJournal
 from booking_core.money.ledger import Journal
 from booking_core.ports import LedgerJournal
+from booking_core.services.ledger import LedgerService
 from booking_core.testing.ledger_contract import LedgerJournalContract
 
 
@@ -21,6 +30,51 @@ class TestInMemoryLedgerJournal(LedgerJournalContract):
     @pytest.fixture
     def journal(self) -> LedgerJournal:
         return InMemoryLedgerJournal(InMemoryStore(), "INR")
+
+
+class TestInMemoryStagedLedgerJournal(LedgerJournalContract):
+    """Inside one open unit of work: reads see the staged postings."""
+
+    @pytest.fixture
+    def journal(self) -> Iterator[LedgerJournal]:
+        with InMemoryUnitOfWork(InMemoryStore()) as uow:
+            yield InMemoryStagedLedgerJournal(uow, "INR")
+
+
+class TestInMemoryLedgerService(LedgerJournalContract):
+    """Every call committed through the staged journal on an in-memory store."""
+
+    @pytest.fixture
+    def journal(self) -> LedgerJournal:
+        store = InMemoryStore()
+        return LedgerService(
+            uow_factory=lambda: InMemoryUnitOfWork(store),
+            journal=lambda uow: InMemoryStagedLedgerJournal(uow, "INR"),
+        )
+
+
+class TestSqliteLedgerJournal(LedgerJournalContract):
+    """Inside one open SQLite unit of work."""
+
+    @pytest.fixture
+    def journal(self, tmp_path: Path) -> Iterator[LedgerJournal]:
+        database = SqliteDatabase(tmp_path / "ledger.sqlite3")
+        with SqliteUnitOfWork(database) as uow:
+            yield SqliteLedgerJournal(uow, "INR")
+        database.close()
+
+
+class TestSqliteLedgerService(LedgerJournalContract):
+    """Every call committed to a SQLite file."""
+
+    @pytest.fixture
+    def journal(self, tmp_path: Path) -> Iterator[LedgerJournal]:
+        database = SqliteDatabase(tmp_path / "ledger.sqlite3")
+        yield LedgerService(
+            uow_factory=lambda: SqliteUnitOfWork(database),
+            journal=lambda uow: SqliteLedgerJournal(uow, "INR"),
+        )
+        database.close()
 
 
 def test_the_base_fixture_must_be_overridden() -> None:

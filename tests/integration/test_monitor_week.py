@@ -35,6 +35,11 @@ from booking_core.adapters.memory_bookings import (
     InMemoryBookingRepository,
     InMemoryCommandRecords,
 )
+from booking_core.adapters.memory_ledger import InMemoryStagedLedgerJournal
+from booking_core.adapters.memory_payments import (
+    InMemoryBookingPaymentRepository,
+    InMemoryWithdrawalRepository,
+)
 from booking_core.adapters.memory_sessions import InMemorySessionRepository
 from booking_core.adapters.sqlite import (
     SqliteAttendeeRepository,
@@ -44,13 +49,18 @@ from booking_core.adapters.sqlite import (
     SqliteSessionRepository,
     SqliteUnitOfWork,
 )
+from booking_core.adapters.sqlite_money import (
+    SqliteBookingPaymentRepository,
+    SqliteLedgerJournal,
+    SqliteWithdrawalRepository,
+)
 from booking_core.attendance import ParticipationEvent
 from booking_core.bookings import Booking, BookingStatus
 from booking_core.capacity import WaitlistPolicy
 from booking_core.clock import ManualClock
 from booking_core.events import Decision, DomainEvent
 from booking_core.intervals import TimeWindow
-from booking_core.money import Journal, Money
+from booking_core.money import Money
 from booking_core.recurrence import RecurrenceRule
 from booking_core.series import BookingSeries
 from booking_core.services.attendance import AttendanceService
@@ -148,7 +158,7 @@ class World:
     bookings: BookingService[Any]
     sessions: SessionService[Any]
     attendance: AttendanceService[Any]
-    payments: PaymentService
+    payments: PaymentService[Any]
     gateway: FakePaymentGateway
     one_on_one: FakeOneOnOne
     publisher: InMemoryEventPublisher
@@ -202,6 +212,9 @@ def memory_world(_tmp: Path) -> World:
             "bookings": InMemoryBookingRepository,
             "records": InMemoryCommandRecords,
             "attendees": InMemoryAttendeeRepository,
+            "journal": InMemoryStagedLedgerJournal,
+            "payments": InMemoryBookingPaymentRepository,
+            "withdrawals": InMemoryWithdrawalRepository,
         },
     )
 
@@ -217,6 +230,9 @@ def sqlite_world(tmp: Path) -> World:
             "bookings": SqliteBookingRepository,
             "records": SqliteCommandRecords,
             "attendees": SqliteAttendeeRepository,
+            "journal": SqliteLedgerJournal,
+            "payments": SqliteBookingPaymentRepository,
+            "withdrawals": SqliteWithdrawalRepository,
         },
     )
 
@@ -254,7 +270,12 @@ def _world(
             clock=clock,
         ),
         payments=PaymentService(
-            gateway=gateway, journal=Journal("INR"), sleep=lambda _: None
+            gateway=gateway,
+            uow_factory=uow,
+            journal=lambda unit: repos["journal"](unit, "INR"),
+            payments=repos["payments"],
+            withdrawals=repos["withdrawals"],
+            sleep=lambda _: None,
         ),
         gateway=gateway,
         one_on_one=FakeOneOnOne(

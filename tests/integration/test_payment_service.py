@@ -9,6 +9,12 @@ import pytest
 
 from booking_core.actors import Role
 from booking_core.adapters.fake_gateway import FakePaymentGateway, FaultPlan
+from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
+from booking_core.adapters.memory_ledger import InMemoryStagedLedgerJournal
+from booking_core.adapters.memory_payments import (
+    InMemoryBookingPaymentRepository,
+    InMemoryWithdrawalRepository,
+)
 from booking_core.attendance import OUTCOME_SETTLEMENTS, SessionOutcome
 from booking_core.clock import ManualClock
 from booking_core.errors import (
@@ -21,7 +27,7 @@ from booking_core.errors import (
     NotFoundError,
     PolicyViolationError,
 )
-from booking_core.money import CancellationPolicy, CancellationReason, Journal, Money
+from booking_core.money import CancellationPolicy, CancellationReason, Money
 from booking_core.money.gateway import PaymentStatus, PayoutStatus, sign_webhook
 from booking_core.money.refunds import RefundTier
 from booking_core.money.withdrawals import BankAccount, WithdrawalStatus
@@ -44,14 +50,25 @@ class Setup:
             clock=self.clock.now,
             faults=FaultPlan(**faults),  # type: ignore[arg-type]
         )
-        self.journal = Journal("INR")
+        self.store = InMemoryStore()
         self.slept: list[float] = []
-        self.service = PaymentService(
-            gateway=self.gateway,
-            journal=self.journal,
-            cancellation_policy=CancellationPolicy(
+        self.service = self.make(
+            CancellationPolicy(
                 student_tiers=(RefundTier(hours_before=24, share=Decimal("0.5")),)
-            ),
+            )
+        )
+        self.journal = self.service.journal
+
+    def make(
+        self, cancellation_policy: CancellationPolicy
+    ) -> PaymentService[InMemoryUnitOfWork]:
+        return PaymentService(
+            gateway=self.gateway,
+            uow_factory=lambda: InMemoryUnitOfWork(self.store),
+            journal=lambda uow: InMemoryStagedLedgerJournal(uow, "INR"),
+            payments=InMemoryBookingPaymentRepository,
+            withdrawals=InMemoryWithdrawalRepository,
+            cancellation_policy=cancellation_policy,
             retry=RetryPolicy(attempts=3),
             sleep=self.slept.append,
         )
@@ -394,14 +411,8 @@ class TestSettleByOutcome:
 
     def test_split_settlement_is_refused_and_changes_nothing(self) -> None:
         setup = Setup()
-        setup.service = PaymentService(
-            gateway=setup.gateway,
-            journal=setup.journal,
-            cancellation_policy=CancellationPolicy(
-                student_no_show_share=Decimal("0.5")
-            ),
-            retry=RetryPolicy(attempts=3),
-            sleep=setup.slept.append,
+        setup.service = setup.make(
+            CancellationPolicy(student_no_show_share=Decimal("0.5"))
         )
         setup.paid()
         before = setup.service.booking("b1")

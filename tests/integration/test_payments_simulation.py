@@ -17,13 +17,27 @@ import random
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from booking_core.actors import Role
 from booking_core.adapters.fake_gateway import FakePaymentGateway, FaultPlan
+from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
+from booking_core.adapters.memory_ledger import InMemoryStagedLedgerJournal
+from booking_core.adapters.memory_payments import (
+    InMemoryBookingPaymentRepository,
+    InMemoryWithdrawalRepository,
+)
+from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
+from booking_core.adapters.sqlite_money import (
+    SqliteBookingPaymentRepository,
+    SqliteLedgerJournal,
+    SqliteWithdrawalRepository,
+)
 from booking_core.clock import ManualClock
-from booking_core.money import CancellationPolicy, CancellationReason, Journal, Money
+from booking_core.money import CancellationPolicy, CancellationReason, Money
 from booking_core.money.gateway import PaymentStatus, PayoutStatus
 from booking_core.money.ledger import AccountKind, parse_account
 from booking_core.money.refunds import RefundTier
@@ -53,16 +67,29 @@ ROLES = (Role.STUDENT, Role.TEACHER, Role.ADMIN, Role.SYSTEM)
 class World:
     """The system under test plus the simulation's own bookkeeping."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, database: SqliteDatabase | None = None) -> None:
         self.rng = random.Random(seed)
         self.clock = ManualClock(START)
         self.gateway = FakePaymentGateway(
             secret=SECRET, clock=self.clock.now, seed=seed, faults=FAULTS
         )
-        self.journal = Journal("INR")
-        self.service = PaymentService(
+        store = InMemoryStore()
+        wiring: dict[str, Any] = {
+            "uow_factory": lambda: InMemoryUnitOfWork(store),
+            "journal": lambda uow: InMemoryStagedLedgerJournal(uow, "INR"),
+            "payments": InMemoryBookingPaymentRepository,
+            "withdrawals": InMemoryWithdrawalRepository,
+        }
+        if database is not None:
+            wiring = {
+                "uow_factory": lambda: SqliteUnitOfWork(database),
+                "journal": lambda uow: SqliteLedgerJournal(uow, "INR"),
+                "payments": SqliteBookingPaymentRepository,
+                "withdrawals": SqliteWithdrawalRepository,
+            }
+        self.service: PaymentService[Any] = PaymentService(
             gateway=self.gateway,
-            journal=self.journal,
+            **wiring,
             cancellation_policy=CancellationPolicy(
                 student_tiers=(
                     RefundTier(hours_before=48, share=Decimal(1)),
@@ -72,6 +99,7 @@ class World:
             retry=RetryPolicy(attempts=2),
             sleep=lambda _: None,
         )
+        self.journal = self.service.journal
         self.bookings = 0
         self.withdrawals = 0
         self.mentors = [f"m{i}" for i in range(6)]
@@ -222,8 +250,8 @@ class World:
             self.check()
 
 
-def run(seed: int, steps: int) -> World:
-    world = World(seed)
+def run(seed: int, steps: int, database: SqliteDatabase | None = None) -> World:
+    world = World(seed, database)
     for _ in range(steps):
         world.step()
         world.check()
@@ -276,8 +304,23 @@ def test_simulation_keeps_every_invariant_under_faults(seed: int) -> None:
 
 def test_simulation_replays_exactly_from_its_seed() -> None:
     first, second = run(7, 300), run(7, 300)
-    assert first.journal.transfers() == second.journal.transfers()
+    assert first.journal.balances() == second.journal.balances()
+    for account in first.journal.balances():
+        assert first.journal.history(account) == second.journal.history(account)
     assert first.gateway.payouts() == second.gateway.payouts()
+
+
+def test_the_same_run_on_a_sqlite_file_ends_in_the_same_books(tmp_path: Path) -> None:
+    database = SqliteDatabase(tmp_path / "simulation.sqlite3")
+    on_sqlite, in_memory = run(7, 200, database), run(7, 200)
+    assert len(in_memory.service.bookings()) > 20
+    assert in_memory.service.withdrawals()
+    assert on_sqlite.journal.balances() == in_memory.journal.balances()
+    for account in in_memory.journal.balances():
+        assert on_sqlite.journal.history(account) == in_memory.journal.history(account)
+    assert on_sqlite.service.bookings() == in_memory.service.bookings()
+    assert on_sqlite.service.withdrawals() == in_memory.service.withdrawals()
+    database.close()
 
 
 def test_the_invariant_checks_can_fail() -> None:

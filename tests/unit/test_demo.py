@@ -137,7 +137,7 @@ def test_db_keeps_the_story(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         "one-1": BookingStatus.CONFIRMED,
     }
     assert cara.attendance is AttendanceMark.LATE
-    assert len(names) == 30
+    assert len(names) == 38
     assert names[:2] == ["TeacherScheduleSet", "SessionScheduled"]
 
 

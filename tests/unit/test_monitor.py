@@ -25,6 +25,11 @@ from booking_core.adapters.memory_bookings import (
     InMemoryBookingRepository,
     InMemoryCommandRecords,
 )
+from booking_core.adapters.memory_ledger import InMemoryStagedLedgerJournal
+from booking_core.adapters.memory_payments import (
+    InMemoryBookingPaymentRepository,
+    InMemoryWithdrawalRepository,
+)
 from booking_core.adapters.memory_sessions import InMemorySessionRepository
 from booking_core.attendance import ParticipationEvent
 from booking_core.bookings import Booking, BookingStatus
@@ -37,7 +42,7 @@ from booking_core.errors import (
 )
 from booking_core.events import Decision
 from booking_core.intervals import TimeWindow
-from booking_core.money import Journal, Money
+from booking_core.money import Money
 from booking_core.series import BookingSeries
 from booking_core.services.attendance import AttendanceService
 from booking_core.services.booking import BookingRoster, BookingService
@@ -77,7 +82,7 @@ class World:
     bookings: BookingService[InMemoryUnitOfWork]
     sessions: SessionService[InMemoryUnitOfWork]
     attendance: AttendanceService[InMemoryUnitOfWork]
-    payments: PaymentService
+    payments: PaymentService[InMemoryUnitOfWork]
     gateway: FakePaymentGateway
 
     def uow(self) -> InMemoryUnitOfWork:
@@ -176,7 +181,12 @@ def world() -> World:
             clock=clock,
         ),
         payments=PaymentService(
-            gateway=gateway, journal=Journal("INR"), sleep=lambda _: None
+            gateway=gateway,
+            uow_factory=uow,
+            journal=lambda unit: InMemoryStagedLedgerJournal(unit, "INR"),
+            payments=InMemoryBookingPaymentRepository,
+            withdrawals=InMemoryWithdrawalRepository,
+            sleep=lambda _: None,
         ),
         gateway=gateway,
     )

@@ -9,15 +9,21 @@ indexes. The public, technology-named classes (``InMemorySessionRepository``,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import ClassVar, Generic, TypeVar
+
+import attrs
 
 from booking_core._payment_status import PaymentStatus
 from booking_core.adapters._staging import Indexer, StagedRepository, StagingUnitOfWork
 from booking_core.attendance import Attendee
 from booking_core.bookings import Booking, BookingStatus, CommandRecord
 from booking_core.errors import NotFoundError
+from booking_core.money.currency import get_currency
+from booking_core.money.ledger import LedgerAccount, LedgerEntry, Transfer, plan_posting
+from booking_core.money.payments import BookingPayment
+from booking_core.money.withdrawals import Withdrawal, WithdrawalStatus
 from booking_core.ports import Versioned
 from booking_core.series.model import BookingSeries
 from booking_core.sessions.model import Session, SessionStatus
@@ -27,22 +33,33 @@ __all__ = [
     "ATTENDEES",
     "BOOKINGS",
     "BOOKING_COMMANDS",
+    "BOOKING_PAYMENTS",
     "DEFAULT_INDEXES",
+    "LEDGER_ACCOUNTS",
+    "LEDGER_ENTRIES",
     "SERIES",
     "SESSIONS",
     "TEACHER_SCHEDULES",
+    "WITHDRAWALS",
     "StagedAggregateRepository",
     "StagedAttendeeRepository",
+    "StagedBookingPaymentRepository",
     "StagedBookingRepository",
     "StagedBookingSeriesRepository",
     "StagedCommandRecords",
+    "StagedLedgerJournal",
     "StagedSessionRepository",
     "StagedTeacherScheduleRepository",
+    "StagedWithdrawalRepository",
     "active_key",
     "index_attendee",
     "index_booking",
+    "index_booking_payment",
+    "index_ledger_account",
+    "index_ledger_entry",
     "index_series",
     "index_session",
+    "index_withdrawal",
 ]
 
 SESSIONS = "sessions"
@@ -135,11 +152,64 @@ def index_attendee(attendee: Attendee) -> tuple[tuple[str, str], ...]:
     )
 
 
+LEDGER_ENTRIES = "ledger_entries"
+"""The collection that holds ledger entries (posted transfers), every currency."""
+
+LEDGER_ACCOUNTS = "ledger_accounts"
+"""The collection that holds ledger account balances, every currency."""
+
+
+def index_ledger_entry(entry: LedgerEntry) -> tuple[tuple[str, str], ...]:
+    """Index entries of a ledger entry: both accounts, as ``<currency>/<account>``."""
+    transfer = entry.transfer
+    return (
+        ("account", f"{transfer.currency}/{transfer.debit}"),
+        ("account", f"{transfer.currency}/{transfer.credit}"),
+    )
+
+
+def index_ledger_account(account: LedgerAccount) -> tuple[tuple[str, str], ...]:
+    """Index entries of a ledger account: its currency."""
+    return (("currency", account.currency),)
+
+
+BOOKING_PAYMENTS = "booking_payments"
+"""The collection that holds the payment service's booking payment records."""
+
+
+def index_booking_payment(record: BookingPayment) -> list[tuple[str, str]]:
+    """Index entries of a booking payment: its order, and ``pending`` work.
+
+    Pending: no order yet (and not closed), or a refund not yet confirmed.
+    """
+    entries = []
+    if record.order_id is not None:
+        entries.append(("order", record.order_id))
+    if (record.order_id is None and not record.closed) or (
+        record.pending_refund is not None
+    ):
+        entries.append(("pending", "yes"))
+    return entries
+
+
+WITHDRAWALS = "withdrawals"
+"""The collection that holds withdrawals."""
+
+
+def index_withdrawal(withdrawal: Withdrawal) -> tuple[tuple[str, str], ...]:
+    """Index entries of a withdrawal: its status."""
+    return (("status", withdrawal.status.value),)
+
+
 DEFAULT_INDEXES: dict[str, Indexer] = {
     SESSIONS: index_session,
     SERIES: index_series,
     BOOKINGS: index_booking,
     ATTENDEES: index_attendee,
+    LEDGER_ENTRIES: index_ledger_entry,
+    LEDGER_ACCOUNTS: index_ledger_account,
+    BOOKING_PAYMENTS: index_booking_payment,
+    WITHDRAWALS: index_withdrawal,
 }
 """The library's own collections and their indexers; every store registers them."""
 
@@ -354,3 +424,195 @@ class StagedTeacherScheduleRepository(StagedAggregateRepository[TeacherSchedule]
 
     collection = TEACHER_SCHEDULES
     kind = TeacherSchedule
+
+
+class StagedBookingPaymentRepository(StagedAggregateRepository[BookingPayment]):
+    """A :class:`~booking_core.ports.BookingPaymentRepository` over any staging UoW.
+
+    Args:
+        uow: The unit of work it stages into.
+    """
+
+    collection = BOOKING_PAYMENTS
+    kind = BookingPayment
+
+    def by_order(self, order_id: str) -> BookingPayment | None:
+        """The record whose gateway order is ``order_id`` (one index lookup)."""
+        found = self._repo.find("order", order_id)
+        return found[0] if found else None
+
+    def pending(self) -> list[BookingPayment]:
+        """Records with no order yet or an unconfirmed refund, by id."""
+        return self._repo.find("pending", "yes")
+
+    def all(self) -> list[BookingPayment]:
+        """Every record, by id."""
+        return self._repo.list()
+
+
+def _requested(withdrawal: Withdrawal) -> tuple[datetime, str]:
+    return (withdrawal.requested_at, withdrawal.id)
+
+
+class StagedWithdrawalRepository(StagedAggregateRepository[Withdrawal]):
+    """A :class:`~booking_core.ports.WithdrawalRepository` over any staging UoW.
+
+    Args:
+        uow: The unit of work it stages into.
+    """
+
+    collection = WITHDRAWALS
+    kind = Withdrawal
+
+    def held(self) -> list[Withdrawal]:
+        """Withdrawals still held, by request time, then id."""
+        return sorted(
+            self._repo.find("status", WithdrawalStatus.HELD.value), key=_requested
+        )
+
+    def all(self) -> list[Withdrawal]:
+        """Every withdrawal, by request time, then id."""
+        return sorted(self._repo.list(), key=_requested)
+
+
+class StagedLedgerJournal:
+    """A :class:`~booking_core.ports.LedgerJournal` of one currency in a unit of work.
+
+    Posting stages the transfers and the new balances of the accounts they touch
+    into the unit of work, so they commit atomically with every other aggregate
+    of the transaction (or not at all). Each transfer is a
+    :class:`~booking_core.money.ledger.LedgerEntry` stored under its key, so a
+    concurrent post of the same key fails with a duplicate id (when staging or
+    on commit); each
+    account is a :class:`~booking_core.money.ledger.LedgerAccount` saved by
+    compare-and-set, so concurrent postings to one account never lose an update.
+    Retry such a commit from scratch (:func:`booking_core.services.run_in_transaction`
+    with ``retry_on=(ConcurrencyError, DuplicateIdError)``): the replay then
+    finds the entry and returns the original. The posting rules themselves are
+    :func:`~booking_core.money.ledger.plan_posting`, shared with
+    :class:`~booking_core.money.ledger.Journal`.
+
+    Reads (``get``, ``balance``, ``history``) see this unit's staged postings.
+
+    Args:
+        uow: The unit of work it stages into.
+        currency: The ISO 4217 code of every transfer it accepts.
+    """
+
+    def __init__(self, uow: StagingUnitOfWork, currency: str) -> None:
+        self._currency = get_currency(currency).code
+        self._entries: StagedRepository[LedgerEntry] = uow.repository(
+            LEDGER_ENTRIES, LedgerEntry
+        )
+        self._accounts: StagedRepository[LedgerAccount] = uow.repository(
+            LEDGER_ACCOUNTS, LedgerAccount
+        )
+
+    @property
+    def currency(self) -> str:
+        """The ISO 4217 code of every transfer in it."""
+        return self._currency
+
+    def _id(self, name: str) -> str:
+        return f"{self._currency}/{name}"
+
+    def _account(self, account: str) -> LedgerAccount | None:
+        try:
+            return self._accounts.get(self._id(account))
+        except NotFoundError:
+            return None
+
+    def get(self, key: str) -> Transfer | None:
+        """The transfer posted under ``key`` (staged or committed), or ``None``."""
+        try:
+            return self._entries.get(self._id(key)).transfer
+        except NotFoundError:
+            return None
+
+    def balance(self, account: str) -> int:
+        """One account's balance in minor units (0 when never used)."""
+        found = self._account(account)
+        return 0 if found is None else found.balance
+
+    def balances(self) -> dict[str, int]:
+        """Every used account's balance in minor units."""
+        return {
+            found.account: found.balance
+            for found in self._accounts.find("currency", self._currency)
+        }
+
+    def history(self, account: str) -> tuple[Transfer, ...]:
+        """The transfers that touched ``account``, in posting order."""
+        entries = self._entries.find("account", self._id(account))
+        return tuple(
+            entry.transfer
+            for entry in sorted(entries, key=lambda entry: entry.seq(account))
+        )
+
+    def post(self, transfer: Transfer) -> Transfer:
+        """Post one transfer, or return the original of a replay.
+
+        Raises:
+            IdempotencyKeyReuseError: ``money.idempotency_key_reused``.
+            CurrencyMismatchError: ``money.currency_mismatch``.
+            InsufficientFundsError: ``money.insufficient_funds``; nothing staged.
+        """
+        return self.post_linked((transfer,))[0]
+
+    def post_linked(self, transfers: Iterable[Transfer]) -> tuple[Transfer, ...]:
+        """Post transfers all or nothing; replays change nothing.
+
+        Raises:
+            IdempotencyKeyReuseError: ``money.idempotency_key_reused``.
+            CurrencyMismatchError: ``money.currency_mismatch``.
+            InsufficientFundsError: ``money.insufficient_funds``; nothing staged.
+        """
+        loaded: dict[str, LedgerAccount | None] = {}
+
+        def balance(account: str) -> int:
+            # plan_posting asks once per account; remember what was loaded
+            found = loaded[account] = self._account(account)
+            return 0 if found is None else found.balance
+
+        plan = plan_posting(
+            transfers, currency=self._currency, posted=self.get, balance=balance
+        )
+        states = {
+            account: loaded[account]
+            or LedgerAccount(
+                id=self._id(account), currency=self._currency, account=account
+            )
+            for account, _ in plan.balances
+        }
+        entries = []
+        for transfer in plan.new:
+            debit = states[transfer.debit] = _moved(
+                states[transfer.debit], -transfer.amount
+            )
+            credit = states[transfer.credit] = _moved(
+                states[transfer.credit], transfer.amount
+            )
+            entries.append(
+                LedgerEntry(
+                    id=self._id(transfer.key),
+                    transfer=transfer,
+                    debit_seq=debit.entries,
+                    credit_seq=credit.entries,
+                )
+            )
+        # Balances first: a lost race then fails the commit on their
+        # compare-and-set (a retryable conflict) before the entries' insert.
+        for account, state in states.items():
+            if loaded[account] is None:
+                self._accounts.add(state)
+            else:
+                self._accounts.save(state)
+        for entry in entries:
+            self._entries.add(entry)
+        return plan.results
+
+
+def _moved(account: LedgerAccount, amount: int) -> LedgerAccount:
+    return attrs.evolve(
+        account, balance=account.balance + amount, entries=account.entries + 1
+    )

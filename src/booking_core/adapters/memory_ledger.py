@@ -1,6 +1,14 @@
-"""The in-memory ledger: a thread-safe, shared ledger journal per currency.
+"""The in-memory ledgers: a shared journal per currency, or one in a unit of work.
 
-Journals live in an :class:`~booking_core.adapters.memory.InMemoryStore` (one per
+:class:`InMemoryStagedLedgerJournal` posts inside an
+:class:`~booking_core.adapters.memory.InMemoryUnitOfWork`, so its transfers
+commit atomically with the other aggregates of the transaction; it is the
+in-memory twin of :class:`~booking_core.adapters.sqlite_money.SqliteLedgerJournal`
+(both are :class:`~booking_core.adapters._repositories.StagedLedgerJournal`).
+:class:`InMemoryLedgerJournal`, below, posts immediately instead.
+
+:class:`InMemoryLedgerJournal`'s journals live in an
+:class:`~booking_core.adapters.memory.InMemoryStore` (one per
 currency, in its ``"ledger"`` collection) so that every unit of work on the same
 store sees the same ledger; every call runs under the store's lock, so transfers
 posted from several threads never interleave half-way.
@@ -29,11 +37,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import final
 
+from booking_core.adapters._repositories import StagedLedgerJournal
 from booking_core.adapters.memory import InMemoryStore
 from booking_core.money.currency import get_currency
 from booking_core.money.ledger import Journal, Transfer
 
-__all__ = ["InMemoryLedgerJournal"]
+__all__ = ["InMemoryLedgerJournal", "InMemoryStagedLedgerJournal"]
 
 
 @final
@@ -89,3 +98,32 @@ class InMemoryLedgerJournal:
         """The transfers that touched ``account``, in posting order."""
         with self._lock:
             return self._journal.history(account)
+
+
+@final
+class InMemoryStagedLedgerJournal(StagedLedgerJournal):
+    """A :class:`~booking_core.ports.LedgerJournal` inside an in-memory unit of work.
+
+    Postings are staged and commit with the unit of work (all or nothing, with
+    every other aggregate it stages); see
+    :class:`~booking_core.adapters._repositories.StagedLedgerJournal`.
+
+    Args:
+        uow: The :class:`~booking_core.adapters.memory.InMemoryUnitOfWork` it
+            stages into.
+        currency: The ISO 4217 code of every transfer it accepts.
+
+    Example:
+        >>> from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
+        >>> from booking_core.money.ledger import Transfer
+        >>> store = InMemoryStore()
+        >>> with InMemoryUnitOfWork(store) as uow:
+        ...     journal = InMemoryStagedLedgerJournal(uow, "INR")
+        ...     _ = journal.post(Transfer(key="k1", debit="payments",
+        ...         credit="escrow:m1", amount=100, currency="INR",
+        ...         kind="capture_mentor"))
+        ...     uow.commit()
+        >>> with InMemoryUnitOfWork(store) as uow:
+        ...     InMemoryStagedLedgerJournal(uow, "INR").balance("escrow:m1")
+        100
+    """

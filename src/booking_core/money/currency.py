@@ -245,7 +245,8 @@ def get_currency(code: str | Currency) -> Currency:
     """The :class:`Currency` for an ISO 4217 alphabetic code (any letter case).
 
     Args:
-        code: ``"INR"``, ``"inr"`` or a :class:`Currency` (returned as it is).
+        code: ``"INR"``, ``"inr"`` or a :class:`Currency` (a copy of a shipped
+            one is returned as the shipped instance; any other as it is).
 
     Returns:
         The shipped currency.
@@ -263,7 +264,10 @@ def get_currency(code: str | Currency) -> Currency:
 
 def _lookup(code: object) -> Currency:
     if isinstance(code, Currency):
-        return code
+        # A copy (decoded from storage, unpickled) becomes the shipped instance
+        # again: amounts compare currencies by identity.
+        shipped = CURRENCIES.get(code.code)
+        return shipped if shipped is not None and shipped == code else code
     if isinstance(code, str):
         found = CURRENCIES.get(code) or CURRENCIES.get(code.strip().upper())
         if found is not None:

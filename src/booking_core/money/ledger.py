@@ -55,7 +55,7 @@ but 0.01 INR is needed; wallet accounts may not go below zero
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, final
 
@@ -78,12 +78,16 @@ if TYPE_CHECKING:
 __all__ = [
     "AccountKind",
     "Journal",
+    "LedgerAccount",
+    "LedgerEntry",
     "MentorWallet",
+    "PostingPlan",
     "Transfer",
     "TransferKind",
     "account_id",
     "mentor_wallet",
     "parse_account",
+    "plan_posting",
 ]
 
 
@@ -267,6 +271,164 @@ def _fmt(amount: int, currency: str) -> str:
     return str(Money(amount, currency))
 
 
+def _replay(transfer: Transfer, prior: Transfer) -> Transfer:
+    if prior == transfer:
+        return prior
+    raise IdempotencyKeyReuseError(key=transfer.key, existing=prior, requested=transfer)
+
+
+def _refuse(
+    account: str, balance: int, amount: int, currency: str
+) -> InsufficientFundsError:
+    return InsufficientFundsError(
+        account=account,
+        balance=_fmt(balance, currency),
+        amount=_fmt(amount, currency),
+        kind=parse_account(account)[0].value,
+    )
+
+
+@final
+@attrs.frozen(kw_only=True)
+class PostingPlan:
+    """What posting a batch of transfers does, decided before anything is stored.
+
+    Made by :func:`plan_posting`; a journal applies ``new`` and ``balances``
+    together (all or nothing) and returns ``results``.
+
+    Attributes:
+        results: For each transfer asked for, the one posted (the original for
+            a replay), in order.
+        new: The transfers to append, in order (replays left out).
+        balances: ``(account, balance after)`` for every account ``new`` touches,
+            in first-touched order.
+    """
+
+    results: tuple[Transfer, ...]
+    new: tuple[Transfer, ...]
+    balances: tuple[tuple[str, int], ...]
+
+
+def plan_posting(
+    transfers: Iterable[Transfer],
+    *,
+    currency: str,
+    posted: Callable[[str], Transfer | None],
+    balance: Callable[[str], int],
+) -> PostingPlan:
+    """Decide a linked (all or nothing) posting: the ledger's rules in one place.
+
+    Every journal, in memory or in a database, posts through these rules: a key
+    already posted with the same content is a replay (no-op returning the
+    original), with other content it is refused; a transfer in another currency
+    is refused; an escrow, wallet or held account may not go below zero at any
+    step. A key repeated inside the batch follows the same rules.
+
+    Args:
+        transfers: The batch, in posting order.
+        currency: The journal's currency code.
+        posted: The transfer stored under a key, or ``None`` (the idempotency
+            lookup).
+        balance: An account's stored balance (0 when unused).
+
+    Returns:
+        The plan; nothing is changed by making it.
+
+    Raises:
+        IdempotencyKeyReuseError: ``money.idempotency_key_reused``.
+        CurrencyMismatchError: ``money.currency_mismatch``.
+        InsufficientFundsError: ``money.insufficient_funds``.
+
+    Example:
+        >>> t = Transfer(key="k", debit="payments", credit="escrow:m1",
+        ...              amount=5, currency="INR", kind="capture_mentor")
+        >>> plan = plan_posting([t, t], currency="INR",
+        ...                     posted=lambda key: None, balance=lambda a: 0)
+        >>> len(plan.new), plan.balances
+        (1, (('payments', -5), ('escrow:m1', 5)))
+    """
+    staged: dict[str, Transfer] = {}
+    overlay: dict[str, int] = {}
+    result = []
+    for transfer in transfers:
+        prior = staged.get(transfer.key) or posted(transfer.key)
+        if prior is not None:
+            result.append(_replay(transfer, prior))
+            continue
+        if transfer.currency != currency:
+            raise CurrencyMismatchError(
+                action="post", left=transfer.money, right=f"a {currency} journal"
+            )
+        debit = transfer.debit
+        before = overlay[debit] if debit in overlay else balance(debit)
+        after = before - transfer.amount
+        if after < 0 and not parse_account(debit)[0].may_go_negative:
+            raise _refuse(debit, before, transfer.amount, currency)
+        overlay[debit] = after
+        credit = transfer.credit
+        overlay[credit] = (
+            overlay[credit] if credit in overlay else balance(credit)
+        ) + transfer.amount
+        staged[transfer.key] = transfer
+        result.append(transfer)
+    return PostingPlan(
+        results=tuple(result),
+        new=tuple(staged.values()),
+        balances=tuple(overlay.items()),
+    )
+
+
+@final
+@attrs.frozen(kw_only=True)
+class LedgerEntry:
+    """A posted transfer as a database journal stores it (one per key).
+
+    Attributes:
+        id: ``"<currency>/<key>"``: unique per journal, so a second post of the
+            key is caught by the store's duplicate-id check.
+        transfer: The transfer.
+        debit_seq: Its position in the debit account's history (1 = first).
+        credit_seq: Its position in the credit account's history.
+        version: The stored version (the repository's business).
+    """
+
+    id: str = attrs.field(validator=non_empty_str)
+    transfer: Transfer
+    debit_seq: int
+    credit_seq: int
+    version: int = 0
+
+    def seq(self, account: str) -> int:
+        """The entry's position in ``account``'s history."""
+        return self.debit_seq if account == self.transfer.debit else self.credit_seq
+
+
+@final
+@attrs.frozen(kw_only=True)
+class LedgerAccount:
+    """One account's running balance as a database journal stores it.
+
+    Saved by compare-and-set with every entry that touches the account, in the
+    same transaction, so concurrent postings never lose an update and the
+    balance always equals the sum of the account's history.
+
+    Attributes:
+        id: ``"<currency>/<account>"``.
+        currency: The journal's currency code.
+        account: The account id, e.g. ``"escrow:m1"``.
+        balance: Credits minus debits, in minor units.
+        entries: How many entries touched it (the last history position).
+        version: The stored version (the repository's business).
+    """
+
+    id: str = attrs.field(validator=non_empty_str)
+    currency: str
+    account: str
+    balance: int = 0
+    entries: int = 0
+    version: int = 0
+
+
 @final
 class Journal:
     """An append-only, in-memory journal of transfers in one currency.
@@ -333,21 +495,12 @@ class Journal:
         return history
 
     def _replay(self, transfer: Transfer, prior: Transfer) -> Transfer:
-        if prior == transfer:
-            return prior
-        raise IdempotencyKeyReuseError(
-            key=transfer.key, existing=prior, requested=transfer
-        )
+        return _replay(transfer, prior)
 
     def _refuse(
         self, account: str, balance: int, amount: int
     ) -> InsufficientFundsError:
-        return InsufficientFundsError(
-            account=account,
-            balance=_fmt(balance, self.currency),
-            amount=_fmt(amount, self.currency),
-            kind=parse_account(account)[0].value,
-        )
+        return _refuse(account, balance, amount, self.currency)
 
     def post(self, transfer: Transfer) -> Transfer:
         """Post one transfer, or return the original when its key was posted.
@@ -454,40 +607,12 @@ class Journal:
                 non-negative account would go below zero at any step. Nothing is
                 posted when any transfer is refused.
         """
-        batch = tuple(transfers)
-        staged: dict[str, Transfer] = {}
-        overlay: dict[str, int] = {}
-        result = []
-        for transfer in batch:
-            prior = (
-                self._original(transfer.key)
-                if transfer.key in self._keys
-                else staged.get(transfer.key)
-            )
-            if prior is not None:
-                result.append(self._replay(transfer, prior))
-                continue
-            if transfer.currency != self.currency:
-                raise CurrencyMismatchError(
-                    action="post",
-                    left=transfer.money,
-                    right=f"a {self.currency} journal",
-                )
-            debit = transfer.debit
-            before = overlay.get(debit, self.balance(debit))
-            after = before - transfer.amount
-            if after < 0 and not parse_account(debit)[0].may_go_negative:
-                raise self._refuse(debit, before, transfer.amount)
-            overlay[debit] = after
-            overlay[transfer.credit] = (
-                overlay.get(transfer.credit, self.balance(transfer.credit))
-                + transfer.amount
-            )
-            staged[transfer.key] = transfer
-            result.append(transfer)
-        for transfer in staged.values():
+        plan = plan_posting(
+            transfers, currency=self.currency, posted=self.get, balance=self.balance
+        )
+        for transfer in plan.new:
             self.post(transfer)
-        return tuple(result)
+        return plan.results
 
     def _original(self, key: str) -> Transfer:
         found = self._by_key.get(key)

@@ -50,6 +50,7 @@ from booking_core.money.ledger import AccountKind, Transfer, TransferKind, accou
 from booking_core.money.split import PaymentSplit
 
 __all__ = [
+    "BookingPayment",
     "CapturedPayment",
     "EscrowReleased",
     "PaymentCaptured",
@@ -288,3 +289,35 @@ def release_escrow(
         transfers=transfers,
     )
     return Decision(state=attrs.evolve(payment, released=True), events=(event,))
+
+
+@final
+@attrs.frozen(kw_only=True)
+class BookingPayment:
+    """One booking's money: its order, captured payment and what is pending.
+
+    The record :class:`~booking_core.services.payments.PaymentService` keeps per
+    booking, in a :class:`~booking_core.ports.BookingPaymentRepository`.
+
+    Attributes:
+        id: The booking id.
+        mentor_id: The mentor paid.
+        amount: The price.
+        starts_at: When the booked session starts (for refund tiers).
+        order_id: The gateway order, once created.
+        payment: The captured payment, once captured.
+        pending_refund: A refund sent to the gateway but not yet confirmed:
+            ``(idempotency key, amount)``.
+        closed: Released or refunded: no more money moves.
+        version: The stored version (the repository's business).
+    """
+
+    id: str = attrs.field(validator=non_empty_str)
+    mentor_id: str = attrs.field(validator=non_empty_str)
+    amount: Money
+    starts_at: datetime
+    order_id: str | None = None
+    payment: CapturedPayment | None = None
+    pending_refund: tuple[str, Money] | None = None
+    closed: bool = False
+    version: int = 0

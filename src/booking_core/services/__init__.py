@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from booking_core.errors import ConcurrencyError, InvalidValueError
+from booking_core.errors import BookingCoreError, ConcurrencyError, InvalidValueError
 from booking_core.ports import UnitOfWork
 
 __all__ = ["run_in_transaction"]
@@ -42,7 +42,11 @@ U = TypeVar("U", bound=UnitOfWork)
 
 
 def run_in_transaction(
-    uow_factory: Callable[[], U], operation: Callable[[U], T], *, attempts: int = 5
+    uow_factory: Callable[[], U],
+    operation: Callable[[U], T],
+    *,
+    attempts: int = 5,
+    retry_on: tuple[type[BookingCoreError], ...] = (ConcurrencyError,),
 ) -> T:
     """Run ``operation`` in a fresh unit of work and commit, retrying on conflicts.
 
@@ -53,13 +57,19 @@ def run_in_transaction(
         uow_factory: Makes a new unit of work per attempt.
         operation: Loads, decides and stages writes; its result is returned.
         attempts: How many times to try before giving up (at least 1).
+        retry_on: The errors that start a new attempt, raised by ``commit`` or
+            by a repository inside ``operation`` (a repository may detect a
+            conflict early). Add :class:`~booking_core.errors.DuplicateIdError`
+            when an id that another writer may create first is looked up again
+            on retry (the ledger's entries and accounts, records keyed by a
+            booking id); leave it out when a duplicate is the caller's error.
 
     Returns:
         What ``operation`` returned on the attempt that committed.
 
     Raises:
         ConcurrencyError: ``concurrency.stale_version`` (or another concurrency
-            code) when every attempt lost the race.
+            code, or an error of ``retry_on``) when every attempt lost the race.
         InvalidValueError: ``input.invalid_value`` when ``attempts`` is below 1.
     """
     if attempts < 1:
@@ -68,10 +78,10 @@ def run_in_transaction(
         )
     for attempt in range(1, attempts + 1):
         with uow_factory() as uow:
-            result = operation(uow)  # type: ignore[arg-type]
             try:
+                result = operation(uow)  # type: ignore[arg-type]
                 uow.commit()
-            except ConcurrencyError:
+            except retry_on:
                 if attempt == attempts:
                     raise
                 continue

@@ -348,7 +348,7 @@ class Monitor(Generic[U]):
         booking_service: BookingService[U],
         session_service: SessionService[U],
         attendance_service: AttendanceService[U],
-        payment_service: PaymentService | None = None,
+        payment_service: PaymentService[U] | None = None,
         one_on_one: OneOnOneSteps | None = None,
         actor: Actor | None = None,
     ) -> None:
@@ -599,7 +599,7 @@ class Monitor(Generic[U]):
 
     def _settle(
         self,
-        payments: PaymentService,
+        payments: PaymentService[U],
         booking_id: str,
         now: datetime,
         outcomes: dict[str, OutcomeReport],
@@ -617,7 +617,7 @@ class Monitor(Generic[U]):
         return "payments_released" if released else "payments_refunded"
 
     @staticmethod
-    def _unsettled(payments: PaymentService, booking_id: str) -> bool:
+    def _unsettled(payments: PaymentService[U], booking_id: str) -> bool:
         return not payments.booking(booking_id).closed
 
     def _settle_payments(self, now: datetime, progress: _Progress) -> None:

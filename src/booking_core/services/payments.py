@@ -25,19 +25,39 @@ refuses (a refund that cannot be made is dropped; a payout that cannot be create
 returns the held amount to the wallet). The ledger is posted only after the
 gateway confirmed, so the books never show money the gateway did not move.
 
-Records are kept in the service (one process); a host persisting them stores
-:class:`BookingPayment` and :class:`~booking_core.money.withdrawals.Withdrawal`
-aggregates in its repositories.
+**Persistence.** Every command runs through
+:func:`~booking_core.services.run_in_transaction` on a unit of work: it reloads
+the :class:`~booking_core.money.payments.BookingPayment` or
+:class:`~booking_core.money.withdrawals.Withdrawal` record
+(:class:`~booking_core.ports.BookingPaymentRepository`,
+:class:`~booking_core.ports.WithdrawalRepository`), decides, and stages the new
+record, its ledger postings (a journal bound to the same unit of work) and its
+events, which commit together or not at all; a lost race is retried from a
+fresh load. Gateway calls happen outside the transaction (they are idempotent
+by key), so a retried transaction never repeats a gateway effect. On SQLite the
+records and the ledger survive a restart: a new service on the same database
+file carries on where the old one stopped.
 
 Example:
     >>> from datetime import datetime, timedelta, timezone
     >>> from booking_core.actors import Role
     >>> from booking_core.adapters.fake_gateway import FakePaymentGateway
-    >>> from booking_core.money import CancellationReason, Journal, Money
+    >>> from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
+    >>> from booking_core.adapters.memory_ledger import InMemoryStagedLedgerJournal
+    >>> from booking_core.adapters.memory_payments import (
+    ...     InMemoryBookingPaymentRepository, InMemoryWithdrawalRepository)
+    >>> from booking_core.money import CancellationReason, Money
     >>> now = datetime(2026, 3, 29, 9, tzinfo=timezone.utc)
     >>> gateway = FakePaymentGateway(secret=b"s", clock=lambda: now)
-    >>> journal = Journal("INR")
-    >>> service = PaymentService(gateway=gateway, journal=journal)
+    >>> store = InMemoryStore()
+    >>> service = PaymentService(
+    ...     gateway=gateway,
+    ...     uow_factory=lambda: InMemoryUnitOfWork(store),
+    ...     journal=lambda uow: InMemoryStagedLedgerJournal(uow, "INR"),
+    ...     payments=InMemoryBookingPaymentRepository,
+    ...     withdrawals=InMemoryWithdrawalRepository,
+    ... )
+    >>> journal = service.journal  # committed reads
     >>> booking = service.open_order(booking_id="b1", mentor_id="m1",
     ...     amount=Money.of("700.00", "INR"), starts_at=now + timedelta(days=2),
     ...     now=now)
@@ -58,13 +78,13 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import TypeVar, final
+from typing import Generic, TypeVar, final
 
 import attrs
 
-from booking_core._validation import non_empty_str, positive_int
+from booking_core._validation import positive_int
 from booking_core.actors import Actor, Role
 from booking_core.attendance import OutcomeSettlement
 from booking_core.errors import (
@@ -75,6 +95,7 @@ from booking_core.errors import (
     NotFoundError,
     PolicyViolationError,
 )
+from booking_core.events import DomainEvent
 from booking_core.money.amount import Money
 from booking_core.money.gateway import (
     PaymentStatus,
@@ -84,6 +105,7 @@ from booking_core.money.gateway import (
 )
 from booking_core.money.ledger import Transfer
 from booking_core.money.payments import (
+    BookingPayment,
     CapturedPayment,
     capture_payment,
     release_escrow,
@@ -106,16 +128,25 @@ from booking_core.money.withdrawals import (
     BankAccount,
     Withdrawal,
     WithdrawalPolicy,
-    WithdrawalStatus,
     apply_payout_status,
     record_payout,
     request_withdrawal,
 )
-from booking_core.ports import LedgerJournal, PaymentGateway
+from booking_core.ports import (
+    BookingPaymentRepository,
+    LedgerJournal,
+    PaymentGateway,
+    Repository,
+    UnitOfWork,
+    WithdrawalRepository,
+)
+from booking_core.services import run_in_transaction
+from booking_core.services.ledger import RETRY_ON, LedgerService
 
 __all__ = ["BookingPayment", "PaymentService", "PendingOperation", "RetryPolicy"]
 
 T = TypeVar("T")
+U = TypeVar("U", bound=UnitOfWork)
 
 
 def _seconds(value: object) -> timedelta:
@@ -163,35 +194,6 @@ class RetryPolicy:
 
 @final
 @attrs.frozen(kw_only=True)
-class BookingPayment:
-    """One booking's money: its order, captured payment and what is pending.
-
-    Attributes:
-        id: The booking id.
-        mentor_id: The mentor paid.
-        amount: The price.
-        starts_at: When the booked session starts (for refund tiers).
-        order_id: The gateway order, once created.
-        payment: The captured payment, once captured.
-        pending_refund: A refund sent to the gateway but not yet confirmed:
-            ``(idempotency key, amount)``.
-        closed: Released or refunded: no more money moves.
-        version: The stored version (the repository's business).
-    """
-
-    id: str = attrs.field(validator=non_empty_str)
-    mentor_id: str = attrs.field(validator=non_empty_str)
-    amount: Money
-    starts_at: datetime
-    order_id: str | None = None
-    payment: CapturedPayment | None = None
-    pending_refund: tuple[str, Money] | None = None
-    closed: bool = False
-    version: int = 0
-
-
-@final
-@attrs.frozen(kw_only=True)
 class PendingOperation:
     """An operation that could not finish; :meth:`PaymentService.resume` retries it.
 
@@ -214,13 +216,49 @@ _RETRY = RetryPolicy()
 _SYSTEM = Actor.system()
 
 
+R = TypeVar("R", BookingPayment, Withdrawal)
+
+
+def _saved(repository: Repository[R], record: R) -> R:
+    # Stage ``record`` and return it as it will be stored (the next version).
+    repository.save(record)
+    return attrs.evolve(record, version=record.version + 1)
+
+
+def _added(repository: Repository[R], record: R) -> R:
+    repository.add(record)
+    return attrs.evolve(record, version=1)
+
+
+def _maybe(
+    repository: BookingPaymentRepository, booking_id: str
+) -> BookingPayment | None:
+    try:
+        return repository.get(booking_id)
+    except NotFoundError:
+        return None
+
+
+def _maybe_withdrawal(
+    repository: WithdrawalRepository, withdrawal_id: str
+) -> Withdrawal | None:
+    try:
+        return repository.get(withdrawal_id)
+    except NotFoundError:
+        return None
+
+
 @final
-class PaymentService:
-    """The payment flow over a gateway and a ledger; see the module doc.
+class PaymentService(Generic[U]):
+    """The payment flow over a gateway, a ledger and repositories; see the module doc.
 
     Args:
         gateway: Any :class:`~booking_core.ports.PaymentGateway`.
-        journal: The ledger of the currency.
+        uow_factory: Makes a new unit of work per transaction.
+        journal: The ledger of the currency bound to a unit of work, e.g.
+            ``lambda uow: SqliteLedgerJournal(uow, "INR")``.
+        payments: The booking payment records of a unit of work.
+        withdrawals: The withdrawals of a unit of work.
         split_policy: Commission and fees.
         cancellation_policy: How much a cancellation or no-show refunds.
         refund_policy: Who bears the gateway fee kept on refunds.
@@ -228,13 +266,21 @@ class PaymentService:
         retry: How gateway calls are retried.
         sleep: Waits between retries (``time.sleep``; tests pass a no-op).
         actor: Who the service acts as (the system).
+        attempts: How many times a transaction that lost a race is retried.
+
+    Attributes:
+        journal: The ledger, read from what is committed
+            (a :class:`~booking_core.services.ledger.LedgerService`).
     """
 
     def __init__(
         self,
         *,
         gateway: PaymentGateway,
-        journal: LedgerJournal,
+        uow_factory: Callable[[], U],
+        journal: Callable[[U], LedgerJournal],
+        payments: Callable[[U], BookingPaymentRepository],
+        withdrawals: Callable[[U], WithdrawalRepository],
         split_policy: SplitPolicy = _SPLIT,
         cancellation_policy: CancellationPolicy = _CANCELLATION,
         refund_policy: RefundPolicy = _REFUND,
@@ -242,9 +288,16 @@ class PaymentService:
         retry: RetryPolicy = _RETRY,
         sleep: Callable[[float], None] = time.sleep,
         actor: Actor = _SYSTEM,
+        attempts: int = 8,
     ) -> None:
         self.gateway = gateway
-        self.journal = journal
+        self._uow_factory = uow_factory
+        self._journal = journal
+        self._payments = payments
+        self._withdrawals = withdrawals
+        self.journal: LedgerService[U] = LedgerService(
+            uow_factory=uow_factory, journal=journal, attempts=attempts
+        )
         self.split_policy = split_policy
         self.cancellation_policy = cancellation_policy
         self.refund_policy = refund_policy
@@ -252,9 +305,7 @@ class PaymentService:
         self.retry = retry
         self._sleep = sleep
         self._actor = actor
-        self._bookings: dict[str, BookingPayment] = {}
-        self._by_order: dict[str, str] = {}
-        self._withdrawals: dict[str, Withdrawal] = {}
+        self._attempts = attempts
         self._settling = threading.RLock()
 
     # -- plumbing --------------------------------------------------------------
@@ -270,8 +321,23 @@ class PaymentService:
             self._sleep(delay)
         return operation()
 
-    def _post(self, transfers: Iterable[Transfer]) -> None:
-        self.journal.post_linked(transfers)
+    def _run(self, operation: Callable[[U], T]) -> T:
+        return run_in_transaction(
+            self._uow_factory, operation, attempts=self._attempts, retry_on=RETRY_ON
+        )
+
+    def _read(self, read: Callable[[U], T]) -> T:
+        uow = self._uow_factory()
+        with uow:
+            return read(uow)
+
+    def _post(self, uow: U, events: Sequence[DomainEvent]) -> None:
+        # Post every event's transfers in this unit of work and collect the
+        # events, so the ledger, the record and the outbox commit together.
+        journal = self._journal(uow)
+        for event in events:
+            journal.post_linked(event.transfers)  # type: ignore[attr-defined]
+        uow.collect(events)
 
     def booking(self, booking_id: str) -> BookingPayment:
         """The booking's payment record.
@@ -279,7 +345,7 @@ class PaymentService:
         Raises:
             NotFoundError: ``not_found`` for an unknown booking.
         """
-        found = self._bookings.get(booking_id)
+        found = self._read(lambda uow: _maybe(self._payments(uow), booking_id))
         if found is None:
             raise NotFoundError(kind="booking payment", id=booking_id)
         return found
@@ -290,18 +356,20 @@ class PaymentService:
         Raises:
             NotFoundError: ``not_found`` for an unknown withdrawal.
         """
-        found = self._withdrawals.get(withdrawal_id)
+        found = self._read(
+            lambda uow: _maybe_withdrawal(self._withdrawals(uow), withdrawal_id)
+        )
         if found is None:
             raise NotFoundError(kind="withdrawal", id=withdrawal_id)
         return found
 
     def withdrawals(self) -> tuple[Withdrawal, ...]:
-        """Every withdrawal, in request order."""
-        return tuple(self._withdrawals.values())
+        """Every withdrawal, in request order (then by id)."""
+        return tuple(self._read(lambda uow: self._withdrawals(uow).all()))
 
     def bookings(self) -> tuple[BookingPayment, ...]:
-        """Every booking payment record, in order."""
-        return tuple(self._bookings.values())
+        """Every booking payment record, by booking id."""
+        return tuple(self._read(lambda uow: self._payments(uow).all()))
 
     # -- orders and captures ---------------------------------------------------
 
@@ -320,34 +388,73 @@ class PaymentService:
         :meth:`resume` creates it (with the same key).
 
         Raises:
-            GatewayDeclinedError: ``gateway.declined`` when the gateway refuses.
+            GatewayDeclinedError: ``gateway.declined`` when the gateway refuses
+                (nothing is stored for a new booking).
         """
-        record = self._bookings.get(booking_id) or BookingPayment(
+        existing = self._read(lambda uow: _maybe(self._payments(uow), booking_id))
+        if existing is not None:
+            return self._create_order(existing)
+        candidate = BookingPayment(
             id=booking_id, mentor_id=mentor_id, amount=amount, starts_at=starts_at
         )
-        self._bookings[booking_id] = record
-        return self._create_order(record)
-
-    def _create_order(self, record: BookingPayment) -> BookingPayment:
-        if record.order_id is not None:
-            return record
         try:
-            order = self._call(
-                lambda: self.gateway.create_order(
-                    amount=record.amount,
-                    receipt=record.id,
-                    idempotency_key=f"order/{record.id}",
-                )
-            )
+            order_id: str | None = self._order(candidate)
         except GatewayError as error:
             if not error.retryable:
-                del self._bookings[record.id]
                 raise
+            order_id = None
+
+        def store(uow: U) -> BookingPayment:
+            repository = self._payments(uow)
+            found = _maybe(repository, booking_id)
+            if found is None:
+                return _added(repository, attrs.evolve(candidate, order_id=order_id))
+            return self._record_order(repository, found, order_id)
+
+        return self._run(store)
+
+    def _order(self, record: BookingPayment) -> str:
+        order = self._call(
+            lambda: self.gateway.create_order(
+                amount=record.amount,
+                receipt=record.id,
+                idempotency_key=f"order/{record.id}",
+            )
+        )
+        return order.id
+
+    @staticmethod
+    def _record_order(
+        repository: BookingPaymentRepository,
+        record: BookingPayment,
+        order_id: str | None,
+    ) -> BookingPayment:
+        if record.order_id is not None or order_id is None:
             return record
-        record = attrs.evolve(record, order_id=order.id)
-        self._bookings[record.id] = record
-        self._by_order[order.id] = record.id
-        return record
+        return _saved(repository, attrs.evolve(record, order_id=order_id))
+
+    def _create_order(self, record: BookingPayment) -> BookingPayment:
+        if record.order_id is not None or record.closed:
+            return record
+        try:
+            order_id = self._order(record)
+        except GatewayError as error:
+            if error.retryable:
+                return record
+            # A definitive refusal: the record can never get an order; close it.
+            self._run(lambda uow: self._close_orderless(uow, record.id))
+            raise
+
+        def store(uow: U) -> BookingPayment:
+            repository = self._payments(uow)
+            return self._record_order(repository, repository.get(record.id), order_id)
+
+        return self._run(store)
+
+    def _close_orderless(self, uow: U, booking_id: str) -> None:
+        # Refused for good under its one key: no order can ever exist for it.
+        repository = self._payments(uow)
+        repository.save(attrs.evolve(repository.get(booking_id), closed=True))
 
     def handle_webhook(self, body: bytes, signature: str, *, now: datetime) -> None:
         """Apply one webhook delivery; repeats and late ones change nothing.
@@ -361,16 +468,25 @@ class PaymentService:
             raise InvalidWebhookError(reason="the signature does not verify")
         event = parse_webhook(body)
         kind = event.event.partition(".")[0]
-        if kind == "payment" and event.reference in self._by_order:
-            self._settle_payment(self._by_order[event.reference], event.entity_id, now)
-        elif kind == "payout" and event.reference in self._withdrawals:
+        if kind == "payment":
+            record = self._read(
+                lambda uow: self._payments(uow).by_order(event.reference)
+            )
+            if record is not None:
+                self._settle_payment(record.id, event.entity_id, now)
+        elif kind == "payout":
+            found = self._read(
+                lambda uow: _maybe_withdrawal(self._withdrawals(uow), event.reference)
+            )
+            if found is None:
+                return
             try:
                 status = PayoutStatus(event.status)
             except ValueError:
                 raise InvalidWebhookError(
                     reason=f"unknown payout status {event.status!r}"
                 ) from None
-            self._apply_payout(event.reference, status, now, event.entity_id)
+            self._apply_payout(found.id, status, now, event.entity_id)
 
     def poll(self, booking_id: str, *, now: datetime) -> BookingPayment:
         """Ask the gateway whether the booking's order was paid, and capture it.
@@ -384,10 +500,10 @@ class PaymentService:
         order = self.gateway.fetch_order(record.order_id)
         if order.payment_id is not None:
             self._settle_payment(booking_id, order.payment_id, now)
-        return self._bookings[booking_id]
+        return self.booking(booking_id)
 
     def _settle_payment(self, booking_id: str, payment_id: str, now: datetime) -> None:
-        record = self._bookings[booking_id]
+        record = self.booking(booking_id)
         if record.payment is not None:
             return
         payment = self.gateway.fetch_payment(payment_id)
@@ -409,20 +525,32 @@ class PaymentService:
             payment.currency,
             self.gateway.minor_units(payment.currency),
         )
-        decision = capture_payment(
-            payment_id=payment_id,
-            mentor_id=record.mentor_id,
-            split=split_payment(gross, self.split_policy, payment_id=payment_id),
-            actor=self._actor,
-            now=now,
-        )
-        self._post(decision.events[0].transfers)  # type: ignore[attr-defined]
-        self._bookings[booking_id] = attrs.evolve(record, payment=decision.state)
+        split = split_payment(gross, self.split_policy, payment_id=payment_id)
 
+        def capture(uow: U) -> None:
+            repository = self._payments(uow)
+            current = repository.get(booking_id)
+            if current.payment is not None:
+                return  # captured by a concurrent delivery
+            decision = capture_payment(
+                payment_id=payment_id,
+                mentor_id=current.mentor_id,
+                split=split,
+                actor=self._actor,
+                now=now,
+            )
+            self._post(uow, decision.events)
+            repository.save(attrs.evolve(current, payment=decision.state))
+
+        self._run(capture)
+
+    @staticmethod
     def _captured(
-        self, booking_id: str, action: str
+        repository: BookingPaymentRepository, booking_id: str, action: str
     ) -> tuple[BookingPayment, CapturedPayment]:
-        record = self.booking(booking_id)
+        record = _maybe(repository, booking_id)
+        if record is None:
+            raise NotFoundError(kind="booking payment", id=booking_id)
         payment = record.payment
         if payment is None or record.closed:
             state = "closed" if record.closed else "not captured"
@@ -442,12 +570,17 @@ class PaymentService:
             InvalidTransitionError: ``invalid_transition`` when not captured,
                 already released or refunded.
         """
-        record, payment = self._captured(booking_id, "release")
-        decision = release_escrow(payment, actor=self._actor, now=now)
-        self._post(decision.events[0].transfers)  # type: ignore[attr-defined]
-        record = attrs.evolve(record, payment=decision.state, closed=True)
-        self._bookings[booking_id] = record
-        return record
+
+        def release(uow: U) -> BookingPayment:
+            repository = self._payments(uow)
+            record, payment = self._captured(repository, booking_id, "release")
+            decision = release_escrow(payment, actor=self._actor, now=now)
+            self._post(uow, decision.events)
+            return _saved(
+                repository, attrs.evolve(record, payment=decision.state, closed=True)
+            )
+
+        return self._run(release)
 
     def settle(
         self, booking_id: str, settlement: OutcomeSettlement, *, now: datetime
@@ -516,28 +649,33 @@ class PaymentService:
                 released or already refunded.
             GatewayDeclinedError: ``gateway.declined`` (nothing changes).
         """
-        record, payment = self._captured(booking_id, "refund")
-        quote = refund_quote(
-            self.cancellation_policy,
-            starts_at=record.starts_at,
-            payments=[payment],
-            now=now,
-            by=by,
-            reason=reason,
-            refund_policy=self.refund_policy,
-        )
-        record = attrs.evolve(record, closed=True)
-        if quote.amount.amount > 0:
-            key = f"refund/{payment.id}/{payment.refund_count + 1}"
-            record = attrs.evolve(record, pending_refund=(key, quote.amount))
-        self._bookings[booking_id] = record
-        return self._finish_refund(record, now)
+
+        def decide(uow: U) -> BookingPayment:
+            repository = self._payments(uow)
+            record, payment = self._captured(repository, booking_id, "refund")
+            quote = refund_quote(
+                self.cancellation_policy,
+                starts_at=record.starts_at,
+                payments=[payment],
+                now=now,
+                by=by,
+                reason=reason,
+                refund_policy=self.refund_policy,
+            )
+            record = attrs.evolve(record, closed=True)
+            if quote.amount.amount > 0:
+                key = f"refund/{payment.id}/{payment.refund_count + 1}"
+                record = attrs.evolve(record, pending_refund=(key, quote.amount))
+            return _saved(repository, record)
+
+        return self._finish_refund(self._run(decide), now)
 
     def _finish_refund(self, record: BookingPayment, now: datetime) -> BookingPayment:
         payment = record.payment
-        if record.pending_refund is None or payment is None:
+        pending = record.pending_refund
+        if pending is None or payment is None:
             return record
-        key, amount = record.pending_refund
+        key, amount = pending
         try:
             self._call(
                 lambda: self.gateway.refund(
@@ -547,21 +685,34 @@ class PaymentService:
         except GatewayError as error:
             if error.retryable:
                 return record
-            record = attrs.evolve(record, pending_refund=None)  # compensate: drop
-            self._bookings[record.id] = record
+            self._run(lambda uow: self._drop_refund(uow, record.id))
             raise
-        decision = refund_payment(
-            payment,
-            amount,
-            policy=self.refund_policy,
-            actor=self._actor,
-            now=now,
-            reason="cancellation",
-        )
-        self._post(decision.events[0].transfers)  # type: ignore[attr-defined]
-        record = attrs.evolve(record, payment=decision.state, pending_refund=None)
-        self._bookings[record.id] = record
-        return record
+
+        def post(uow: U) -> BookingPayment:
+            repository = self._payments(uow)
+            current = repository.get(record.id)
+            if current.pending_refund != pending or current.payment is None:
+                return current  # finished by a concurrent resume
+            decision = refund_payment(
+                current.payment,
+                amount,
+                policy=self.refund_policy,
+                actor=self._actor,
+                now=now,
+                reason="cancellation",
+            )
+            self._post(uow, decision.events)
+            current = attrs.evolve(current, payment=decision.state, pending_refund=None)
+            return _saved(repository, current)
+
+        return self._run(post)
+
+    def _drop_refund(self, uow: U, booking_id: str) -> None:
+        # compensate: the gateway refused the refund for good
+        # (a refused key is refused for every process: nothing was posted)
+        repository = self._payments(uow)
+        current = repository.get(booking_id)
+        repository.save(attrs.evolve(current, pending_refund=None))
 
     # -- withdrawals ------------------------------------------------------------
 
@@ -584,21 +735,26 @@ class PaymentService:
             InsufficientFundsError: ``money.insufficient_funds`` when the
                 wallet cannot cover it (nothing changes).
         """
-        found = self._withdrawals.get(withdrawal_id)
-        if found is not None:
-            return found
-        decision = request_withdrawal(
-            withdrawal_id=withdrawal_id,
-            mentor_id=mentor_id,
-            amount=amount,
-            bank_account=bank_account,
-            policy=self.withdrawal_policy,
-            actor=self._actor,
-            now=now,
-        )
-        self._post(decision.events[0].transfers)  # type: ignore[attr-defined]
-        self._withdrawals[withdrawal_id] = decision.state
-        return self._create_payout(decision.state, now)
+
+        def hold(uow: U) -> tuple[Withdrawal, bool]:
+            repository = self._withdrawals(uow)
+            found = _maybe_withdrawal(repository, withdrawal_id)
+            if found is not None:
+                return found, False
+            decision = request_withdrawal(
+                withdrawal_id=withdrawal_id,
+                mentor_id=mentor_id,
+                amount=amount,
+                bank_account=bank_account,
+                policy=self.withdrawal_policy,
+                actor=self._actor,
+                now=now,
+            )
+            self._post(uow, decision.events)
+            return _added(repository, decision.state), True
+
+        withdrawal, new = self._run(hold)
+        return self._create_payout(withdrawal, now) if new else withdrawal
 
     def _create_payout(self, withdrawal: Withdrawal, now: datetime) -> Withdrawal:
         try:
@@ -615,8 +771,7 @@ class PaymentService:
                 return withdrawal
             # compensate: the payout can never be made, return the hold
             return self._apply_payout(withdrawal.id, PayoutStatus.FAILED, now)
-        self._withdrawals[withdrawal.id] = record_payout(withdrawal, payout.id)
-        return self._apply_payout(withdrawal.id, payout.status, now)
+        return self._apply_payout(withdrawal.id, payout.status, now, payout.id)
 
     def _apply_payout(
         self,
@@ -625,26 +780,36 @@ class PaymentService:
         now: datetime,
         payout_id: str | None = None,
     ) -> Withdrawal:
-        withdrawal = self._withdrawals[withdrawal_id]
-        if withdrawal.payout_id is None and payout_id is not None:
-            # The payout was created but its answer was lost (a timeout): the
-            # webhook tells us its id.
-            withdrawal = record_payout(withdrawal, payout_id)
-        decision = apply_payout_status(withdrawal, status, actor=self._actor, now=now)
-        for event in decision.events:
-            self._post(event.transfers)  # type: ignore[attr-defined]
-        self._withdrawals[withdrawal_id] = decision.state
-        return decision.state
+        def apply(uow: U) -> Withdrawal:
+            repository = self._withdrawals(uow)
+            loaded = repository.get(withdrawal_id)
+            withdrawal = loaded
+            if withdrawal.payout_id is None and payout_id is not None:
+                # The payout was created but its answer may have been lost (a
+                # timeout): the gateway's answer or webhook tells us its id.
+                withdrawal = record_payout(withdrawal, payout_id)
+            decision = apply_payout_status(
+                withdrawal, status, actor=self._actor, now=now
+            )
+            self._post(uow, decision.events)
+            if decision.state == loaded:
+                return loaded
+            return _saved(repository, decision.state)
+
+        return self._run(apply)
 
     # -- pending work -----------------------------------------------------------
 
     def pending(self) -> tuple[PendingOperation, ...]:
         """What could not finish yet: orders, refunds, payouts not settled."""
+        records, held = self._read(
+            lambda uow: (self._payments(uow).pending(), self._withdrawals(uow).held())
+        )
         found = [
             PendingOperation(
                 kind="order", target=r.id, remaining="create the gateway order"
             )
-            for r in self._bookings.values()
+            for r in records
             if r.order_id is None
         ]
         found += [
@@ -653,7 +818,7 @@ class PaymentService:
                 target=r.id,
                 remaining=f"refund {r.pending_refund[1]} (key {r.pending_refund[0]})",
             )
-            for r in self._bookings.values()
+            for r in records
             if r.pending_refund is not None
         ]
         found += [
@@ -664,8 +829,7 @@ class PaymentService:
                 if w.payout_id is None
                 else f"settle payout {w.payout_id}",
             )
-            for w in self._withdrawals.values()
-            if w.status is WithdrawalStatus.HELD
+            for w in held
         ]
         return tuple(found)
 
@@ -674,16 +838,18 @@ class PaymentService:
 
         Returns:
             What is still pending afterwards.
+
+        Raises:
+            GatewayDeclinedError: ``gateway.declined`` when the gateway refuses
+                an order for good (the record is closed; nothing else changes).
         """
-        for record in list(self._bookings.values()):
+        for record in self._read(lambda uow: self._payments(uow).pending()):
             if record.order_id is None:
                 self._create_order(record)
-            elif record.pending_refund is not None:
+            else:
                 with contextlib.suppress(GatewayError):  # refused: dropped
                     self._finish_refund(record, now)
-        for withdrawal in list(self._withdrawals.values()):
-            if withdrawal.status is not WithdrawalStatus.HELD:
-                continue
+        for withdrawal in self._read(lambda uow: self._withdrawals(uow).held()):
             if withdrawal.payout_id is None:
                 self._create_payout(withdrawal, now)
             else:
@@ -700,12 +866,16 @@ class PaymentService:
             start: The period's first instant.
             end: The instant after it (``[start, end)``).
         """
-        journal = self.journal
-        transfers = [
-            *journal.history("payments"),
-            *journal.history("refunds"),
-            *journal.history("payouts"),
-        ]
+
+        def read(uow: U) -> list[Transfer]:
+            journal = self._journal(uow)
+            return [
+                *journal.history("payments"),
+                *journal.history("refunds"),
+                *journal.history("payouts"),
+            ]
+
+        transfers = self._read(read)
         transactions = self.gateway.transactions(start=start, end=end)
         units = {t.currency: self.gateway.minor_units(t.currency) for t in transactions}
         return reconcile(
