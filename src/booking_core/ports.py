@@ -55,11 +55,13 @@ __all__ = [
     "EventPublisher",
     "IdempotencyRecords",
     "LedgerJournal",
+    "OneOnOneBookingRepository",
     "PaymentGateway",
     "Repository",
     "SessionRepository",
     "StudentRoster",
     "TeacherScheduleRepository",
+    "TeacherSessionRepository",
     "UnitOfWork",
     "Versioned",
     "WithdrawalRepository",
@@ -181,10 +183,6 @@ class SessionRepository(Repository[Session], Protocol):
 
         Ordered by ``respond_by``, then id: the requests the monitor may expire.
         """
-        ...
-
-    def taught_by(self, teacher_id: str) -> list[Session]:
-        """Every session of one teacher (any status), by id."""
         ...
 
 
@@ -426,22 +424,6 @@ class BookingRepository(Repository[Booking], Protocol):
         """Every booking of the session (any status), by id."""
         ...
 
-    def of_teacher(
-        self, teacher_id: str, *, active_only: bool = False
-    ) -> list[Booking]:
-        """Every booking of the teacher (or only the active ones), by id."""
-        ...
-
-    def of_student(
-        self, student_id: str, *, active_only: bool = False
-    ) -> list[Booking]:
-        """Every booking of the student, or only the active ones, by id."""
-        ...
-
-    def pending_requests(self) -> list[Booking]:
-        """Every pending booking (1:1 requests awaiting a decision), by id."""
-        ...
-
 
 class IdempotencyRecords(Protocol):
     """Remembers what a keyed command did, so a retry returns the same result.
@@ -478,6 +460,44 @@ class BookingOffersRepository(BookingRepository, Protocol):
 
 
 # -- 1:1 teacher schedules --------------------------------------------------------
+
+
+class TeacherSessionRepository(SessionRepository, Protocol):
+    """A :class:`SessionRepository` that also lists a teacher's sessions.
+
+    The 1:1 service (:class:`~booking_core.services.one_on_one.OneOnOneService`)
+    counts the group sessions a teacher teaches as commitments. Like every
+    service-specific query, it is a separate protocol, so a host that only runs
+    group bookings implements :class:`SessionRepository` alone.
+    """
+
+    def taught_by(self, teacher_id: str) -> list[Session]:
+        """Every session of one teacher (any status), by id."""
+        ...
+
+
+class OneOnOneBookingRepository(BookingRepository, Protocol):
+    """A :class:`BookingRepository` with the lookups the 1:1 service needs.
+
+    Contract: everything :class:`BookingRepository` promises; the lookups see
+    this unit of work's staged changes.
+    """
+
+    def of_teacher(
+        self, teacher_id: str, *, active_only: bool = False
+    ) -> list[Booking]:
+        """Every booking of the teacher (or only the active ones), by id."""
+        ...
+
+    def of_student(
+        self, student_id: str, *, active_only: bool = False
+    ) -> list[Booking]:
+        """Every booking of the student, or only the active ones, by id."""
+        ...
+
+    def pending_requests(self) -> list[Booking]:
+        """Every pending booking (1:1 requests awaiting a decision), by id."""
+        ...
 
 
 class TeacherScheduleRepository(Repository["TeacherSchedule"], Protocol):

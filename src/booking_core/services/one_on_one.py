@@ -105,10 +105,10 @@ from booking_core.one_on_one import (
     request_booking,
 )
 from booking_core.ports import (
-    BookingRepository,
     BookingSeriesRepository,
-    SessionRepository,
+    OneOnOneBookingRepository,
     TeacherScheduleRepository,
+    TeacherSessionRepository,
     UnitOfWork,
 )
 from booking_core.recurrence import RecurrenceRule
@@ -190,8 +190,8 @@ class OneOnOneService(Generic[U]):
         *,
         uow_factory: Callable[[], U],
         schedules: Callable[[U], TeacherScheduleRepository],
-        bookings: Callable[[U], BookingRepository],
-        sessions: Callable[[U], SessionRepository],
+        bookings: Callable[[U], OneOnOneBookingRepository],
+        sessions: Callable[[U], TeacherSessionRepository],
         series: Callable[[U], BookingSeriesRepository],
         clock: Clock,
         policy: OneOnOnePolicy | None = None,
