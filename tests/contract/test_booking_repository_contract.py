@@ -27,6 +27,7 @@ from booking_core.adapters.sqlite import (
 )
 from booking_core.events import DomainEvent
 from booking_core.testing.booking_contract import (
+    BookingQueriesContract,
     BookingRepositoryContract,
     IdempotencyRecordsContract,
 )
@@ -113,3 +114,31 @@ class TestSqliteCommandRecords(IdempotencyRecordsContract):
     @pytest.fixture
     def records_of(self) -> Callable[[Any], Any]:
         return SqliteCommandRecords
+
+
+@pytest.mark.parametrize("adapter", ["memory", "sqlite"])
+class TestBookingQueries(BookingQueriesContract):
+    @pytest.fixture
+    def uow_factory(
+        self,
+        adapter: str,
+        memory_uow_factory: Callable[[], Any],
+        sqlite_uow_factory: Callable[[], Any],
+    ) -> Callable[[], Any]:
+        return memory_uow_factory if adapter == "memory" else sqlite_uow_factory
+
+    @pytest.fixture
+    def bookings_of(self, adapter: str) -> Callable[[Any], Any]:
+        return (
+            InMemoryBookingRepository
+            if adapter == "memory"
+            else SqliteBookingRepository
+        )
+
+    @pytest.fixture
+    def sessions_of(self, adapter: str) -> Callable[[Any], Any]:
+        return (
+            InMemorySessionRepository
+            if adapter == "memory"
+            else SqliteSessionRepository
+        )

@@ -27,6 +27,7 @@ from booking_core.adapters.memory import InMemoryEventPublisher
 from booking_core.events import DomainEvent
 from booking_core.testing.attendance_contract import AttendeeRepositoryContract
 from booking_core.testing.booking_contract import (
+    BookingQueriesContract,
     BookingRepositoryContract,
     IdempotencyRecordsContract,
 )
@@ -86,3 +87,7 @@ class TestPostgresAttendees(PostgresStore, AttendeeRepositoryContract):
 
 class TestPostgresSeries(PostgresStore, BookingSeriesRepositoryContract):
     """Booking series on PostgreSQL."""
+
+
+class TestPostgresBookingQueries(PostgresStore, BookingQueriesContract):
+    """The 1:1 and monitor lookups on PostgreSQL."""

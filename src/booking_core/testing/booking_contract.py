@@ -69,7 +69,11 @@ from booking_core.testing._aggregate_contract import (
     group_session,
 )
 
-__all__ = ["BookingRepositoryContract", "IdempotencyRecordsContract"]
+__all__ = [
+    "BookingQueriesContract",
+    "BookingRepositoryContract",
+    "IdempotencyRecordsContract",
+]
 
 _WINDOW = TimeWindow.of(NOW + timedelta(days=10), timedelta(hours=1))
 
@@ -396,3 +400,123 @@ class IdempotencyRecordsContract:
             records_of(uow).add(_record("key-1"))
         with uow_factory() as uow:
             assert records_of(uow).get("key-1") is None
+
+
+class BookingQueriesContract:
+    """The lookups of the service-specific booking and session protocols.
+
+    They are :class:`~booking_core.ports.OneOnOneBookingRepository` and
+    :class:`~booking_core.ports.TeacherSessionRepository` (the 1:1 service) and
+    :class:`~booking_core.ports.BookingOffersRepository` (the monitor).
+
+    Separate from :class:`BookingRepositoryContract` because the protocols are:
+    a host that implements them adds this class to its suite. Fixtures:
+    ``uow_factory``, ``bookings_of`` and ``sessions_of``.
+    """
+
+    @pytest.fixture
+    def uow_factory(self) -> Callable[[], Any]:
+        """Makes a unit of work on a fresh, empty store."""
+        raise NotImplementedError  # pragma: no cover - subclasses provide it
+
+    @pytest.fixture
+    def bookings_of(self) -> Callable[[Any], Any]:
+        """The booking repository of a unit of work (with the lookups)."""
+        raise NotImplementedError  # pragma: no cover - subclasses provide it
+
+    @pytest.fixture
+    def sessions_of(self) -> Callable[[Any], Any]:
+        """The session repository of a unit of work (with ``taught_by``)."""
+        raise NotImplementedError  # pragma: no cover - subclasses provide it
+
+    def test_of_teacher_of_student_and_pending_requests(
+        self, uow_factory: Callable[[], Any], bookings_of: Callable[[Any], Any]
+    ) -> None:
+        """By teacher and student (all or active only) and the pending requests."""
+        other = attrs.evolve(
+            _booking("b-4", student_id="bob", session_id="s-2"), teacher_id="t-2"
+        )
+        with uow_factory() as uow:
+            repository = bookings_of(uow)
+            for booking in (
+                _booking("b-1"),
+                _cancelled(_booking("b-2", session_id="s-2")),
+                _booking(
+                    "b-3", BookingStatus.PENDING, type="one_on_one", session_id="x"
+                ),
+                other,
+            ):
+                repository.add(booking)
+            uow.commit()
+        teacher = TEACHER.user_id
+        with uow_factory() as uow:
+            repository = bookings_of(uow)
+            assert [b.id for b in repository.of_teacher(teacher)] == [
+                "b-1",
+                "b-2",
+                "b-3",
+            ]
+            assert [b.id for b in repository.of_teacher(teacher, active_only=True)] == [
+                "b-1",
+                "b-3",
+            ]
+            assert [b.id for b in repository.of_teacher("t-2")] == ["b-4"]
+            assert [b.id for b in repository.of_student("ann")] == ["b-1", "b-2", "b-3"]
+            assert [b.id for b in repository.of_student("ann", active_only=True)] == [
+                "b-1",
+                "b-3",
+            ]
+            assert repository.of_student("zed") == []
+            assert [b.id for b in repository.pending_requests()] == ["b-3"]
+            # The unit sees its own staged change: the request is decided.
+            decided = attrs.evolve(repository.get("b-3"), status=BookingStatus.DECLINED)
+            repository.save(decided)
+            assert repository.pending_requests() == []
+            assert [b.id for b in repository.of_teacher(teacher, active_only=True)] == [
+                "b-1"
+            ]
+
+    def test_offers_due(
+        self, uow_factory: Callable[[], Any], bookings_of: Callable[[Any], Any]
+    ) -> None:
+        """Open offers expiring by a given instant, by expiry, then id."""
+        with uow_factory() as uow:
+            repository = bookings_of(uow)
+            for booking_id, student, hours in (("b-1", "ann", 3), ("b-2", "bob", 1)):
+                repository.add(
+                    _booking(
+                        booking_id,
+                        BookingStatus.OFFERED,
+                        student_id=student,
+                        offer_expires_at=NOW + timedelta(hours=hours),
+                    )
+                )
+            repository.add(_booking("b-3", student_id="cy"))
+            uow.commit()
+        with uow_factory() as uow:
+            repository = bookings_of(uow)
+            assert repository.offers_due(due_by=NOW) == []
+            due = repository.offers_due(due_by=NOW + timedelta(hours=3))
+            assert [b.id for b in due] == ["b-2", "b-1"]
+            repository.save(attrs.evolve(due[0], status=BookingStatus.CONFIRMED))
+            assert [
+                b.id for b in repository.offers_due(due_by=NOW + timedelta(days=1))
+            ] == ["b-1"]
+
+    def test_taught_by(
+        self, uow_factory: Callable[[], Any], sessions_of: Callable[[Any], Any]
+    ) -> None:
+        """Every session of one teacher, any status, by id; staged ones included."""
+        with uow_factory() as uow:
+            sessions_of(uow).add(group_session("s-2"))
+            sessions_of(uow).add(group_session("s-1"))
+            uow.commit()
+        with uow_factory() as uow:
+            repository = sessions_of(uow)
+            assert [s.id for s in repository.taught_by(TEACHER.user_id)] == [
+                "s-1",
+                "s-2",
+            ]
+            assert repository.taught_by("nobody") == []
+            repository.add(group_session("s-3"))
+            assert len(repository.taught_by(TEACHER.user_id)) == 3
