@@ -172,6 +172,7 @@ class _Story:
             uow_factory=self.uow,
             sessions=SqliteSessionRepository,
             roster=BookingRoster(self.uow, SqliteBookingRepository),
+            bookings=SqliteBookingRepository,
             clock=self.clock,
         )
         self.attendance = AttendanceService(

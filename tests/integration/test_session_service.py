@@ -9,10 +9,12 @@ import pytest
 
 from booking_core.actors import Actor
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
+from booking_core.adapters.memory_bookings import InMemoryBookingRepository
 from booking_core.adapters.memory_sessions import (
     InMemorySessionRepository,
     InMemoryStudentRoster,
 )
+from booking_core.bookings import Booking
 from booking_core.clock import ManualClock
 from booking_core.errors import (
     DuplicateIdError,
@@ -36,6 +38,7 @@ T0 = datetime(2026, 10, 20, 9, tzinfo=timezone.utc)
 TEACHER = Actor.teacher("t-1")
 ALICE = Actor.student("alice")
 SYSTEM = Actor.system()
+HOUR_2 = timedelta(hours=2)
 
 
 def _service(
@@ -230,3 +233,51 @@ def test_monitor_queries_and_predicates() -> None:
     clock.set(s1.start + timedelta(minutes=30))
     service.mark_missed("s-1", actor=SYSTEM)
     assert _load(store, "s-1").status is SessionStatus.MISSED
+
+
+def test_an_approved_reschedule_moves_the_bookings_of_the_session() -> None:
+    store = InMemoryStore()
+    clock = ManualClock(T0)
+    service: SessionService[InMemoryUnitOfWork] = SessionService(
+        uow_factory=lambda: InMemoryUnitOfWork(store),
+        sessions=InMemorySessionRepository,
+        roster=InMemoryStudentRoster({"s-1": ["alice"]}),
+        bookings=InMemoryBookingRepository,
+        clock=clock,
+    )
+    start = T0 + timedelta(days=5)  # London leaves BST on 25 October, in between
+    _schedule(service, "s-1", start)
+    old = TimeWindow.of(start, timedelta(hours=1))
+    with InMemoryUnitOfWork(store) as uow:
+        for booking_id, status in (("b-1", "confirmed"), ("b-2", "cancelled")):
+            InMemoryBookingRepository(uow).add(
+                Booking(
+                    id=booking_id,
+                    type="one_on_one",
+                    session_id="s-1",
+                    student_id="alice",
+                    teacher_id="t-1",
+                    course_id="c-1",
+                    window=old,
+                    status=status,
+                    created_at=T0,
+                )
+            )
+        uow.commit()
+    service.request_reschedule(
+        "s-1", reason="a clash with an exam", new_start=start + HOUR_2, actor=ALICE
+    )
+    with InMemoryUnitOfWork(store) as uow:  # a request alone moves nothing
+        assert InMemoryBookingRepository(uow).get("b-1").window == old
+    decision = service.approve_reschedule("s-1", actor=TEACHER)
+    moved = decision.state.window
+    assert moved == TimeWindow.of(start + HOUR_2, timedelta(hours=1))
+    with InMemoryUnitOfWork(store) as uow:
+        bookings = InMemoryBookingRepository(uow)
+        assert [bookings.get(b).window for b in ("b-1", "b-2")] == [moved, moved]
+        assert bookings.get("b-1").version == 2
+    # A change that keeps the time (completion) leaves the bookings alone.
+    clock.set(moved.end + timedelta(minutes=1))
+    service.complete("s-1", actor=TEACHER)
+    with InMemoryUnitOfWork(store) as uow:
+        assert InMemoryBookingRepository(uow).get("b-1").version == 2

@@ -42,12 +42,19 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Generic, Literal, TypeVar, final
 
+import attrs
+
 from booking_core import sessions as domain
 from booking_core.actors import Actor
 from booking_core.clock import Clock
 from booking_core.events import Decision
 from booking_core.intervals import TimeWindow
-from booking_core.ports import SessionRepository, StudentRoster, UnitOfWork
+from booking_core.ports import (
+    BookingRepository,
+    SessionRepository,
+    StudentRoster,
+    UnitOfWork,
+)
 from booking_core.services import run_in_transaction
 from booking_core.sessions import (
     MeetingInfo,
@@ -87,6 +94,10 @@ class SessionService(Generic[U]):
         sessions: Gives the session repository of a unit of work.
         clock: Where ``now`` comes from.
         roster: Who is booked on a session (nobody, if not given).
+        bookings: Gives the booking repository of a unit of work; when given,
+            a session that moves (an approved reschedule) moves its bookings'
+            windows in the same transaction, so conflict checks and listings
+            that read bookings see the new time.
         session_policy: Join, grace, no-show and text rules.
         reschedule_policy: Notice, lead, reason and response rules.
         attempts: How many times to try on a stale version.
@@ -99,6 +110,7 @@ class SessionService(Generic[U]):
         sessions: Callable[[U], SessionRepository],
         clock: Clock,
         roster: StudentRoster | None = None,
+        bookings: Callable[[U], BookingRepository] | None = None,
         session_policy: SessionPolicy | None = None,
         reschedule_policy: ReschedulePolicy | None = None,
         attempts: int = 5,
@@ -107,6 +119,7 @@ class SessionService(Generic[U]):
         self._sessions = sessions
         self._clock = clock
         self._roster: StudentRoster = roster if roster is not None else _NobodyBooked()
+        self._bookings = bookings
         self.session_policy = session_policy or SessionPolicy()
         self.reschedule_policy = reschedule_policy or ReschedulePolicy()
         self._attempts = attempts
@@ -118,6 +131,12 @@ class SessionService(Generic[U]):
             students = self._roster.booked_student_ids(session_id)
             decision = decide(session, students, self._clock.now())
             repository.save(decision.state)
+            moved = decision.state.window
+            if self._bookings is not None and moved != session.window:
+                bookings = self._bookings(uow)
+                for booking in bookings.of_session(session_id):
+                    if booking.window != moved:
+                        bookings.save(attrs.evolve(booking, window=moved))
             uow.collect(decision.events)
             return decision
 
