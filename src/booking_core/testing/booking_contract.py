@@ -414,6 +414,8 @@ class BookingQueriesContract:
     ``uow_factory``, ``bookings_of`` and ``sessions_of``.
     """
 
+    _is_contract_base = True  # subclassed by hosts, so deliberately not @final
+
     @pytest.fixture
     def uow_factory(self) -> Callable[[], Any]:
         """Makes a unit of work on a fresh, empty store."""
