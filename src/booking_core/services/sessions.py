@@ -135,8 +135,7 @@ class SessionService(Generic[U]):
             if self._bookings is not None and moved != session.window:
                 bookings = self._bookings(uow)
                 for booking in bookings.of_session(session_id):
-                    if booking.window != moved:
-                        bookings.save(attrs.evolve(booking, window=moved))
+                    bookings.save(attrs.evolve(booking, window=moved))
             uow.collect(decision.events)
             return decision
 
