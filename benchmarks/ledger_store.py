@@ -12,7 +12,7 @@ mentor share), over 20 mentors.
   transaction ``BEGIN IMMEDIATE``, four entry rows inserted with their
   pre-encoded JSON, five balance rows upserted, ``COMMIT``: no reads, no checks.
 * ``ledger_store.memory``: the same service over an in-memory store
-  (:class:`~booking_core.adapters.memory_ledger.InMemoryStagedLedgerJournal`).
+  (:class:`~booking_core.adapters.memory_ledger.InMemoryLedgerJournal`).
   Peer: ``case:Journal``, the in-process :class:`~booking_core.money.ledger.Journal`
   posting the same batches (no unit of work, nothing versioned).
 
@@ -35,7 +35,7 @@ from _common import median_seconds, report
 from booking_core.actors import Actor
 from booking_core.adapters import codec
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_ledger import InMemoryStagedLedgerJournal
+from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
 from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.adapters.sqlite_money import SqliteLedgerJournal
 from booking_core.money import Money, split_payment
@@ -118,7 +118,7 @@ def ours_memory() -> dict[str, int]:
     store = InMemoryStore()
     ledger: LedgerService[InMemoryUnitOfWork] = LedgerService(
         uow_factory=lambda: InMemoryUnitOfWork(store),
-        journal=lambda uow: InMemoryStagedLedgerJournal(uow, "INR"),
+        journal=lambda uow: InMemoryLedgerJournal(uow, "INR"),
     )
     for batch in BATCHES:
         ledger.post_linked(batch)

@@ -205,8 +205,8 @@ class LedgerJournal(Protocol):
     """The ledger of one currency: an append-only journal of transfers.
 
     :class:`booking_core.money.ledger.Journal` is the reference implementation;
-    :class:`booking_core.adapters.memory_ledger.InMemoryLedgerJournal` shares
-    one between threads. A database implementation stores transfers in an
+    :class:`booking_core.services.ledger.LedgerService` commits every call
+    of a unit-of-work journal. A database implementation stores transfers in an
     append-only table with a unique key column and keeps balances beside them,
     as :class:`booking_core.adapters.sqlite_money.SqliteLedgerJournal` does
     inside a unit of work (posting with

@@ -8,10 +8,7 @@ from pathlib import Path
 import pytest
 
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_ledger import (
-    InMemoryLedgerJournal,
-    InMemoryStagedLedgerJournal,
-)
+from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
 from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.adapters.sqlite_money import SqliteLedgerJournal
 from booking_core.money.ledger import Journal
@@ -27,18 +24,12 @@ class TestJournal(LedgerJournalContract):
 
 
 class TestInMemoryLedgerJournal(LedgerJournalContract):
-    @pytest.fixture
-    def journal(self) -> LedgerJournal:
-        return InMemoryLedgerJournal(InMemoryStore(), "INR")
-
-
-class TestInMemoryStagedLedgerJournal(LedgerJournalContract):
     """Inside one open unit of work: reads see the staged postings."""
 
     @pytest.fixture
     def journal(self) -> Iterator[LedgerJournal]:
         with InMemoryUnitOfWork(InMemoryStore()) as uow:
-            yield InMemoryStagedLedgerJournal(uow, "INR")
+            yield InMemoryLedgerJournal(uow, "INR")
 
 
 class TestInMemoryLedgerService(LedgerJournalContract):
@@ -49,7 +40,7 @@ class TestInMemoryLedgerService(LedgerJournalContract):
         store = InMemoryStore()
         return LedgerService(
             uow_factory=lambda: InMemoryUnitOfWork(store),
-            journal=lambda uow: InMemoryStagedLedgerJournal(uow, "INR"),
+            journal=lambda uow: InMemoryLedgerJournal(uow, "INR"),
         )
 
 

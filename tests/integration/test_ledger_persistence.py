@@ -13,7 +13,7 @@ from types import TracebackType
 import pytest
 
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_ledger import InMemoryStagedLedgerJournal
+from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
 from booking_core.adapters.memory_payments import InMemoryBookingPaymentRepository
 from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.adapters.sqlite_money import (
@@ -71,7 +71,7 @@ class Backend:
     def journal(self, uow: UnitOfWork, currency: str = "INR") -> LedgerJournal:
         if isinstance(uow, SqliteUnitOfWork):
             return SqliteLedgerJournal(uow, currency)
-        return InMemoryStagedLedgerJournal(uow, currency)
+        return InMemoryLedgerJournal(uow, currency)
 
     def payments(self, uow: UnitOfWork) -> BookingPaymentRepository:
         if isinstance(uow, SqliteUnitOfWork):

@@ -31,7 +31,9 @@ from booking_core.money import (
     split_payment,
 )
 from booking_core.money.payments import CapturedPayment
+from booking_core.ports import LedgerJournal
 from booking_core.services import run_in_transaction
+from booking_core.services.ledger import LedgerService
 
 # the day London springs forward (01:30 UTC is 02:30 BST); Kolkata has no DST
 NOW = datetime(2026, 3, 29, 1, 30, tzinfo=timezone.utc)
@@ -39,7 +41,7 @@ KOLKATA_NOW = datetime(2026, 3, 29, 7, 0, tzinfo=ZoneInfo("Asia/Kolkata"))
 SYSTEM = Actor.system()
 
 
-def relay(events: list[DomainEvent], journal: InMemoryLedgerJournal) -> None:
+def relay(events: list[DomainEvent], journal: LedgerJournal) -> None:
     for event in events:
         journal.post_linked(getattr(event, "transfers", ()))
 
@@ -47,7 +49,10 @@ def relay(events: list[DomainEvent], journal: InMemoryLedgerJournal) -> None:
 def test_capture_release_refund_through_the_unit_of_work() -> None:
     store = InMemoryStore()
     publisher = InMemoryEventPublisher()
-    journal = InMemoryLedgerJournal(store, "INR")
+    journal = LedgerService(
+        uow_factory=lambda: InMemoryUnitOfWork(store),
+        journal=lambda uow: InMemoryLedgerJournal(uow, "INR"),
+    )
 
     def uow() -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(store, publisher)
@@ -88,7 +93,10 @@ def test_capture_release_refund_through_the_unit_of_work() -> None:
 def test_concurrent_refunds_never_exceed_the_capture() -> None:
     store = InMemoryStore()
     publisher = InMemoryEventPublisher()
-    journal = InMemoryLedgerJournal(store, "INR")
+    journal = LedgerService(
+        uow_factory=lambda: InMemoryUnitOfWork(store),
+        journal=lambda uow: InMemoryLedgerJournal(uow, "INR"),
+    )
 
     def uow() -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(store, publisher)

@@ -35,7 +35,7 @@ from booking_core.adapters.memory_bookings import (
     InMemoryBookingRepository,
     InMemoryCommandRecords,
 )
-from booking_core.adapters.memory_ledger import InMemoryStagedLedgerJournal
+from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
 from booking_core.adapters.memory_payments import (
     InMemoryBookingPaymentRepository,
     InMemoryWithdrawalRepository,
@@ -212,7 +212,7 @@ def memory_world(_tmp: Path) -> World:
             "bookings": InMemoryBookingRepository,
             "records": InMemoryCommandRecords,
             "attendees": InMemoryAttendeeRepository,
-            "journal": InMemoryStagedLedgerJournal,
+            "journal": InMemoryLedgerJournal,
             "payments": InMemoryBookingPaymentRepository,
             "withdrawals": InMemoryWithdrawalRepository,
         },

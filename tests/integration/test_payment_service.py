@@ -10,7 +10,7 @@ import pytest
 from booking_core.actors import Role
 from booking_core.adapters.fake_gateway import FakePaymentGateway, FaultPlan
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_ledger import InMemoryStagedLedgerJournal
+from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
 from booking_core.adapters.memory_payments import (
     InMemoryBookingPaymentRepository,
     InMemoryWithdrawalRepository,
@@ -65,7 +65,7 @@ class Setup:
         return PaymentService(
             gateway=self.gateway,
             uow_factory=lambda: InMemoryUnitOfWork(self.store),
-            journal=lambda uow: InMemoryStagedLedgerJournal(uow, "INR"),
+            journal=lambda uow: InMemoryLedgerJournal(uow, "INR"),
             payments=InMemoryBookingPaymentRepository,
             withdrawals=InMemoryWithdrawalRepository,
             cancellation_policy=cancellation_policy,

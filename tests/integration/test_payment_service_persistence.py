@@ -12,7 +12,7 @@ import pytest
 from booking_core.actors import Role
 from booking_core.adapters.fake_gateway import FakePaymentGateway, FaultPlan
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_ledger import InMemoryStagedLedgerJournal
+from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
 from booking_core.adapters.memory_payments import (
     InMemoryBookingPaymentRepository,
     InMemoryWithdrawalRepository,
@@ -67,7 +67,7 @@ def memory_service(
     return PaymentService(
         gateway=gateway,
         uow_factory=lambda: InMemoryUnitOfWork(store),
-        journal=lambda uow: InMemoryStagedLedgerJournal(uow, "INR"),
+        journal=lambda uow: InMemoryLedgerJournal(uow, "INR"),
         payments=InMemoryBookingPaymentRepository,
         withdrawals=InMemoryWithdrawalRepository,
         retry=RetryPolicy(attempts=2),

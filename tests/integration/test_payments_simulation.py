@@ -25,7 +25,7 @@ import pytest
 from booking_core.actors import Role
 from booking_core.adapters.fake_gateway import FakePaymentGateway, FaultPlan
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_ledger import InMemoryStagedLedgerJournal
+from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
 from booking_core.adapters.memory_payments import (
     InMemoryBookingPaymentRepository,
     InMemoryWithdrawalRepository,
@@ -76,7 +76,7 @@ class World:
         store = InMemoryStore()
         wiring: dict[str, Any] = {
             "uow_factory": lambda: InMemoryUnitOfWork(store),
-            "journal": lambda uow: InMemoryStagedLedgerJournal(uow, "INR"),
+            "journal": lambda uow: InMemoryLedgerJournal(uow, "INR"),
             "payments": InMemoryBookingPaymentRepository,
             "withdrawals": InMemoryWithdrawalRepository,
         }

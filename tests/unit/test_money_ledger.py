@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from booking_core.adapters.memory import InMemoryStore
+from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
 from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
 from booking_core.errors import (
     CurrencyMismatchError,
@@ -27,6 +27,7 @@ from booking_core.money.ledger import (
     parse_account,
 )
 from booking_core.ports import LedgerJournal
+from booking_core.services.ledger import LedgerService
 
 AT = datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc)  # Europe/London DST day
 
@@ -300,23 +301,31 @@ def test_journal_satisfies_the_port() -> None:
     assert mentor_wallet(journal, "m1").escrow.amount == 5
 
 
-def test_in_memory_journal_is_shared_and_satisfies_the_port() -> None:
+def _ledger(store: InMemoryStore, currency: str) -> LedgerJournal:
+    """A committing in-memory ledger: every call is one transaction."""
+    return LedgerService(
+        uow_factory=lambda: InMemoryUnitOfWork(store),
+        journal=lambda uow: InMemoryLedgerJournal(uow, currency),
+    )
+
+
+def test_in_memory_ledger_is_shared_and_satisfies_the_port() -> None:
     store = InMemoryStore()
-    journal: LedgerJournal = InMemoryLedgerJournal(store, "inr")
+    journal = _ledger(store, "inr")
     assert journal.currency == "INR"
     posted = journal.post(t("a", "payments", "escrow:m1", 5))
-    other = InMemoryLedgerJournal(store, "INR")
-    assert other.get("a") is posted
+    other = _ledger(store, "INR")
+    assert other.get("a") == posted
     assert other.post_linked([t("b", "escrow:m1", "wallet:m1", 5)])[0].key == "b"
     assert other.balances() == {"payments": -5, "escrow:m1": 0, "wallet:m1": 5}
     assert other.balance("wallet:m1") == 5
     assert [x.key for x in other.history("escrow:m1")] == ["a", "b"]
-    assert InMemoryLedgerJournal(store, "USD").balance("wallet:m1") == 0
+    assert _ledger(store, "USD").balance("wallet:m1") == 0
 
 
-def test_in_memory_journal_threads_never_double_post() -> None:
+def test_in_memory_ledger_threads_never_double_post() -> None:
     store = InMemoryStore()
-    journal = InMemoryLedgerJournal(store, "INR")
+    journal = _ledger(store, "INR")
     journal.post(t("seed", "payments", "wallet:m1", 100))
 
     refused: list[str] = []

@@ -25,7 +25,7 @@ from booking_core.adapters.memory_bookings import (
     InMemoryBookingRepository,
     InMemoryCommandRecords,
 )
-from booking_core.adapters.memory_ledger import InMemoryStagedLedgerJournal
+from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
 from booking_core.adapters.memory_payments import (
     InMemoryBookingPaymentRepository,
     InMemoryWithdrawalRepository,
@@ -183,7 +183,7 @@ def world() -> World:
         payments=PaymentService(
             gateway=gateway,
             uow_factory=uow,
-            journal=lambda unit: InMemoryStagedLedgerJournal(unit, "INR"),
+            journal=lambda unit: InMemoryLedgerJournal(unit, "INR"),
             payments=InMemoryBookingPaymentRepository,
             withdrawals=InMemoryWithdrawalRepository,
             sleep=lambda _: None,

@@ -436,9 +436,9 @@ class Journal:
     Balances are kept up to date as transfers post; the key index and each
     account's history are built from the append-only log when first read; see
     the module doc for why it is mutable. Not
-    thread-safe by itself: the adapter
-    :class:`~booking_core.adapters.memory_ledger.InMemoryLedgerJournal`
-    serialises access for threads.
+    thread-safe by itself: for threads, use a unit-of-work journal
+    (:class:`~booking_core.adapters.memory_ledger.InMemoryLedgerJournal`) through
+    :class:`~booking_core.services.ledger.LedgerService`.
 
     Args:
         currency: The ISO 4217 code of every transfer it accepts.

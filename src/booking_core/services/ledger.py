@@ -13,12 +13,12 @@ what is committed.
 
 Example:
     >>> from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-    >>> from booking_core.adapters.memory_ledger import InMemoryStagedLedgerJournal
+    >>> from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
     >>> from booking_core.money.ledger import Transfer
     >>> store = InMemoryStore()
     >>> ledger = LedgerService(
     ...     uow_factory=lambda: InMemoryUnitOfWork(store),
-    ...     journal=lambda uow: InMemoryStagedLedgerJournal(uow, "INR"),
+    ...     journal=lambda uow: InMemoryLedgerJournal(uow, "INR"),
     ... )
     >>> _ = ledger.post(Transfer(key="k1", debit="payments", credit="escrow:m1",
     ...                          amount=100, currency="INR", kind="capture_mentor"))

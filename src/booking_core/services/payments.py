@@ -43,7 +43,7 @@ Example:
     >>> from booking_core.actors import Role
     >>> from booking_core.adapters.fake_gateway import FakePaymentGateway
     >>> from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-    >>> from booking_core.adapters.memory_ledger import InMemoryStagedLedgerJournal
+    >>> from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
     >>> from booking_core.adapters.memory_payments import (
     ...     InMemoryBookingPaymentRepository, InMemoryWithdrawalRepository)
     >>> from booking_core.money import CancellationReason, Money
@@ -53,7 +53,7 @@ Example:
     >>> service = PaymentService(
     ...     gateway=gateway,
     ...     uow_factory=lambda: InMemoryUnitOfWork(store),
-    ...     journal=lambda uow: InMemoryStagedLedgerJournal(uow, "INR"),
+    ...     journal=lambda uow: InMemoryLedgerJournal(uow, "INR"),
     ...     payments=InMemoryBookingPaymentRepository,
     ...     withdrawals=InMemoryWithdrawalRepository,
     ... )
