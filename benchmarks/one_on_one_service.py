@@ -28,7 +28,10 @@ from _common import median_seconds, report
 from booking_core.actors import Actor
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
 from booking_core.adapters.memory_bookings import InMemoryBookingRepository
-from booking_core.adapters.memory_schedules import InMemoryTeacherScheduleRepository
+from booking_core.adapters.memory_schedules import (
+    InMemoryStudentCalendarRepository,
+    InMemoryTeacherScheduleRepository,
+)
 from booking_core.adapters.memory_series import InMemoryBookingSeriesRepository
 from booking_core.adapters.memory_sessions import InMemorySessionRepository
 from booking_core.approval import ApprovalPolicy
@@ -76,6 +79,7 @@ def main() -> None:
     service: OneOnOneService[InMemoryUnitOfWork] = OneOnOneService(
         uow_factory=lambda: InMemoryUnitOfWork(store),
         schedules=InMemoryTeacherScheduleRepository,
+        calendars=InMemoryStudentCalendarRepository,
         bookings=InMemoryBookingRepository,
         sessions=InMemorySessionRepository,
         series=InMemoryBookingSeriesRepository,

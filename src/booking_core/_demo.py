@@ -36,6 +36,7 @@ from booking_core.adapters.sqlite import (
     SqliteCommandRecords,
     SqliteDatabase,
     SqliteSessionRepository,
+    SqliteStudentCalendarRepository,
     SqliteTeacherScheduleRepository,
     SqliteUnitOfWork,
 )
@@ -200,6 +201,7 @@ class _Story:
         self.one_on_one = OneOnOneService(
             uow_factory=self.uow,
             schedules=SqliteTeacherScheduleRepository,
+            calendars=SqliteStudentCalendarRepository,
             bookings=SqliteBookingRepository,
             sessions=SqliteSessionRepository,
             series=SqliteBookingSeriesRepository,

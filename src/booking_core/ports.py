@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from booking_core.money.ledger import Transfer
     from booking_core.money.withdrawals import BankAccount
     from booking_core.series.model import BookingSeries
-    from booking_core.teacher_schedule import TeacherSchedule
+    from booking_core.teacher_schedule import StudentCalendar, TeacherSchedule
 
 __all__ = [
     "AttendeeRepository",
@@ -59,6 +59,7 @@ __all__ = [
     "PaymentGateway",
     "Repository",
     "SessionRepository",
+    "StudentCalendarRepository",
     "StudentRoster",
     "TeacherScheduleRepository",
     "TeacherSessionRepository",
@@ -518,6 +519,27 @@ class TeacherScheduleRepository(Repository["TeacherSchedule"], Protocol):
 
     def save(self, aggregate: TeacherSchedule) -> None:
         """Stage a changed (or merely touched) schedule; compare-and-set on commit."""
+        ...
+
+
+class StudentCalendarRepository(Repository["StudentCalendar"], Protocol):
+    """Stores :class:`~booking_core.teacher_schedule.StudentCalendar` tokens.
+
+    Contract: as :class:`Repository` (id = student id). The 1:1 service saves a
+    student's calendar in every transaction that books the student, so its
+    compare-and-set orders those transactions across teachers.
+    """
+
+    def get(self, aggregate_id: str) -> StudentCalendar:
+        """Load a student's calendar; raises ``not_found`` when missing."""
+        ...
+
+    def add(self, aggregate: StudentCalendar) -> None:
+        """Stage a new calendar."""
+        ...
+
+    def save(self, aggregate: StudentCalendar) -> None:
+        """Stage a touched calendar; compare-and-set on commit."""
         ...
 
 

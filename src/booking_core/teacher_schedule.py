@@ -52,7 +52,7 @@ from booking_core.errors import InvalidValueError, NotScheduleOwnerError
 from booking_core.events import Decision, DomainEvent
 from booking_core.zones import get_zone
 
-__all__ = ["TeacherSchedule", "TeacherScheduleSet", "set_schedule"]
+__all__ = ["StudentCalendar", "TeacherSchedule", "TeacherScheduleSet", "set_schedule"]
 
 _ITEM_TYPES = (WeeklyAvailability, OneTimeAvailability, Blackout)
 _ZERO = timedelta(0)
@@ -238,3 +238,27 @@ def set_schedule(
         occurred_at=now, actor=actor, aggregate_id=new.id, schedule=state
     )
     return Decision(state=state, events=(event,))
+
+
+@final
+@attrs.frozen(kw_only=True)
+class StudentCalendar:
+    """A student's side of the 1:1 ordering: one small aggregate per student.
+
+    It carries no data beyond its version. The 1:1 service saves it in every
+    transaction that books the student (a request, a confirmation, a series) when
+    the conflict policy checks students, so two teachers booking one student at
+    once are ordered by its compare-and-set, just as :class:`TeacherSchedule`
+    orders one teacher's bookings: the student is never double-booked.
+
+    Attributes:
+        id: The student's id.
+        version: The repository's version (the domain never changes it).
+
+    Example:
+        >>> StudentCalendar(id="ann").version
+        0
+    """
+
+    id: str = attrs.field(validator=non_empty_str)
+    version: int = 0

@@ -26,7 +26,10 @@ from booking_core.adapters.memory_bookings import (
     InMemoryBookingRepository,
     InMemoryCommandRecords,
 )
-from booking_core.adapters.memory_schedules import InMemoryTeacherScheduleRepository
+from booking_core.adapters.memory_schedules import (
+    InMemoryStudentCalendarRepository,
+    InMemoryTeacherScheduleRepository,
+)
 from booking_core.adapters.memory_series import InMemoryBookingSeriesRepository
 from booking_core.adapters.memory_sessions import InMemorySessionRepository
 from booking_core.adapters.sqlite import (
@@ -36,6 +39,7 @@ from booking_core.adapters.sqlite import (
     SqliteCommandRecords,
     SqliteDatabase,
     SqliteSessionRepository,
+    SqliteStudentCalendarRepository,
     SqliteTeacherScheduleRepository,
     SqliteUnitOfWork,
 )
@@ -74,6 +78,7 @@ def _deploy(uow: Callable[[], Any], repos: dict[str, Any]) -> Deployment:
     one_on_one: OneOnOneService[Any] = OneOnOneService(
         uow_factory=uow,
         schedules=repos["schedules"],
+        calendars=repos["calendars"],
         bookings=repos["bookings"],
         sessions=repos["sessions"],
         series=repos["series"],
@@ -116,6 +121,7 @@ def memory(_tmp: Path) -> Deployment:
         lambda: InMemoryUnitOfWork(store),
         {
             "schedules": InMemoryTeacherScheduleRepository,
+            "calendars": InMemoryStudentCalendarRepository,
             "bookings": InMemoryBookingRepository,
             "records": InMemoryCommandRecords,
             "sessions": InMemorySessionRepository,
@@ -131,6 +137,7 @@ def sqlite(tmp: Path) -> Deployment:
         lambda: SqliteUnitOfWork(database),
         {
             "schedules": SqliteTeacherScheduleRepository,
+            "calendars": SqliteStudentCalendarRepository,
             "bookings": SqliteBookingRepository,
             "records": SqliteCommandRecords,
             "sessions": SqliteSessionRepository,

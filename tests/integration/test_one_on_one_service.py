@@ -19,7 +19,10 @@ import pytest
 from booking_core.actors import Actor
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
 from booking_core.adapters.memory_bookings import InMemoryBookingRepository
-from booking_core.adapters.memory_schedules import InMemoryTeacherScheduleRepository
+from booking_core.adapters.memory_schedules import (
+    InMemoryStudentCalendarRepository,
+    InMemoryTeacherScheduleRepository,
+)
 from booking_core.adapters.memory_series import InMemoryBookingSeriesRepository
 from booking_core.adapters.memory_sessions import InMemorySessionRepository
 from booking_core.adapters.sqlite import (
@@ -27,6 +30,7 @@ from booking_core.adapters.sqlite import (
     SqliteBookingSeriesRepository,
     SqliteDatabase,
     SqliteSessionRepository,
+    SqliteStudentCalendarRepository,
     SqliteTeacherScheduleRepository,
     SqliteUnitOfWork,
 )
@@ -39,6 +43,7 @@ from booking_core.availability import (
 )
 from booking_core.bookings import Booking, BookingStatus
 from booking_core.clock import ManualClock
+from booking_core.commitments import ConflictPolicy
 from booking_core.errors import (
     AlreadyBookedError,
     BookingTransitionError,
@@ -116,6 +121,7 @@ def _memory(policy: OneOnOnePolicy, horizon: timedelta) -> World:
     clock = ManualClock(NOW)
     repositories: dict[str, Any] = {
         "schedules": InMemoryTeacherScheduleRepository,
+        "calendars": InMemoryStudentCalendarRepository,
         "bookings": InMemoryBookingRepository,
         "sessions": InMemorySessionRepository,
         "series": InMemoryBookingSeriesRepository,
@@ -141,6 +147,7 @@ def _sqlite(
     clock = ManualClock(NOW)
     repositories: dict[str, Any] = {
         "schedules": SqliteTeacherScheduleRepository,
+        "calendars": SqliteStudentCalendarRepository,
         "bookings": SqliteBookingRepository,
         "sessions": SqliteSessionRepository,
         "series": SqliteBookingSeriesRepository,
@@ -858,3 +865,69 @@ def test_a_confirmation_committed_first_makes_the_other_refused(
         racing.confirm("b-1", actor=TEACHER)
     assert world.service.get("b-1").status is BookingStatus.PENDING
     assert world.service.get("b-2").status is BookingStatus.CONFIRMED
+
+
+@pytest.mark.parametrize("guarded", [True, False], ids=["calendar", "no-lock"])
+def test_two_teachers_never_double_book_one_student(
+    make: WorldFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    guarded: bool,
+) -> None:
+    """Teacher 2 confirms the student's other request just before teacher 1 commits.
+
+    The student's calendar orders the two transactions: teacher 1's commit loses
+    the compare-and-set, runs again, sees the student booked and refuses. With the
+    lock patched out (``no-lock``) both commit: the race the calendar closes.
+    """
+    world = make(policy=OPEN)
+    world.service.set_schedule(
+        TeacherSchedule(id="t-2", zone=LONDON, availability=MONDAYS),
+        actor=Actor.teacher("t-2"),
+    )
+    for teacher in ("t-1", "t-2"):
+        world.service.request(
+            teacher_id=teacher,
+            student_id="ann",
+            course_id="math",
+            slot=SLOT,
+            actor=Actor.student("ann"),
+            booking_id=f"b-{teacher}",
+        )
+    if not guarded:
+        monkeypatch.setattr(OneOnOneService, "_lock_student", lambda *_: None)
+
+    def other_teacher_confirms() -> None:
+        world.service.confirm("b-t-2", actor=Actor.teacher("t-2"))
+
+    racing = _interleaving(world, [other_teacher_confirms])
+    if guarded:
+        with pytest.raises(StudentDoubleBookedError):
+            racing.confirm("b-t-1", actor=TEACHER)
+    else:
+        racing.confirm("b-t-1", actor=TEACHER)
+    confirmed = sorted(
+        b.id for b in world.bookings().values() if b.status is BookingStatus.CONFIRMED
+    )
+    assert confirmed == (["b-t-2"] if guarded else ["b-t-1", "b-t-2"])
+
+
+def test_without_the_student_rule_no_student_calendar_is_kept(
+    make: WorldFactory,
+) -> None:
+    """``check_students=False``: a student may hold two teachers at one hour."""
+    world = make(policy=OneOnOnePolicy(conflicts=ConflictPolicy(check_students=False)))
+    world.service.set_schedule(
+        TeacherSchedule(id="t-2", zone=LONDON, availability=MONDAYS),
+        actor=Actor.teacher("t-2"),
+    )
+    for teacher in ("t-1", "t-2"):
+        decision = world.service.request(
+            teacher_id=teacher,
+            student_id="ann",
+            course_id="art",
+            slot=SLOT,
+            actor=Actor.student("ann"),
+        )
+        assert decision.state.status is BookingStatus.CONFIRMED
+    with world.uow_factory() as uow, pytest.raises(NotFoundError):
+        world.repositories["calendars"](uow).get("ann")

@@ -24,7 +24,10 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from booking_core.actors import Actor
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
 from booking_core.adapters.memory_bookings import InMemoryBookingRepository
-from booking_core.adapters.memory_schedules import InMemoryTeacherScheduleRepository
+from booking_core.adapters.memory_schedules import (
+    InMemoryStudentCalendarRepository,
+    InMemoryTeacherScheduleRepository,
+)
 from booking_core.adapters.memory_series import InMemoryBookingSeriesRepository
 from booking_core.adapters.memory_sessions import InMemorySessionRepository
 from booking_core.approval import ApprovalPolicy
@@ -64,6 +67,7 @@ class ServiceMachine(RuleBasedStateMachine):
         self.service: OneOnOneService[InMemoryUnitOfWork] = OneOnOneService(
             uow_factory=lambda: InMemoryUnitOfWork(self.store),
             schedules=InMemoryTeacherScheduleRepository,
+            calendars=InMemoryStudentCalendarRepository,
             bookings=InMemoryBookingRepository,
             sessions=InMemorySessionRepository,
             series=InMemoryBookingSeriesRepository,

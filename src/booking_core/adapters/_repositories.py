@@ -27,7 +27,7 @@ from booking_core.money.withdrawals import Withdrawal, WithdrawalStatus
 from booking_core.ports import Versioned
 from booking_core.series.model import BookingSeries
 from booking_core.sessions.model import Session, SessionStatus
-from booking_core.teacher_schedule import TeacherSchedule
+from booking_core.teacher_schedule import StudentCalendar, TeacherSchedule
 
 __all__ = [
     "ATTENDEES",
@@ -39,6 +39,7 @@ __all__ = [
     "LEDGER_ENTRIES",
     "SERIES",
     "SESSIONS",
+    "STUDENT_CALENDARS",
     "TEACHER_SCHEDULES",
     "WITHDRAWALS",
     "StagedAggregateRepository",
@@ -49,6 +50,7 @@ __all__ = [
     "StagedCommandRecords",
     "StagedLedgerJournal",
     "StagedSessionRepository",
+    "StagedStudentCalendarRepository",
     "StagedTeacherScheduleRepository",
     "StagedWithdrawalRepository",
     "active_key",
@@ -424,6 +426,21 @@ class StagedTeacherScheduleRepository(StagedAggregateRepository[TeacherSchedule]
 
     collection = TEACHER_SCHEDULES
     kind = TeacherSchedule
+
+
+STUDENT_CALENDARS = "student_calendars"
+"""The collection that holds students' 1:1 calendar tokens (no secondary index)."""
+
+
+class StagedStudentCalendarRepository(StagedAggregateRepository[StudentCalendar]):
+    """A :class:`~booking_core.ports.StudentCalendarRepository` over any staging UoW.
+
+    Args:
+        uow: The unit of work it stages into.
+    """
+
+    collection = STUDENT_CALENDARS
+    kind = StudentCalendar
 
 
 class StagedBookingPaymentRepository(StagedAggregateRepository[BookingPayment]):

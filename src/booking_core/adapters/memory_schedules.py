@@ -1,4 +1,4 @@
-"""In-memory :class:`~booking_core.ports.TeacherScheduleRepository`.
+"""In-memory teacher schedules and student calendars (the 1:1 service's tokens).
 
 A final subclass of the repository written once in
 :mod:`booking_core.adapters._repositories` (collection ``"teacher_schedules"``).
@@ -19,14 +19,27 @@ from __future__ import annotations
 
 from typing import final
 
-from booking_core.adapters._repositories import StagedTeacherScheduleRepository
+from booking_core.adapters._repositories import (
+    StagedStudentCalendarRepository,
+    StagedTeacherScheduleRepository,
+)
 
-__all__ = ["InMemoryTeacherScheduleRepository"]
+__all__ = ["InMemoryStudentCalendarRepository", "InMemoryTeacherScheduleRepository"]
 
 
 @final
 class InMemoryTeacherScheduleRepository(StagedTeacherScheduleRepository):
     """Teacher schedules in an :class:`~booking_core.adapters.memory.InMemoryStore`.
+
+    Args:
+        uow: The :class:`~booking_core.adapters.memory.InMemoryUnitOfWork` it
+            stages into.
+    """
+
+
+@final
+class InMemoryStudentCalendarRepository(StagedStudentCalendarRepository):
+    """Student calendars in an :class:`~booking_core.adapters.memory.InMemoryStore`.
 
     Args:
         uow: The :class:`~booking_core.adapters.memory.InMemoryUnitOfWork` it

@@ -53,6 +53,7 @@ from booking_core.adapters._repositories import (
     StagedBookingSeriesRepository,
     StagedCommandRecords,
     StagedSessionRepository,
+    StagedStudentCalendarRepository,
     StagedTeacherScheduleRepository,
 )
 from booking_core.adapters._staging import Indexer, StagedRepository, StagingUnitOfWork
@@ -69,6 +70,7 @@ __all__ = [
     "SqliteDatabase",
     "SqliteRepository",
     "SqliteSessionRepository",
+    "SqliteStudentCalendarRepository",
     "SqliteTeacherScheduleRepository",
     "SqliteUnitOfWork",
 ]
@@ -459,6 +461,15 @@ class SqliteAttendeeRepository(StagedAttendeeRepository):
 @final
 class SqliteTeacherScheduleRepository(StagedTeacherScheduleRepository):
     """A :class:`~booking_core.ports.TeacherScheduleRepository` on SQLite.
+
+    Args:
+        uow: The :class:`SqliteUnitOfWork` it stages into.
+    """
+
+
+@final
+class SqliteStudentCalendarRepository(StagedStudentCalendarRepository):
+    """A :class:`~booking_core.ports.StudentCalendarRepository` on SQLite.
 
     Args:
         uow: The :class:`SqliteUnitOfWork` it stages into.

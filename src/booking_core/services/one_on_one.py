@@ -36,7 +36,7 @@ Example:
     >>> from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
     >>> from booking_core.adapters.memory_bookings import InMemoryBookingRepository
     >>> from booking_core.adapters.memory_schedules import (
-    ...     InMemoryTeacherScheduleRepository)
+    ...     InMemoryStudentCalendarRepository, InMemoryTeacherScheduleRepository)
     >>> from booking_core.adapters.memory_series import InMemoryBookingSeriesRepository
     >>> from booking_core.adapters.memory_sessions import InMemorySessionRepository
     >>> from booking_core.availability import WeeklyAvailability
@@ -47,6 +47,7 @@ Example:
     >>> service = OneOnOneService(
     ...     uow_factory=lambda: InMemoryUnitOfWork(store),
     ...     schedules=InMemoryTeacherScheduleRepository,
+    ...     calendars=InMemoryStudentCalendarRepository,
     ...     bookings=InMemoryBookingRepository, sessions=InMemorySessionRepository,
     ...     series=InMemoryBookingSeriesRepository, clock=clock,
     ... )
@@ -107,6 +108,7 @@ from booking_core.one_on_one import (
 from booking_core.ports import (
     BookingSeriesRepository,
     OneOnOneBookingRepository,
+    StudentCalendarRepository,
     TeacherScheduleRepository,
     TeacherSessionRepository,
     UnitOfWork,
@@ -126,7 +128,7 @@ from booking_core.series import (
 )
 from booking_core.services import run_in_transaction
 from booking_core.sessions.model import MeetingInfo, SessionStatus
-from booking_core.teacher_schedule import TeacherSchedule, set_schedule
+from booking_core.teacher_schedule import StudentCalendar, TeacherSchedule, set_schedule
 from booking_core.zones import to_local
 
 __all__ = ["OneOnOneService"]
@@ -173,6 +175,10 @@ class OneOnOneService(Generic[U]):
     Args:
         uow_factory: Makes a new unit of work per attempt.
         schedules: Gives the teacher schedule repository of a unit of work.
+        calendars: Gives the student calendar repository of a unit of work:
+            every write that books a student saves the student's calendar (when
+            the policy checks students), so two teachers booking one student at
+            once are ordered and the second sees the first.
         bookings: Gives the booking repository of a unit of work.
         sessions: Gives the session repository (the group sessions a teacher
             teaches are commitments too).
@@ -190,6 +196,7 @@ class OneOnOneService(Generic[U]):
         *,
         uow_factory: Callable[[], U],
         schedules: Callable[[U], TeacherScheduleRepository],
+        calendars: Callable[[U], StudentCalendarRepository],
         bookings: Callable[[U], OneOnOneBookingRepository],
         sessions: Callable[[U], TeacherSessionRepository],
         series: Callable[[U], BookingSeriesRepository],
@@ -207,6 +214,7 @@ class OneOnOneService(Generic[U]):
             )
         self._uow_factory = uow_factory
         self._schedules = schedules
+        self._calendars = calendars
         self._bookings = bookings
         self._sessions = sessions
         self._series = series
@@ -241,6 +249,18 @@ class OneOnOneService(Generic[U]):
             return schedule
         repository.save(schedule)
         return schedule
+
+    def _lock_student(self, uow: U, student_id: str) -> None:
+        """Stage the student's calendar, so bookings of one student are ordered."""
+        if not self.policy.conflicts.check_students:
+            return
+        repository = self._calendars(uow)
+        try:
+            calendar = repository.get(student_id)
+        except NotFoundError:
+            repository.add(StudentCalendar(id=student_id))
+            return
+        repository.save(calendar)
 
     def _held(
         self,
@@ -503,6 +523,7 @@ class OneOnOneService(Generic[U]):
                 return Decision(state=earlier)
             now = self._clock.now()
             schedule = self._lock(uow, teacher_id)
+            self._lock_student(uow, student_id)
             reach = _reach(schedule, slot.start, slot.end)
             held = self._held(uow, teacher_id, student_id, reach)
             decision = request_booking(
@@ -548,6 +569,7 @@ class OneOnOneService(Generic[U]):
             repository = self._bookings(uow)
             booking = repository.get(booking_id)
             schedule = self._lock(uow, booking.teacher_id)
+            self._lock_student(uow, booking.student_id)
             reach = _reach(schedule, booking.window.start, booking.window.end)
             held = self._held(uow, booking.teacher_id, booking.student_id, reach)
             decision = confirm_booking(
@@ -781,6 +803,7 @@ class OneOnOneService(Generic[U]):
         def operation(uow: U) -> Decision[BookingSeries]:
             now = self._clock.now()
             self._lock(uow, teacher_id)
+            self._lock_student(uow, student_id)
             held = self._held(uow, teacher_id, student_id)
             decision = create_series(
                 id=new_id,
@@ -890,6 +913,7 @@ class OneOnOneService(Generic[U]):
             now = self._clock.now()
             series = self._series(uow).get(series_id)
             self._lock(uow, series.teacher_id)
+            self._lock_student(uow, series.student_id)
             held = self._held(uow, series.teacher_id, series.student_id)
             decision = move_occurrences(
                 series,
@@ -944,6 +968,7 @@ class OneOnOneService(Generic[U]):
                 if series.ended or series.expanded_until >= until:
                     return None
                 self._lock(uow, series.teacher_id)
+                self._lock_student(uow, series.student_id)
                 held = self._held(uow, series.teacher_id, series.student_id)
                 system = Actor.system()
                 decision = extend_series(
