@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta, timezone
+from typing import cast
 
 import pytest
 
@@ -373,3 +374,42 @@ def test_refused_debit_of_an_unused_account_registers_nothing() -> None:
         journal.post_linked([t("z", "escrow:m9", "payouts", 1)])
     assert snapshot(journal) == before
     assert "wallet:m9" not in journal.balances()
+
+
+def test_a_refusal_that_missed_a_committed_twin_returns_the_replay() -> None:
+    # Reads are not one snapshot: a posting can see a twin's debit but not its
+    # key, and refuse. The service then tries once more and replays the twin.
+    store = InMemoryStore()
+    ledger = _ledger(store, "INR")
+    ledger.post(t("seed", "payments", "wallet:m1", 3))
+    twin = t("w1", "wallet:m1", "payouts", 3)
+    calls: list[str] = []
+
+    class SkewedRead:
+        """A journal whose first post commits the twin, then refuses as if skewed."""
+
+        def __init__(self, uow: InMemoryUnitOfWork) -> None:
+            self._inner = InMemoryLedgerJournal(uow, "INR")
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self._inner, name)
+
+        def post(self, transfer: Transfer) -> Transfer:
+            calls.append(transfer.key)
+            if len(calls) == 1:
+                ledger.post(twin)  # the twin commits meanwhile
+                raise InsufficientFundsError(
+                    account="wallet:m1", balance=0, amount=3, kind="wallet"
+                )
+            return self._inner.post(transfer)
+
+    racing = LedgerService(
+        uow_factory=lambda: InMemoryUnitOfWork(store),
+        journal=lambda uow: cast("LedgerJournal", SkewedRead(uow)),
+    )
+    assert racing.post(twin) == ledger.get("w1")
+    assert calls == ["w1", "w1"]
+    assert ledger.balance("payouts") == 3  # posted once
+    # A real shortfall is still refused (after the one fresh attempt).
+    with pytest.raises(InsufficientFundsError):
+        ledger.post(t("w2", "wallet:m1", "payouts", 3))
