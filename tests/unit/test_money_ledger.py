@@ -307,6 +307,7 @@ def _ledger(store: InMemoryStore, currency: str) -> LedgerJournal:
     return LedgerService(
         uow_factory=lambda: InMemoryUnitOfWork(store),
         journal=lambda uow: InMemoryLedgerJournal(uow, currency),
+        attempts=100,  # threads racing on one wallet must not run out of retries
     )
 
 
