@@ -584,15 +584,23 @@ class StagedLedgerJournal:
             CurrencyMismatchError: ``money.currency_mismatch``.
             InsufficientFundsError: ``money.insufficient_funds``; nothing staged.
         """
+        batch = tuple(transfers)
+        # Balances are read before any key: reads are not one snapshot, and a
+        # twin with the same key committing in between must then show up as its
+        # key (a replay) or fail our commit on the balances' compare-and-set,
+        # never as its debit without its key (a false "insufficient funds").
         loaded: dict[str, LedgerAccount | None] = {}
+        for transfer in batch:
+            for account in (transfer.debit, transfer.credit):
+                if account not in loaded:
+                    loaded[account] = self._account(account)
 
         def balance(account: str) -> int:
-            # plan_posting asks once per account; remember what was loaded
-            found = loaded[account] = self._account(account)
+            found = loaded[account]
             return 0 if found is None else found.balance
 
         plan = plan_posting(
-            transfers, currency=self._currency, posted=self.get, balance=balance
+            batch, currency=self._currency, posted=self.get, balance=balance
         )
         states = {
             account: loaded[account]

@@ -31,11 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar, final
 
-from booking_core.errors import (
-    ConcurrencyError,
-    DuplicateIdError,
-    InsufficientFundsError,
-)
+from booking_core.errors import ConcurrencyError, DuplicateIdError
 from booking_core.money.ledger import Transfer
 from booking_core.ports import LedgerJournal, UnitOfWork
 from booking_core.services import run_in_transaction
@@ -81,22 +77,12 @@ class LedgerService(Generic[U]):
             return read(self._journal(uow))
 
     def _write(self, write: Callable[[LedgerJournal], T]) -> T:
-        def attempt() -> T:
-            return run_in_transaction(
-                self._uow_factory,
-                lambda uow: write(self._journal(uow)),
-                attempts=self._attempts,
-                retry_on=RETRY_ON,
-            )
-
-        try:
-            return attempt()
-        except InsufficientFundsError:
-            # Reads are not one snapshot: a twin posting the same key may have
-            # committed between our key lookup and our balance read, so we saw
-            # its debit but not its key. Such a twin has committed by now, and a
-            # fresh attempt replays it; a real shortfall is refused again.
-            return attempt()
+        return run_in_transaction(
+            self._uow_factory,
+            lambda uow: write(self._journal(uow)),
+            attempts=self._attempts,
+            retry_on=RETRY_ON,
+        )
 
     @property
     def currency(self) -> str:
