@@ -4,10 +4,9 @@ Adapters that keep aggregates or events as text (the SQLite adapter, an outbox
 relay, a host's PostgreSQL ``jsonb`` column) translate them with :func:`dumps` and
 :func:`loads`. The encoding is explicit and lossless for the types the domain
 uses: attrs classes, aware datetimes (a zone's as wall time, fold and zone),
-currencies (by code: the shipped instance comes back), dates, times, timedeltas,
-decimals, enums, UUIDs, tuples, frozensets and dicts. Only attrs classes defined inside
-``booking_core`` are decoded, so stored data can never make the decoder import
-arbitrary code.
+dates, times, timedeltas, decimals, enums, UUIDs, tuples, frozensets and dicts.
+Only attrs classes defined inside ``booking_core`` are decoded, so stored data can
+never make the decoder import arbitrary code.
 
 Example:
     >>> from datetime import datetime, timedelta, timezone
@@ -34,7 +33,6 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from booking_core.errors import InvalidValueError
-from booking_core.money.currency import Currency, get_currency
 from booking_core.zones import get_zone
 
 __all__ = ["allow_module", "decode", "dumps", "encode", "loads"]
@@ -95,8 +93,6 @@ def encode(value: object) -> Any:  # noqa: PLR0911, PLR0912 -- a branch per type
             reason="floats are never stored; use int or Decimal",
             value=value,
         )
-    if isinstance(value, Currency):
-        return {"$cur": value.code}
     cls: type[Any] = type(value)
     if attrs.has(cls):
         fields = {
@@ -147,7 +143,7 @@ _TAGGED = {
 }
 
 
-def decode(data: Any) -> Any:  # noqa: PLR0911, PLR0912 -- one branch per tag
+def decode(data: Any) -> Any:  # noqa: PLR0911 -- one branch per supported tag
     """Turn data made by :func:`encode` back into the domain value.
 
     Raises:
@@ -168,8 +164,6 @@ def decode(data: Any) -> Any:  # noqa: PLR0911, PLR0912 -- one branch per tag
         return frozenset(decode(item) for item in data["$fset"])
     if "$dict" in data:
         return {decode(k): decode(v) for k, v in data["$dict"]}
-    if "$cur" in data:
-        return get_currency(data["$cur"])
     if "tz" in data:
         stored = datetime.fromisoformat(data["$dt"])
         zone = get_zone(data["tz"])
