@@ -108,6 +108,7 @@ from booking_core.one_on_one import (
 from booking_core.ports import (
     BookingSeriesRepository,
     OneOnOneBookingRepository,
+    Repository,
     StudentCalendarRepository,
     TeacherScheduleRepository,
     TeacherSessionRepository,
@@ -152,6 +153,24 @@ def _reach(schedule: TeacherSchedule, start: datetime, end: datetime) -> TimeWin
     """
     margin = 2 * _DAY + schedule.buffer_before + schedule.buffer_after
     return TimeWindow(start=start - margin, end=end + margin)
+
+
+_Token = TypeVar("_Token", TeacherSchedule, StudentCalendar)
+
+
+def _touch(repository: Repository[_Token], fresh: _Token) -> _Token:
+    """Stage the stored aggregate of ``fresh.id`` unchanged (or ``fresh`` if new).
+
+    Saving it unchanged still bumps its version on commit, so two transactions
+    touching one id are ordered by its compare-and-set.
+    """
+    try:
+        current = repository.get(fresh.id)
+    except NotFoundError:
+        repository.add(fresh)
+        return fresh
+    repository.save(current)
+    return current
 
 
 @attrs.frozen
@@ -240,27 +259,12 @@ class OneOnOneService(Generic[U]):
 
     def _lock(self, uow: U, teacher_id: str) -> TeacherSchedule:
         """Load the teacher's schedule and stage it, so committing is ordered."""
-        repository = self._schedules(uow)
-        try:
-            schedule = repository.get(teacher_id)
-        except NotFoundError:
-            schedule = TeacherSchedule(id=teacher_id)
-            repository.add(schedule)
-            return schedule
-        repository.save(schedule)
-        return schedule
+        return _touch(self._schedules(uow), TeacherSchedule(id=teacher_id))
 
     def _lock_student(self, uow: U, student_id: str) -> None:
         """Stage the student's calendar, so bookings of one student are ordered."""
-        if not self.policy.conflicts.check_students:
-            return
-        repository = self._calendars(uow)
-        try:
-            calendar = repository.get(student_id)
-        except NotFoundError:
-            repository.add(StudentCalendar(id=student_id))
-            return
-        repository.save(calendar)
+        if self.policy.conflicts.check_students:
+            _touch(self._calendars(uow), StudentCalendar(id=student_id))
 
     def _held(
         self,
