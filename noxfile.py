@@ -1,5 +1,8 @@
 """Tasks: ``nox`` runs tests, lint and typecheck; ``nox -s bench`` the benchmarks.
 
+``nox`` is deterministic (derandomised hypothesis); ``nox -s explore`` draws new
+property-test examples on every run.
+
 ``nox -s build`` is the release check: sdist and wheel, ``twine check``, and the
 wheel installed in a clean virtual environment running the ``booking-core`` command
 (``demo`` and ``expand``). ``nox -s demo`` installs the package and runs the demo.
@@ -38,6 +41,23 @@ def tests(session: nox.Session) -> None:
     session.run("coverage", "run", "-m", "pytest", *session.posargs)
     session.run("coverage", "combine")
     session.run("coverage", "report")
+
+
+@nox.session(python=PYTHON)
+def explore(session: nox.Session) -> None:
+    """Property tests drawing new examples each run (opt-in; never gates coverage).
+
+    The default ``tests`` session is deterministic (derandomised hypothesis, no
+    example database); this one explores with ``HYPOTHESIS_PROFILE=explore``.
+    """
+    session.install("-e", ".[test]")
+    session.run(
+        "pytest",
+        "tests/properties",
+        "tests/stateful",
+        *session.posargs,
+        env={"HYPOTHESIS_PROFILE": "explore"},
+    )
 
 
 @nox.session(python=PYTHON)

@@ -224,6 +224,21 @@ def test_recurrence_with_a_start_in_a_gap_round_trips() -> None:
     assert loads(dumps(rec)) == rec
 
 
+def test_recurrences_drop_moves_that_land_on_another_occurrence() -> None:
+    # A whole-day move of a daily class lands on the next occurrence: refused by
+    # Recurrence, so the strategy keeps the exclusions and drops the moves.
+    rule = RecurrenceRule.parse("FREQ=DAILY;COUNT=5")
+    first = datetime(2026, 3, 2, 18, 0, tzinfo=LONDON)
+    plain = Recurrence(rule=rule, start=first)
+    second, third = first + timedelta(days=1), first + timedelta(days=2)
+    kept = bs._with_exceptions(plain, [third], [(first, second)])
+    assert kept == attrs.evolve(plain, exdates=[third])
+    assert kept.overrides == ()
+    later = first + timedelta(hours=2)
+    moved = bs._with_exceptions(plain, [third], [(first, later)])
+    assert moved.overrides == ((first, later),)
+
+
 # -- policies -----------------------------------------------------------------------
 
 

@@ -452,9 +452,22 @@ def recurrences(
     exdates, moving = picked[:split], picked[split:]
     shifts = st.one_of(_signed(1, 600), _signed(1, 7).map(lambda days: days * 1440))
     overrides = [(old, old + draw(shifts) * _MINUTE) for old in moving]
+    return _with_exceptions(plain, exdates, overrides)
+
+
+def _with_exceptions(
+    plain: Recurrence,
+    exdates: list[datetime],
+    overrides: list[tuple[datetime, datetime]],
+) -> Recurrence:
+    """``plain`` with its exclusions and moves, or only the exclusions.
+
+    A move by whole days may land on another occurrence, which the recurrence
+    refuses; the moves are then dropped and the exclusions kept.
+    """
     try:
         return attrs.evolve(plain, exdates=exdates, overrides=overrides)
-    except InvalidOverrideError:  # moved onto another occurrence (whole days)
+    except InvalidOverrideError:
         return attrs.evolve(plain, exdates=exdates)
 
 
