@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import median_seconds, report
 
 from booking_core.actors import Actor
-from booking_core.attendance import (
+from booking_core.attendance.model import (
     AttendanceMark,
     AttendancePolicy,
     Attendee,
@@ -31,7 +31,11 @@ from booking_core.attendance import (
     classify_outcome,
     record_participation,
 )
-from booking_core.billing import BillingPolicy, PaymentStatus, request_payment
+from booking_core.attendance.billing import (
+    BillingPolicy,
+    PaymentStatus,
+    request_payment,
+)
 from booking_core.intervals import TimeWindow
 from booking_core.sessions import Session, SessionPolicy
 

@@ -29,7 +29,7 @@ from booking_core.adapters.memory_bookings import (
     InMemoryCommandRecords,
 )
 from booking_core.adapters.memory_sessions import InMemorySessionRepository
-from booking_core.attendance import ParticipationEvent
+from booking_core.attendance.model import ParticipationEvent
 from booking_core.clock import ManualClock
 from booking_core.intervals import TimeWindow
 from booking_core.services.attendance import AttendanceService

@@ -34,12 +34,12 @@ from booking_core.adapters.memory_schedules import (
 )
 from booking_core.adapters.memory_series import InMemoryBookingSeriesRepository
 from booking_core.adapters.memory_sessions import InMemorySessionRepository
-from booking_core.approval import ApprovalPolicy
+from booking_core.availability.approval import ApprovalPolicy
 from booking_core.availability import WeeklyAvailability
-from booking_core.bookings import Booking
+from booking_core.bookings.model import Booking
 from booking_core.clock import ManualClock
 from booking_core.intervals import TimeWindow
-from booking_core.one_on_one import (
+from booking_core.bookings.one_on_one import (
     OneOnOnePolicy,
     bookable_slots,
     booking_commitment,
@@ -47,7 +47,7 @@ from booking_core.one_on_one import (
     request_booking,
 )
 from booking_core.services.one_on_one import OneOnOneService
-from booking_core.teacher_schedule import TeacherSchedule
+from booking_core.availability.schedule import TeacherSchedule
 
 NOW = datetime(2026, 5, 25, 9, tzinfo=timezone.utc)
 ZONE = "Europe/London"

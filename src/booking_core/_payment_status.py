@@ -1,4 +1,4 @@
-"""Payment statuses and their allowed moves (public via :mod:`booking_core.billing`)."""
+"""Payment statuses and their allowed moves (public via :mod:`booking_core.attendance.billing`)."""
 
 from __future__ import annotations
 

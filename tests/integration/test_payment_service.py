@@ -15,7 +15,7 @@ from booking_core.adapters.memory_payments import (
     InMemoryBookingPaymentRepository,
     InMemoryWithdrawalRepository,
 )
-from booking_core.attendance import OUTCOME_SETTLEMENTS, SessionOutcome
+from booking_core.attendance.model import OUTCOME_SETTLEMENTS, SessionOutcome
 from booking_core.clock import ManualClock
 from booking_core.errors import (
     GatewayDeclinedError,

@@ -14,7 +14,7 @@ from booking_core.adapters.memory_sessions import (
     InMemorySessionRepository,
     InMemoryStudentRoster,
 )
-from booking_core.bookings import Booking
+from booking_core.bookings.model import Booking
 from booking_core.clock import ManualClock
 from booking_core.errors import (
     DuplicateIdError,

@@ -27,7 +27,7 @@ from booking_core.adapters.sqlite import (
     SqliteSessionRepository,
     SqliteUnitOfWork,
 )
-from booking_core.bookings import BookingStatus, BookingWaitlisted
+from booking_core.bookings.model import BookingStatus, BookingWaitlisted
 from booking_core.intervals import TimeWindow
 
 WORKERS = Path(__file__).with_name("sqlite_process_workers.py")

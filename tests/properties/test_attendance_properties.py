@@ -10,7 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from booking_core.actors import Actor
-from booking_core.attendance import (
+from booking_core.attendance.model import (
     AttendanceMark,
     AttendancePolicy,
     Attendee,
@@ -20,7 +20,7 @@ from booking_core.attendance import (
     lateness,
     record_participation,
 )
-from booking_core.billing import (
+from booking_core.attendance.billing import (
     PAYMENT_TRANSITIONS,
     BillingPolicy,
     PaymentStatus,

@@ -9,7 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from booking_core.actors import Actor
-from booking_core.commitments import Commitment, find_conflicts
+from booking_core.availability.commitments import Commitment, find_conflicts
 from booking_core.errors import SeriesConflictError
 from booking_core.intervals import TimeWindow
 from booking_core.recurrence import RecurrenceRule

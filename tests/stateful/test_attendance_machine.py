@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from booking_core.actors import Actor
-from booking_core.attendance import (
+from booking_core.attendance.model import (
     AttendanceMark,
     AttendancePolicy,
     Attendee,
@@ -21,7 +21,7 @@ from booking_core.attendance import (
     record_participation,
     set_intent,
 )
-from booking_core.billing import (
+from booking_core.attendance.billing import (
     PAYMENT_TRANSITIONS,
     BillingPolicy,
     PaymentStatus,

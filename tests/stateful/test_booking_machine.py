@@ -26,8 +26,8 @@ from booking_core.adapters.memory_bookings import (
     InMemoryCommandRecords,
 )
 from booking_core.adapters.memory_sessions import InMemorySessionRepository
-from booking_core.bookings import Booking, BookingStatus
-from booking_core.capacity import (
+from booking_core.bookings.model import Booking, BookingStatus
+from booking_core.bookings.capacity import (
     BookingPolicy,
     WaitlistMode,
     WaitlistPolicy,

@@ -15,13 +15,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from booking_core.actors import Actor
-from booking_core.approval import ApprovalPolicy
+from booking_core.availability.approval import ApprovalPolicy
 from booking_core.availability import AvailabilityItem, SlotRequest, WeeklyAvailability
-from booking_core.bookings import Booking, BookingStatus
-from booking_core.commitments import find_conflicts
+from booking_core.bookings.model import Booking, BookingStatus
+from booking_core.availability.commitments import find_conflicts
 from booking_core.errors import BookingCoreError
 from booking_core.intervals import TimeWindow
-from booking_core.one_on_one import (
+from booking_core.bookings.one_on_one import (
     OneOnOnePolicy,
     bookable_slots,
     booking_commitment,

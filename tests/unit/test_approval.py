@@ -10,7 +10,7 @@ import attrs
 import pytest
 
 from booking_core.adapters.codec import dumps, loads
-from booking_core.approval import (
+from booking_core.availability.approval import (
     ApprovalLevel,
     ApprovalPolicy,
     ApprovalResolution,

@@ -10,7 +10,7 @@ import pytest
 
 from booking_core.actors import Actor, Role
 from booking_core.adapters.codec import dumps, loads
-from booking_core.attendance import (
+from booking_core.attendance.model import (
     OUTCOME_SETTLEMENTS,
     AttendanceMark,
     AttendancePolicy,
@@ -29,7 +29,7 @@ from booking_core.attendance import (
     record_participation,
     set_intent,
 )
-from booking_core.billing import (
+from booking_core.attendance.billing import (
     BillingPolicy,
     PaymentStatus,
     change_payment_status,

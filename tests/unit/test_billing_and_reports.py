@@ -10,14 +10,14 @@ import attrs
 import pytest
 
 from booking_core.actors import Actor, Role
-from booking_core.attendance import (
+from booking_core.attendance.model import (
     AttendanceMark,
     AttendancePolicy,
     Attendee,
     ParticipationEvent,
     ParticipationKind,
 )
-from booking_core.billing import (
+from booking_core.attendance.billing import (
     PAYMENT_TRANSITIONS,
     BillingPolicy,
     PaymentStatus,
@@ -32,7 +32,7 @@ from booking_core.errors import (
     PermissionDeniedError,
 )
 from booking_core.intervals import TimeWindow
-from booking_core.reports import (
+from booking_core.attendance.reports import (
     ContractProgress,
     SessionRecord,
     actual_duration,

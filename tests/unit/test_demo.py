@@ -24,8 +24,8 @@ from booking_core.adapters.sqlite import (
     SqliteSessionRepository,
     SqliteUnitOfWork,
 )
-from booking_core.attendance import AttendanceMark, attendee_id
-from booking_core.bookings import BookingStatus
+from booking_core.attendance.model import AttendanceMark, attendee_id
+from booking_core.bookings.model import BookingStatus
 from booking_core.cli import main
 from booking_core.sessions import SessionStatus
 

@@ -31,9 +31,9 @@ from booking_core.adapters.memory_payments import (
     InMemoryWithdrawalRepository,
 )
 from booking_core.adapters.memory_sessions import InMemorySessionRepository
-from booking_core.attendance import ParticipationEvent
-from booking_core.bookings import Booking, BookingStatus
-from booking_core.capacity import WaitlistPolicy
+from booking_core.attendance.model import ParticipationEvent
+from booking_core.bookings.model import Booking, BookingStatus
+from booking_core.bookings.capacity import WaitlistPolicy
 from booking_core.clock import ManualClock
 from booking_core.errors import (
     NaiveDatetimeError,

@@ -8,15 +8,15 @@ import pytest
 
 from booking_core.actors import Actor
 from booking_core.adapters.codec import dumps, loads
-from booking_core.approval import ApprovalLevel, ApprovalPolicy
+from booking_core.availability.approval import ApprovalLevel, ApprovalPolicy
 from booking_core.availability import (
     AvailabilityItem,
     OneTimeAvailability,
     SlotRequest,
     WeeklyAvailability,
 )
-from booking_core.bookings import Booking, BookingStatus, BookingType
-from booking_core.commitments import Commitment
+from booking_core.bookings.model import Booking, BookingStatus, BookingType
+from booking_core.availability.commitments import Commitment
 from booking_core.errors import (
     AlreadyBookedError,
     BookingTransitionError,
@@ -29,7 +29,7 @@ from booking_core.errors import (
     TeacherDoubleBookedError,
 )
 from booking_core.intervals import TimeWindow
-from booking_core.one_on_one import (
+from booking_core.bookings.one_on_one import (
     OneOnOneCancelled,
     OneOnOneConfirmed,
     OneOnOneDeclined,

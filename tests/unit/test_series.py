@@ -10,7 +10,7 @@ import pytest
 
 from booking_core.actors import Actor
 from booking_core.adapters.codec import dumps, loads
-from booking_core.commitments import Commitment, ConflictPolicy
+from booking_core.availability.commitments import Commitment, ConflictPolicy
 from booking_core.errors import (
     InvalidValueError,
     NotSeriesParticipantError,

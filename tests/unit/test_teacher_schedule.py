@@ -16,7 +16,7 @@ from booking_core.errors import (
     NotScheduleOwnerError,
     UnknownZoneError,
 )
-from booking_core.teacher_schedule import (
+from booking_core.availability.schedule import (
     TeacherSchedule,
     TeacherScheduleSet,
     set_schedule,

@@ -32,7 +32,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import attrs
 from booking_core.adapters import codec
-from booking_core.bookings import Booking, CommandRecord
+from booking_core.bookings.model import Booking, CommandRecord
 from booking_core.errors import DuplicateIdError, NotFoundError, StaleVersionError
 from booking_core.events import DomainEvent
 from booking_core.ports import EventPublisher, Versioned

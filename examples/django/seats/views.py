@@ -17,7 +17,7 @@ import json
 from typing import Any
 
 from booking_core.actors import Actor
-from booking_core.bookings import Booking
+from booking_core.bookings.model import Booking
 from booking_core.errors import (
     BookingCoreError,
     ConcurrencyError,

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from booking_core.bookings import SeatBooked
+from booking_core.bookings.model import SeatBooked
 from booking_core.clock import ManualClock, SystemClock
 from booking_core.events import DomainEvent
 from django.core.management import call_command

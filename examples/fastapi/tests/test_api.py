@@ -16,7 +16,7 @@ from booking_core.adapters.sqlite import (
     SqliteSessionRepository,
     SqliteUnitOfWork,
 )
-from booking_core.bookings import SeatBooked
+from booking_core.bookings.model import SeatBooked
 from booking_core.clock import ManualClock
 from booking_core.events import DomainEvent
 from booking_core.intervals import TimeWindow

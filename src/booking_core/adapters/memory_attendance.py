@@ -7,7 +7,7 @@ on SQLite as :class:`~booking_core.adapters.sqlite.SqliteAttendeeRepository`.
 
 Example:
     >>> from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-    >>> from booking_core.attendance import Attendee
+    >>> from booking_core.attendance.model import Attendee
     >>> store = InMemoryStore()
     >>> with InMemoryUnitOfWork(store) as uow:
     ...     InMemoryAttendeeRepository(uow).add(Attendee.create(

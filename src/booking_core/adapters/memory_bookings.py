@@ -11,7 +11,7 @@ Example:
     >>> from datetime import datetime, timedelta, timezone
     >>> from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
     >>> from booking_core.adapters.memory_bookings import InMemoryBookingRepository
-    >>> from booking_core.bookings import Booking
+    >>> from booking_core.bookings.model import Booking
     >>> from booking_core.intervals import TimeWindow
     >>> t0 = datetime(2026, 6, 1, 9, tzinfo=timezone.utc)
     >>> store = InMemoryStore()

@@ -5,7 +5,7 @@ A final subclass of the repository written once in
 
 Example:
     >>> from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-    >>> from booking_core.teacher_schedule import TeacherSchedule
+    >>> from booking_core.availability.schedule import TeacherSchedule
     >>> store = InMemoryStore()
     >>> with InMemoryUnitOfWork(store) as uow:
     ...     InMemoryTeacherScheduleRepository(uow).add(TeacherSchedule(id="t-1"))

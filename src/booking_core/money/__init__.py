@@ -18,75 +18,139 @@ Example:
 
 from __future__ import annotations
 
-from booking_core.money.allocation import allocate
-from booking_core.money.amount import Money
-from booking_core.money.currency import Currency, get_currency
-from booking_core.money.ledger import (
-    AccountKind,
-    Journal,
-    MentorWallet,
-    Transfer,
-    TransferKind,
-    account_id,
-    mentor_wallet,
-)
-from booking_core.money.payments import (
-    CapturedPayment,
-    EscrowReleased,
-    PaymentCaptured,
-    capture_payment,
-    release_escrow,
-)
-from booking_core.money.refunds import (
-    CancellationPolicy,
-    CancellationReason,
-    PaymentRefunded,
-    RefundBreakdown,
-    RefundPolicy,
-    RefundQuote,
-    RefundTier,
-    refund_payment,
-    refund_quote,
-)
-from booking_core.money.split import (
-    FeeBearer,
-    FeeSchedule,
-    GatewayFee,
-    PaymentSplit,
-    SplitPolicy,
-    split_payment,
-)
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "AccountKind",
-    "CancellationPolicy",
-    "CancellationReason",
-    "CapturedPayment",
+from booking_core import _lazy
+
+if TYPE_CHECKING:
+    from booking_core.money.allocation import (
+        allocate,
+    )
+    from booking_core.money.amount import (
+        Money,
+    )
+    from booking_core.money.currency import (
+        Currency,
+        get_currency,
+    )
+    from booking_core.money.ledger import (
+        AccountKind,
+        Journal,
+        MentorWallet,
+        Transfer,
+        TransferKind,
+        account_id,
+        mentor_wallet,
+    )
+    from booking_core.money.payments import (
+        CapturedPayment,
+        EscrowReleased,
+        PaymentCaptured,
+        capture_payment,
+        release_escrow,
+    )
+    from booking_core.money.refunds import (
+        CancellationPolicy,
+        CancellationReason,
+        PaymentRefunded,
+        RefundBreakdown,
+        RefundPolicy,
+        RefundQuote,
+        RefundTier,
+        refund_payment,
+        refund_quote,
+    )
+    from booking_core.money.split import (
+        FeeBearer,
+        FeeSchedule,
+        GatewayFee,
+        PaymentSplit,
+        SplitPolicy,
+        split_payment,
+    )
+
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "allocation": ("allocate",),
+    "amount": ("Money",),
+    "currency": (
+        "Currency",
+        "get_currency",
+    ),
+    "ledger": (
+        "AccountKind",
+        "Journal",
+        "MentorWallet",
+        "Transfer",
+        "TransferKind",
+        "account_id",
+        "mentor_wallet",
+    ),
+    "payments": (
+        "CapturedPayment",
+        "EscrowReleased",
+        "PaymentCaptured",
+        "capture_payment",
+        "release_escrow",
+    ),
+    "refunds": (
+        "CancellationPolicy",
+        "CancellationReason",
+        "PaymentRefunded",
+        "RefundBreakdown",
+        "RefundPolicy",
+        "RefundQuote",
+        "RefundTier",
+        "refund_payment",
+        "refund_quote",
+    ),
+    "split": (
+        "FeeBearer",
+        "FeeSchedule",
+        "GatewayFee",
+        "PaymentSplit",
+        "SplitPolicy",
+        "split_payment",
+    ),
+}
+
+__all__ = [  # noqa: RUF022 -- grouped by submodule, as in _EXPORTS
+    "allocate",
+    "Money",
     "Currency",
-    "EscrowReleased",
-    "FeeBearer",
-    "FeeSchedule",
-    "GatewayFee",
+    "get_currency",
+    "AccountKind",
     "Journal",
     "MentorWallet",
-    "Money",
+    "Transfer",
+    "TransferKind",
+    "account_id",
+    "mentor_wallet",
+    "CapturedPayment",
+    "EscrowReleased",
     "PaymentCaptured",
+    "capture_payment",
+    "release_escrow",
+    "CancellationPolicy",
+    "CancellationReason",
     "PaymentRefunded",
-    "PaymentSplit",
     "RefundBreakdown",
     "RefundPolicy",
     "RefundQuote",
     "RefundTier",
-    "SplitPolicy",
-    "Transfer",
-    "TransferKind",
-    "account_id",
-    "allocate",
-    "capture_payment",
-    "get_currency",
-    "mentor_wallet",
     "refund_payment",
     "refund_quote",
-    "release_escrow",
+    "FeeBearer",
+    "FeeSchedule",
+    "GatewayFee",
+    "PaymentSplit",
+    "SplitPolicy",
     "split_payment",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    return _lazy.load(__name__, _EXPORTS, name, globals())
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

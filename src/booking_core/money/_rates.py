@@ -9,13 +9,23 @@ with the same rounding mode but much faster.
 from __future__ import annotations
 
 import decimal
+import math
+from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from booking_core.errors import InvalidValueError
 
-__all__ = ["ROUNDINGS", "as_rate", "check_rounding", "scale"]
+__all__ = [
+    "ROUNDINGS",
+    "Ratio",
+    "allocate_minor",
+    "as_rate",
+    "check_rounding",
+    "integer_ratios",
+    "scale",
+]
 
 #: The rounding modes accepted, named as in :mod:`decimal`.
 ROUNDINGS = frozenset(
@@ -84,3 +94,54 @@ def scale(amount: int, rate: Fraction, rounding: str) -> int:  # noqa: PLR0911 -
     if rounding == decimal.ROUND_HALF_DOWN:
         return quotient + 1 if negative else quotient
     return quotient + (quotient % 2)  # ROUND_HALF_EVEN
+
+
+Ratio = int | Decimal | Fraction
+
+
+def integer_ratios(ratios: Sequence[Ratio]) -> list[int]:
+    """Whole-number weights proportional to ``ratios`` (validated)."""
+    if isinstance(ratios, (str, bytes)) or not isinstance(ratios, Sequence):
+        raise InvalidValueError(
+            field="ratios", reason="must be a sequence of numbers", value=ratios
+        )
+    if not ratios:
+        raise InvalidValueError(
+            field="ratios", reason="must name at least one part", value=ratios
+        )
+    if all(isinstance(r, int) and not isinstance(r, bool) for r in ratios):
+        whole = list(ratios)
+    else:
+        exact = [as_rate(r, "ratios") for r in ratios]
+        common = math.lcm(*(f.denominator for f in exact))
+        whole = [int(f * common) for f in exact]
+    if any(r < 0 for r in whole):
+        raise InvalidValueError(
+            field="ratios", reason="must all be zero or more", value=ratios
+        )
+    if not any(whole):
+        raise InvalidValueError(
+            field="ratios", reason="must not all be zero", value=ratios
+        )
+    return whole  # type: ignore[return-value]
+
+
+def allocate_minor(amount: int, ratios: list[int]) -> tuple[int, ...]:
+    """``amount`` minor units split by whole ``ratios``, largest remainder first."""
+    if amount < 0:
+        return tuple(-part for part in allocate_minor(-amount, ratios))
+    total = sum(ratios)
+    parts = []
+    remainders = []
+    for ratio in ratios:
+        share, remainder = divmod(amount * ratio, total)
+        parts.append(share)
+        remainders.append(remainder)
+    leftover = amount - sum(parts)
+    if leftover:
+        order = sorted(
+            range(len(ratios)), key=lambda i: (-remainders[i], -ratios[i], i)
+        )
+        for index in order[:leftover]:
+            parts[index] += 1
+    return tuple(parts)

@@ -26,65 +26,14 @@ Example:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from decimal import Decimal
-from fractions import Fraction
 from typing import overload
 
-from booking_core.errors import InvalidAmountError, InvalidValueError
-from booking_core.money._rates import as_rate
+from booking_core.errors import InvalidAmountError
+from booking_core.money._rates import Ratio, allocate_minor, integer_ratios
 from booking_core.money.amount import Money
 
 __all__ = ["allocate"]
-
-Ratio = int | Decimal | Fraction
-
-
-def _integer_ratios(ratios: Sequence[Ratio]) -> list[int]:
-    if isinstance(ratios, (str, bytes)) or not isinstance(ratios, Sequence):
-        raise InvalidValueError(
-            field="ratios", reason="must be a sequence of numbers", value=ratios
-        )
-    if not ratios:
-        raise InvalidValueError(
-            field="ratios", reason="must name at least one part", value=ratios
-        )
-    if all(isinstance(r, int) and not isinstance(r, bool) for r in ratios):
-        whole = list(ratios)
-    else:
-        exact = [as_rate(r, "ratios") for r in ratios]
-        common = math.lcm(*(f.denominator for f in exact))
-        whole = [int(f * common) for f in exact]
-    if any(r < 0 for r in whole):
-        raise InvalidValueError(
-            field="ratios", reason="must all be zero or more", value=ratios
-        )
-    if not any(whole):
-        raise InvalidValueError(
-            field="ratios", reason="must not all be zero", value=ratios
-        )
-    return whole  # type: ignore[return-value]
-
-
-def _allocate_minor(amount: int, ratios: list[int]) -> tuple[int, ...]:
-    if amount < 0:
-        return tuple(-part for part in _allocate_minor(-amount, ratios))
-    total = sum(ratios)
-    parts = []
-    remainders = []
-    for ratio in ratios:
-        share, remainder = divmod(amount * ratio, total)
-        parts.append(share)
-        remainders.append(remainder)
-    leftover = amount - sum(parts)
-    if leftover:
-        order = sorted(
-            range(len(ratios)), key=lambda i: (-remainders[i], -ratios[i], i)
-        )
-        for index in order[:leftover]:
-            parts[index] += 1
-    return tuple(parts)
 
 
 @overload
@@ -115,12 +64,11 @@ def allocate(
         >>> allocate(7, [Decimal("0.5"), Decimal("0.25"), Decimal("0.25")])
         (3, 2, 2)
     """
-    whole = _integer_ratios(ratios)
+    whole = integer_ratios(ratios)
     if isinstance(amount, Money):
         currency = amount.currency
         return tuple(
-            Money._make(part, currency)
-            for part in _allocate_minor(amount.amount, whole)
+            Money._make(part, currency) for part in allocate_minor(amount.amount, whole)
         )
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise InvalidAmountError(
@@ -128,4 +76,4 @@ def allocate(
             reason="must be an int of minor units or Money",
             value=amount,
         )
-    return _allocate_minor(amount, whole)
+    return allocate_minor(amount, whole)

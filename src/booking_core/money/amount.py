@@ -39,7 +39,13 @@ from typing import Any, final
 import attrs
 
 from booking_core.errors import CurrencyMismatchError, InvalidAmountError
-from booking_core.money._rates import as_rate, check_rounding, scale
+from booking_core.money._rates import (
+    allocate_minor,
+    as_rate,
+    check_rounding,
+    integer_ratios,
+    scale,
+)
 from booking_core.money.currency import Currency, get_currency
 
 __all__ = ["Money"]
@@ -282,6 +288,5 @@ class Money:
             >>> [str(m) for m in Money.of("1.00", "INR").allocate([1, 1, 1])]
             ['0.34 INR', '0.33 INR', '0.33 INR']
         """
-        from booking_core.money.allocation import allocate
-
-        return allocate(self, ratios)
+        parts = allocate_minor(self.amount, integer_ratios(ratios))
+        return tuple(Money._make(part, self.currency) for part in parts)

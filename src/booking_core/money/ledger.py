@@ -55,9 +55,9 @@ but 0.01 INR is needed; wallet accounts may not go below zero
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, final
+from typing import Any, Protocol, final
 
 import attrs
 
@@ -72,14 +72,12 @@ from booking_core.errors import (
 from booking_core.money.amount import Money
 from booking_core.money.currency import get_currency
 
-if TYPE_CHECKING:
-    from booking_core.ports import LedgerJournal
-
 __all__ = [
     "AccountKind",
     "Journal",
     "LedgerAccount",
     "LedgerEntry",
+    "LedgerView",
     "MentorWallet",
     "PostingPlan",
     "Transfer",
@@ -681,11 +679,33 @@ class MentorWallet:
     earned_entries: tuple[Transfer, ...]
 
 
-def mentor_wallet(journal: LedgerJournal, mentor_id: str) -> MentorWallet:
+class LedgerView(Protocol):
+    """What a wallet view reads of a ledger: its currency, balances and history.
+
+    :class:`Journal` and every :class:`~booking_core.ports.LedgerJournal` (which
+    extends this protocol) provide it.
+    """
+
+    @property
+    def currency(self) -> str:
+        """The ISO 4217 code of every transfer in it."""
+        ...
+
+    def balance(self, account: str) -> int:
+        """One account's balance in minor units (0 when never used)."""
+        ...
+
+    def history(self, account: str) -> Sequence[Transfer]:
+        """The transfers that touched ``account``, in posting order."""
+        ...
+
+
+def mentor_wallet(journal: LedgerView, mentor_id: str) -> MentorWallet:
     """The wallet view of ``mentor_id``, derived from the journal.
 
     Args:
-        journal: Any :class:`~booking_core.ports.LedgerJournal`.
+        journal: Any :class:`LedgerView` (a :class:`Journal`, a unit of work's
+            ledger).
         mentor_id: The mentor.
 
     Returns:

@@ -9,7 +9,7 @@ of the booking that holds it.
 The series is *expanded* up to a horizon by :func:`extend_series` (and
 :func:`create_series`, which creates and expands in one decision): every
 occurrence starting before the horizon that was not considered yet becomes a
-candidate window, checked with :func:`~booking_core.commitments.ensure_no_conflict`
+candidate window, checked with :func:`~booking_core.availability.commitments.ensure_no_conflict`
 against the commitments the host passes in and against the series' own items.
 The host chooses the :class:`ConflictMode`:
 
@@ -47,42 +47,79 @@ Example:
 
 from __future__ import annotations
 
-from booking_core.series.commands import (
-    cancel_occurrences,
-    create_series,
-    extend_series,
-    move_occurrences,
-)
-from booking_core.series.events import (
-    SeriesCreated,
-    SeriesExtended,
-    SeriesOccurrencesCancelled,
-    SeriesOccurrencesMoved,
-)
-from booking_core.series.model import (
-    BookingSeries,
-    ChangeScope,
-    ConflictMode,
-    SeriesItem,
-    SeriesItemStatus,
-    SeriesPaymentMode,
-    SkippedOccurrence,
-)
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "BookingSeries",
-    "ChangeScope",
-    "ConflictMode",
-    "SeriesCreated",
-    "SeriesExtended",
-    "SeriesItem",
-    "SeriesItemStatus",
-    "SeriesOccurrencesCancelled",
-    "SeriesOccurrencesMoved",
-    "SeriesPaymentMode",
-    "SkippedOccurrence",
+from booking_core import _lazy
+
+if TYPE_CHECKING:
+    from booking_core.series.commands import (
+        cancel_occurrences,
+        create_series,
+        extend_series,
+        move_occurrences,
+    )
+    from booking_core.series.events import (
+        SeriesCreated,
+        SeriesExtended,
+        SeriesOccurrencesCancelled,
+        SeriesOccurrencesMoved,
+    )
+    from booking_core.series.model import (
+        BookingSeries,
+        ChangeScope,
+        ConflictMode,
+        SeriesItem,
+        SeriesItemStatus,
+        SeriesPaymentMode,
+        SkippedOccurrence,
+    )
+
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "commands": (
+        "cancel_occurrences",
+        "create_series",
+        "extend_series",
+        "move_occurrences",
+    ),
+    "events": (
+        "SeriesCreated",
+        "SeriesExtended",
+        "SeriesOccurrencesCancelled",
+        "SeriesOccurrencesMoved",
+    ),
+    "model": (
+        "BookingSeries",
+        "ChangeScope",
+        "ConflictMode",
+        "SeriesItem",
+        "SeriesItemStatus",
+        "SeriesPaymentMode",
+        "SkippedOccurrence",
+    ),
+}
+
+__all__ = [  # noqa: RUF022 -- grouped by submodule, as in _EXPORTS
     "cancel_occurrences",
     "create_series",
     "extend_series",
     "move_occurrences",
+    "SeriesCreated",
+    "SeriesExtended",
+    "SeriesOccurrencesCancelled",
+    "SeriesOccurrencesMoved",
+    "BookingSeries",
+    "ChangeScope",
+    "ConflictMode",
+    "SeriesItem",
+    "SeriesItemStatus",
+    "SeriesPaymentMode",
+    "SkippedOccurrence",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    return _lazy.load(__name__, _EXPORTS, name, globals())
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

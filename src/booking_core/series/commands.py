@@ -9,7 +9,7 @@ import attrs
 
 from booking_core._validation import utc_instant
 from booking_core.actors import Actor, Role
-from booking_core.commitments import (
+from booking_core.availability.commitments import (
     Commitment,
     ConflictPolicy,
     ensure_no_conflict,

@@ -11,7 +11,7 @@ import attrs
 
 from booking_core._validation import non_empty_str, non_negative_int, utc_instant
 from booking_core.actors import Actor
-from booking_core.commitments import (
+from booking_core.availability.commitments import (
     Commitment,
     CommitmentKind,
     _optional_text,

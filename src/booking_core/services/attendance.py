@@ -1,7 +1,7 @@
 """The attendance service: load the session and its attendees, decide, commit.
 
 :class:`AttendanceService` runs the pure commands of
-:mod:`booking_core.attendance` and :mod:`booking_core.billing` in one
+:mod:`booking_core.attendance.model` and :mod:`booking_core.attendance.billing` in one
 transaction each through :func:`~booking_core.services.run_in_transaction`
 (retrying from a fresh load when another writer saved first); ``now`` comes
 from the clock.
@@ -13,7 +13,7 @@ Example:
     >>> from booking_core.adapters.memory_attendance import (
     ...     InMemoryAttendeeRepository)
     >>> from booking_core.adapters.memory_sessions import InMemorySessionRepository
-    >>> from booking_core.attendance import ParticipationEvent
+    >>> from booking_core.attendance.model import ParticipationEvent
     >>> from booking_core.clock import ManualClock
     >>> from booking_core.intervals import TimeWindow
     >>> from booking_core.sessions import Session
@@ -45,10 +45,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Generic, TypeVar, final
 
-from booking_core import attendance as domain
-from booking_core import billing
+from booking_core.attendance import model as domain
+from booking_core.attendance import billing
 from booking_core.actors import Actor, Role
-from booking_core.attendance import (
+from booking_core.attendance.model import (
     AttendancePolicy,
     Attendee,
     Intent,
@@ -56,7 +56,7 @@ from booking_core.attendance import (
     ParticipationEvent,
     attendee_id,
 )
-from booking_core.billing import BillingPolicy, PaymentStatus
+from booking_core.attendance.billing import BillingPolicy, PaymentStatus
 from booking_core.clock import Clock
 from booking_core.events import Decision, DomainEvent
 from booking_core.ports import AttendeeRepository, SessionRepository, UnitOfWork
@@ -190,7 +190,7 @@ class AttendanceService(Generic[U]):
         *,
         actor: Actor,
     ) -> Decision[Attendee]:
-        """Change a student's intent (:func:`~booking_core.attendance.set_intent`)."""
+        """Change a student's intent (:func:`~booking_core.attendance.model.set_intent`)."""
         return self._one(
             session_id,
             participant_id,

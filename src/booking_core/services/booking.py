@@ -1,7 +1,7 @@
 """The booking service: seat decisions in one unit of work, retried on conflicts.
 
 Every command loads the session (whose seat state decides), takes the pure
-decision from :mod:`booking_core.capacity`, saves the session, adds or saves each
+decision from :mod:`booking_core.bookings.capacity`, saves the session, adds or saves each
 booking the decision moved, and collects the events, all inside
 :func:`~booking_core.services.run_in_transaction`. Because every booking write
 also saves the session, two commands on one session are serialised by its
@@ -58,9 +58,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Generic, TypeVar, final
 
-from booking_core import capacity
+from booking_core.bookings import capacity
 from booking_core.actors import Actor
-from booking_core.bookings import (
+from booking_core.bookings.model import (
     Booking,
     BookingStatus,
     BookingType,
@@ -68,7 +68,7 @@ from booking_core.bookings import (
     SeatMove,
     apply_move,
 )
-from booking_core.capacity import (
+from booking_core.bookings.capacity import (
     BookingPolicy,
     SeatAvailability,
     SeatChange,
@@ -111,7 +111,7 @@ class BookingService(Generic[U]):
 
     Every command returns the :class:`~booking_core.events.Decision` of the
     attempt that committed (or, for a replayed idempotency key, the original
-    one). Errors are the pure decisions' errors (:mod:`booking_core.capacity`),
+    one). Errors are the pure decisions' errors (:mod:`booking_core.bookings.capacity`),
     plus ``not_found`` for an unknown id, ``booking.already_booked``,
     ``booking.idempotency_key_reused`` and ``concurrency.stale_version`` when
     every attempt lost a race.

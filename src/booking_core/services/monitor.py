@@ -15,7 +15,7 @@
    attendance marked and complete (:func:`~booking_core.sessions.complete`);
 6. **settlements**: captured, unsettled payments of completed or missed
    sessions follow the attendance outcome
-   (:func:`~booking_core.attendance.classify_outcome`, then
+   (:func:`~booking_core.attendance.model.classify_outcome`, then
    :meth:`PaymentService.settle
    <booking_core.services.payments.PaymentService.settle>`): escrow released
    to the teacher, or the student refunded;
@@ -85,8 +85,8 @@ import attrs
 
 from booking_core._validation import utc_instant
 from booking_core.actors import Actor
-from booking_core.attendance import Attendee, OutcomeReport
-from booking_core.bookings import Booking, BookingStatus
+from booking_core.attendance.model import Attendee, OutcomeReport
+from booking_core.bookings.model import Booking, BookingStatus
 from booking_core.errors import ConcurrencyError
 from booking_core.events import Decision
 from booking_core.ports import (

@@ -35,93 +35,156 @@ Example:
 
 from __future__ import annotations
 
-from booking_core.sessions.commands import (
-    approve_reschedule,
-    cancel,
-    complete,
-    decline_reschedule,
-    expire_reschedule,
-    mark_missed,
-    request_reschedule,
-    require_participant,
-    schedule,
-)
-from booking_core.sessions.events import (
-    RescheduleApproved,
-    RescheduleDeclined,
-    RescheduleExpired,
-    RescheduleRequested,
-    SessionCancelled,
-    SessionCompleted,
-    SessionEvent,
-    SessionMissed,
-    SessionScheduled,
-    apply,
-    replay,
-)
-from booking_core.sessions.model import (
-    MeetingInfo,
-    RescheduleRequest,
-    Session,
-    SessionKind,
-    SessionNote,
-    SessionStatus,
-)
-from booking_core.sessions.policies import ReschedulePolicy, SessionPolicy
-from booking_core.sessions.queries import (
-    can_be_completed,
-    can_join,
-    check_join,
-    is_overdue,
-    is_past_grace_period,
-    is_past_no_show_limit,
-    is_reschedule_expired,
-    join_window,
-    status_display,
-    time_until_start,
-)
-from booking_core.sessions.seats import SeatOffer, SeatState, WaitlistEntry
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "MeetingInfo",
-    "RescheduleApproved",
-    "RescheduleDeclined",
-    "RescheduleExpired",
-    "ReschedulePolicy",
-    "RescheduleRequest",
-    "RescheduleRequested",
-    "SeatOffer",
-    "SeatState",
-    "Session",
-    "SessionCancelled",
-    "SessionCompleted",
-    "SessionEvent",
-    "SessionKind",
-    "SessionMissed",
-    "SessionNote",
-    "SessionPolicy",
-    "SessionScheduled",
-    "SessionStatus",
-    "WaitlistEntry",
-    "apply",
+from booking_core import _lazy
+
+if TYPE_CHECKING:
+    from booking_core.sessions.commands import (
+        approve_reschedule,
+        cancel,
+        complete,
+        decline_reschedule,
+        expire_reschedule,
+        mark_missed,
+        request_reschedule,
+        require_participant,
+        schedule,
+    )
+    from booking_core.sessions.events import (
+        RescheduleApproved,
+        RescheduleDeclined,
+        RescheduleExpired,
+        RescheduleRequested,
+        SessionCancelled,
+        SessionCompleted,
+        SessionEvent,
+        SessionMissed,
+        SessionScheduled,
+        apply,
+        replay,
+    )
+    from booking_core.sessions.model import (
+        MeetingInfo,
+        RescheduleRequest,
+        Session,
+        SessionKind,
+        SessionNote,
+        SessionStatus,
+    )
+    from booking_core.sessions.policies import (
+        ReschedulePolicy,
+        SessionPolicy,
+    )
+    from booking_core.sessions.queries import (
+        can_be_completed,
+        can_join,
+        check_join,
+        is_overdue,
+        is_past_grace_period,
+        is_past_no_show_limit,
+        is_reschedule_expired,
+        join_window,
+        status_display,
+        time_until_start,
+    )
+
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "commands": (
+        "approve_reschedule",
+        "cancel",
+        "complete",
+        "decline_reschedule",
+        "expire_reschedule",
+        "mark_missed",
+        "request_reschedule",
+        "require_participant",
+        "schedule",
+    ),
+    "events": (
+        "RescheduleApproved",
+        "RescheduleDeclined",
+        "RescheduleExpired",
+        "RescheduleRequested",
+        "SessionCancelled",
+        "SessionCompleted",
+        "SessionEvent",
+        "SessionMissed",
+        "SessionScheduled",
+        "apply",
+        "replay",
+    ),
+    "model": (
+        "MeetingInfo",
+        "RescheduleRequest",
+        "Session",
+        "SessionKind",
+        "SessionNote",
+        "SessionStatus",
+    ),
+    "policies": (
+        "ReschedulePolicy",
+        "SessionPolicy",
+    ),
+    "queries": (
+        "can_be_completed",
+        "can_join",
+        "check_join",
+        "is_overdue",
+        "is_past_grace_period",
+        "is_past_no_show_limit",
+        "is_reschedule_expired",
+        "join_window",
+        "status_display",
+        "time_until_start",
+    ),
+}
+
+__all__ = [  # noqa: RUF022 -- grouped by submodule, as in _EXPORTS
     "approve_reschedule",
-    "can_be_completed",
-    "can_join",
     "cancel",
-    "check_join",
     "complete",
     "decline_reschedule",
     "expire_reschedule",
+    "mark_missed",
+    "request_reschedule",
+    "require_participant",
+    "schedule",
+    "RescheduleApproved",
+    "RescheduleDeclined",
+    "RescheduleExpired",
+    "RescheduleRequested",
+    "SessionCancelled",
+    "SessionCompleted",
+    "SessionEvent",
+    "SessionMissed",
+    "SessionScheduled",
+    "apply",
+    "replay",
+    "MeetingInfo",
+    "RescheduleRequest",
+    "Session",
+    "SessionKind",
+    "SessionNote",
+    "SessionStatus",
+    "ReschedulePolicy",
+    "SessionPolicy",
+    "can_be_completed",
+    "can_join",
+    "check_join",
     "is_overdue",
     "is_past_grace_period",
     "is_past_no_show_limit",
     "is_reschedule_expired",
     "join_window",
-    "mark_missed",
-    "replay",
-    "request_reschedule",
-    "require_participant",
-    "schedule",
     "status_display",
     "time_until_start",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    return _lazy.load(__name__, _EXPORTS, name, globals())
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -37,7 +37,7 @@ from booking_core._validation import non_empty_str, positive_int, utc_instant
 from booking_core.actors import Actor, Role
 from booking_core.errors import InvalidValueError
 from booking_core.intervals import TimeWindow
-from booking_core.sessions.seats import SeatState
+from booking_core.bookings.seats import SeatState
 from booking_core.zones import get_zone
 
 __all__ = [
@@ -203,7 +203,7 @@ class Session:
             (always ``False`` for a 1:1 session).
         seats: The seat state (confirmed seats, open offers, waitlist): the one
             stored source of every seat count, changed only by
-            :mod:`booking_core.capacity`; confirmed plus offered seats never
+            :mod:`booking_core.bookings.capacity`; confirmed plus offered seats never
             exceed ``capacity``.
         status: Lifecycle status.
         pending_reschedule: The open reschedule request, if any (only while

@@ -31,7 +31,7 @@ import attrs
 import pytest
 
 from booking_core._payment_status import PaymentStatus
-from booking_core.attendance import (
+from booking_core.attendance.model import (
     AttendanceMark,
     Attendee,
     Intent,

@@ -45,7 +45,7 @@ import attrs
 import pytest
 
 from booking_core.actors import Actor
-from booking_core.bookings import (
+from booking_core.bookings.model import (
     Booking,
     BookingCancellation,
     BookingDecision,

@@ -5,14 +5,14 @@ It lives inside the :class:`~booking_core.sessions.Session` aggregate
 capacity and waitlist flag it is measured against, so there is exactly one
 stored copy of "how many seats are taken" and every seat decision is serialised
 by the session's compare-and-set. The decisions themselves live in
-:mod:`booking_core.capacity`; this module only holds the values.
+:mod:`booking_core.bookings.capacity`; this module only holds the values.
 
 What the aggregate keeps is what a seat decision needs and nothing that grows
 with the confirmed bookings: a counter of confirmed seats, the open offers and
 the FIFO waitlist (each entry one waiting booking).
 
 Example:
-    >>> from booking_core.sessions.seats import SeatState
+    >>> from booking_core.bookings.seats import SeatState
     >>> SeatState().confirmed, SeatState().offered_seats, SeatState().waitlisted_seats
     (0, 0, 0)
 """

@@ -16,7 +16,7 @@ from              may move to
 ================  ==============================================
 
 :func:`check_payment_transition` refuses everything else; every command that
-moves a payment status (here and in :mod:`booking_core.attendance`) goes
+moves a payment status (here and in :mod:`booking_core.attendance.model`) goes
 through it, so an illegal move raises and changes nothing.
 
 Billing candidates (:func:`billing_candidates`) are the attendees whose status
@@ -50,7 +50,7 @@ from booking_core._payment_status import (
 )
 from booking_core._validation import non_empty_str, utc_instant
 from booking_core.actors import Actor, Role, require_role
-from booking_core.attendance import Attendee
+from booking_core.attendance.model import Attendee
 from booking_core.events import Decision, DomainEvent
 
 __all__ = [

@@ -4,7 +4,7 @@
 commands read about a teacher: the availability windows and blackouts, the
 teacher's zone and the slot rules (step, buffers, notice, horizon, per-day
 cap). :meth:`TeacherSchedule.slot_request` builds the one
-:class:`~booking_core.availability.SlotRequest` both the listing and the
+:class:`~booking_core.availability.windows.SlotRequest` both the listing and the
 commands use, so they cannot disagree about the rules.
 
 It is also the teacher's serialisation point: the 1:1 service saves it in
@@ -15,7 +15,7 @@ the first one's result (see :mod:`booking_core.services.one_on_one`).
 Example:
     >>> from datetime import date, datetime, time, timedelta, timezone
     >>> from booking_core.actors import Actor
-    >>> from booking_core.availability import WeeklyAvailability
+    >>> from booking_core.availability.windows import WeeklyAvailability
     >>> schedule = TeacherSchedule(
     ...     id="t-1", zone="Europe/London",
     ...     availability=[WeeklyAvailability(weekday=0, start=time(14), end=time(15),
@@ -41,7 +41,7 @@ import attrs
 
 from booking_core._validation import non_empty_str, utc_instant
 from booking_core.actors import Actor, Role
-from booking_core.availability import (
+from booking_core.availability.windows import (
     AvailabilityItem,
     Blackout,
     OneTimeAvailability,
@@ -151,7 +151,7 @@ class TeacherSchedule:
             non_overlapping: Slots that do not overlap each other.
 
         Returns:
-            The :class:`~booking_core.availability.SlotRequest`.
+            The :class:`~booking_core.availability.windows.SlotRequest`.
 
         Raises:
             InvalidValueError: ``input.invalid_value`` for bad dates or duration.

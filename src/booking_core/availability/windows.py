@@ -9,7 +9,7 @@ pending requests, group sessions they teach) and applies a :class:`SlotRequest`
 (duration, step, buffers, notice, horizon, per-day cap, course). All the set
 arithmetic is :class:`booking_core.intervals.IntervalSet`. :class:`Commitment`,
 :func:`find_conflicts` and :func:`ensure_no_conflict` live in
-:mod:`booking_core.commitments` and are re-exported here.
+:mod:`booking_core.availability.commitments` and are re-exported here.
 
 **Weekly windows are plain date arithmetic, not a second recurrence engine.** A
 weekly window is "this wall-clock window on every <weekday>", so it is expanded
@@ -67,7 +67,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from booking_core._validation import positive_int, utc_instant
-from booking_core.commitments import (
+from booking_core.availability.commitments import (
     Commitment,
     CommitmentKind,
     Conflict,
@@ -94,16 +94,10 @@ from booking_core.zones import ZoneLike, get_zone, to_instant
 __all__ = [
     "AvailabilityItem",
     "Blackout",
-    "Commitment",
-    "CommitmentKind",
-    "Conflict",
-    "ConflictPolicy",
     "OneTimeAvailability",
     "SlotRequest",
     "WeeklyAvailability",
     "available_windows",
-    "ensure_no_conflict",
-    "find_conflicts",
     "free_slots",
     "slots_in_zone",
 ]

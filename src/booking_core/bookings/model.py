@@ -2,7 +2,7 @@
 
 A booking is a student's claim on a session: how many seats, in which status, who
 decided and who cancelled, with notes per role. Group bookings move through
-:mod:`booking_core.capacity` (the seat decisions); 1:1 bookings will use the same
+:mod:`booking_core.bookings.capacity` (the seat decisions); 1:1 bookings will use the same
 model with the approval states.
 
 ::
@@ -16,7 +16,7 @@ model with the approval states.
     1:1:    pending ─▶ confirmed | declined | expired           (approval, issue 7)
 
 Example:
-    >>> from booking_core.bookings import ACTIVE_STATUSES, BookingStatus
+    >>> from booking_core.bookings.model import ACTIVE_STATUSES, BookingStatus
     >>> BookingStatus.OFFERED in ACTIVE_STATUSES, BookingStatus.DECLINED.is_active
     (True, False)
 """
@@ -295,7 +295,7 @@ def apply_move(
 
     Args:
         booking: The booking the move names.
-        move: The move from a :mod:`booking_core.capacity` decision.
+        move: The move from a :mod:`booking_core.bookings.capacity` decision.
         actor: Who took the decision.
         now: When (aware).
 

@@ -39,7 +39,7 @@ import attrs
 from booking_core._payment_status import PaymentStatus
 from booking_core._validation import non_negative_int
 from booking_core.actors import Role
-from booking_core.attendance import (
+from booking_core.attendance.model import (
     AttendancePolicy,
     Attendee,
     lateness,

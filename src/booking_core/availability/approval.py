@@ -37,7 +37,7 @@ from typing import Any, final
 import attrs
 
 from booking_core._validation import utc_instant
-from booking_core.commitments import _bool
+from booking_core.availability.commitments import _bool
 from booking_core.errors import InvalidValueError
 
 __all__ = [

@@ -5,7 +5,7 @@ confirmed 1:1 booking, a pending request holding its slot, a group session.
 :func:`find_conflicts` reports every double booking in a set of commitments;
 :func:`ensure_no_conflict` is the check booking runs before it commits a new
 one. Whether students are checked too is :class:`ConflictPolicy` data.
-:mod:`booking_core.availability` re-exports these names.
+:mod:`booking_core.availability.windows` re-exports these names.
 
 Example:
     >>> from datetime import datetime, timedelta, timezone
