@@ -23,6 +23,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import median_seconds, report
 
 from booking_core.actors import Actor
+from booking_core.attendance.billing import (
+    BillingPolicy,
+    PaymentStatus,
+    request_payment,
+)
 from booking_core.attendance.model import (
     AttendanceMark,
     AttendancePolicy,
@@ -30,11 +35,6 @@ from booking_core.attendance.model import (
     ParticipationEvent,
     classify_outcome,
     record_participation,
-)
-from booking_core.attendance.billing import (
-    BillingPolicy,
-    PaymentStatus,
-    request_payment,
 )
 from booking_core.intervals import TimeWindow
 from booking_core.sessions import Session, SessionPolicy

@@ -34,11 +34,10 @@ from booking_core.adapters.memory_schedules import (
 )
 from booking_core.adapters.memory_series import InMemoryBookingSeriesRepository
 from booking_core.adapters.memory_sessions import InMemorySessionRepository
-from booking_core.availability.approval import ApprovalPolicy
 from booking_core.availability import WeeklyAvailability
+from booking_core.availability.approval import ApprovalPolicy
+from booking_core.availability.schedule import TeacherSchedule
 from booking_core.bookings.model import Booking
-from booking_core.clock import ManualClock
-from booking_core.intervals import TimeWindow
 from booking_core.bookings.one_on_one import (
     OneOnOnePolicy,
     bookable_slots,
@@ -46,8 +45,9 @@ from booking_core.bookings.one_on_one import (
     confirm_booking,
     request_booking,
 )
+from booking_core.clock import ManualClock
+from booking_core.intervals import TimeWindow
 from booking_core.services.one_on_one import OneOnOneService
-from booking_core.availability.schedule import TeacherSchedule
 
 NOW = datetime(2026, 5, 25, 9, tzinfo=timezone.utc)
 ZONE = "Europe/London"

@@ -25,9 +25,9 @@ from _common import median_seconds, report
 from booking_core.actors import Actor
 from booking_core.availability import SlotRequest, WeeklyAvailability, free_slots
 from booking_core.availability.commitments import Commitment, ensure_no_conflict
+from booking_core.bookings.one_on_one import ensure_slot_bookable
 from booking_core.errors import CommitmentConflictError
 from booking_core.intervals import TimeWindow
-from booking_core.bookings.one_on_one import ensure_slot_bookable
 from booking_core.recurrence import RecurrenceRule
 from booking_core.series import create_series
 

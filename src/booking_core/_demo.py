@@ -25,7 +25,6 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from booking_core.bookings import one_on_one
 from booking_core.actors import Actor, Role
 from booking_core.adapters._repositories import ATTENDEES, BOOKINGS, SESSIONS
 from booking_core.adapters.fake_gateway import FakePaymentGateway
@@ -45,7 +44,6 @@ from booking_core.adapters.sqlite_money import (
     SqliteLedgerJournal,
     SqliteWithdrawalRepository,
 )
-from booking_core.availability.approval import ApprovalPolicy
 from booking_core.attendance.model import (
     AttendanceMark,
     Attendee,
@@ -53,7 +51,10 @@ from booking_core.attendance.model import (
     ParticipationEvent,
     lateness,
 )
+from booking_core.availability.approval import ApprovalPolicy
+from booking_core.availability.schedule import TeacherSchedule
 from booking_core.availability.windows import WeeklyAvailability
+from booking_core.bookings import one_on_one
 from booking_core.bookings.model import Booking
 from booking_core.clock import ManualClock
 from booking_core.errors import InvalidValueError
@@ -70,7 +71,6 @@ from booking_core.services.one_on_one import OneOnOneService
 from booking_core.services.payments import PaymentService
 from booking_core.services.sessions import SessionService
 from booking_core.sessions import RescheduleRequest, Session
-from booking_core.availability.schedule import TeacherSchedule
 from booking_core.zones import get_zone, to_instant
 
 __all__ = ["Entry", "run_demo"]

@@ -40,6 +40,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from booking_core._version import __version__
+from booking_core.availability.commitments import Commitment, CommitmentKind
 from booking_core.availability.windows import (
     SlotRequest,
     WeeklyAvailability,
@@ -47,7 +48,6 @@ from booking_core.availability.windows import (
     slots_in_zone,
 )
 from booking_core.clock import SystemClock
-from booking_core.availability.commitments import Commitment, CommitmentKind
 from booking_core.errors import BookingCoreError
 from booking_core.intervals import TimeWindow
 from booking_core.money import Money

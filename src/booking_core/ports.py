@@ -32,6 +32,7 @@ from booking_core.sessions.model import Session
 if TYPE_CHECKING:
     from booking_core._payment_status import PaymentStatus
     from booking_core.attendance.model import Attendee
+    from booking_core.availability.schedule import StudentCalendar, TeacherSchedule
     from booking_core.money.amount import Money
     from booking_core.money.gateway import (
         GatewayOrder,
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
     from booking_core.money.ledger import Transfer
     from booking_core.money.withdrawals import BankAccount
     from booking_core.series.model import BookingSeries
-    from booking_core.availability.schedule import StudentCalendar, TeacherSchedule
 
 __all__ = [
     "AttendeeRepository",
@@ -294,7 +294,7 @@ class BookingSeriesRepository(Protocol):
 
 
 class AttendeeRepository(Repository["Attendee"], Protocol):
-    """Stores :class:`~booking_core.attendance.model.Attendee` aggregates.
+    """Stores :class:`~booking_core.attendance.Attendee` aggregates.
 
     Contract: everything :class:`Repository` promises (compare-and-set on
     ``version``), plus three queries that see this unit of work's staged
@@ -408,7 +408,7 @@ class PaymentGateway(Protocol):
 
 
 class BookingRepository(Repository[Booking], Protocol):
-    """Stores :class:`~booking_core.bookings.model.Booking` aggregates.
+    """Stores :class:`~booking_core.bookings.Booking` aggregates.
 
     Contract: everything :class:`Repository` promises, plus index lookups that
     see this unit of work's staged changes. The one-active-booking rule is
@@ -502,7 +502,7 @@ class OneOnOneBookingRepository(BookingRepository, Protocol):
 
 
 class TeacherScheduleRepository(Repository["TeacherSchedule"], Protocol):
-    """Stores :class:`~booking_core.availability.schedule.TeacherSchedule` aggregates.
+    """Stores :class:`~booking_core.availability.TeacherSchedule` aggregates.
 
     Contract: as :class:`Repository` (id = teacher id). The 1:1 service saves a
     teacher's schedule in every transaction writing one of the teacher's 1:1
@@ -523,7 +523,7 @@ class TeacherScheduleRepository(Repository["TeacherSchedule"], Protocol):
 
 
 class StudentCalendarRepository(Repository["StudentCalendar"], Protocol):
-    """Stores :class:`~booking_core.availability.schedule.StudentCalendar` tokens.
+    """Stores :class:`~booking_core.availability.StudentCalendar` tokens.
 
     Contract: as :class:`Repository` (id = student id). The 1:1 service saves a
     student's calendar in every transaction that books the student, so its

@@ -18,12 +18,12 @@ from booking_core.adapters.sqlite import (
     SqliteSessionRepository,
     SqliteUnitOfWork,
 )
+from booking_core.attendance.billing import PaymentStatus
 from booking_core.attendance.model import (
     AttendanceMark,
     ParticipationEvent,
     SessionOutcome,
 )
-from booking_core.attendance.billing import PaymentStatus
 from booking_core.clock import ManualClock
 from booking_core.errors import (
     DuplicateIdError,

@@ -15,8 +15,8 @@ from booking_core.adapters.memory_bookings import (
     InMemoryCommandRecords,
 )
 from booking_core.adapters.memory_sessions import InMemorySessionRepository
-from booking_core.bookings.model import BookingStatus, CommandRecord
 from booking_core.bookings.capacity import BookingPolicy, WaitlistMode, WaitlistPolicy
+from booking_core.bookings.model import BookingStatus, CommandRecord
 from booking_core.clock import ManualClock
 from booking_core.errors import (
     AlreadyBookedError,

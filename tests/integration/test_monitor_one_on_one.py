@@ -43,19 +43,19 @@ from booking_core.adapters.sqlite import (
     SqliteTeacherScheduleRepository,
     SqliteUnitOfWork,
 )
-from booking_core.availability.approval import ApprovalPolicy
 from booking_core.availability import WeeklyAvailability
+from booking_core.availability.approval import ApprovalPolicy
+from booking_core.availability.schedule import TeacherSchedule
 from booking_core.bookings.model import BookingStatus
+from booking_core.bookings.one_on_one import OneOnOnePolicy
 from booking_core.clock import ManualClock
 from booking_core.intervals import TimeWindow
-from booking_core.bookings.one_on_one import OneOnOnePolicy
 from booking_core.recurrence import RecurrenceRule
 from booking_core.services.attendance import AttendanceService
 from booking_core.services.booking import BookingRoster, BookingService
 from booking_core.services.monitor import Monitor, TickReport
 from booking_core.services.one_on_one import OneOnOneService
 from booking_core.services.sessions import SessionService
-from booking_core.availability.schedule import TeacherSchedule
 
 UTC = timezone.utc
 HOUR = timedelta(hours=1)

@@ -34,16 +34,18 @@ from booking_core.adapters.sqlite import (
     SqliteTeacherScheduleRepository,
     SqliteUnitOfWork,
 )
-from booking_core.availability.approval import ApprovalPolicy
 from booking_core.availability import (
     AvailabilityItem,
     Blackout,
     OneTimeAvailability,
     WeeklyAvailability,
 )
-from booking_core.bookings.model import Booking, BookingStatus
-from booking_core.clock import ManualClock
+from booking_core.availability.approval import ApprovalPolicy
 from booking_core.availability.commitments import ConflictPolicy
+from booking_core.availability.schedule import TeacherSchedule
+from booking_core.bookings.model import Booking, BookingStatus
+from booking_core.bookings.one_on_one import OneOnOnePolicy
+from booking_core.clock import ManualClock
 from booking_core.errors import (
     AlreadyBookedError,
     BookingTransitionError,
@@ -61,12 +63,10 @@ from booking_core.errors import (
 )
 from booking_core.events import DomainEvent
 from booking_core.intervals import TimeWindow
-from booking_core.bookings.one_on_one import OneOnOnePolicy
 from booking_core.recurrence import RecurrenceRule
 from booking_core.series import ChangeScope, SeriesItemStatus
 from booking_core.services.one_on_one import OneOnOneService
 from booking_core.sessions import Session
-from booking_core.availability.schedule import TeacherSchedule
 
 UTC = timezone.utc
 HOUR = timedelta(hours=1)

@@ -10,6 +10,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from booking_core.actors import Actor
+from booking_core.attendance.billing import (
+    PAYMENT_TRANSITIONS,
+    BillingPolicy,
+    PaymentStatus,
+    billing_candidates,
+    change_payment_status,
+)
 from booking_core.attendance.model import (
     AttendanceMark,
     AttendancePolicy,
@@ -19,13 +26,6 @@ from booking_core.attendance.model import (
     is_late,
     lateness,
     record_participation,
-)
-from booking_core.attendance.billing import (
-    PAYMENT_TRANSITIONS,
-    BillingPolicy,
-    PaymentStatus,
-    billing_candidates,
-    change_payment_status,
 )
 from booking_core.errors import IllegalPaymentTransitionError
 from booking_core.intervals import TimeWindow

@@ -27,7 +27,6 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 
 import booking_core
-from booking_core.bookings import capacity
 from booking_core.actors import Actor, Role
 from booking_core.adapters.codec import dumps, loads
 from booking_core.availability import (
@@ -37,12 +36,13 @@ from booking_core.availability import (
     WeeklyAvailability,
     free_slots,
 )
-from booking_core.bookings.capacity import BookingPolicy
 from booking_core.availability.commitments import (
     Commitment,
     CommitmentKind,
     find_conflicts,
 )
+from booking_core.bookings import capacity
+from booking_core.bookings.capacity import BookingPolicy
 from booking_core.errors import (
     InvalidValueError,
     SeatsUnavailableError,

@@ -9,6 +9,14 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from booking_core.actors import Actor
+from booking_core.attendance.billing import (
+    PAYMENT_TRANSITIONS,
+    BillingPolicy,
+    PaymentStatus,
+    billing_candidates,
+    change_payment_status,
+    request_payment,
+)
 from booking_core.attendance.model import (
     AttendanceMark,
     AttendancePolicy,
@@ -20,14 +28,6 @@ from booking_core.attendance.model import (
     mark_attendance,
     record_participation,
     set_intent,
-)
-from booking_core.attendance.billing import (
-    PAYMENT_TRANSITIONS,
-    BillingPolicy,
-    PaymentStatus,
-    billing_candidates,
-    change_payment_status,
-    request_payment,
 )
 from booking_core.errors import BookingCoreError
 from booking_core.intervals import TimeWindow

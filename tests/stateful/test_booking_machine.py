@@ -26,7 +26,6 @@ from booking_core.adapters.memory_bookings import (
     InMemoryCommandRecords,
 )
 from booking_core.adapters.memory_sessions import InMemorySessionRepository
-from booking_core.bookings.model import Booking, BookingStatus
 from booking_core.bookings.capacity import (
     BookingPolicy,
     WaitlistMode,
@@ -34,6 +33,7 @@ from booking_core.bookings.capacity import (
     availability,
     promotion_deadline,
 )
+from booking_core.bookings.model import Booking, BookingStatus
 from booking_core.clock import ManualClock
 from booking_core.errors import BookingCoreError
 from booking_core.intervals import TimeWindow

@@ -15,12 +15,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from booking_core.actors import Actor
-from booking_core.availability.approval import ApprovalPolicy
 from booking_core.availability import AvailabilityItem, SlotRequest, WeeklyAvailability
-from booking_core.bookings.model import Booking, BookingStatus
+from booking_core.availability.approval import ApprovalPolicy
 from booking_core.availability.commitments import find_conflicts
-from booking_core.errors import BookingCoreError
-from booking_core.intervals import TimeWindow
+from booking_core.bookings.model import Booking, BookingStatus
 from booking_core.bookings.one_on_one import (
     OneOnOnePolicy,
     bookable_slots,
@@ -31,6 +29,8 @@ from booking_core.bookings.one_on_one import (
     expire_booking,
     request_booking,
 )
+from booking_core.errors import BookingCoreError
+from booking_core.intervals import TimeWindow
 
 UTC = timezone.utc
 START = datetime(2026, 10, 20, 9, tzinfo=UTC)

@@ -30,17 +30,17 @@ from booking_core.adapters.memory_schedules import (
 )
 from booking_core.adapters.memory_series import InMemoryBookingSeriesRepository
 from booking_core.adapters.memory_sessions import InMemorySessionRepository
-from booking_core.availability.approval import ApprovalPolicy
 from booking_core.availability import WeeklyAvailability
+from booking_core.availability.approval import ApprovalPolicy
+from booking_core.availability.schedule import TeacherSchedule
 from booking_core.bookings.model import Booking, BookingStatus
+from booking_core.bookings.one_on_one import OneOnOnePolicy
 from booking_core.clock import ManualClock
 from booking_core.errors import BookingCoreError
 from booking_core.intervals import TimeWindow
-from booking_core.bookings.one_on_one import OneOnOnePolicy
 from booking_core.recurrence import RecurrenceRule
 from booking_core.series import BookingSeries, SeriesItemStatus
 from booking_core.services.one_on_one import OneOnOneService
-from booking_core.availability.schedule import TeacherSchedule
 
 UTC = timezone.utc
 HOUR = timedelta(hours=1)

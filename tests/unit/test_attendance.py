@@ -10,6 +10,12 @@ import pytest
 
 from booking_core.actors import Actor, Role
 from booking_core.adapters.codec import dumps, loads
+from booking_core.attendance.billing import (
+    BillingPolicy,
+    PaymentStatus,
+    change_payment_status,
+    request_payment,
+)
 from booking_core.attendance.model import (
     OUTCOME_SETTLEMENTS,
     AttendanceMark,
@@ -28,12 +34,6 @@ from booking_core.attendance.model import (
     presence,
     record_participation,
     set_intent,
-)
-from booking_core.attendance.billing import (
-    BillingPolicy,
-    PaymentStatus,
-    change_payment_status,
-    request_payment,
 )
 from booking_core.errors import (
     AttendanceTooEarlyError,

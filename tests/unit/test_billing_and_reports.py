@@ -10,13 +10,6 @@ import attrs
 import pytest
 
 from booking_core.actors import Actor, Role
-from booking_core.attendance.model import (
-    AttendanceMark,
-    AttendancePolicy,
-    Attendee,
-    ParticipationEvent,
-    ParticipationKind,
-)
 from booking_core.attendance.billing import (
     PAYMENT_TRANSITIONS,
     BillingPolicy,
@@ -26,12 +19,13 @@ from booking_core.attendance.billing import (
     check_payment_transition,
     request_payment,
 )
-from booking_core.errors import (
-    IllegalPaymentTransitionError,
-    InvalidValueError,
-    PermissionDeniedError,
+from booking_core.attendance.model import (
+    AttendanceMark,
+    AttendancePolicy,
+    Attendee,
+    ParticipationEvent,
+    ParticipationKind,
 )
-from booking_core.intervals import TimeWindow
 from booking_core.attendance.reports import (
     ContractProgress,
     SessionRecord,
@@ -41,6 +35,12 @@ from booking_core.attendance.reports import (
     late_attendees,
     session_stats,
 )
+from booking_core.errors import (
+    IllegalPaymentTransitionError,
+    InvalidValueError,
+    PermissionDeniedError,
+)
+from booking_core.intervals import TimeWindow
 from booking_core.sessions import (
     RescheduleApproved,
     Session,

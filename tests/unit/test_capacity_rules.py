@@ -10,8 +10,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from booking_core.bookings import capacity
 from booking_core.actors import Actor, Role
+from booking_core.bookings import capacity
+from booking_core.bookings.capacity import BookingPolicy, WaitlistMode, WaitlistPolicy
 from booking_core.bookings.model import (
     Booking,
     BookingNote,
@@ -19,7 +20,7 @@ from booking_core.bookings.model import (
     SeatMove,
     apply_move,
 )
-from booking_core.bookings.capacity import BookingPolicy, WaitlistMode, WaitlistPolicy
+from booking_core.bookings.seats import SeatState
 from booking_core.errors import (
     BookingTransitionError,
     CapacityBelowTakenError,
@@ -33,7 +34,6 @@ from booking_core.errors import (
 )
 from booking_core.intervals import TimeWindow
 from booking_core.sessions import Session, SessionStatus
-from booking_core.bookings.seats import SeatState
 
 T0 = datetime(2028, 2, 28, 9, tzinfo=timezone.utc)  # Feb 29 ahead
 START = T0 + timedelta(days=1, hours=3)

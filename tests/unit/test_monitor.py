@@ -32,8 +32,8 @@ from booking_core.adapters.memory_payments import (
 )
 from booking_core.adapters.memory_sessions import InMemorySessionRepository
 from booking_core.attendance.model import ParticipationEvent
-from booking_core.bookings.model import Booking, BookingStatus
 from booking_core.bookings.capacity import WaitlistPolicy
+from booking_core.bookings.model import Booking, BookingStatus
 from booking_core.clock import ManualClock
 from booking_core.errors import (
     NaiveDatetimeError,

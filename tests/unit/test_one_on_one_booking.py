@@ -8,27 +8,15 @@ import pytest
 
 from booking_core.actors import Actor
 from booking_core.adapters.codec import dumps, loads
-from booking_core.availability.approval import ApprovalLevel, ApprovalPolicy
 from booking_core.availability import (
     AvailabilityItem,
     OneTimeAvailability,
     SlotRequest,
     WeeklyAvailability,
 )
-from booking_core.bookings.model import Booking, BookingStatus, BookingType
+from booking_core.availability.approval import ApprovalLevel, ApprovalPolicy
 from booking_core.availability.commitments import Commitment
-from booking_core.errors import (
-    AlreadyBookedError,
-    BookingTransitionError,
-    DecisionDeadlinePassedError,
-    ExpiryNotDueError,
-    InvalidValueError,
-    NotBookingHolderError,
-    SlotNotAvailableError,
-    StudentDoubleBookedError,
-    TeacherDoubleBookedError,
-)
-from booking_core.intervals import TimeWindow
+from booking_core.bookings.model import Booking, BookingStatus, BookingType
 from booking_core.bookings.one_on_one import (
     OneOnOneCancelled,
     OneOnOneConfirmed,
@@ -44,6 +32,18 @@ from booking_core.bookings.one_on_one import (
     expire_booking,
     request_booking,
 )
+from booking_core.errors import (
+    AlreadyBookedError,
+    BookingTransitionError,
+    DecisionDeadlinePassedError,
+    ExpiryNotDueError,
+    InvalidValueError,
+    NotBookingHolderError,
+    SlotNotAvailableError,
+    StudentDoubleBookedError,
+    TeacherDoubleBookedError,
+)
+from booking_core.intervals import TimeWindow
 
 UTC = timezone.utc
 NOW = datetime(2026, 5, 25, 9, tzinfo=UTC)

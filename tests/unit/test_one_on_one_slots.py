@@ -6,7 +6,6 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
-from booking_core.availability.approval import ApprovalPolicy
 from booking_core.availability import (
     AvailabilityItem,
     Blackout,
@@ -14,7 +13,13 @@ from booking_core.availability import (
     SlotRequest,
     WeeklyAvailability,
 )
+from booking_core.availability.approval import ApprovalPolicy
 from booking_core.availability.commitments import Commitment, ConflictPolicy
+from booking_core.bookings.one_on_one import (
+    OneOnOnePolicy,
+    bookable_slots,
+    ensure_slot_bookable,
+)
 from booking_core.errors import (
     InvalidValueError,
     SlotNotAvailableError,
@@ -22,11 +27,6 @@ from booking_core.errors import (
     TeacherDoubleBookedError,
 )
 from booking_core.intervals import TimeWindow
-from booking_core.bookings.one_on_one import (
-    OneOnOnePolicy,
-    bookable_slots,
-    ensure_slot_bookable,
-)
 
 UTC = timezone.utc
 NOW = datetime(2026, 5, 1, tzinfo=UTC)

@@ -11,15 +11,15 @@ from hypothesis import strategies as st
 from booking_core.actors import Actor
 from booking_core.adapters.codec import dumps, loads
 from booking_core.availability import Blackout, WeeklyAvailability, free_slots
-from booking_core.errors import (
-    InvalidValueError,
-    NotScheduleOwnerError,
-    UnknownZoneError,
-)
 from booking_core.availability.schedule import (
     TeacherSchedule,
     TeacherScheduleSet,
     set_schedule,
+)
+from booking_core.errors import (
+    InvalidValueError,
+    NotScheduleOwnerError,
+    UnknownZoneError,
 )
 from booking_core.zones import get_zone
 

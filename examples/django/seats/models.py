@@ -40,7 +40,7 @@ class SessionRow(AggregateRow):
 
 
 class BookingRow(AggregateRow):
-    """A stored :class:`booking_core.bookings.model.Booking`."""
+    """A stored :class:`booking_core.bookings.Booking`."""
 
     session_id = models.CharField(max_length=200)
     student_id = models.CharField(max_length=200)
@@ -57,7 +57,7 @@ class BookingRow(AggregateRow):
 
 
 class CommandRow(AggregateRow):
-    """A stored :class:`booking_core.bookings.model.CommandRecord` (idempotency key)."""
+    """A stored :class:`booking_core.bookings.CommandRecord` (idempotency key)."""
 
     class Meta:
         db_table = "booking_commands"

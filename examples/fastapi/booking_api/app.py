@@ -26,7 +26,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from booking_core.bookings import capacity
 from booking_core.actors import Actor
 from booking_core.adapters.sqlite import (
     SqliteBookingRepository,
@@ -35,6 +34,7 @@ from booking_core.adapters.sqlite import (
     SqliteSessionRepository,
     SqliteUnitOfWork,
 )
+from booking_core.bookings import capacity
 from booking_core.bookings.model import Booking
 from booking_core.clock import Clock, SystemClock
 from booking_core.errors import (
@@ -76,7 +76,7 @@ def http_status(error: BookingCoreError) -> int:
 
 
 class SessionSeats(BaseModel):
-    """A session's seat counts, as :func:`booking_core.bookings.capacity.availability` says."""
+    """A session's seat counts, as :func:`booking_core.bookings.availability` says."""
 
     session_id: str
     start: datetime

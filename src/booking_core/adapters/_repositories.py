@@ -18,6 +18,7 @@ import attrs
 from booking_core._payment_status import PaymentStatus
 from booking_core.adapters._staging import Indexer, StagedRepository, StagingUnitOfWork
 from booking_core.attendance.model import Attendee
+from booking_core.availability.schedule import StudentCalendar, TeacherSchedule
 from booking_core.bookings.model import Booking, BookingStatus, CommandRecord
 from booking_core.errors import NotFoundError
 from booking_core.money.currency import get_currency
@@ -27,7 +28,6 @@ from booking_core.money.withdrawals import Withdrawal, WithdrawalStatus
 from booking_core.ports import Versioned
 from booking_core.series.model import BookingSeries
 from booking_core.sessions.model import Session, SessionStatus
-from booking_core.availability.schedule import StudentCalendar, TeacherSchedule
 
 __all__ = [
     "ATTENDEES",

@@ -13,6 +13,18 @@ from typing import TYPE_CHECKING, Any
 from booking_core import _lazy
 
 if TYPE_CHECKING:
+    from booking_core.attendance.billing import (
+        PAYMENT_TRANSITIONS,
+        BillingPolicy,
+        PaymentRequested,
+        PaymentStatus,
+        PaymentStatusChanged,
+        billing_candidates,
+        change_payment_status,
+        check_payment_transition,
+        is_billing_candidate,
+        request_payment,
+    )
     from booking_core.attendance.model import (
         OUTCOME_SETTLEMENTS,
         AttendanceMark,
@@ -40,18 +52,6 @@ if TYPE_CHECKING:
         presence_intervals,
         record_participation,
         set_intent,
-    )
-    from booking_core.attendance.billing import (
-        PAYMENT_TRANSITIONS,
-        BillingPolicy,
-        PaymentRequested,
-        PaymentStatus,
-        PaymentStatusChanged,
-        billing_candidates,
-        change_payment_status,
-        check_payment_transition,
-        is_billing_candidate,
-        request_payment,
     )
     from booking_core.attendance.reports import (
         ContractProgress,

@@ -3,7 +3,7 @@
 An :class:`Attendee` is one participant of one session, keyed by
 ``(session_id, participant_id, role)``: the teacher and every booked student.
 It carries the participant's :class:`Intent`, their :class:`AttendanceMark`,
-the :class:`~booking_core.attendance.billing.PaymentStatus` of what they owe, and the
+the :class:`~booking_core.attendance.PaymentStatus` of what they owe, and the
 join/leave log (:class:`ParticipationEvent`) recorded from the meeting
 provider. A join is accepted only where
 :func:`booking_core.sessions.check_join` allows it (the session's join window,
@@ -351,7 +351,7 @@ class AttendancePolicy:
                                        it to count as held
     ``cancel_notice``     24 h         cancelling (``not_going``) with less notice
                                        is a late cancellation (stays billable by
-                                       :class:`~booking_core.attendance.billing.BillingPolicy`)
+                                       :class:`~booking_core.attendance.BillingPolicy`)
     ====================  ===========  ===============================================
 
     Attributes:

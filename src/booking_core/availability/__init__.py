@@ -16,15 +16,12 @@ from typing import TYPE_CHECKING, Any
 from booking_core import _lazy
 
 if TYPE_CHECKING:
-    from booking_core.availability.windows import (
-        AvailabilityItem,
-        Blackout,
-        OneTimeAvailability,
-        SlotRequest,
-        WeeklyAvailability,
-        available_windows,
-        free_slots,
-        slots_in_zone,
+    from booking_core.availability.approval import (
+        ApprovalLevel,
+        ApprovalPolicy,
+        ApprovalResolution,
+        DecisionDeadlinePolicy,
+        resolve_approval,
     )
     from booking_core.availability.commitments import (
         Commitment,
@@ -40,12 +37,15 @@ if TYPE_CHECKING:
         TeacherScheduleSet,
         set_schedule,
     )
-    from booking_core.availability.approval import (
-        ApprovalLevel,
-        ApprovalPolicy,
-        ApprovalResolution,
-        DecisionDeadlinePolicy,
-        resolve_approval,
+    from booking_core.availability.windows import (
+        AvailabilityItem,
+        Blackout,
+        OneTimeAvailability,
+        SlotRequest,
+        WeeklyAvailability,
+        available_windows,
+        free_slots,
+        slots_in_zone,
     )
 
 _EXPORTS: dict[str, tuple[str, ...]] = {

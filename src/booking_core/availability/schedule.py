@@ -4,7 +4,7 @@
 commands read about a teacher: the availability windows and blackouts, the
 teacher's zone and the slot rules (step, buffers, notice, horizon, per-day
 cap). :meth:`TeacherSchedule.slot_request` builds the one
-:class:`~booking_core.availability.windows.SlotRequest` both the listing and the
+:class:`~booking_core.availability.SlotRequest` both the listing and the
 commands use, so they cannot disagree about the rules.
 
 It is also the teacher's serialisation point: the 1:1 service saves it in
@@ -151,7 +151,7 @@ class TeacherSchedule:
             non_overlapping: Slots that do not overlap each other.
 
         Returns:
-            The :class:`~booking_core.availability.windows.SlotRequest`.
+            The :class:`~booking_core.availability.SlotRequest`.
 
         Raises:
             InvalidValueError: ``input.invalid_value`` for bad dates or duration.

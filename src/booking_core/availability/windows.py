@@ -69,14 +69,9 @@ import attrs
 from booking_core._validation import positive_int, utc_instant
 from booking_core.availability.commitments import (
     Commitment,
-    CommitmentKind,
-    Conflict,
-    ConflictPolicy,
     _bool,
     _optional_text,
     _window,
-    ensure_no_conflict,
-    find_conflicts,
 )
 from booking_core.errors import InvalidValueError
 from booking_core.intervals import (

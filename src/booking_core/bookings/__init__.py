@@ -16,6 +16,23 @@ from typing import TYPE_CHECKING, Any
 from booking_core import _lazy
 
 if TYPE_CHECKING:
+    from booking_core.bookings.capacity import (
+        BookingPolicy,
+        SeatAvailability,
+        SeatChange,
+        WaitlistMode,
+        WaitlistPolicy,
+        accept_offer,
+        availability,
+        book,
+        cancel,
+        change_capacity,
+        decline_offer,
+        due_offers,
+        expire_due_offers,
+        expire_offer,
+        promotion_deadline,
+    )
     from booking_core.bookings.model import (
         ACTIVE_STATUSES,
         Booking,
@@ -39,28 +56,6 @@ if TYPE_CHECKING:
         SeatOffered,
         apply_move,
     )
-    from booking_core.bookings.seats import (
-        SeatOffer,
-        SeatState,
-        WaitlistEntry,
-    )
-    from booking_core.bookings.capacity import (
-        BookingPolicy,
-        SeatAvailability,
-        SeatChange,
-        WaitlistMode,
-        WaitlistPolicy,
-        accept_offer,
-        availability,
-        book,
-        cancel,
-        change_capacity,
-        decline_offer,
-        due_offers,
-        expire_due_offers,
-        expire_offer,
-        promotion_deadline,
-    )
     from booking_core.bookings.one_on_one import (
         OneOnOneCancelled,
         OneOnOneConfirmed,
@@ -77,6 +72,11 @@ if TYPE_CHECKING:
         ensure_slot_bookable,
         expire_booking,
         request_booking,
+    )
+    from booking_core.bookings.seats import (
+        SeatOffer,
+        SeatState,
+        WaitlistEntry,
     )
 
 _EXPORTS: dict[str, tuple[str, ...]] = {

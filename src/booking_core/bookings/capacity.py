@@ -3,7 +3,7 @@
 Every function takes a :class:`~booking_core.sessions.Session` (whose
 :attr:`~booking_core.sessions.Session.seats` is the seat state) and returns a
 :class:`~booking_core.events.Decision` of a :class:`SeatChange`: the new session
-and the :class:`~booking_core.bookings.model.SeatMove` for every booking it touches,
+and the :class:`~booking_core.bookings.SeatMove` for every booking it touches,
 plus the events. Nothing here loads other bookings: what a decision needs (the
 confirmed-seat counter, open offers, the FIFO waitlist) is in the session, so one
 booking costs the same whatever the capacity.
@@ -74,6 +74,7 @@ from booking_core.bookings.model import (
     SeatMove,
     SeatOffered,
 )
+from booking_core.bookings.seats import SeatOffer, WaitlistEntry
 from booking_core.errors import (
     BookingTransitionError,
     CapacityBelowTakenError,
@@ -87,7 +88,6 @@ from booking_core.errors import (
 )
 from booking_core.events import Decision, DomainEvent
 from booking_core.sessions.model import Session, SessionKind, SessionStatus
-from booking_core.bookings.seats import SeatOffer, WaitlistEntry
 from booking_core.zones import require_aware
 
 __all__ = [

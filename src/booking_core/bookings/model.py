@@ -2,8 +2,8 @@
 
 A booking is a student's claim on a session: how many seats, in which status, who
 decided and who cancelled, with notes per role. Group bookings move through
-:mod:`booking_core.bookings.capacity` (the seat decisions); 1:1 bookings will use the same
-model with the approval states.
+:mod:`booking_core.bookings.capacity` (the seat decisions); 1:1 bookings use
+the same model with the approval states.
 
 ::
 

@@ -5,14 +5,14 @@ the same two functions, so a slot that was listed can only be refused at
 decision time because something changed in between, never because the two
 disagree:
 
-- :func:`bookable_slots` is :func:`~booking_core.availability.windows.free_slots` with
+- :func:`bookable_slots` is :func:`~booking_core.availability.free_slots` with
   the :class:`OneOnOnePolicy` view of pending requests (by default a pending
   request holds its slot);
 - :func:`ensure_slot_bookable` refuses a slot that is not (or no longer)
   bookable: a teacher or student double booking
   (``availability.teacher_double_booked`` /
   ``availability.student_double_booked``, via
-  :func:`~booking_core.availability.commitments.ensure_no_conflict`), or a slot that is not
+  :func:`~booking_core.availability.ensure_no_conflict`), or a slot that is not
   among :func:`bookable_slots` for its local date (``one_on_one.slot_not_available``:
   outside availability, in a blackout, too soon, beyond the horizon, off the
   step, inside a buffer, or past the per-day cap).
@@ -49,6 +49,13 @@ from booking_core.availability.approval import (
     ApprovalPolicy,
     DecisionDeadlinePolicy,
 )
+from booking_core.availability.commitments import (
+    Commitment,
+    CommitmentKind,
+    ConflictPolicy,
+    _bool,
+    ensure_no_conflict,
+)
 from booking_core.availability.windows import AvailabilityItem, SlotRequest, free_slots
 from booking_core.bookings.model import (
     Booking,
@@ -56,13 +63,6 @@ from booking_core.bookings.model import (
     BookingDecision,
     BookingStatus,
     BookingType,
-)
-from booking_core.availability.commitments import (
-    Commitment,
-    CommitmentKind,
-    ConflictPolicy,
-    _bool,
-    ensure_no_conflict,
 )
 from booking_core.errors import (
     AlreadyBookedError,
@@ -168,7 +168,7 @@ def bookable_slots(
 
     Returns:
         The slots in UTC, sorted by start (see
-        :func:`~booking_core.availability.windows.free_slots`).
+        :func:`~booking_core.availability.free_slots`).
     """
     policy = policy if policy is not None else OneOnOnePolicy()
     return free_slots(availability, _blocking(commitments, policy), request, now=now)
@@ -204,7 +204,7 @@ def ensure_slot_bookable(
         policy: Pending requests and the student check.
 
     Returns:
-        The :class:`~booking_core.availability.commitments.Commitment` the booking holds.
+        The :class:`~booking_core.availability.Commitment` the booking holds.
 
     Raises:
         TeacherDoubleBookedError: ``availability.teacher_double_booked``.

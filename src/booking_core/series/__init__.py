@@ -9,7 +9,7 @@ of the booking that holds it.
 The series is *expanded* up to a horizon by :func:`extend_series` (and
 :func:`create_series`, which creates and expands in one decision): every
 occurrence starting before the horizon that was not considered yet becomes a
-candidate window, checked with :func:`~booking_core.availability.commitments.ensure_no_conflict`
+candidate window, checked with :func:`~booking_core.availability.ensure_no_conflict`
 against the commitments the host passes in and against the series' own items.
 The host chooses the :class:`ConflictMode`:
 

@@ -45,9 +45,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Generic, TypeVar, final
 
-from booking_core.attendance import model as domain
-from booking_core.attendance import billing
 from booking_core.actors import Actor, Role
+from booking_core.attendance import billing
+from booking_core.attendance import model as domain
+from booking_core.attendance.billing import BillingPolicy, PaymentStatus
 from booking_core.attendance.model import (
     AttendancePolicy,
     Attendee,
@@ -56,7 +57,6 @@ from booking_core.attendance.model import (
     ParticipationEvent,
     attendee_id,
 )
-from booking_core.attendance.billing import BillingPolicy, PaymentStatus
 from booking_core.clock import Clock
 from booking_core.events import Decision, DomainEvent
 from booking_core.ports import AttendeeRepository, SessionRepository, UnitOfWork
@@ -190,7 +190,7 @@ class AttendanceService(Generic[U]):
         *,
         actor: Actor,
     ) -> Decision[Attendee]:
-        """Change a student's intent (:func:`~booking_core.attendance.model.set_intent`)."""
+        """Change a student's intent (:func:`~booking_core.attendance.set_intent`)."""
         return self._one(
             session_id,
             participant_id,

@@ -1,8 +1,8 @@
 """The booking service: seat decisions in one unit of work, retried on conflicts.
 
 Every command loads the session (whose seat state decides), takes the pure
-decision from :mod:`booking_core.bookings.capacity`, saves the session, adds or saves each
-booking the decision moved, and collects the events, all inside
+decision from :mod:`booking_core.bookings.capacity`, saves the session, adds or
+saves each booking the decision moved, and collects the events, all inside
 :func:`~booking_core.services.run_in_transaction`. Because every booking write
 also saves the session, two commands on one session are serialised by its
 compare-and-set: the loser starts again from a fresh load, so seats are never
@@ -58,8 +58,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Generic, TypeVar, final
 
-from booking_core.bookings import capacity
 from booking_core.actors import Actor
+from booking_core.bookings import capacity
+from booking_core.bookings.capacity import (
+    BookingPolicy,
+    SeatAvailability,
+    SeatChange,
+    WaitlistPolicy,
+)
 from booking_core.bookings.model import (
     Booking,
     BookingStatus,
@@ -67,12 +73,6 @@ from booking_core.bookings.model import (
     CommandRecord,
     SeatMove,
     apply_move,
-)
-from booking_core.bookings.capacity import (
-    BookingPolicy,
-    SeatAvailability,
-    SeatChange,
-    WaitlistPolicy,
 )
 from booking_core.clock import Clock
 from booking_core.errors import (

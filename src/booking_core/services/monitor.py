@@ -15,7 +15,7 @@
    attendance marked and complete (:func:`~booking_core.sessions.complete`);
 6. **settlements**: captured, unsettled payments of completed or missed
    sessions follow the attendance outcome
-   (:func:`~booking_core.attendance.model.classify_outcome`, then
+   (:func:`~booking_core.attendance.classify_outcome`, then
    :meth:`PaymentService.settle
    <booking_core.services.payments.PaymentService.settle>`): escrow released
    to the teacher, or the student refunded;

@@ -1,13 +1,13 @@
 """The 1:1 service: availability, requests, decisions and series, one transaction each.
 
 Every command runs inside :func:`~booking_core.services.run_in_transaction`:
-it loads what the pure decision needs, decides with :mod:`booking_core.bookings.one_on_one`
-(or :mod:`booking_core.series`), stages the writes and commits, starting over
+it loads what the pure decision needs, decides with
+:mod:`booking_core.bookings.one_on_one` (or :mod:`booking_core.series`), stages the writes and commits, starting over
 from a fresh load when another transaction saved first.
 
 **Atomicity.** Each transaction that writes a 1:1 booking (or a series) of a
 teacher also saves that teacher's
-:class:`~booking_core.availability.schedule.TeacherSchedule`, even when nothing in
+:class:`~booking_core.availability.TeacherSchedule`, even when nothing in
 it changed. Two such transactions therefore conflict on the schedule's
 compare-and-set: the second one to commit is retried from a fresh load and its
 conflict re-check sees the first one's result. So two pending requests for one
@@ -19,15 +19,16 @@ the same instant: the loser is refused with
 The checks use the teacher's active bookings, the sessions they teach that are
 still scheduled, and the student's active bookings (1:1 and group seats) for
 the student rule. The slot listing (:meth:`OneOnOneService.slots`) and the
-commands build their :class:`~booking_core.availability.windows.SlotRequest` from the
-same schedule with :meth:`~booking_core.availability.schedule.TeacherSchedule.slot_request`
-and decide with the same functions (:func:`~booking_core.bookings.one_on_one.bookable_slots`
-and :func:`~booking_core.bookings.one_on_one.ensure_slot_bookable`).
+commands build their :class:`~booking_core.availability.SlotRequest` from the
+same schedule with
+:meth:`~booking_core.availability.TeacherSchedule.slot_request`
+and decide with the same functions (:func:`~booking_core.bookings.bookable_slots`
+and :func:`~booking_core.bookings.ensure_slot_bookable`).
 
 Series live in the same service because they write the same teacher's 1:1
 bookings and so must take the same schedule lock: creating, extending,
 cancelling or moving occurrences writes the series and one
-:class:`~booking_core.bookings.model.Booking` per occurrence (id
+:class:`~booking_core.bookings.Booking` per occurrence (id
 ``"<series id>#<index>"``) in one transaction.
 
 Example:
@@ -82,6 +83,12 @@ import attrs
 
 from booking_core._validation import utc_instant
 from booking_core.actors import Actor
+from booking_core.availability.commitments import Commitment, CommitmentKind
+from booking_core.availability.schedule import (
+    StudentCalendar,
+    TeacherSchedule,
+    set_schedule,
+)
 from booking_core.availability.windows import SlotRequest
 from booking_core.bookings.model import (
     Booking,
@@ -89,11 +96,6 @@ from booking_core.bookings.model import (
     BookingStatus,
     BookingType,
 )
-from booking_core.clock import Clock
-from booking_core.availability.commitments import Commitment, CommitmentKind
-from booking_core.errors import DuplicateIdError, InvalidValueError, NotFoundError
-from booking_core.events import Decision, DomainEvent
-from booking_core.intervals import TimeWindow
 from booking_core.bookings.one_on_one import (
     OneOnOnePolicy,
     bookable_slots,
@@ -105,6 +107,10 @@ from booking_core.bookings.one_on_one import (
     expire_booking,
     request_booking,
 )
+from booking_core.clock import Clock
+from booking_core.errors import DuplicateIdError, InvalidValueError, NotFoundError
+from booking_core.events import Decision, DomainEvent
+from booking_core.intervals import TimeWindow
 from booking_core.ports import (
     BookingSeriesRepository,
     OneOnOneBookingRepository,
@@ -129,11 +135,6 @@ from booking_core.series import (
 )
 from booking_core.services import run_in_transaction
 from booking_core.sessions.model import MeetingInfo, SessionStatus
-from booking_core.availability.schedule import (
-    StudentCalendar,
-    TeacherSchedule,
-    set_schedule,
-)
 from booking_core.zones import to_local
 
 __all__ = ["OneOnOneService"]
@@ -442,7 +443,7 @@ class OneOnOneService(Generic[U]):
 
         Returns:
             The schedule as set and
-            :class:`~booking_core.availability.schedule.TeacherScheduleSet`.
+            :class:`~booking_core.availability.TeacherScheduleSet`.
 
         Raises:
             NotScheduleOwnerError: ``one_on_one.not_schedule_owner``.
@@ -494,8 +495,8 @@ class OneOnOneService(Generic[U]):
             session_id: The 1:1 session it holds (default the booking id).
 
         Returns:
-            The new booking and :class:`~booking_core.bookings.one_on_one.OneOnOneRequested`
-            or :class:`~booking_core.bookings.one_on_one.OneOnOneConfirmed`.
+            The new booking and :class:`~booking_core.bookings.OneOnOneRequested`
+            or :class:`~booking_core.bookings.OneOnOneConfirmed`.
 
         Raises:
             NotBookingHolderError: ``booking.not_holder``.
@@ -560,7 +561,7 @@ class OneOnOneService(Generic[U]):
 
         Returns:
             The confirmed booking (who, when) and
-            :class:`~booking_core.bookings.one_on_one.OneOnOneConfirmed`.
+            :class:`~booking_core.bookings.OneOnOneConfirmed`.
 
         Raises:
             NotFoundError: ``not_found``.
@@ -635,7 +636,7 @@ class OneOnOneService(Generic[U]):
 
         Returns:
             The cancelled booking and its events
-            (:class:`~booking_core.bookings.one_on_one.OneOnOneCancelled`, and
+            (:class:`~booking_core.bookings.OneOnOneCancelled`, and
             :class:`~booking_core.series.SeriesOccurrencesCancelled` for a
             series occurrence).
 

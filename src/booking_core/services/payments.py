@@ -587,9 +587,9 @@ class PaymentService(Generic[U]):
     ) -> BookingPayment:
         """Settle a booking by its session's attendance outcome.
 
-        ``settlement`` is what :func:`booking_core.attendance.model.classify_outcome`
+        ``settlement`` is what :func:`booking_core.attendance.classify_outcome`
         reported (``report.settlement``, see
-        :data:`~booking_core.attendance.model.OUTCOME_SETTLEMENTS`): when the teacher is
+        :data:`~booking_core.attendance.OUTCOME_SETTLEMENTS`): when the teacher is
         paid and nothing is refunded, the mentor's share is released
         (:meth:`complete`); when the teacher is not paid, the booking is refunded
         by the cancellation policy for the settlement's role and reason (a

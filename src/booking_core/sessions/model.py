@@ -35,9 +35,9 @@ import attrs
 
 from booking_core._validation import non_empty_str, positive_int, utc_instant
 from booking_core.actors import Actor, Role
+from booking_core.bookings.seats import SeatState
 from booking_core.errors import InvalidValueError
 from booking_core.intervals import TimeWindow
-from booking_core.bookings.seats import SeatState
 from booking_core.zones import get_zone
 
 __all__ = [

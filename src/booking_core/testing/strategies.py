@@ -43,6 +43,7 @@ from hypothesis import reject
 from hypothesis import strategies as st
 
 from booking_core.actors import Actor, Role
+from booking_core.availability.commitments import Commitment, CommitmentKind
 from booking_core.availability.windows import (
     AvailabilityItem,
     Blackout,
@@ -50,7 +51,7 @@ from booking_core.availability.windows import (
     SlotRequest,
     WeeklyAvailability,
 )
-from booking_core.availability.commitments import Commitment, CommitmentKind
+from booking_core.bookings.seats import SeatOffer, SeatState, WaitlistEntry
 from booking_core.errors import (
     AmountTooSmallForFeesError,
     BookingCoreError,
@@ -76,7 +77,6 @@ from booking_core.sessions.model import (
     SessionNote,
     SessionStatus,
 )
-from booking_core.bookings.seats import SeatOffer, SeatState, WaitlistEntry
 from booking_core.zones import get_zone, to_instant, to_local
 
 __all__ = [
@@ -828,7 +828,7 @@ _DATES = st.dates(date(2000, 1, 1), date(2037, 12, 31))
 def weekly_availabilities(
     draw: st.DrawFn, zones: st.SearchStrategy[str] | None = None
 ) -> WeeklyAvailability:
-    """:class:`~booking_core.availability.windows.WeeklyAvailability` windows.
+    """:class:`~booking_core.availability.WeeklyAvailability` windows.
 
     Any weekday and wall-clock window (an end not after the start crosses
     midnight), in a zone with or without DST, with or without validity dates and
@@ -857,7 +857,7 @@ def weekly_availabilities(
 
 
 def one_time_availabilities() -> st.SearchStrategy[OneTimeAvailability]:
-    """:class:`~booking_core.availability.windows.OneTimeAvailability` windows.
+    """:class:`~booking_core.availability.OneTimeAvailability` windows.
 
     Example:
         >>> from hypothesis import find
@@ -874,7 +874,7 @@ def one_time_availabilities() -> st.SearchStrategy[OneTimeAvailability]:
 def blackouts(
     zones: st.SearchStrategy[str] | None = None,
 ) -> st.SearchStrategy[Blackout]:
-    """:class:`~booking_core.availability.windows.Blackout` values: windows or whole days.
+    """:class:`~booking_core.availability.Blackout` values: windows or whole days.
 
     Example:
         >>> from hypothesis import find
@@ -899,7 +899,7 @@ def blackouts(
 def availability_items(
     zones: st.SearchStrategy[str] | None = None,
 ) -> st.SearchStrategy[AvailabilityItem]:
-    """Any item :func:`~booking_core.availability.windows.free_slots` takes.
+    """Any item :func:`~booking_core.availability.free_slots` takes.
 
     Example:
         >>> from hypothesis import find
@@ -922,7 +922,7 @@ def slot_requests(
     *,
     max_days: int = 14,
 ) -> SlotRequest:
-    """:class:`~booking_core.availability.windows.SlotRequest` values.
+    """:class:`~booking_core.availability.SlotRequest` values.
 
     One to ``max_days + 1`` local dates, a duration of 5 minutes to 3 hours, a
     step that divides the day (15, 30 and 60 minutes often), buffers, notice,
@@ -959,7 +959,7 @@ def commitments(
     student_ids: st.SearchStrategy[str | None] | None = None,
     windows: st.SearchStrategy[TimeWindow] | None = None,
 ) -> st.SearchStrategy[Commitment]:
-    """:class:`~booking_core.availability.commitments.Commitment` values of any kind.
+    """:class:`~booking_core.availability.Commitment` values of any kind.
 
     Teachers and students come from small pools by default (``t-1``..``t-3``,
     ``s-1``..``s-3`` or none), so lists of commitments hold real double
