@@ -1,4 +1,4 @@
-"""Payment statuses and their allowed moves (public via :mod:`booking_core.attendance`)."""
+"""Payment statuses and their allowed moves (public: :mod:`booking_core.attendance`)."""
 
 from __future__ import annotations
 

@@ -2,8 +2,9 @@
 
 Every command runs inside :func:`~booking_core.services.run_in_transaction`:
 it loads what the pure decision needs, decides with
-:mod:`booking_core.bookings.one_on_one` (or :mod:`booking_core.series`), stages the writes and commits, starting over
-from a fresh load when another transaction saved first.
+:mod:`booking_core.bookings.one_on_one` (or :mod:`booking_core.series`), stages
+the writes and commits, starting over from a fresh load when another
+transaction saved first.
 
 **Atomicity.** Each transaction that writes a 1:1 booking (or a series) of a
 teacher also saves that teacher's
