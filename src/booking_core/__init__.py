@@ -46,7 +46,9 @@ if TYPE_CHECKING:
         allocate,
         split_payment,
     )
+    from booking_core.policies import Policies
     from booking_core.recurrence import Occurrence, Recurrence, RecurrenceRule
+    from booking_core.services.app import BookingCore, bootstrap
     from booking_core.sessions import (
         MeetingInfo,
         ReschedulePolicy,
@@ -59,6 +61,8 @@ if TYPE_CHECKING:
 
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "booking_core.actors": ("Actor", "Role", "require_role"),
+    "booking_core.services.app": ("BookingCore", "bootstrap"),
+    "booking_core.policies": ("Policies",),
     "booking_core.clock": ("Clock", "ManualClock", "SystemClock"),
     "booking_core.intervals": ("IntervalSet", "TimeWindow"),
     "booking_core.zones": ("get_zone", "require_aware", "to_instant", "to_local"),
@@ -101,6 +105,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 
 __all__ = [  # noqa: RUF022 -- grouped by concept, as in _EXPORTS
+    "BookingCore",
+    "bootstrap",
+    "Policies",
     "Actor",
     "Role",
     "require_role",

@@ -28,22 +28,7 @@ import attrs
 from booking_core.actors import Actor, Role
 from booking_core.adapters._repositories import ATTENDEES, BOOKINGS, SESSIONS
 from booking_core.adapters.fake_gateway import FakePaymentGateway
-from booking_core.adapters.sqlite import (
-    SqliteAttendeeRepository,
-    SqliteBookingRepository,
-    SqliteBookingSeriesRepository,
-    SqliteCommandRecords,
-    SqliteDatabase,
-    SqliteSessionRepository,
-    SqliteStudentCalendarRepository,
-    SqliteTeacherScheduleRepository,
-    SqliteUnitOfWork,
-)
-from booking_core.adapters.sqlite_money import (
-    SqliteBookingPaymentRepository,
-    SqliteLedgerJournal,
-    SqliteWithdrawalRepository,
-)
+from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.attendance.model import (
     AttendanceMark,
     Attendee,
@@ -54,8 +39,8 @@ from booking_core.attendance.model import (
 from booking_core.availability.approval import ApprovalPolicy
 from booking_core.availability.schedule import TeacherSchedule
 from booking_core.availability.windows import WeeklyAvailability
-from booking_core.bookings import one_on_one
 from booking_core.bookings.model import Booking
+from booking_core.bookings.one_on_one import OneOnOnePolicy, decision_deadline
 from booking_core.clock import ManualClock
 from booking_core.errors import InvalidValueError
 from booking_core.events import Decision, DomainEvent
@@ -64,12 +49,9 @@ from booking_core.money import Money, mentor_wallet
 from booking_core.money.gateway import PayoutStatus
 from booking_core.money.payments import CapturedPayment
 from booking_core.money.withdrawals import BankAccount
+from booking_core.policies import Policies
 from booking_core.services import run_in_transaction
-from booking_core.services.attendance import AttendanceService
-from booking_core.services.booking import BookingRoster, BookingService
-from booking_core.services.one_on_one import OneOnOneService
-from booking_core.services.payments import PaymentService
-from booking_core.services.sessions import SessionService
+from booking_core.services.app import bootstrap
 from booking_core.sessions import RescheduleRequest, Session
 from booking_core.zones import get_zone, to_instant
 
@@ -161,53 +143,26 @@ class _Story:
         self.emit = emit
         self.clock = ManualClock(START)
         seats = itertools.count(1)
-        self.bookings = BookingService(
+        self.gateway = FakePaymentGateway(
+            secret=b"demo-webhook-secret", clock=self.clock.now
+        )
+        approval = ApprovalPolicy(teachers={TEACHER: True})
+        core = bootstrap(
             uow_factory=self.uow,
-            sessions=SqliteSessionRepository,
-            bookings=SqliteBookingRepository,
-            records=SqliteCommandRecords,
             clock=self.clock,
+            gateway=self.gateway,
+            policies=Policies(one_on_one=OneOnOnePolicy(approval=approval)),
             new_id=lambda: f"seat-{next(seats)}",
         )
-        self.sessions = SessionService(
-            uow_factory=self.uow,
-            sessions=SqliteSessionRepository,
-            roster=BookingRoster(self.uow, SqliteBookingRepository),
-            bookings=SqliteBookingRepository,
-            clock=self.clock,
-        )
-        self.attendance = AttendanceService(
-            uow_factory=self.uow,
-            sessions=SqliteSessionRepository,
-            attendees=SqliteAttendeeRepository,
-            clock=self.clock,
-        )
-        self.gateway = FakePaymentGateway(secret=b"demo", clock=self.clock.now)
-        self.payments = PaymentService(
-            gateway=self.gateway,
-            uow_factory=self.uow,
-            journal=lambda uow: SqliteLedgerJournal(uow, "INR"),
-            payments=SqliteBookingPaymentRepository,
-            withdrawals=SqliteWithdrawalRepository,
-        )
+        self.sessions, self.bookings = core.sessions, core.bookings
+        self.attendance, self.payments = core.attendance, core.payments
+        self.one_on_one = core.one_on_one
         self.availability = (
             WeeklyAvailability(
                 weekday=1, start=time(15), end=time(18), zone=TEACHER_ZONE
             ),
             WeeklyAvailability(
                 weekday=3, start=time(15), end=time(18), zone=TEACHER_ZONE
-            ),
-        )
-        self.one_on_one = OneOnOneService(
-            uow_factory=self.uow,
-            schedules=SqliteTeacherScheduleRepository,
-            calendars=SqliteStudentCalendarRepository,
-            bookings=SqliteBookingRepository,
-            sessions=SqliteSessionRepository,
-            series=SqliteBookingSeriesRepository,
-            clock=self.clock,
-            policy=one_on_one.OneOnOnePolicy(
-                approval=ApprovalPolicy(teachers={TEACHER: True})
             ),
         )
 
@@ -325,9 +280,7 @@ def _one_on_one_with_approval(story: _Story, slot: TimeWindow) -> Booking:
         booking_id="one-1",
         session_id="lesson-1",
     )
-    deadline = one_on_one.decision_deadline(
-        requested.state, policy=story.one_on_one.policy
-    )
+    deadline = decision_deadline(requested.state, policy=story.one_on_one.policy)
     story.note(
         "dev",
         f"requests a 1:1 on Thu 04 Jun {_hm(slot.start)} IST: "
@@ -367,11 +320,10 @@ def _pay(story: _Story, booking: Booking) -> None:
         mentor_id=TEACHER,
         amount=PRICE,
         starts_at=booking.window.start,
-        now=story.clock.now(),
     )
     story.gateway.pay(str(record.order_id))  # the fake gateway does not fail here
     for body, signature in story.gateway.take_webhooks():
-        story.payments.handle_webhook(body, signature, now=story.clock.now())
+        story.payments.handle_webhook(body, signature)
     # captured by the webhook just delivered
     payment = cast("CapturedPayment", story.payments.booking(booking.id).payment)
     split = payment.split
@@ -464,7 +416,7 @@ def _group_class(story: _Story) -> None:
     )
     story.at(start + timedelta(hours=1))
     marked, completed, report = _leave_and_mark(story, "class-1", people)
-    tolerated = _minutes(story.attendance.attendance_policy.late_after)
+    tolerated = _minutes(story.attendance.policies.attendance.late_after)
     marks = [
         f"{a.participant_id} {a.attendance.value}"
         + (
@@ -500,7 +452,7 @@ def _lesson(story: _Story) -> None:
     )
     story.at(start + timedelta(hours=1))
     _, completed, report = _leave_and_mark(story, "lesson-1", people)
-    record = story.payments.settle("one-1", report.settlement, now=story.clock.now())
+    record = story.payments.settle("one-1", report.settlement)
     wallet = mentor_wallet(story.payments.journal, TEACHER)
     story.note(
         TEACHER,
@@ -516,11 +468,7 @@ def _withdraw(story: _Story) -> None:
     story.at(_ist(FRIDAY, 10))
     amount = Money.of("600.00", "INR")
     withdrawal = story.payments.withdraw(
-        withdrawal_id="wd-1",
-        mentor_id=TEACHER,
-        amount=amount,
-        bank_account=ACCOUNT,
-        now=story.clock.now(),
+        withdrawal_id="wd-1", mentor_id=TEACHER, amount=amount, bank_account=ACCOUNT
     )
     payout = cast("PayoutStatus", withdrawal.payout_status)
     story.note(
@@ -533,7 +481,7 @@ def _withdraw(story: _Story) -> None:
     for _ in range(4):  # pending -> queued -> scheduled -> processing -> processed
         story.gateway.advance_payouts()
     for body, signature in story.gateway.take_webhooks():
-        story.payments.handle_webhook(body, signature, now=story.clock.now())
+        story.payments.handle_webhook(body, signature)
     done = story.payments.withdrawal("wd-1")
     wallet = mentor_wallet(story.payments.journal, TEACHER)
     story.note(

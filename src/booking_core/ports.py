@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from booking_core.bookings.model import Booking, CommandRecord
 from booking_core.events import DomainEvent
+from booking_core.money.ledger import LedgerView
 from booking_core.money.payments import BookingPayment
 from booking_core.money.withdrawals import Withdrawal
 from booking_core.sessions.model import Session
@@ -48,21 +49,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AttendeeRepository",
-    "BookingOffersRepository",
     "BookingPaymentRepository",
     "BookingRepository",
     "BookingSeriesRepository",
     "EventPublisher",
     "IdempotencyRecords",
     "LedgerJournal",
-    "OneOnOneBookingRepository",
     "PaymentGateway",
     "Repository",
     "SessionRepository",
     "StudentCalendarRepository",
-    "StudentRoster",
     "TeacherScheduleRepository",
-    "TeacherSessionRepository",
     "UnitOfWork",
     "Versioned",
     "WithdrawalRepository",
@@ -158,6 +155,57 @@ class UnitOfWork(Protocol):
         """Drop everything staged and every collected event."""
         ...
 
+    # -- the repositories of this transaction, one per aggregate ------------------
+
+    @property
+    def sessions(self) -> SessionRepository:
+        """The sessions."""
+        ...
+
+    @property
+    def bookings(self) -> BookingRepository:
+        """The bookings (group seats and 1:1)."""
+        ...
+
+    @property
+    def records(self) -> IdempotencyRecords:
+        """What keyed booking commands did (idempotent retries)."""
+        ...
+
+    @property
+    def attendees(self) -> AttendeeRepository:
+        """The attendees of sessions."""
+        ...
+
+    @property
+    def series(self) -> BookingSeriesRepository:
+        """The recurring booking series."""
+        ...
+
+    @property
+    def schedules(self) -> TeacherScheduleRepository:
+        """The teachers' schedules (their availability; the 1:1 write token)."""
+        ...
+
+    @property
+    def calendars(self) -> StudentCalendarRepository:
+        """The students' calendars (the write token of a student's bookings)."""
+        ...
+
+    @property
+    def payments(self) -> BookingPaymentRepository:
+        """The payment records of bookings."""
+        ...
+
+    @property
+    def withdrawals(self) -> WithdrawalRepository:
+        """The teachers' withdrawals."""
+        ...
+
+    def ledger(self, currency: str) -> LedgerJournal:
+        """The ledger journal of ``currency`` (ISO 4217), in this transaction."""
+        ...
+
 
 # -- sessions -------------------------------------------------------------------
 
@@ -186,23 +234,15 @@ class SessionRepository(Repository[Session], Protocol):
         """
         ...
 
-
-class StudentRoster(Protocol):
-    """Who is booked on a session: the students who may act on it.
-
-    Contract: returns the user ids of the students holding an active booking
-    (confirmed, or however the host defines it) on the session; an empty set for
-    an unknown session.
-    """
-
-    def booked_student_ids(self, session_id: str) -> frozenset[str]:
-        """The ids of the students booked on ``session_id``."""
+    def taught_by(self, teacher_id: str) -> list[Session]:
+        """Every session of one teacher (any status), by id."""
+        ...
 
 
 # -- money ----------------------------------------------------------------------
 
 
-class LedgerJournal(Protocol):
+class LedgerJournal(LedgerView, Protocol):
     """The ledger of one currency: an append-only journal of transfers.
 
     :class:`booking_core.money.ledger.Journal` is the reference implementation;
@@ -226,11 +266,6 @@ class LedgerJournal(Protocol):
         * Balances are credits minus debits and always sum to zero.
     """
 
-    @property
-    def currency(self) -> str:
-        """The ISO 4217 code of every transfer in it."""
-        ...
-
     def post(self, transfer: Transfer) -> Transfer:
         """Post one transfer, or return the original of a replay."""
         ...
@@ -243,16 +278,8 @@ class LedgerJournal(Protocol):
         """The transfer posted under ``key`` (the idempotency lookup), or ``None``."""
         ...
 
-    def balance(self, account: str) -> int:
-        """One account's balance in minor units (0 when never used)."""
-        ...
-
     def balances(self) -> Mapping[str, int]:
         """Every used account's balance in minor units."""
-        ...
-
-    def history(self, account: str) -> Sequence[Transfer]:
-        """The transfers that touched ``account``, in posting order."""
         ...
 
 
@@ -425,6 +452,29 @@ class BookingRepository(Repository[Booking], Protocol):
         """Every booking of the session (any status), by id."""
         ...
 
+    def of_teacher(
+        self, teacher_id: str, *, active_only: bool = False
+    ) -> list[Booking]:
+        """Every booking of the teacher (or only the active ones), by id."""
+        ...
+
+    def of_student(
+        self, student_id: str, *, active_only: bool = False
+    ) -> list[Booking]:
+        """Every booking of the student, or only the active ones, by id."""
+        ...
+
+    def pending_requests(self) -> list[Booking]:
+        """Every pending booking (1:1 requests awaiting a decision), by id."""
+        ...
+
+    def offers_due(self, *, due_by: datetime) -> list[Booking]:
+        """Offered bookings whose ``offer_expires_at`` is at or before ``due_by``.
+
+        Ordered by expiry, then id: the seat offers the monitor expires.
+        """
+        ...
+
 
 class IdempotencyRecords(Protocol):
     """Remembers what a keyed command did, so a retry returns the same result.
@@ -443,62 +493,7 @@ class IdempotencyRecords(Protocol):
         ...
 
 
-class BookingOffersRepository(BookingRepository, Protocol):
-    """A :class:`BookingRepository` that also finds the seat offers falling due.
-
-    The monitor (:class:`~booking_core.services.monitor.Monitor`) uses it to find
-    the sessions whose waitlist offers must expire without scanning every
-    session. Contract: everything :class:`BookingRepository` promises, plus
-    :meth:`offers_due`, which sees this unit of work's staged changes.
-    """
-
-    def offers_due(self, *, due_by: datetime) -> list[Booking]:
-        """Offered bookings whose ``offer_expires_at`` is at or before ``due_by``.
-
-        Ordered by expiry, then id.
-        """
-        ...
-
-
 # -- 1:1 teacher schedules --------------------------------------------------------
-
-
-class TeacherSessionRepository(SessionRepository, Protocol):
-    """A :class:`SessionRepository` that also lists a teacher's sessions.
-
-    The 1:1 service (:class:`~booking_core.services.one_on_one.OneOnOneService`)
-    counts the group sessions a teacher teaches as commitments. Like every
-    service-specific query, it is a separate protocol, so a host that only runs
-    group bookings implements :class:`SessionRepository` alone.
-    """
-
-    def taught_by(self, teacher_id: str) -> list[Session]:
-        """Every session of one teacher (any status), by id."""
-        ...
-
-
-class OneOnOneBookingRepository(BookingRepository, Protocol):
-    """A :class:`BookingRepository` with the lookups the 1:1 service needs.
-
-    Contract: everything :class:`BookingRepository` promises; the lookups see
-    this unit of work's staged changes.
-    """
-
-    def of_teacher(
-        self, teacher_id: str, *, active_only: bool = False
-    ) -> list[Booking]:
-        """Every booking of the teacher (or only the active ones), by id."""
-        ...
-
-    def of_student(
-        self, student_id: str, *, active_only: bool = False
-    ) -> list[Booking]:
-        """Every booking of the student, or only the active ones, by id."""
-        ...
-
-    def pending_requests(self) -> list[Booking]:
-        """Every pending booking (1:1 requests awaiting a decision), by id."""
-        ...
 
 
 class TeacherScheduleRepository(Repository["TeacherSchedule"], Protocol):

@@ -52,6 +52,7 @@ __all__ = [
     "StagedSessionRepository",
     "StagedStudentCalendarRepository",
     "StagedTeacherScheduleRepository",
+    "StagedUnitOfWork",
     "StagedWithdrawalRepository",
     "active_key",
     "index_attendee",
@@ -641,3 +642,60 @@ def _moved(account: LedgerAccount, amount: int) -> LedgerAccount:
     return attrs.evolve(
         account, balance=account.balance + amount, entries=account.entries + 1
     )
+
+
+class StagedUnitOfWork(StagingUnitOfWork):
+    """A staging unit of work with the library's repositories, one per aggregate.
+
+    Adapters subclass it and supply the committed reads and the atomic commit;
+    every repository below is written once, over the staging, for all of them.
+    """
+
+    @property
+    def sessions(self) -> StagedSessionRepository:
+        """The sessions."""
+        return StagedSessionRepository(self)
+
+    @property
+    def bookings(self) -> StagedBookingRepository:
+        """The bookings (group seats and 1:1)."""
+        return StagedBookingRepository(self)
+
+    @property
+    def records(self) -> StagedCommandRecords:
+        """What keyed booking commands did (idempotent retries)."""
+        return StagedCommandRecords(self)
+
+    @property
+    def attendees(self) -> StagedAttendeeRepository:
+        """The attendees of sessions."""
+        return StagedAttendeeRepository(self)
+
+    @property
+    def series(self) -> StagedBookingSeriesRepository:
+        """The recurring booking series."""
+        return StagedBookingSeriesRepository(self)
+
+    @property
+    def schedules(self) -> StagedTeacherScheduleRepository:
+        """The teachers' schedules."""
+        return StagedTeacherScheduleRepository(self)
+
+    @property
+    def calendars(self) -> StagedStudentCalendarRepository:
+        """The students' calendars."""
+        return StagedStudentCalendarRepository(self)
+
+    @property
+    def payments(self) -> StagedBookingPaymentRepository:
+        """The payment records of bookings."""
+        return StagedBookingPaymentRepository(self)
+
+    @property
+    def withdrawals(self) -> StagedWithdrawalRepository:
+        """The teachers' withdrawals."""
+        return StagedWithdrawalRepository(self)
+
+    def ledger(self, currency: str) -> StagedLedgerJournal:
+        """The ledger journal of ``currency``, staged in this unit of work."""
+        return StagedLedgerJournal(self, currency)

@@ -148,9 +148,13 @@ class StagingUnitOfWork(abc.ABC):
 
     # -- what adapters supply -----------------------------------------------------
 
-    @abc.abstractmethod
     def repository(self, name: str, kind: type[A]) -> StagedRepository[A]:
-        """The repository of collection ``name`` holding aggregates of type ``kind``."""
+        """The generic repository of collection ``name`` (aggregates of ``kind``).
+
+        The library's own aggregates have named repositories (``uow.sessions``,
+        ``uow.bookings`` …); this is for a host's own versioned aggregates.
+        """
+        return StagedRepository(self, name)
 
     @abc.abstractmethod
     def commit(self) -> None:

@@ -32,15 +32,14 @@ from typing import Any, TypeVar, final
 
 import attrs
 
-from booking_core.adapters._repositories import DEFAULT_INDEXES
-from booking_core.adapters._staging import Indexer, StagedRepository, StagingUnitOfWork
+from booking_core.adapters._repositories import DEFAULT_INDEXES, StagedUnitOfWork
+from booking_core.adapters._staging import Indexer
 from booking_core.errors import DuplicateIdError, StaleVersionError
 from booking_core.events import DomainEvent
 from booking_core.ports import Versioned
 
 __all__ = [
     "InMemoryEventPublisher",
-    "InMemoryRepository",
     "InMemoryStore",
     "InMemoryUnitOfWork",
 ]
@@ -120,16 +119,7 @@ class InMemoryStore:
 
 
 @final
-class InMemoryRepository(StagedRepository[A]):
-    """A versioned repository for one collection, bound to one unit of work.
-
-    Reads see this unit's own staged writes first, then the committed store.
-    Hosts get one through :meth:`InMemoryUnitOfWork.repository`.
-    """
-
-
-@final
-class InMemoryUnitOfWork(StagingUnitOfWork):
+class InMemoryUnitOfWork(StagedUnitOfWork):
     """A unit of work over an :class:`InMemoryStore`.
 
     Args:
@@ -149,10 +139,6 @@ class InMemoryUnitOfWork(StagingUnitOfWork):
     def __enter__(self) -> InMemoryUnitOfWork:
         super().__enter__()
         return self
-
-    def repository(self, name: str, kind: type[A]) -> InMemoryRepository[A]:
-        """The repository of collection ``name`` holding aggregates of type ``kind``."""
-        return InMemoryRepository(self, name)
 
     def committed(self, name: str, aggregate_id: str) -> Any | None:
         """The committed aggregate, or ``None``."""

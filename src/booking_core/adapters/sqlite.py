@@ -46,32 +46,15 @@ from typing import Any, TypeVar, final
 import attrs
 
 from booking_core.adapters import codec
-from booking_core.adapters._repositories import (
-    DEFAULT_INDEXES,
-    StagedAttendeeRepository,
-    StagedBookingRepository,
-    StagedBookingSeriesRepository,
-    StagedCommandRecords,
-    StagedSessionRepository,
-    StagedStudentCalendarRepository,
-    StagedTeacherScheduleRepository,
-)
-from booking_core.adapters._staging import Indexer, StagedRepository, StagingUnitOfWork
+from booking_core.adapters._repositories import DEFAULT_INDEXES, StagedUnitOfWork
+from booking_core.adapters._staging import Indexer
 from booking_core.errors import DuplicateIdError, StaleVersionError
 from booking_core.events import DomainEvent
 from booking_core.ports import EventPublisher, Versioned
 
 __all__ = [
     "MIGRATIONS",
-    "SqliteAttendeeRepository",
-    "SqliteBookingRepository",
-    "SqliteBookingSeriesRepository",
-    "SqliteCommandRecords",
     "SqliteDatabase",
-    "SqliteRepository",
-    "SqliteSessionRepository",
-    "SqliteStudentCalendarRepository",
-    "SqliteTeacherScheduleRepository",
     "SqliteUnitOfWork",
 ]
 
@@ -250,12 +233,7 @@ _NO_LOCK = _NoLock()
 
 
 @final
-class SqliteRepository(StagedRepository[A]):
-    """A versioned repository for one collection, bound to one unit of work."""
-
-
-@final
-class SqliteUnitOfWork(StagingUnitOfWork):
+class SqliteUnitOfWork(StagedUnitOfWork):
     """A unit of work over a :class:`SqliteDatabase`: one ``BEGIN IMMEDIATE`` on commit.
 
     Reads between begin and commit are not isolated from other writers; every
@@ -278,10 +256,6 @@ class SqliteUnitOfWork(StagingUnitOfWork):
     def __enter__(self) -> SqliteUnitOfWork:
         super().__enter__()
         return self
-
-    def repository(self, name: str, kind: type[A]) -> SqliteRepository[A]:
-        """The repository of collection ``name`` holding aggregates of type ``kind``."""
-        return SqliteRepository(self, name)
 
     def _rows(self, sql: str, parameters: tuple[str, ...]) -> dict[str, Any]:
         database = self.database
@@ -410,67 +384,3 @@ class SqliteUnitOfWork(StagingUnitOfWork):
             ),
         )
         return int(cursor.lastrowid or 0)
-
-
-@final
-class SqliteSessionRepository(StagedSessionRepository):
-    """A :class:`~booking_core.ports.SessionRepository` on SQLite.
-
-    Args:
-        uow: The :class:`SqliteUnitOfWork` it stages into.
-    """
-
-
-@final
-class SqliteBookingSeriesRepository(StagedBookingSeriesRepository):
-    """A :class:`~booking_core.ports.BookingSeriesRepository` on SQLite.
-
-    Args:
-        uow: The :class:`SqliteUnitOfWork` it stages into.
-    """
-
-
-@final
-class SqliteBookingRepository(StagedBookingRepository):
-    """A :class:`~booking_core.ports.BookingRepository` on SQLite.
-
-    Args:
-        uow: The :class:`SqliteUnitOfWork` it stages into.
-    """
-
-
-@final
-class SqliteCommandRecords(StagedCommandRecords):
-    """:class:`~booking_core.ports.IdempotencyRecords` on SQLite.
-
-    Args:
-        uow: The :class:`SqliteUnitOfWork` it stages into.
-        collection: The collection holding the records.
-    """
-
-
-@final
-class SqliteAttendeeRepository(StagedAttendeeRepository):
-    """An :class:`~booking_core.ports.AttendeeRepository` on SQLite.
-
-    Args:
-        uow: The :class:`SqliteUnitOfWork` it stages into.
-    """
-
-
-@final
-class SqliteTeacherScheduleRepository(StagedTeacherScheduleRepository):
-    """A :class:`~booking_core.ports.TeacherScheduleRepository` on SQLite.
-
-    Args:
-        uow: The :class:`SqliteUnitOfWork` it stages into.
-    """
-
-
-@final
-class SqliteStudentCalendarRepository(StagedStudentCalendarRepository):
-    """A :class:`~booking_core.ports.StudentCalendarRepository` on SQLite.
-
-    Args:
-        uow: The :class:`SqliteUnitOfWork` it stages into.
-    """

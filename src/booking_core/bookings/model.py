@@ -95,6 +95,10 @@ class BookingStatus(str, enum.Enum):
         return self in ACTIVE_STATUSES
 
 
+_PARTICIPANT_STATUSES = frozenset(
+    {BookingStatus.CONFIRMED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW}
+)
+
 ACTIVE_STATUSES: frozenset[BookingStatus] = frozenset(
     {
         BookingStatus.PENDING,
@@ -244,6 +248,11 @@ class Booking:
     def is_active(self) -> bool:
         """True while it holds or waits for seats."""
         return self.status.is_active
+
+    @property
+    def is_participant(self) -> bool:
+        """True when the student takes part: confirmed, attended or no-show."""
+        return self.status in _PARTICIPANT_STATUSES
 
     def notes_by(self, role: Role) -> tuple[BookingNote, ...]:
         """The notes written by actors in ``role``, oldest first.

@@ -28,12 +28,17 @@ import enum
 import hashlib
 import hmac
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import final
 
 import attrs
 
-from booking_core.errors import InvalidAmountError, InvalidWebhookError
+from booking_core._validation import positive_int
+from booking_core.errors import (
+    InvalidAmountError,
+    InvalidValueError,
+    InvalidWebhookError,
+)
 from booking_core.money.amount import Money
 from booking_core.money.currency import get_currency
 
@@ -46,6 +51,7 @@ __all__ = [
     "GatewayTransfer",
     "PaymentStatus",
     "PayoutStatus",
+    "RetryPolicy",
     "TransactionKind",
     "WebhookEvent",
     "from_gateway_units",
@@ -387,3 +393,46 @@ def parse_webhook(body: bytes) -> WebhookEvent:
         )
     except (ValueError, KeyError, TypeError) as error:
         raise InvalidWebhookError(reason=f"malformed body ({error})") from None
+
+
+def _seconds(value: object) -> timedelta:
+    if not isinstance(value, timedelta) or value < timedelta(0):
+        raise InvalidValueError(
+            field="delay", reason="must be a timedelta >= 0", value=value
+        )
+    return value
+
+
+@final
+@attrs.frozen(kw_only=True)
+class RetryPolicy:
+    """How often and how patiently a gateway call is retried (same key each time).
+
+    Attributes:
+        attempts: Calls in all, at least 1 (default 4).
+        first_delay: The wait after the first failure (0.2 s).
+        factor: Each wait is this many times the previous one (2).
+        max_delay: No wait is longer (5 s).
+    """
+
+    attempts: int = attrs.field(default=4, validator=positive_int)
+    first_delay: timedelta = attrs.field(
+        default=timedelta(seconds=0.2), converter=_seconds
+    )
+    factor: int = attrs.field(default=2, validator=positive_int)
+    max_delay: timedelta = attrs.field(default=timedelta(seconds=5), converter=_seconds)
+
+    def delays(self) -> tuple[float, ...]:
+        """The waits in seconds between the attempts (``attempts - 1`` of them).
+
+        Example:
+            >>> RetryPolicy(attempts=4).delays()
+            (0.2, 0.4, 0.8)
+        """
+        cap = self.max_delay.total_seconds()
+        wait = min(self.first_delay.total_seconds(), cap)
+        waits: list[float] = []
+        for _ in range(self.attempts - 1):
+            waits.append(wait)
+            wait = min(wait * self.factor, cap)  # capped each step: never overflows
+        return tuple(waits)

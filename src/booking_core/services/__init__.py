@@ -32,10 +32,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from booking_core.clock import Clock
 from booking_core.errors import BookingCoreError, ConcurrencyError, InvalidValueError
+from booking_core.policies import Policies
 from booking_core.ports import UnitOfWork
 
-__all__ = ["run_in_transaction"]
+__all__ = ["Service", "run_in_transaction"]
 
 T = TypeVar("T")
 U = TypeVar("U", bound=UnitOfWork)
@@ -87,3 +89,51 @@ def run_in_transaction(
                 continue
             return result
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+class Service:
+    """The template every service follows: load, decide (pure), save, collect.
+
+    A service holds the unit-of-work factory, the one clock and the one
+    :class:`~booking_core.policies.Policies` bundle of the composition root
+    (:func:`booking_core.services.app.bootstrap`). :meth:`_run` opens a unit of
+    work, lets the operation load aggregates from its named repositories
+    (``uow.sessions``, ``uow.bookings`` …), take the pure decision, stage the
+    writes and collect the events, then commits, starting over from a fresh
+    load on a lost race, ``policies.transaction_attempts`` times at most.
+
+    Args:
+        uow_factory: Makes a new unit of work per attempt.
+        clock: Where ``now`` comes from (the same clock for every service).
+        policies: Every number of the library (defaults when not given).
+    """
+
+    def __init__(
+        self,
+        *,
+        uow_factory: Callable[[], UnitOfWork],
+        clock: Clock,
+        policies: Policies | None = None,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self.policies = policies if policies is not None else Policies()
+
+    def _run(
+        self,
+        operation: Callable[[UnitOfWork], T],
+        *,
+        retry_on: tuple[type[BookingCoreError], ...] = (ConcurrencyError,),
+    ) -> T:
+        """Run ``operation`` in a fresh unit of work and commit (retried)."""
+        return run_in_transaction(
+            self._uow_factory,
+            operation,
+            attempts=self.policies.transaction_attempts,
+            retry_on=retry_on,
+        )
+
+    def _read(self, query: Callable[[UnitOfWork], T]) -> T:
+        """Run a read-only ``query`` in a unit of work that is never committed."""
+        with self._uow_factory() as uow:
+            return query(uow)

@@ -10,9 +10,6 @@ Example:
     >>> from datetime import datetime, timedelta, timezone
     >>> from booking_core.actors import Actor
     >>> from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-    >>> from booking_core.adapters.memory_attendance import (
-    ...     InMemoryAttendeeRepository)
-    >>> from booking_core.adapters.memory_sessions import InMemorySessionRepository
     >>> from booking_core.attendance.model import ParticipationEvent
     >>> from booking_core.clock import ManualClock
     >>> from booking_core.intervals import TimeWindow
@@ -20,15 +17,13 @@ Example:
     >>> start = datetime(2026, 6, 1, 9, tzinfo=timezone.utc)
     >>> store = InMemoryStore()
     >>> with InMemoryUnitOfWork(store) as uow:
-    ...     InMemorySessionRepository(uow).add(Session(
+    ...     uow.sessions.add(Session(
     ...         id="s-1", kind="one_on_one", teacher_id="t-1", course_id="c-1",
     ...         window=TimeWindow.of(start, timedelta(hours=1)), zone="UTC"))
     ...     uow.commit()
     >>> clock = ManualClock(start)
     >>> service = AttendanceService(
-    ...     uow_factory=lambda: InMemoryUnitOfWork(store),
-    ...     sessions=InMemorySessionRepository,
-    ...     attendees=InMemoryAttendeeRepository, clock=clock)
+    ...     uow_factory=lambda: InMemoryUnitOfWork(store), clock=clock)
     >>> _ = service.enrol("s-1", "t-1", "teacher")
     >>> _ = service.enrol("s-1", "alice", "student")
     >>> _ = service.record("s-1", "t-1", "teacher", ParticipationEvent.joined(start),
@@ -43,70 +38,38 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Generic, TypeVar, final
+from typing import final
 
 from booking_core.actors import Actor, Role
 from booking_core.attendance import billing
 from booking_core.attendance import model as domain
-from booking_core.attendance.billing import BillingPolicy, PaymentStatus
+from booking_core.attendance.billing import PaymentStatus
 from booking_core.attendance.model import (
-    AttendancePolicy,
     Attendee,
     Intent,
     OutcomeReport,
     ParticipationEvent,
     attendee_id,
 )
-from booking_core.clock import Clock
 from booking_core.events import Decision, DomainEvent
-from booking_core.ports import AttendeeRepository, SessionRepository, UnitOfWork
-from booking_core.services import run_in_transaction
-from booking_core.sessions import Session, SessionPolicy
+from booking_core.ports import UnitOfWork
+from booking_core.services import Service
+from booking_core.sessions import Session
 
 __all__ = ["AttendanceService"]
 
-U = TypeVar("U", bound=UnitOfWork)
-
 
 @final
-class AttendanceService(Generic[U]):
+class AttendanceService(Service):
     """Runs attendance and billing commands against repositories.
 
     Every method returns the decision of the attempt that committed. Errors are
     the pure commands' errors, plus ``not_found`` for an unknown session or
     attendee and ``concurrency.stale_version`` when every attempt lost a race.
 
-    Args:
-        uow_factory: Makes a new unit of work per attempt.
-        sessions: Gives the session repository of a unit of work.
-        attendees: Gives the attendee repository of a unit of work.
-        clock: Where ``now`` comes from.
-        session_policy: Join window and rejoin rule.
-        attendance_policy: Lateness, held share, cancellation notice.
-        billing_policy: Whether late cancellations are billed.
-        attempts: How many times to try on a stale version.
+    Constructed like every :class:`~booking_core.services.Service`; it reads
+    ``policies.session``, ``policies.attendance`` and ``policies.billing``.
     """
-
-    def __init__(
-        self,
-        *,
-        uow_factory: Callable[[], U],
-        sessions: Callable[[U], SessionRepository],
-        attendees: Callable[[U], AttendeeRepository],
-        clock: Clock,
-        session_policy: SessionPolicy | None = None,
-        attendance_policy: AttendancePolicy | None = None,
-        billing_policy: BillingPolicy | None = None,
-        attempts: int = 5,
-    ) -> None:
-        self._uow_factory = uow_factory
-        self._sessions = sessions
-        self._attendees = attendees
-        self._clock = clock
-        self.session_policy = session_policy or SessionPolicy()
-        self.attendance_policy = attendance_policy or AttendancePolicy()
-        self.billing_policy = billing_policy or BillingPolicy()
-        self._attempts = attempts
 
     def enrol(
         self,
@@ -126,18 +89,18 @@ class AttendanceService(Generic[U]):
             DuplicateIdError: ``conflict.duplicate_id`` when already enrolled.
         """
 
-        def operation(uow: U) -> Attendee:
-            self._sessions(uow).get(session_id)
+        def operation(uow: UnitOfWork) -> Attendee:
+            uow.sessions.get(session_id)
             attendee = Attendee.create(
                 session_id=session_id,
                 participant_id=participant_id,
                 role=role,
                 payment_status=payment_status,
             )
-            self._attendees(uow).add(attendee)
+            uow.attendees.add(attendee)
             return attendee
 
-        return run_in_transaction(self._uow_factory, operation, attempts=self._attempts)
+        return self._run(operation)
 
     def _one(
         self,
@@ -146,9 +109,9 @@ class AttendanceService(Generic[U]):
         role: Role | str,
         decide: Callable[[Attendee, Session], Decision[Attendee]],
     ) -> Decision[Attendee]:
-        def operation(uow: U) -> Decision[Attendee]:
-            session = self._sessions(uow).get(session_id)
-            repository = self._attendees(uow)
+        def operation(uow: UnitOfWork) -> Decision[Attendee]:
+            session = uow.sessions.get(session_id)
+            repository = uow.attendees
             attendee = repository.get(attendee_id(session_id, participant_id, role))
             decision = decide(attendee, session)
             if decision.events:
@@ -156,7 +119,7 @@ class AttendanceService(Generic[U]):
                 uow.collect(decision.events)
             return decision
 
-        return run_in_transaction(self._uow_factory, operation, attempts=self._attempts)
+        return self._run(operation)
 
     def record(
         self,
@@ -178,7 +141,7 @@ class AttendanceService(Generic[U]):
                 entry,
                 actor=actor,
                 now=self._clock.now(),
-                session_policy=self.session_policy,
+                session_policy=self.policies.session,
             ),
         )
 
@@ -201,7 +164,7 @@ class AttendanceService(Generic[U]):
                 intent,
                 actor=actor,
                 now=self._clock.now(),
-                policy=self.attendance_policy,
+                policy=self.policies.attendance,
             ),
         )
 
@@ -210,9 +173,9 @@ class AttendanceService(Generic[U]):
         session_id: str,
         decide: Callable[[list[Attendee], Session], Decision[tuple[Attendee, ...]]],
     ) -> Decision[tuple[Attendee, ...]]:
-        def operation(uow: U) -> Decision[tuple[Attendee, ...]]:
-            session = self._sessions(uow).get(session_id)
-            repository = self._attendees(uow)
+        def operation(uow: UnitOfWork) -> Decision[tuple[Attendee, ...]]:
+            session = uow.sessions.get(session_id)
+            repository = uow.attendees
             loaded = repository.of_session(session_id)
             decision = decide(loaded, session)
             # Save only what changed: marking twice (two monitor workers) writes
@@ -223,7 +186,7 @@ class AttendanceService(Generic[U]):
             uow.collect(decision.events)
             return decision
 
-        return run_in_transaction(self._uow_factory, operation, attempts=self._attempts)
+        return self._run(operation)
 
     def mark_session(
         self, session_id: str, *, actor: Actor
@@ -245,7 +208,7 @@ class AttendanceService(Generic[U]):
                     session,
                     actor=actor,
                     now=self._clock.now(),
-                    policy=self.attendance_policy,
+                    policy=self.policies.attendance,
                 )
                 states.append(decision.state)
                 events.extend(decision.events)
@@ -267,15 +230,15 @@ class AttendanceService(Generic[U]):
     def outcome(self, session_id: str) -> OutcomeReport:
         """Classify the session's outcome from its attendees' logs (no writes)."""
 
-        def operation(uow: U) -> OutcomeReport:
-            session = self._sessions(uow).get(session_id)
+        def operation(uow: UnitOfWork) -> OutcomeReport:
+            session = uow.sessions.get(session_id)
             return domain.classify_outcome(
                 session,
-                self._attendees(uow).of_session(session_id),
-                self.attendance_policy,
+                uow.attendees.of_session(session_id),
+                self.policies.attendance,
             )
 
-        return run_in_transaction(self._uow_factory, operation, attempts=self._attempts)
+        return self._run(operation)
 
     def change_payment_status(
         self,
@@ -287,8 +250,8 @@ class AttendanceService(Generic[U]):
     ) -> Decision[Attendee]:
         """Move one attendee's payment status along the allowed table."""
 
-        def operation(uow: U) -> Decision[Attendee]:
-            repository = self._attendees(uow)
+        def operation(uow: UnitOfWork) -> Decision[Attendee]:
+            repository = uow.attendees
             decision = billing.change_payment_status(
                 repository.get(attendee_id),
                 target,
@@ -300,25 +263,25 @@ class AttendanceService(Generic[U]):
             uow.collect(decision.events)
             return decision
 
-        return run_in_transaction(self._uow_factory, operation, attempts=self._attempts)
+        return self._run(operation)
 
     def request_payment(
         self, *, request_id: str, actor: Actor
     ) -> Decision[tuple[Attendee, ...]]:
         """Move every billing candidate (any session) to ``requested`` at once."""
 
-        def operation(uow: U) -> Decision[tuple[Attendee, ...]]:
-            repository = self._attendees(uow)
+        def operation(uow: UnitOfWork) -> Decision[tuple[Attendee, ...]]:
+            repository = uow.attendees
             decision = billing.request_payment(
                 repository.with_payment_status(PaymentStatus.DUE),
                 request_id=request_id,
                 actor=actor,
                 now=self._clock.now(),
-                policy=self.billing_policy,
+                policy=self.policies.billing,
             )
             for attendee in decision.state:
                 repository.save(attendee)
             uow.collect(decision.events)
             return decision
 
-        return run_in_transaction(self._uow_factory, operation, attempts=self._attempts)
+        return self._run(operation)

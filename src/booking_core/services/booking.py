@@ -22,17 +22,11 @@ Example:
     >>> from booking_core.sessions import Session
     >>> store = InMemoryStore()
     >>> clock = ManualClock(datetime(2026, 6, 1, 9, tzinfo=timezone.utc))
-    >>> from booking_core.adapters.memory_bookings import (
-    ...     InMemoryBookingRepository, InMemoryCommandRecords,
-    ... )
-    >>> from booking_core.adapters.memory_sessions import InMemorySessionRepository
     >>> service = BookingService(
-    ...     uow_factory=lambda: InMemoryUnitOfWork(store),
-    ...     sessions=InMemorySessionRepository, bookings=InMemoryBookingRepository,
-    ...     records=InMemoryCommandRecords, clock=clock,
+    ...     uow_factory=lambda: InMemoryUnitOfWork(store), clock=clock
     ... )
     >>> with InMemoryUnitOfWork(store) as uow:
-    ...     uow.repository("sessions", Session).add(Session(
+    ...     uow.sessions.add(Session(
     ...         id="s-1", kind="group", teacher_id="t-1", course_id="c-1",
     ...         window=TimeWindow.of(clock.now() + timedelta(days=1),
     ...                              timedelta(hours=1)),
@@ -56,19 +50,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Generic, TypeVar, final
+from typing import Any, TypeVar, final
 
 from booking_core.actors import Actor
 from booking_core.bookings import capacity
 from booking_core.bookings.capacity import (
-    BookingPolicy,
     SeatAvailability,
     SeatChange,
-    WaitlistPolicy,
 )
 from booking_core.bookings.model import (
     Booking,
-    BookingStatus,
     BookingType,
     CommandRecord,
     SeatMove,
@@ -82,23 +73,16 @@ from booking_core.errors import (
     DuplicateIdError,
 )
 from booking_core.events import Decision
+from booking_core.policies import Policies
 from booking_core.ports import (
-    BookingRepository,
-    IdempotencyRecords,
-    SessionRepository,
     UnitOfWork,
 )
-from booking_core.services import run_in_transaction
+from booking_core.services import Service
 from booking_core.sessions import Session
 
-__all__ = ["BookingRoster", "BookingService"]
+__all__ = ["BookingService"]
 
-U = TypeVar("U", bound=UnitOfWork)
 T = TypeVar("T")
-
-_HOLDING = frozenset(
-    {BookingStatus.CONFIRMED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW}
-)
 
 
 def _new_id() -> str:
@@ -106,7 +90,7 @@ def _new_id() -> str:
 
 
 @final
-class BookingService(Generic[U]):
+class BookingService(Service):
     """Books, cancels, promotes and changes capacity, one transaction each.
 
     Every command returns the :class:`~booking_core.events.Decision` of the
@@ -116,56 +100,34 @@ class BookingService(Generic[U]):
     ``booking.idempotency_key_reused`` and ``concurrency.stale_version`` when
     every attempt lost a race.
 
+    Constructed like every :class:`~booking_core.services.Service` (it reads
+    ``policies.booking`` and ``policies.waitlist``), plus:
+
     Args:
-        uow_factory: Makes a new unit of work per attempt.
-        sessions: Gives the session repository of a unit of work.
-        bookings: Gives the booking repository of a unit of work.
-        records: Gives the idempotency records of a unit of work.
-        clock: Where ``now`` comes from.
-        booking_policy: Seats per booking.
-        waitlist_policy: Promotion mode, offer TTL and cut-off.
-        attempts: How many times to try on a stale version.
-        new_id: Makes booking ids.
+        new_id: Makes booking ids (random hex by default).
     """
 
     def __init__(
         self,
         *,
-        uow_factory: Callable[[], U],
-        sessions: Callable[[U], SessionRepository],
-        bookings: Callable[[U], BookingRepository],
-        records: Callable[[U], IdempotencyRecords],
+        uow_factory: Callable[[], UnitOfWork],
         clock: Clock,
-        booking_policy: BookingPolicy | None = None,
-        waitlist_policy: WaitlistPolicy | None = None,
-        attempts: int = 10,
+        policies: Policies | None = None,
         new_id: Callable[[], str] = _new_id,
     ) -> None:
-        self._uow_factory = uow_factory
-        self._sessions = sessions
-        self._bookings = bookings
-        self._records = records
-        self._clock = clock
-        self.booking_policy = booking_policy or BookingPolicy()
-        self.waitlist_policy = waitlist_policy or WaitlistPolicy()
-        self._attempts = attempts
+        super().__init__(uow_factory=uow_factory, clock=clock, policies=policies)
         self._new_id = new_id
-
-    # -- plumbing -----------------------------------------------------------------
-
-    def _run(self, operation: Callable[[U], T]) -> T:
-        return run_in_transaction(self._uow_factory, operation, attempts=self._attempts)
 
     def _keyed(
         self,
         key: str | None,
         content: str,
-        operation: Callable[[U], Decision[Booking]],
+        operation: Callable[[UnitOfWork], Decision[Booking]],
     ) -> Decision[Booking]:
-        def keyed(uow: U) -> Decision[Booking]:
+        def keyed(uow: UnitOfWork) -> Decision[Booking]:
             if key is None:
                 return operation(uow)
-            records = self._records(uow)
+            records = uow.records
             record = records.get(key)
             if record is None:
                 try:
@@ -203,15 +165,15 @@ class BookingService(Generic[U]):
 
     def _apply(
         self,
-        uow: U,
+        uow: UnitOfWork,
         change: Decision[SeatChange],
         *,
         actor: Actor,
         now: datetime,
         loaded: Booking | None = None,
     ) -> list[Booking]:
-        self._sessions(uow).save(change.state.session)
-        repository = self._bookings(uow)
+        uow.sessions.save(change.state.session)
+        repository = uow.bookings
         moved: list[Booking] = []
         for move in change.state.moves:
             current = (
@@ -233,7 +195,7 @@ class BookingService(Generic[U]):
         Raises:
             NotFoundError: ``not_found``.
         """
-        return self._run(lambda uow: self._bookings(uow).get(booking_id))
+        return self._run(lambda uow: uow.bookings.get(booking_id))
 
     def availability(self, session_id: str) -> SeatAvailability:
         """The seat counts of a session now (what :meth:`book` decides on).
@@ -241,7 +203,7 @@ class BookingService(Generic[U]):
         Raises:
             NotFoundError: ``not_found``.
         """
-        session = self._run(lambda uow: self._sessions(uow).get(session_id))
+        session = self._run(lambda uow: uow.sessions.get(session_id))
         return capacity.availability(session, now=self._clock.now())
 
     # -- commands ------------------------------------------------------------------
@@ -277,10 +239,10 @@ class BookingService(Generic[U]):
             SeatsUnavailableError: ``booking.seats_unavailable``.
         """
 
-        def operation(uow: U) -> Decision[Booking]:
+        def operation(uow: UnitOfWork) -> Decision[Booking]:
             now = self._clock.now()
-            session = self._sessions(uow).get(session_id)
-            repository = self._bookings(uow)
+            session = uow.sessions.get(session_id)
+            repository = uow.bookings
             existing = repository.active_booking(session_id, student_id)
             if existing is not None:
                 raise AlreadyBookedError(
@@ -297,12 +259,12 @@ class BookingService(Generic[U]):
                 seats=seats,
                 actor=actor,
                 now=now,
-                policy=self.booking_policy,
+                policy=self.policies.booking,
             )
             move = change.state.moves[0]
             booking = _new_booking(session, move, student_id, now, idempotency_key)
             repository.add(booking)
-            self._sessions(uow).save(change.state.session)
+            uow.sessions.save(change.state.session)
             uow.collect(change.events)
             return Decision(state=booking, events=change.events)
 
@@ -339,10 +301,10 @@ class BookingService(Generic[U]):
             SessionNotBookableError: ``booking.session_not_bookable``.
         """
 
-        def operation(uow: U) -> Decision[Booking]:
+        def operation(uow: UnitOfWork) -> Decision[Booking]:
             now = self._clock.now()
-            booking = self._bookings(uow).get(booking_id)
-            session = self._sessions(uow).get(booking.session_id)
+            booking = uow.bookings.get(booking_id)
+            session = uow.sessions.get(booking.session_id)
             change = capacity.cancel(
                 session,
                 booking,
@@ -350,7 +312,7 @@ class BookingService(Generic[U]):
                 now=now,
                 seats=seats,
                 reason=reason,
-                policy=self.waitlist_policy,
+                policy=self.policies.waitlist,
             )
             moved = self._apply(uow, change, actor=actor, now=now, loaded=booking)
             return Decision(state=moved[0], events=change.events)
@@ -388,15 +350,19 @@ class BookingService(Generic[U]):
     def _offer_answer(
         self, booking_id: str, actor: Actor, key: str | None, *, accept: bool
     ) -> Decision[Booking]:
-        def operation(uow: U) -> Decision[Booking]:
+        def operation(uow: UnitOfWork) -> Decision[Booking]:
             now = self._clock.now()
-            booking = self._bookings(uow).get(booking_id)
-            session = self._sessions(uow).get(booking.session_id)
+            booking = uow.bookings.get(booking_id)
+            session = uow.sessions.get(booking.session_id)
             if accept:
                 change = capacity.accept_offer(session, booking, actor=actor, now=now)
             else:
                 change = capacity.decline_offer(
-                    session, booking, actor=actor, now=now, policy=self.waitlist_policy
+                    session,
+                    booking,
+                    actor=actor,
+                    now=now,
+                    policy=self.policies.waitlist,
                 )
             moved = self._apply(uow, change, actor=actor, now=now, loaded=booking)
             return Decision(state=moved[0], events=change.events)
@@ -422,11 +388,11 @@ class BookingService(Generic[U]):
         """
         by = actor or Actor.system()
 
-        def operation(uow: U) -> Decision[tuple[Booking, ...]]:
+        def operation(uow: UnitOfWork) -> Decision[tuple[Booking, ...]]:
             now = self._clock.now()
-            session = self._sessions(uow).get(session_id)
+            session = uow.sessions.get(session_id)
             change = capacity.expire_due_offers(
-                session, actor=by, now=now, policy=self.waitlist_policy
+                session, actor=by, now=now, policy=self.policies.waitlist
             )
             if not change.state.moves:
                 return Decision(state=())
@@ -450,11 +416,15 @@ class BookingService(Generic[U]):
             SessionNotBookableError: ``booking.session_not_bookable``.
         """
 
-        def operation(uow: U) -> Decision[Session]:
+        def operation(uow: UnitOfWork) -> Decision[Session]:
             now = self._clock.now()
-            session = self._sessions(uow).get(session_id)
+            session = uow.sessions.get(session_id)
             change = capacity.change_capacity(
-                session, new_capacity, actor=actor, now=now, policy=self.waitlist_policy
+                session,
+                new_capacity,
+                actor=actor,
+                now=now,
+                policy=self.policies.waitlist,
             )
             self._apply(uow, change, actor=actor, now=now)
             return Decision(state=change.state.session, events=change.events)
@@ -486,32 +456,3 @@ def _new_booking(
         created_at=now,
         idempotency_key=key,
     )
-
-
-@final
-class BookingRoster(Generic[U]):
-    """A :class:`~booking_core.ports.StudentRoster` read from the bookings.
-
-    The students holding a confirmed (or attended / no-show) booking on the
-    session, so :class:`~booking_core.services.sessions.SessionService`
-    permissions follow the real bookings.
-
-    Args:
-        uow_factory: Makes a unit of work to read in.
-        bookings: Gives the booking repository of a unit of work.
-    """
-
-    def __init__(
-        self,
-        uow_factory: Callable[[], U],
-        bookings: Callable[[U], BookingRepository],
-    ) -> None:
-        self._uow_factory = uow_factory
-        self._bookings = bookings
-
-    def booked_student_ids(self, session_id: str) -> frozenset[str]:
-        """The ids of the students holding seats on ``session_id``."""
-        uow = self._uow_factory()
-        with uow:
-            found = self._bookings(uow).of_session(session_id)
-        return frozenset(b.student_id for b in found if b.status in _HOLDING)

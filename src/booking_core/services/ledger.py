@@ -1,7 +1,7 @@
 """The ledger on its own: a journal whose every call is one committed transaction.
 
-A :class:`~booking_core.ports.LedgerJournal` bound to a unit of work (such as
-:class:`~booking_core.adapters.sqlite_money.SqliteLedgerJournal`) posts inside
+A unit of work's ledger (``uow.ledger(currency)``, a
+:class:`~booking_core.ports.LedgerJournal`) posts inside
 that unit's transaction, atomically with the other aggregates it changes: that
 is how :class:`~booking_core.services.payments.PaymentService` uses it.
 :class:`LedgerService` is the same journal for callers with nothing else to
@@ -13,12 +13,11 @@ what is committed.
 
 Example:
     >>> from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-    >>> from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
     >>> from booking_core.money.ledger import Transfer
     >>> store = InMemoryStore()
     >>> ledger = LedgerService(
     ...     uow_factory=lambda: InMemoryUnitOfWork(store),
-    ...     journal=lambda uow: InMemoryLedgerJournal(uow, "INR"),
+    ...     currency="INR",
     ... )
     >>> _ = ledger.post(Transfer(key="k1", debit="payments", credit="escrow:m1",
     ...                          amount=100, currency="INR", kind="capture_mentor"))
@@ -29,16 +28,16 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Generic, TypeVar, final
+from typing import TypeVar, final
 
 from booking_core.errors import ConcurrencyError, DuplicateIdError
 from booking_core.money.ledger import Transfer
+from booking_core.policies import Policies
 from booking_core.ports import LedgerJournal, UnitOfWork
 from booking_core.services import run_in_transaction
 
 __all__ = ["RETRY_ON", "LedgerService"]
 
-U = TypeVar("U", bound=UnitOfWork)
 T = TypeVar("T")
 
 RETRY_ON = (ConcurrencyError, DuplicateIdError)
@@ -50,26 +49,29 @@ key) or the same account first; the retry then sees it (a replay, or an update).
 
 
 @final
-class LedgerService(Generic[U]):
+class LedgerService:
     """A :class:`~booking_core.ports.LedgerJournal` committing every call.
 
     Args:
         uow_factory: Makes a new unit of work per transaction.
-        journal: The journal bound to a unit of work, e.g.
-            ``lambda uow: SqliteLedgerJournal(uow, "INR")``.
-        attempts: How many times a posting is tried when it loses races.
+        currency: The ISO 4217 code of the journal (``uow.ledger(currency)``).
+        policies: Its ``transaction_attempts`` is how many times a posting is
+            tried when it loses races (defaults when not given).
     """
 
     def __init__(
         self,
         *,
-        uow_factory: Callable[[], U],
-        journal: Callable[[U], LedgerJournal],
-        attempts: int = 8,
+        uow_factory: Callable[[], UnitOfWork],
+        currency: str,
+        policies: Policies | None = None,
     ) -> None:
         self._uow_factory = uow_factory
-        self._journal = journal
-        self._attempts = attempts
+        self._currency = currency
+        self._attempts = (policies or Policies()).transaction_attempts
+
+    def _journal(self, uow: UnitOfWork) -> LedgerJournal:
+        return uow.ledger(self._currency)
 
     def _read(self, read: Callable[[LedgerJournal], T]) -> T:
         uow = self._uow_factory()

@@ -33,9 +33,10 @@ other one's attempt fails or finds nothing left to do: that item is listed in
 **One failure stops nothing.** An item whose transition raises is recorded in
 :attr:`TickReport.errors` (step, id, code, message) and the tick goes on.
 
-The services read ``now`` from their own clocks; ``tick(now)`` uses ``now`` to
-find what is due. Give them the same clock (the system clock in production, a
-:class:`~booking_core.clock.ManualClock` in tests) and pass its reading.
+The monitor and the services read one clock (the composition root,
+:func:`booking_core.services.app.bootstrap`, gives them the same one: the
+system clock in production, a :class:`~booking_core.clock.ManualClock` in
+tests); ``tick()`` finds what is due at the clock's reading.
 
 Example:
     >>> from datetime import datetime, timezone
@@ -79,7 +80,7 @@ import enum
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
-from typing import Generic, Protocol, TypeVar, final
+from typing import Protocol, TypeVar, final
 
 import attrs
 
@@ -87,14 +88,10 @@ from booking_core._validation import utc_instant
 from booking_core.actors import Actor
 from booking_core.attendance.model import Attendee, OutcomeReport
 from booking_core.bookings.model import Booking, BookingStatus
+from booking_core.clock import Clock
 from booking_core.errors import ConcurrencyError
 from booking_core.events import Decision
-from booking_core.ports import (
-    AttendeeRepository,
-    BookingOffersRepository,
-    SessionRepository,
-    UnitOfWork,
-)
+from booking_core.ports import UnitOfWork
 from booking_core.series import BookingSeries
 from booking_core.services.attendance import AttendanceService
 from booking_core.services.booking import BookingService
@@ -111,7 +108,6 @@ from booking_core.sessions import (
 
 __all__ = ["Monitor", "OneOnOneSteps", "TickError", "TickReport", "TickStep"]
 
-U = TypeVar("U", bound=UnitOfWork)
 T = TypeVar("T")
 
 # Bookings whose payment follows the session's outcome (they hold seats).
@@ -314,7 +310,7 @@ class _Progress:
 
 
 @final
-class Monitor(Generic[U]):
+class Monitor:
     """Runs every due time-driven transition; see the module doc.
 
     Policies come from the services it drives (the session service's
@@ -325,10 +321,7 @@ class Monitor(Generic[U]):
 
     Args:
         uow_factory: Makes a unit of work for the monitor's queries.
-        sessions: Gives the session repository of a unit of work.
-        bookings: Gives the booking repository (with :meth:`offers_due
-            <booking_core.ports.BookingOffersRepository.offers_due>`).
-        attendees: Gives the attendee repository of a unit of work.
+        clock: Where the tick's ``now`` comes from (the services' clock).
         booking_service: Expires offers and passes their seats on.
         session_service: Expires reschedules, marks missed, completes.
         attendance_service: Marks attendance and classifies outcomes.
@@ -341,21 +334,17 @@ class Monitor(Generic[U]):
     def __init__(
         self,
         *,
-        uow_factory: Callable[[], U],
-        sessions: Callable[[U], SessionRepository],
-        bookings: Callable[[U], BookingOffersRepository],
-        attendees: Callable[[U], AttendeeRepository],
-        booking_service: BookingService[U],
-        session_service: SessionService[U],
-        attendance_service: AttendanceService[U],
-        payment_service: PaymentService[U] | None = None,
+        uow_factory: Callable[[], UnitOfWork],
+        clock: Clock,
+        booking_service: BookingService,
+        session_service: SessionService,
+        attendance_service: AttendanceService,
+        payment_service: PaymentService | None = None,
         one_on_one: OneOnOneSteps | None = None,
         actor: Actor | None = None,
     ) -> None:
         self._uow_factory = uow_factory
-        self._sessions = sessions
-        self._bookings = bookings
-        self._attendees = attendees
+        self._clock = clock
         self.booking_service = booking_service
         self.session_service = session_service
         self.attendance_service = attendance_service
@@ -365,9 +354,9 @@ class Monitor(Generic[U]):
 
     # -- plumbing -----------------------------------------------------------------
 
-    def _read(self, query: Callable[[U], T]) -> T:
+    def _read(self, query: Callable[[UnitOfWork], T]) -> T:
         with self._uow_factory() as uow:
-            return query(uow)  # type: ignore[arg-type]
+            return query(uow)
 
     def _attempt(
         self,
@@ -398,22 +387,23 @@ class Monitor(Generic[U]):
         return None
 
     def _session(self, session_id: str) -> Session:
-        return self._read(lambda uow: self._sessions(uow).get(session_id))
+        return self._read(lambda uow: uow.sessions.get(session_id))
 
     def _anybody_joined(self, session_id: str) -> bool:
         found: list[Attendee] = self._read(
-            lambda uow: self._attendees(uow).of_session(session_id)
+            lambda uow: uow.attendees.of_session(session_id)
         )
         return any(attendee.first_join is not None for attendee in found)
 
     # -- the tick -------------------------------------------------------------------
 
-    def tick(self, now: datetime) -> TickReport:
-        """Do every time-driven transition due at ``now``; see the module doc.
+    def tick(self, now: datetime | None = None) -> TickReport:
+        """Do every time-driven transition due now; see the module doc.
 
         Args:
-            now: The current instant (aware); the services' clocks should read
-                the same.
+            now: The instant to find due work at: the clock's by default. Pass
+                one only to replay history; the services still read their
+                clock for the transitions themselves.
 
         Returns:
             What was done, skipped and what failed, per item.
@@ -421,7 +411,7 @@ class Monitor(Generic[U]):
         Raises:
             NaiveDatetimeError: ``time.naive_datetime`` for a naive ``now``.
         """
-        now = utc_instant(now, "now")
+        now = self._clock.now() if now is None else utc_instant(now, "now")
         progress = _Progress()
         self._expire_offers(now, progress)
         self._expire_approvals(now, progress)
@@ -448,7 +438,7 @@ class Monitor(Generic[U]):
         )
 
     def _offers_due(self, now: datetime) -> list[Booking]:
-        return self._read(lambda uow: self._bookings(uow).offers_due(due_by=now))
+        return self._read(lambda uow: uow.bookings.offers_due(due_by=now))
 
     def _offers_still_due(self, session_id: str, now: datetime) -> bool:
         return any(b.session_id == session_id for b in self._offers_due(now))
@@ -503,9 +493,7 @@ class Monitor(Generic[U]):
         return is_reschedule_expired(self._session(session_id), now=now)
 
     def _expire_reschedules(self, now: datetime, progress: _Progress) -> None:
-        due = self._read(
-            lambda uow: self._sessions(uow).pending_reschedules(due_by=now)
-        )
+        due = self._read(lambda uow: uow.sessions.pending_reschedules(due_by=now))
         for session in due:
             decision = self._attempt(
                 progress,
@@ -527,7 +515,7 @@ class Monitor(Generic[U]):
 
     def _scheduled(self, now: datetime) -> list[Session]:
         return self._read(
-            lambda uow: self._sessions(uow).scheduled_sessions(starting_before=now)
+            lambda uow: uow.sessions.scheduled_sessions(starting_before=now)
         )
 
     def _owes_no_show(self, session: Session, now: datetime) -> bool:
@@ -535,7 +523,7 @@ class Monitor(Generic[U]):
         return (
             session.status is SessionStatus.SCHEDULED
             and is_past_no_show_limit(
-                session, now=now, policy=self.session_service.session_policy
+                session, now=now, policy=self.session_service.policies.session
             )
             and not self._anybody_joined(session.id)
         )
@@ -545,7 +533,7 @@ class Monitor(Generic[U]):
         return (
             session.status is SessionStatus.SCHEDULED
             and is_past_grace_period(
-                session, now=now, policy=self.session_service.session_policy
+                session, now=now, policy=self.session_service.policies.session
             )
             and not self._owes_no_show(session, now)
         )
@@ -599,12 +587,12 @@ class Monitor(Generic[U]):
 
     def _settle(
         self,
-        payments: PaymentService[U],
+        payments: PaymentService,
         booking_id: str,
         now: datetime,
         outcomes: dict[str, OutcomeReport],
     ) -> str | None:
-        booking = self._read(lambda uow: self._bookings(uow).get(booking_id))
+        booking = self._read(lambda uow: uow.bookings.get(booking_id))
         session = self._session(booking.session_id)
         if booking.status not in _SETTLED or session.status not in _SETTLE_AFTER:
             return None
@@ -612,12 +600,12 @@ class Monitor(Generic[U]):
         if report is None:
             report = self.attendance_service.outcome(session.id)
             outcomes[session.id] = report
-        settled = payments.settle(booking_id, report.settlement, now=now)
+        settled = payments.settle(booking_id, report.settlement)
         released = settled.payment is not None and settled.payment.released
         return "payments_released" if released else "payments_refunded"
 
     @staticmethod
-    def _unsettled(payments: PaymentService[U], booking_id: str) -> bool:
+    def _unsettled(payments: PaymentService, booking_id: str) -> bool:
         return not payments.booking(booking_id).closed
 
     def _settle_payments(self, now: datetime, progress: _Progress) -> None:

@@ -36,22 +36,13 @@ Example:
     >>> from datetime import date, datetime, time, timedelta, timezone
     >>> from booking_core.actors import Actor
     >>> from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-    >>> from booking_core.adapters.memory_bookings import InMemoryBookingRepository
-    >>> from booking_core.adapters.memory_schedules import (
-    ...     InMemoryStudentCalendarRepository, InMemoryTeacherScheduleRepository)
-    >>> from booking_core.adapters.memory_series import InMemoryBookingSeriesRepository
-    >>> from booking_core.adapters.memory_sessions import InMemorySessionRepository
     >>> from booking_core.availability.windows import WeeklyAvailability
     >>> from booking_core.clock import ManualClock
     >>> from booking_core.availability.schedule import TeacherSchedule
     >>> store = InMemoryStore()
     >>> clock = ManualClock(datetime(2026, 5, 25, 9, tzinfo=timezone.utc))
     >>> service = OneOnOneService(
-    ...     uow_factory=lambda: InMemoryUnitOfWork(store),
-    ...     schedules=InMemoryTeacherScheduleRepository,
-    ...     calendars=InMemoryStudentCalendarRepository,
-    ...     bookings=InMemoryBookingRepository, sessions=InMemorySessionRepository,
-    ...     series=InMemoryBookingSeriesRepository, clock=clock,
+    ...     uow_factory=lambda: InMemoryUnitOfWork(store), clock=clock
     ... )
     >>> _ = service.set_schedule(TeacherSchedule(
     ...     id="t-1", zone="Europe/London",
@@ -78,7 +69,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Generic, TypeVar, final
+from typing import TypeVar, final
 
 import attrs
 
@@ -109,16 +100,18 @@ from booking_core.bookings.one_on_one import (
     request_booking,
 )
 from booking_core.clock import Clock
-from booking_core.errors import DuplicateIdError, InvalidValueError, NotFoundError
+from booking_core.errors import (
+    BookingCoreError,
+    ConcurrencyError,
+    DuplicateIdError,
+    InvalidValueError,
+    NotFoundError,
+)
 from booking_core.events import Decision, DomainEvent
 from booking_core.intervals import TimeWindow
+from booking_core.policies import Policies
 from booking_core.ports import (
-    BookingSeriesRepository,
-    OneOnOneBookingRepository,
     Repository,
-    StudentCalendarRepository,
-    TeacherScheduleRepository,
-    TeacherSessionRepository,
     UnitOfWork,
 )
 from booking_core.recurrence import RecurrenceRule
@@ -134,13 +127,12 @@ from booking_core.series import (
     extend_series,
     move_occurrences,
 )
-from booking_core.services import run_in_transaction
+from booking_core.services import Service
 from booking_core.sessions.model import MeetingInfo, SessionStatus
 from booking_core.zones import to_local
 
 __all__ = ["OneOnOneService"]
 
-U = TypeVar("U", bound=UnitOfWork)
 T = TypeVar("T")
 
 
@@ -188,7 +180,7 @@ class _Held:
 
 
 @final
-class OneOnOneService(Generic[U]):
+class OneOnOneService(Service):
     """Every 1:1 action of a host, each in one transaction, retried on conflicts.
 
     Commands return the :class:`~booking_core.events.Decision` of the attempt
@@ -197,84 +189,61 @@ class OneOnOneService(Generic[U]):
     :mod:`booking_core.availability.schedule`) plus ``not_found`` for an unknown id
     and ``concurrency.stale_version`` when every attempt lost a race.
 
+    Constructed like every :class:`~booking_core.services.Service` (it reads
+    ``policies.one_on_one`` and ``policies.series_horizon``), plus:
+
     Args:
-        uow_factory: Makes a new unit of work per attempt.
-        schedules: Gives the teacher schedule repository of a unit of work.
-        calendars: Gives the student calendar repository of a unit of work:
-            every write that books a student saves the student's calendar (when
-            the policy checks students), so two teachers booking one student at
-            once are ordered and the second sees the first.
-        bookings: Gives the booking repository of a unit of work.
-        sessions: Gives the session repository (the group sessions a teacher
-            teaches are commitments too).
-        series: Gives the booking series repository of a unit of work.
-        clock: Where ``now`` comes from.
-        policy: Approval, decision deadline, pending hold, student check.
-        series_horizon: How far ahead :meth:`extend_series` books occurrences
-            (default 8 weeks).
-        attempts: How many times to try on a stale version.
         new_id: Makes booking and series ids when the caller gives none.
+
+    Every write that books a student saves the student's calendar (when the
+    policy checks students), so two teachers booking one student at once are
+    ordered and the second sees the first; the group sessions a teacher
+    teaches are commitments too.
     """
 
     def __init__(
         self,
         *,
-        uow_factory: Callable[[], U],
-        schedules: Callable[[U], TeacherScheduleRepository],
-        calendars: Callable[[U], StudentCalendarRepository],
-        bookings: Callable[[U], OneOnOneBookingRepository],
-        sessions: Callable[[U], TeacherSessionRepository],
-        series: Callable[[U], BookingSeriesRepository],
+        uow_factory: Callable[[], UnitOfWork],
         clock: Clock,
-        policy: OneOnOnePolicy | None = None,
-        series_horizon: timedelta = timedelta(weeks=8),
-        attempts: int = 10,
+        policies: Policies | None = None,
         new_id: Callable[[], str] = _new_id,
     ) -> None:
-        if series_horizon <= timedelta(0):
-            raise InvalidValueError(
-                field="series_horizon",
-                reason="must be a positive timedelta",
-                value=series_horizon,
-            )
-        self._uow_factory = uow_factory
-        self._schedules = schedules
-        self._calendars = calendars
-        self._bookings = bookings
-        self._sessions = sessions
-        self._series = series
-        self._clock = clock
-        self.policy = policy if policy is not None else OneOnOnePolicy()
-        self.series_horizon = series_horizon
-        self._attempts = attempts
+        super().__init__(uow_factory=uow_factory, clock=clock, policies=policies)
         self._new_id = new_id
+
+    @property
+    def policy(self) -> OneOnOnePolicy:
+        """The 1:1 rules (``policies.one_on_one``)."""
+        return self.policies.one_on_one
 
     # -- plumbing -----------------------------------------------------------------
 
-    def _run(self, operation: Callable[[U], T]) -> T:
+    def _run(
+        self,
+        operation: Callable[[UnitOfWork], T],
+        *,
+        retry_on: tuple[type[BookingCoreError], ...] = (ConcurrencyError,),
+    ) -> T:
         try:
-            return run_in_transaction(
-                self._uow_factory, operation, attempts=self._attempts
-            )
+            return super()._run(operation, retry_on=retry_on)
         except DuplicateIdError:
             # a twin transaction added the same schedule or booking id first;
             # running again sees it (and replays or refuses on a fresh load)
-            return run_in_transaction(
-                self._uow_factory, operation, attempts=self._attempts
-            )
+            return super()._run(operation, retry_on=retry_on)
 
-    def _lock(self, uow: U, teacher_id: str) -> TeacherSchedule:
+    def _lock(self, uow: UnitOfWork, teacher_id: str) -> TeacherSchedule:
         """Load the teacher's schedule and stage it, so committing is ordered."""
-        return _touch(self._schedules(uow), TeacherSchedule(id=teacher_id))
+        return _touch(uow.schedules, TeacherSchedule(id=teacher_id))
 
-    def _lock_student(self, uow: U, student_id: str) -> None:
+    def _lock_student(self, uow: UnitOfWork, student_id: str) -> None:
         """Stage the student's calendar, so bookings of one student are ordered."""
         if self.policy.conflicts.check_students:
-            _touch(self._calendars(uow), StudentCalendar(id=student_id))
+            _touch(uow.calendars, StudentCalendar(id=student_id))
 
     def _held(
         self,
-        uow: U,
+        uow: UnitOfWork,
         teacher_id: str,
         student_id: str | None,
         around: TimeWindow | None = None,
@@ -285,7 +254,7 @@ class OneOnOneService(Generic[U]):
         slot check never needs the rest, and skipping them keeps a busy
         teacher's check independent of how many bookings lie elsewhere.
         """
-        repository = self._bookings(uow)
+        repository = uow.bookings
         found = {b.id: b for b in repository.of_teacher(teacher_id, active_only=True)}
         if student_id is not None:
             for booking in repository.of_student(student_id, active_only=True):
@@ -305,7 +274,7 @@ class OneOnOneService(Generic[U]):
                 kind=CommitmentKind.GROUP_SESSION,
                 ref_id=session.id,
             )
-            for session in self._sessions(uow).taught_by(teacher_id)
+            for session in uow.sessions.taught_by(teacher_id)
             if session.status is SessionStatus.SCHEDULED
             and session.id not in one_on_one_sessions
             and (around is None or session.window.overlaps(around))
@@ -341,8 +310,8 @@ class OneOnOneService(Generic[U]):
         day = to_local(window.start, schedule.zone).date()
         return schedule.slot_request(day, day, window.duration, course=course_id)
 
-    def _series_of(self, uow: U, booking: Booking) -> BookingSeries | None:
-        for series in self._series(uow).of_teacher(booking.teacher_id):
+    def _series_of(self, uow: UnitOfWork, booking: Booking) -> BookingSeries | None:
+        for series in uow.series.of_teacher(booking.teacher_id):
             if any(item.booking_id == booking.id for item in series.items):
                 return series
         return None
@@ -355,7 +324,7 @@ class OneOnOneService(Generic[U]):
         Raises:
             NotFoundError: ``not_found`` when it was never set.
         """
-        return self._run(lambda uow: self._schedules(uow).get(teacher_id))
+        return self._run(lambda uow: uow.schedules.get(teacher_id))
 
     def get(self, booking_id: str) -> Booking:
         """Load one booking.
@@ -363,7 +332,7 @@ class OneOnOneService(Generic[U]):
         Raises:
             NotFoundError: ``not_found``.
         """
-        return self._run(lambda uow: self._bookings(uow).get(booking_id))
+        return self._run(lambda uow: uow.bookings.get(booking_id))
 
     def get_series(self, series_id: str) -> BookingSeries:
         """Load one series.
@@ -371,7 +340,7 @@ class OneOnOneService(Generic[U]):
         Raises:
             NotFoundError: ``not_found``.
         """
-        return self._run(lambda uow: self._series(uow).get(series_id))
+        return self._run(lambda uow: uow.series.get(series_id))
 
     def slots(
         self,
@@ -401,9 +370,9 @@ class OneOnOneService(Generic[U]):
             InvalidValueError: ``input.invalid_value`` for bad dates or duration.
         """
 
-        def operation(uow: U) -> tuple[TimeWindow, ...]:
+        def operation(uow: UnitOfWork) -> tuple[TimeWindow, ...]:
             try:
-                schedule = self._schedules(uow).get(teacher_id)
+                schedule = uow.schedules.get(teacher_id)
             except NotFoundError:
                 return ()
             request = schedule.slot_request(
@@ -450,8 +419,8 @@ class OneOnOneService(Generic[U]):
             NotScheduleOwnerError: ``one_on_one.not_schedule_owner``.
         """
 
-        def operation(uow: U) -> Decision[TeacherSchedule]:
-            repository = self._schedules(uow)
+        def operation(uow: UnitOfWork) -> Decision[TeacherSchedule]:
+            repository = uow.schedules
             try:
                 current: TeacherSchedule | None = repository.get(schedule.id)
             except NotFoundError:
@@ -515,8 +484,8 @@ class OneOnOneService(Generic[U]):
             )
         new_id = booking_id if booking_id is not None else self._new_id()
 
-        def operation(uow: U) -> Decision[Booking]:
-            repository = self._bookings(uow)
+        def operation(uow: UnitOfWork) -> Decision[Booking]:
+            repository = uow.bookings
             try:
                 earlier = repository.get(new_id)
             except NotFoundError:
@@ -575,8 +544,8 @@ class OneOnOneService(Generic[U]):
             SlotNotAvailableError: ``one_on_one.slot_not_available``.
         """
 
-        def operation(uow: U) -> Decision[Booking]:
-            repository = self._bookings(uow)
+        def operation(uow: UnitOfWork) -> Decision[Booking]:
+            repository = uow.bookings
             booking = repository.get(booking_id)
             schedule = self._lock(uow, booking.teacher_id)
             self._lock_student(uow, booking.student_id)
@@ -610,8 +579,8 @@ class OneOnOneService(Generic[U]):
             DecisionDeadlinePassedError: ``one_on_one.decision_deadline_passed``.
         """
 
-        def operation(uow: U) -> Decision[Booking]:
-            repository = self._bookings(uow)
+        def operation(uow: UnitOfWork) -> Decision[Booking]:
+            repository = uow.bookings
             booking = repository.get(booking_id)
             self._lock(uow, booking.teacher_id)
             decision = decline_booking(
@@ -650,8 +619,8 @@ class OneOnOneService(Generic[U]):
                 for a series occurrence that already started.
         """
 
-        def operation(uow: U) -> Decision[Booking]:
-            repository = self._bookings(uow)
+        def operation(uow: UnitOfWork) -> Decision[Booking]:
+            repository = uow.bookings
             booking = repository.get(booking_id)
             self._lock(uow, booking.teacher_id)
             now = self._clock.now()
@@ -672,7 +641,7 @@ class OneOnOneService(Generic[U]):
                     actor=actor,
                     now=now,
                 )
-                self._series(uow).save(change.state)
+                uow.series.save(change.state)
                 events = (*change.events, *events)
             repository.save(decision.state)
             uow.collect(events)
@@ -680,25 +649,28 @@ class OneOnOneService(Generic[U]):
 
         return self._run(operation)
 
-    def expire_undecided(self, *, now: datetime) -> tuple[Decision[Booking], ...]:
-        """Expire every pending request whose decision deadline is at or before ``now``.
+    def expire_undecided(
+        self, *, now: datetime | None = None
+    ) -> tuple[Decision[Booking], ...]:
+        """Expire every pending request whose decision deadline is at or before now.
 
         Each request expires in its own transaction (by the system), so one
         refusal never holds up the others; a request decided meanwhile is
         skipped. Running it twice at one ``now`` does nothing the second time.
 
         Args:
-            now: The sweep's instant (the automation monitor passes its own).
+            now: The sweep's instant; the clock's by default (pass one only to
+                replay history).
 
         Returns:
             One decision per expired request, by booking id.
         """
-        now = utc_instant(now, "now")
+        now = self._clock.now() if now is None else utc_instant(now, "now")
 
-        def due(uow: U) -> list[str]:
+        def due(uow: UnitOfWork) -> list[str]:
             return [
                 booking.id
-                for booking in self._bookings(uow).pending_requests()
+                for booking in uow.bookings.pending_requests()
                 if decision_deadline(booking, policy=self.policy) <= now
             ]
 
@@ -706,9 +678,9 @@ class OneOnOneService(Generic[U]):
         for booking_id in self._run(due):
 
             def operation(
-                uow: U, booking_id: str = booking_id
+                uow: UnitOfWork, booking_id: str = booking_id
             ) -> Decision[Booking] | None:
-                repository = self._bookings(uow)
+                repository = uow.bookings
                 booking = repository.get(booking_id)
                 if booking.status is not BookingStatus.PENDING:
                     return None
@@ -746,13 +718,13 @@ class OneOnOneService(Generic[U]):
 
     def _book_items(
         self,
-        uow: U,
+        uow: UnitOfWork,
         series: BookingSeries,
         events: tuple[DomainEvent, ...],
         actor: Actor,
         now: datetime,
     ) -> None:
-        repository = self._bookings(uow)
+        repository = uow.bookings
         for event in events:
             if isinstance(event, SeriesExtended):
                 for item in event.booked:
@@ -810,7 +782,7 @@ class OneOnOneService(Generic[U]):
         """
         new_id = series_id if series_id is not None else self._new_id()
 
-        def operation(uow: U) -> Decision[BookingSeries]:
+        def operation(uow: UnitOfWork) -> Decision[BookingSeries]:
             now = self._clock.now()
             self._lock(uow, teacher_id)
             self._lock_student(uow, student_id)
@@ -833,7 +805,7 @@ class OneOnOneService(Generic[U]):
                 mode=mode,
                 policy=self.policy.conflicts,
             )
-            self._series(uow).add(decision.state)
+            uow.series.add(decision.state)
             self._book_items(uow, decision.state, decision.events, actor, now)
             uow.collect(decision.events)
             return decision
@@ -862,9 +834,9 @@ class OneOnOneService(Generic[U]):
             InvalidValueError: ``input.invalid_value`` for an empty reason.
         """
 
-        def operation(uow: U) -> Decision[BookingSeries]:
+        def operation(uow: UnitOfWork) -> Decision[BookingSeries]:
             now = self._clock.now()
-            series = self._series(uow).get(series_id)
+            series = uow.series.get(series_id)
             self._lock(uow, series.teacher_id)
             decision = cancel_occurrences(
                 series,
@@ -874,9 +846,9 @@ class OneOnOneService(Generic[U]):
                 actor=actor,
                 now=now,
             )
-            self._series(uow).save(decision.state)
+            uow.series.save(decision.state)
             events: list[DomainEvent] = list(decision.events)
-            repository = self._bookings(uow)
+            repository = uow.bookings
             for before, after in zip(series.items, decision.state.items, strict=True):
                 if before.status is not after.status:
                     cancelled = cancel_booking(
@@ -919,9 +891,9 @@ class OneOnOneService(Generic[U]):
             InvalidValueError: ``input.invalid_value`` for an empty reason.
         """
 
-        def operation(uow: U) -> Decision[BookingSeries]:
+        def operation(uow: UnitOfWork) -> Decision[BookingSeries]:
             now = self._clock.now()
-            series = self._series(uow).get(series_id)
+            series = uow.series.get(series_id)
             self._lock(uow, series.teacher_id)
             self._lock_student(uow, series.student_id)
             held = self._held(uow, series.teacher_id, series.student_id)
@@ -936,8 +908,8 @@ class OneOnOneService(Generic[U]):
                 now=now,
                 policy=self.policy.conflicts,
             )
-            self._series(uow).save(decision.state)
-            repository = self._bookings(uow)
+            uow.series.save(decision.state)
+            repository = uow.bookings
             for before, after in zip(series.items, decision.state.items, strict=True):
                 if before.window != after.window:
                     booking = repository.get(after.booking_id)
@@ -947,8 +919,10 @@ class OneOnOneService(Generic[U]):
 
         return self._run(operation)
 
-    def extend_series(self, *, now: datetime) -> tuple[Decision[BookingSeries], ...]:
-        """Book the occurrences of every open series up to ``now + series_horizon``.
+    def extend_series(
+        self, *, now: datetime | None = None
+    ) -> tuple[Decision[BookingSeries], ...]:
+        """Book the occurrences of every open series up to now + the series horizon.
 
         Each series is extended in its own transaction under
         ``skip_conflicts`` (a worker cannot resolve a conflict; skipped
@@ -957,24 +931,25 @@ class OneOnOneService(Generic[U]):
         one ``now`` does nothing the second time.
 
         Args:
-            now: The run's instant (the automation monitor passes its own).
+            now: The run's instant; the clock's by default (pass one only to
+                replay history).
 
         Returns:
             One decision per series that advanced, by series id.
         """
-        now = utc_instant(now, "now")
-        until = now + self.series_horizon
+        now = self._clock.now() if now is None else utc_instant(now, "now")
+        until = now + self.policies.series_horizon
 
-        def due(uow: U) -> list[str]:
-            return [series.id for series in self._series(uow).to_extend(until=until)]
+        def due(uow: UnitOfWork) -> list[str]:
+            return [series.id for series in uow.series.to_extend(until=until)]
 
         decisions: list[Decision[BookingSeries]] = []
         for series_id in self._run(due):
 
             def operation(
-                uow: U, series_id: str = series_id
+                uow: UnitOfWork, series_id: str = series_id
             ) -> Decision[BookingSeries] | None:
-                series = self._series(uow).get(series_id)
+                series = uow.series.get(series_id)
                 if series.ended or series.expanded_until >= until:
                     return None
                 self._lock(uow, series.teacher_id)
@@ -990,7 +965,7 @@ class OneOnOneService(Generic[U]):
                     mode=ConflictMode.SKIP_CONFLICTS,
                     policy=self.policy.conflicts,
                 )
-                self._series(uow).save(decision.state)
+                uow.series.save(decision.state)
                 self._book_items(uow, decision.state, decision.events, system, now)
                 uow.collect(decision.events)
                 return decision

@@ -43,31 +43,25 @@ Example:
     >>> from booking_core.actors import Role
     >>> from booking_core.adapters.fake_gateway import FakePaymentGateway
     >>> from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-    >>> from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
-    >>> from booking_core.adapters.memory_payments import (
-    ...     InMemoryBookingPaymentRepository, InMemoryWithdrawalRepository)
+    >>> from booking_core.clock import ManualClock
     >>> from booking_core.money import CancellationReason, Money
     >>> now = datetime(2026, 3, 29, 9, tzinfo=timezone.utc)
     >>> gateway = FakePaymentGateway(secret=b"s", clock=lambda: now)
     >>> store = InMemoryStore()
     >>> service = PaymentService(
-    ...     gateway=gateway,
-    ...     uow_factory=lambda: InMemoryUnitOfWork(store),
-    ...     journal=lambda uow: InMemoryLedgerJournal(uow, "INR"),
-    ...     payments=InMemoryBookingPaymentRepository,
-    ...     withdrawals=InMemoryWithdrawalRepository,
+    ...     uow_factory=lambda: InMemoryUnitOfWork(store), clock=ManualClock(now),
+    ...     gateway=gateway, currency="INR",
     ... )
     >>> journal = service.journal  # committed reads
     >>> booking = service.open_order(booking_id="b1", mentor_id="m1",
-    ...     amount=Money.of("700.00", "INR"), starts_at=now + timedelta(days=2),
-    ...     now=now)
+    ...     amount=Money.of("700.00", "INR"), starts_at=now + timedelta(days=2))
     >>> _ = gateway.pay(booking.order_id)
     >>> for body, signature in gateway.take_webhooks() * 2:  # delivered twice
-    ...     service.handle_webhook(body, signature, now=now)
+    ...     service.handle_webhook(body, signature)
     >>> journal.balance("escrow:m1")
     61348
     >>> str(service.refund("b1", by=Role.TEACHER,
-    ...     reason=CancellationReason.NO_SHOW, now=now).amount)
+    ...     reason=CancellationReason.NO_SHOW).amount)
     '700.00 INR'
     >>> journal.balance("escrow:m1"), journal.balance("refunds")
     (0, 70000)
@@ -79,27 +73,28 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
-from typing import Generic, TypeVar, final
+from datetime import datetime
+from typing import TypeVar, final
 
 import attrs
 
-from booking_core._validation import positive_int
 from booking_core.actors import Actor, Role
 from booking_core.attendance.model import OutcomeSettlement
+from booking_core.clock import Clock
 from booking_core.errors import (
     GatewayError,
     InvalidTransitionError,
-    InvalidValueError,
     InvalidWebhookError,
     NotFoundError,
     PolicyViolationError,
 )
 from booking_core.events import DomainEvent
 from booking_core.money.amount import Money
+from booking_core.money.currency import get_currency
 from booking_core.money.gateway import (
     PaymentStatus,
     PayoutStatus,
+    RetryPolicy,
     from_gateway_units,
     parse_webhook,
 )
@@ -132,64 +127,20 @@ from booking_core.money.withdrawals import (
     record_payout,
     request_withdrawal,
 )
+from booking_core.policies import Policies
 from booking_core.ports import (
     BookingPaymentRepository,
-    LedgerJournal,
     PaymentGateway,
     Repository,
     UnitOfWork,
     WithdrawalRepository,
 )
-from booking_core.services import run_in_transaction
+from booking_core.services import Service
 from booking_core.services.ledger import RETRY_ON, LedgerService
 
-__all__ = ["BookingPayment", "PaymentService", "PendingOperation", "RetryPolicy"]
+__all__ = ["BookingPayment", "PaymentService", "PendingOperation"]
 
 T = TypeVar("T")
-U = TypeVar("U", bound=UnitOfWork)
-
-
-def _seconds(value: object) -> timedelta:
-    if not isinstance(value, timedelta) or value < timedelta(0):
-        raise InvalidValueError(
-            field="delay", reason="must be a timedelta >= 0", value=value
-        )
-    return value
-
-
-@final
-@attrs.frozen(kw_only=True)
-class RetryPolicy:
-    """How often and how patiently a gateway call is retried (same key each time).
-
-    Attributes:
-        attempts: Calls in all, at least 1 (default 4).
-        first_delay: The wait after the first failure (0.2 s).
-        factor: Each wait is this many times the previous one (2).
-        max_delay: No wait is longer (5 s).
-    """
-
-    attempts: int = attrs.field(default=4, validator=positive_int)
-    first_delay: timedelta = attrs.field(
-        default=timedelta(seconds=0.2), converter=_seconds
-    )
-    factor: int = attrs.field(default=2, validator=positive_int)
-    max_delay: timedelta = attrs.field(default=timedelta(seconds=5), converter=_seconds)
-
-    def delays(self) -> tuple[float, ...]:
-        """The waits in seconds between the attempts (``attempts - 1`` of them).
-
-        Example:
-            >>> RetryPolicy(attempts=4).delays()
-            (0.2, 0.4, 0.8)
-        """
-        cap = self.max_delay.total_seconds()
-        wait = min(self.first_delay.total_seconds(), cap)
-        waits: list[float] = []
-        for _ in range(self.attempts - 1):
-            waits.append(wait)
-            wait = min(wait * self.factor, cap)  # capped each step: never overflows
-        return tuple(waits)
 
 
 @final
@@ -249,24 +200,20 @@ def _maybe_withdrawal(
 
 
 @final
-class PaymentService(Generic[U]):
+class PaymentService(Service):
     """The payment flow over a gateway, a ledger and repositories; see the module doc.
+
+    Constructed like every :class:`~booking_core.services.Service` (it reads
+    ``policies.split``, ``policies.cancellation``, ``policies.refund``,
+    ``policies.withdrawal`` and ``policies.gateway_retry``), plus:
 
     Args:
         gateway: Any :class:`~booking_core.ports.PaymentGateway`.
-        uow_factory: Makes a new unit of work per transaction.
-        journal: The ledger of the currency bound to a unit of work, e.g.
-            ``lambda uow: SqliteLedgerJournal(uow, "INR")``.
-        payments: The booking payment records of a unit of work.
-        withdrawals: The withdrawals of a unit of work.
-        split_policy: Commission and fees.
-        cancellation_policy: How much a cancellation or no-show refunds.
-        refund_policy: Who bears the gateway fee kept on refunds.
-        withdrawal_policy: Minimum and maximum withdrawals.
-        retry: How gateway calls are retried.
-        sleep: Waits between retries (``time.sleep``; tests pass a no-op).
+        currency: The ISO 4217 code of the platform's ledger
+            (``uow.ledger(currency)``).
+        sleep: Waits between gateway retries (``time.sleep``; tests pass a
+            no-op).
         actor: Who the service acts as (the system).
-        attempts: How many times a transaction that lost a race is retried.
 
     Attributes:
         journal: The ledger, read from what is committed
@@ -276,42 +223,28 @@ class PaymentService(Generic[U]):
     def __init__(
         self,
         *,
+        uow_factory: Callable[[], UnitOfWork],
+        clock: Clock,
+        policies: Policies | None = None,
         gateway: PaymentGateway,
-        uow_factory: Callable[[], U],
-        journal: Callable[[U], LedgerJournal],
-        payments: Callable[[U], BookingPaymentRepository],
-        withdrawals: Callable[[U], WithdrawalRepository],
-        split_policy: SplitPolicy = _SPLIT,
-        cancellation_policy: CancellationPolicy = _CANCELLATION,
-        refund_policy: RefundPolicy = _REFUND,
-        withdrawal_policy: WithdrawalPolicy = _WITHDRAWAL,
-        retry: RetryPolicy = _RETRY,
+        currency: str,
         sleep: Callable[[float], None] = time.sleep,
         actor: Actor = _SYSTEM,
-        attempts: int = 8,
     ) -> None:
+        super().__init__(uow_factory=uow_factory, clock=clock, policies=policies)
         self.gateway = gateway
-        self._uow_factory = uow_factory
-        self._journal = journal
-        self._payments = payments
-        self._withdrawals = withdrawals
-        self.journal: LedgerService[U] = LedgerService(
-            uow_factory=uow_factory, journal=journal, attempts=attempts
+        self.currency = get_currency(currency).code
+        self.journal: LedgerService = LedgerService(
+            uow_factory=uow_factory, currency=self.currency, policies=self.policies
         )
-        self.split_policy = split_policy
-        self.cancellation_policy = cancellation_policy
-        self.refund_policy = refund_policy
-        self.withdrawal_policy = withdrawal_policy
-        self.retry = retry
         self._sleep = sleep
         self._actor = actor
-        self._attempts = attempts
         self._settling = threading.RLock()
 
     # -- plumbing --------------------------------------------------------------
 
     def _call(self, operation: Callable[[], T]) -> T:
-        delays = self.retry.delays()
+        delays = self.policies.gateway_retry.delays()
         for delay in delays:
             try:
                 return operation()
@@ -321,20 +254,13 @@ class PaymentService(Generic[U]):
             self._sleep(delay)
         return operation()
 
-    def _run(self, operation: Callable[[U], T]) -> T:
-        return run_in_transaction(
-            self._uow_factory, operation, attempts=self._attempts, retry_on=RETRY_ON
-        )
+    def _write(self, operation: Callable[[UnitOfWork], T]) -> T:
+        return self._run(operation, retry_on=RETRY_ON)
 
-    def _read(self, read: Callable[[U], T]) -> T:
-        uow = self._uow_factory()
-        with uow:
-            return read(uow)
-
-    def _post(self, uow: U, events: Sequence[DomainEvent]) -> None:
+    def _post(self, uow: UnitOfWork, events: Sequence[DomainEvent]) -> None:
         # Post every event's transfers in this unit of work and collect the
         # events, so the ledger, the record and the outbox commit together.
-        journal = self._journal(uow)
+        journal = uow.ledger(self.currency)
         for event in events:
             journal.post_linked(event.transfers)  # type: ignore[attr-defined]
         uow.collect(events)
@@ -345,7 +271,7 @@ class PaymentService(Generic[U]):
         Raises:
             NotFoundError: ``not_found`` for an unknown booking.
         """
-        found = self._read(lambda uow: _maybe(self._payments(uow), booking_id))
+        found = self._read(lambda uow: _maybe(uow.payments, booking_id))
         if found is None:
             raise NotFoundError(kind="booking payment", id=booking_id)
         return found
@@ -357,7 +283,7 @@ class PaymentService(Generic[U]):
             NotFoundError: ``not_found`` for an unknown withdrawal.
         """
         found = self._read(
-            lambda uow: _maybe_withdrawal(self._withdrawals(uow), withdrawal_id)
+            lambda uow: _maybe_withdrawal(uow.withdrawals, withdrawal_id)
         )
         if found is None:
             raise NotFoundError(kind="withdrawal", id=withdrawal_id)
@@ -365,11 +291,11 @@ class PaymentService(Generic[U]):
 
     def withdrawals(self) -> tuple[Withdrawal, ...]:
         """Every withdrawal, in request order (then by id)."""
-        return tuple(self._read(lambda uow: self._withdrawals(uow).all()))
+        return tuple(self._read(lambda uow: uow.withdrawals.all()))
 
     def bookings(self) -> tuple[BookingPayment, ...]:
         """Every booking payment record, by booking id."""
-        return tuple(self._read(lambda uow: self._payments(uow).all()))
+        return tuple(self._read(lambda uow: uow.payments.all()))
 
     # -- orders and captures ---------------------------------------------------
 
@@ -380,7 +306,6 @@ class PaymentService(Generic[U]):
         mentor_id: str,
         amount: Money,
         starts_at: datetime,
-        now: datetime,
     ) -> BookingPayment:
         """Create the gateway order for a booking (idempotent per booking).
 
@@ -391,7 +316,7 @@ class PaymentService(Generic[U]):
             GatewayDeclinedError: ``gateway.declined`` when the gateway refuses
                 (nothing is stored for a new booking).
         """
-        existing = self._read(lambda uow: _maybe(self._payments(uow), booking_id))
+        existing = self._read(lambda uow: _maybe(uow.payments, booking_id))
         if existing is not None:
             return self._create_order(existing)
         candidate = BookingPayment(
@@ -404,14 +329,14 @@ class PaymentService(Generic[U]):
                 raise
             order_id = None
 
-        def store(uow: U) -> BookingPayment:
-            repository = self._payments(uow)
+        def store(uow: UnitOfWork) -> BookingPayment:
+            repository = uow.payments
             found = _maybe(repository, booking_id)
             if found is None:
                 return _added(repository, attrs.evolve(candidate, order_id=order_id))
             return self._record_order(repository, found, order_id)
 
-        return self._run(store)
+        return self._write(store)
 
     def _order(self, record: BookingPayment) -> str:
         order = self._call(
@@ -442,21 +367,21 @@ class PaymentService(Generic[U]):
             if error.retryable:
                 return record
             # A definitive refusal: the record can never get an order; close it.
-            self._run(lambda uow: self._close_orderless(uow, record.id))
+            self._write(lambda uow: self._close_orderless(uow, record.id))
             raise
 
-        def store(uow: U) -> BookingPayment:
-            repository = self._payments(uow)
+        def store(uow: UnitOfWork) -> BookingPayment:
+            repository = uow.payments
             return self._record_order(repository, repository.get(record.id), order_id)
 
-        return self._run(store)
+        return self._write(store)
 
-    def _close_orderless(self, uow: U, booking_id: str) -> None:
+    def _close_orderless(self, uow: UnitOfWork, booking_id: str) -> None:
         # Refused for good under its one key: no order can ever exist for it.
-        repository = self._payments(uow)
+        repository = uow.payments
         repository.save(attrs.evolve(repository.get(booking_id), closed=True))
 
-    def handle_webhook(self, body: bytes, signature: str, *, now: datetime) -> None:
+    def handle_webhook(self, body: bytes, signature: str) -> None:
         """Apply one webhook delivery; repeats and late ones change nothing.
 
         Raises:
@@ -464,19 +389,18 @@ class PaymentService(Generic[U]):
                 does not verify, the body is malformed or a payout status is
                 unknown (nothing changes).
         """
+        now = self._clock.now()
         if not self.gateway.verify_webhook(body, signature):
             raise InvalidWebhookError(reason="the signature does not verify")
         event = parse_webhook(body)
         kind = event.event.partition(".")[0]
         if kind == "payment":
-            record = self._read(
-                lambda uow: self._payments(uow).by_order(event.reference)
-            )
+            record = self._read(lambda uow: uow.payments.by_order(event.reference))
             if record is not None:
                 self._settle_payment(record.id, event.entity_id, now)
         elif kind == "payout":
             found = self._read(
-                lambda uow: _maybe_withdrawal(self._withdrawals(uow), event.reference)
+                lambda uow: _maybe_withdrawal(uow.withdrawals, event.reference)
             )
             if found is None:
                 return
@@ -488,12 +412,13 @@ class PaymentService(Generic[U]):
                 ) from None
             self._apply_payout(found.id, status, now, event.entity_id)
 
-    def poll(self, booking_id: str, *, now: datetime) -> BookingPayment:
+    def poll(self, booking_id: str) -> BookingPayment:
         """Ask the gateway whether the booking's order was paid, and capture it.
 
         Raises:
             NotFoundError: ``not_found`` for an unknown booking.
         """
+        now = self._clock.now()
         record = self._create_order(self.booking(booking_id))
         if record.payment is not None or record.order_id is None:
             return record
@@ -525,10 +450,10 @@ class PaymentService(Generic[U]):
             payment.currency,
             self.gateway.minor_units(payment.currency),
         )
-        split = split_payment(gross, self.split_policy, payment_id=payment_id)
+        split = split_payment(gross, self.policies.split, payment_id=payment_id)
 
-        def capture(uow: U) -> None:
-            repository = self._payments(uow)
+        def capture(uow: UnitOfWork) -> None:
+            repository = uow.payments
             current = repository.get(booking_id)
             if current.payment is not None:
                 return  # captured by a concurrent delivery
@@ -542,7 +467,7 @@ class PaymentService(Generic[U]):
             self._post(uow, decision.events)
             repository.save(attrs.evolve(current, payment=decision.state))
 
-        self._run(capture)
+        self._write(capture)
 
     @staticmethod
     def _captured(
@@ -562,7 +487,7 @@ class PaymentService(Generic[U]):
             )
         return record, payment
 
-    def complete(self, booking_id: str, *, now: datetime) -> BookingPayment:
+    def complete(self, booking_id: str) -> BookingPayment:
         """The session was held: release the mentor's share from escrow.
 
         Raises:
@@ -570,9 +495,10 @@ class PaymentService(Generic[U]):
             InvalidTransitionError: ``invalid_transition`` when not captured,
                 already released or refunded.
         """
+        now = self._clock.now()
 
-        def release(uow: U) -> BookingPayment:
-            repository = self._payments(uow)
+        def release(uow: UnitOfWork) -> BookingPayment:
+            repository = uow.payments
             record, payment = self._captured(repository, booking_id, "release")
             decision = release_escrow(payment, actor=self._actor, now=now)
             self._post(uow, decision.events)
@@ -580,11 +506,9 @@ class PaymentService(Generic[U]):
                 repository, attrs.evolve(record, payment=decision.state, closed=True)
             )
 
-        return self._run(release)
+        return self._write(release)
 
-    def settle(
-        self, booking_id: str, settlement: OutcomeSettlement, *, now: datetime
-    ) -> BookingPayment:
+    def settle(self, booking_id: str, settlement: OutcomeSettlement) -> BookingPayment:
         """Settle a booking by its session's attendance outcome.
 
         ``settlement`` is what :func:`booking_core.attendance.classify_outcome`
@@ -609,12 +533,12 @@ class PaymentService(Generic[U]):
             record = self.booking(booking_id)
             by, reason = settlement.refund_by, settlement.refund_reason
             share = settlement.refund_share(
-                self.cancellation_policy, starts_at=record.starts_at
+                self.policies.cancellation, starts_at=record.starts_at
             )
             if settlement.teacher_paid and share == 0:
-                return self.complete(booking_id, now=now)
+                return self.complete(booking_id)
             if not settlement.teacher_paid and by is not None and reason is not None:
-                return self.refund(booking_id, by=by, reason=reason, now=now)
+                return self.refund(booking_id, by=by, reason=reason)
         raise PolicyViolationError(
             reason=(
                 f"booking {record.id!r}: the outcome pays the teacher and refunds "
@@ -630,7 +554,6 @@ class PaymentService(Generic[U]):
         *,
         by: Role,
         reason: CancellationReason,
-        now: datetime,
     ) -> BookingPayment:
         """Refund a cancelled or missed booking by the cancellation policy.
 
@@ -649,18 +572,19 @@ class PaymentService(Generic[U]):
                 released or already refunded.
             GatewayDeclinedError: ``gateway.declined`` (nothing changes).
         """
+        now = self._clock.now()
 
-        def decide(uow: U) -> BookingPayment:
-            repository = self._payments(uow)
+        def decide(uow: UnitOfWork) -> BookingPayment:
+            repository = uow.payments
             record, payment = self._captured(repository, booking_id, "refund")
             quote = refund_quote(
-                self.cancellation_policy,
+                self.policies.cancellation,
                 starts_at=record.starts_at,
                 payments=[payment],
                 now=now,
                 by=by,
                 reason=reason,
-                refund_policy=self.refund_policy,
+                refund_policy=self.policies.refund,
             )
             record = attrs.evolve(record, closed=True)
             if quote.amount.amount > 0:
@@ -668,7 +592,7 @@ class PaymentService(Generic[U]):
                 record = attrs.evolve(record, pending_refund=(key, quote.amount))
             return _saved(repository, record)
 
-        return self._finish_refund(self._run(decide), now)
+        return self._finish_refund(self._write(decide), now)
 
     def _finish_refund(self, record: BookingPayment, now: datetime) -> BookingPayment:
         payment = record.payment
@@ -685,18 +609,18 @@ class PaymentService(Generic[U]):
         except GatewayError as error:
             if error.retryable:
                 return record
-            self._run(lambda uow: self._drop_refund(uow, record.id))
+            self._write(lambda uow: self._drop_refund(uow, record.id))
             raise
 
-        def post(uow: U) -> BookingPayment:
-            repository = self._payments(uow)
+        def post(uow: UnitOfWork) -> BookingPayment:
+            repository = uow.payments
             current = repository.get(record.id)
             if current.pending_refund != pending or current.payment is None:
                 return current  # finished by a concurrent resume
             decision = refund_payment(
                 current.payment,
                 amount,
-                policy=self.refund_policy,
+                policy=self.policies.refund,
                 actor=self._actor,
                 now=now,
                 reason="cancellation",
@@ -705,12 +629,12 @@ class PaymentService(Generic[U]):
             current = attrs.evolve(current, payment=decision.state, pending_refund=None)
             return _saved(repository, current)
 
-        return self._run(post)
+        return self._write(post)
 
-    def _drop_refund(self, uow: U, booking_id: str) -> None:
+    def _drop_refund(self, uow: UnitOfWork, booking_id: str) -> None:
         # compensate: the gateway refused the refund for good
         # (a refused key is refused for every process: nothing was posted)
-        repository = self._payments(uow)
+        repository = uow.payments
         current = repository.get(booking_id)
         repository.save(attrs.evolve(current, pending_refund=None))
 
@@ -723,7 +647,6 @@ class PaymentService(Generic[U]):
         mentor_id: str,
         amount: Money,
         bank_account: BankAccount,
-        now: datetime,
     ) -> Withdrawal:
         """Hold ``amount`` from the mentor's available wallet and create its payout.
 
@@ -735,9 +658,10 @@ class PaymentService(Generic[U]):
             InsufficientFundsError: ``money.insufficient_funds`` when the
                 wallet cannot cover it (nothing changes).
         """
+        now = self._clock.now()
 
-        def hold(uow: U) -> tuple[Withdrawal, bool]:
-            repository = self._withdrawals(uow)
+        def hold(uow: UnitOfWork) -> tuple[Withdrawal, bool]:
+            repository = uow.withdrawals
             found = _maybe_withdrawal(repository, withdrawal_id)
             if found is not None:
                 return found, False
@@ -746,14 +670,14 @@ class PaymentService(Generic[U]):
                 mentor_id=mentor_id,
                 amount=amount,
                 bank_account=bank_account,
-                policy=self.withdrawal_policy,
+                policy=self.policies.withdrawal,
                 actor=self._actor,
                 now=now,
             )
             self._post(uow, decision.events)
             return _added(repository, decision.state), True
 
-        withdrawal, new = self._run(hold)
+        withdrawal, new = self._write(hold)
         return self._create_payout(withdrawal, now) if new else withdrawal
 
     def _create_payout(self, withdrawal: Withdrawal, now: datetime) -> Withdrawal:
@@ -780,8 +704,8 @@ class PaymentService(Generic[U]):
         now: datetime,
         payout_id: str | None = None,
     ) -> Withdrawal:
-        def apply(uow: U) -> Withdrawal:
-            repository = self._withdrawals(uow)
+        def apply(uow: UnitOfWork) -> Withdrawal:
+            repository = uow.withdrawals
             loaded = repository.get(withdrawal_id)
             withdrawal = loaded
             if withdrawal.payout_id is None and payout_id is not None:
@@ -796,14 +720,14 @@ class PaymentService(Generic[U]):
                 return loaded
             return _saved(repository, decision.state)
 
-        return self._run(apply)
+        return self._write(apply)
 
     # -- pending work -----------------------------------------------------------
 
     def pending(self) -> tuple[PendingOperation, ...]:
         """What could not finish yet: orders, refunds, payouts not settled."""
         records, held = self._read(
-            lambda uow: (self._payments(uow).pending(), self._withdrawals(uow).held())
+            lambda uow: (uow.payments.pending(), uow.withdrawals.held())
         )
         found = [
             PendingOperation(
@@ -833,7 +757,7 @@ class PaymentService(Generic[U]):
         ]
         return tuple(found)
 
-    def resume(self, *, now: datetime) -> tuple[PendingOperation, ...]:
+    def resume(self) -> tuple[PendingOperation, ...]:
         """Complete (or compensate) what is pending; poll unsettled payouts.
 
         Returns:
@@ -843,13 +767,14 @@ class PaymentService(Generic[U]):
             GatewayDeclinedError: ``gateway.declined`` when the gateway refuses
                 an order for good (the record is closed; nothing else changes).
         """
-        for record in self._read(lambda uow: self._payments(uow).pending()):
+        now = self._clock.now()
+        for record in self._read(lambda uow: uow.payments.pending()):
             if record.order_id is None:
                 self._create_order(record)
             else:
                 with contextlib.suppress(GatewayError):  # refused: dropped
                     self._finish_refund(record, now)
-        for withdrawal in self._read(lambda uow: self._withdrawals(uow).held()):
+        for withdrawal in self._read(lambda uow: uow.withdrawals.held()):
             if withdrawal.payout_id is None:
                 self._create_payout(withdrawal, now)
             else:
@@ -867,8 +792,8 @@ class PaymentService(Generic[U]):
             end: The instant after it (``[start, end)``).
         """
 
-        def read(uow: U) -> list[Transfer]:
-            journal = self._journal(uow)
+        def read(uow: UnitOfWork) -> list[Transfer]:
+            journal = uow.ledger(self.currency)
             return [
                 *journal.history("payments"),
                 *journal.history("refunds"),

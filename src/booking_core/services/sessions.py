@@ -4,26 +4,20 @@
 method opens a unit of work through
 :func:`~booking_core.services.run_in_transaction` (which retries from a fresh
 load when another writer saved first), reads ``now`` from the clock, asks the
-roster who is booked, calls the pure command, saves the new state and hands the
+bookings who is booked, calls the pure command, saves the new state and hands the
 event to the unit of work.
 
 Example:
     >>> from datetime import datetime, timedelta, timezone
     >>> from booking_core.actors import Actor
     >>> from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-    >>> from booking_core.adapters.memory_sessions import (
-    ...     InMemorySessionRepository, InMemoryStudentRoster,
-    ... )
     >>> from booking_core.clock import ManualClock
     >>> from booking_core.intervals import TimeWindow
     >>> from booking_core.services.sessions import SessionService
     >>> store = InMemoryStore()
     >>> clock = ManualClock(datetime(2026, 6, 1, 9, tzinfo=timezone.utc))
     >>> service = SessionService(
-    ...     uow_factory=lambda: InMemoryUnitOfWork(store),
-    ...     sessions=InMemorySessionRepository,
-    ...     roster=InMemoryStudentRoster({"s-1": ["alice"]}),
-    ...     clock=clock,
+    ...     uow_factory=lambda: InMemoryUnitOfWork(store), clock=clock
     ... )
     >>> _ = service.schedule(
     ...     session_id="s-1", kind="one_on_one", teacher_id="t-1", course_id="c-1",
@@ -31,7 +25,7 @@ Example:
     ...     zone="Europe/London", actor=Actor.teacher("t-1"),
     ... )
     >>> decision = service.cancel("s-1", reason="family emergency",
-    ...                           actor=Actor.student("alice"))
+    ...                           actor=Actor.teacher("t-1"))
     >>> decision.state.status.value, [e.name for e in store.events]
     ('cancelled', ['SessionScheduled', 'SessionCancelled'])
 """
@@ -40,47 +34,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Generic, Literal, TypeVar, final
+from typing import Literal, final
 
 import attrs
 
 from booking_core import sessions as domain
 from booking_core.actors import Actor
-from booking_core.clock import Clock
 from booking_core.events import Decision
 from booking_core.intervals import TimeWindow
-from booking_core.ports import (
-    BookingRepository,
-    SessionRepository,
-    StudentRoster,
-    UnitOfWork,
-)
-from booking_core.services import run_in_transaction
+from booking_core.ports import UnitOfWork
+from booking_core.services import Service
 from booking_core.sessions import (
     MeetingInfo,
-    ReschedulePolicy,
     Session,
     SessionKind,
-    SessionPolicy,
 )
 
 __all__ = ["SessionService"]
 
-U = TypeVar("U", bound=UnitOfWork)
 
 _Decide = Callable[[Session, frozenset[str], datetime], Decision[Session]]
 
 
 @final
-class _NobodyBooked:
-    """The roster of a host that books no students (teacher/admin-only use)."""
-
-    def booked_student_ids(self, session_id: str) -> frozenset[str]:
-        return frozenset()
-
-
-@final
-class SessionService(Generic[U]):
+class SessionService(Service):
     """Runs the session commands against repositories, one transaction each.
 
     Every method returns the :class:`~booking_core.events.Decision` of the attempt
@@ -89,57 +66,38 @@ class SessionService(Generic[U]):
     ``not_found`` for an unknown id and ``concurrency.stale_version`` when every
     attempt lost a race.
 
-    Args:
-        uow_factory: Makes a new unit of work per attempt.
-        sessions: Gives the session repository of a unit of work.
-        clock: Where ``now`` comes from.
-        roster: Who is booked on a session (nobody, if not given).
-        bookings: Gives the booking repository of a unit of work; when given,
-            a session that moves (an approved reschedule) moves its bookings'
-            windows in the same transaction, so conflict checks and listings
-            that read bookings see the new time.
-        session_policy: Join, grace, no-show and text rules.
-        reschedule_policy: Notice, lead, reason and response rules.
-        attempts: How many times to try on a stale version.
+    The students who may act on a session are those taking part in it
+    (:attr:`~booking_core.bookings.Booking.is_participant`, from
+    ``uow.bookings``). A session that moves (an approved reschedule) moves its
+    bookings' windows in the same transaction, so conflict checks and listings
+    that read bookings see the new time. Constructed like every
+    :class:`~booking_core.services.Service`.
     """
 
-    def __init__(
-        self,
-        *,
-        uow_factory: Callable[[], U],
-        sessions: Callable[[U], SessionRepository],
-        clock: Clock,
-        roster: StudentRoster | None = None,
-        bookings: Callable[[U], BookingRepository] | None = None,
-        session_policy: SessionPolicy | None = None,
-        reschedule_policy: ReschedulePolicy | None = None,
-        attempts: int = 5,
-    ) -> None:
-        self._uow_factory = uow_factory
-        self._sessions = sessions
-        self._clock = clock
-        self._roster: StudentRoster = roster if roster is not None else _NobodyBooked()
-        self._bookings = bookings
-        self.session_policy = session_policy or SessionPolicy()
-        self.reschedule_policy = reschedule_policy or ReschedulePolicy()
-        self._attempts = attempts
+    def get(self, session_id: str) -> Session:
+        """The stored session (with its version).
+
+        Raises:
+            NotFoundError: ``not_found`` for an unknown id.
+        """
+        return self._read(lambda uow: uow.sessions.get(session_id))
 
     def _change(self, session_id: str, decide: _Decide) -> Decision[Session]:
-        def operation(uow: U) -> Decision[Session]:
-            repository = self._sessions(uow)
+        def operation(uow: UnitOfWork) -> Decision[Session]:
+            repository = uow.sessions
             session = repository.get(session_id)
-            students = self._roster.booked_student_ids(session_id)
+            booked = uow.bookings.of_session(session_id)
+            students = frozenset(b.student_id for b in booked if b.is_participant)
             decision = decide(session, students, self._clock.now())
             repository.save(decision.state)
             moved = decision.state.window
-            if self._bookings is not None and moved != session.window:
-                bookings = self._bookings(uow)
-                for booking in bookings.of_session(session_id):
-                    bookings.save(attrs.evolve(booking, window=moved))
+            if moved != session.window:
+                for booking in booked:
+                    uow.bookings.save(attrs.evolve(booking, window=moved))
             uow.collect(decision.events)
             return decision
 
-        return run_in_transaction(self._uow_factory, operation, attempts=self._attempts)
+        return self._run(operation)
 
     def schedule(
         self,
@@ -161,7 +119,7 @@ class SessionService(Generic[U]):
             DuplicateIdError: ``conflict.duplicate_id`` when the id exists.
         """
 
-        def operation(uow: U) -> Decision[Session]:
+        def operation(uow: UnitOfWork) -> Decision[Session]:
             decision = domain.schedule(
                 session_id=session_id,
                 kind=kind,
@@ -175,11 +133,11 @@ class SessionService(Generic[U]):
                 actor=actor,
                 now=self._clock.now(),
             )
-            self._sessions(uow).add(decision.state)
+            uow.sessions.add(decision.state)
             uow.collect(decision.events)
             return decision
 
-        return run_in_transaction(self._uow_factory, operation, attempts=self._attempts)
+        return self._run(operation)
 
     def request_reschedule(
         self,
@@ -199,7 +157,7 @@ class SessionService(Generic[U]):
                 students=students,
                 actor=actor,
                 now=now,
-                policy=self.reschedule_policy,
+                policy=self.policies.reschedule,
             ),
         )
 
@@ -215,7 +173,7 @@ class SessionService(Generic[U]):
                 students=students,
                 actor=actor,
                 now=now,
-                policy=self.reschedule_policy,
+                policy=self.policies.reschedule,
             ),
         )
 
@@ -231,7 +189,7 @@ class SessionService(Generic[U]):
                 students=students,
                 actor=actor,
                 now=now,
-                policy=self.reschedule_policy,
+                policy=self.policies.reschedule,
             ),
         )
 
@@ -240,7 +198,7 @@ class SessionService(Generic[U]):
         return self._change(
             session_id,
             lambda session, _students, now: domain.expire_reschedule(
-                session, actor=actor, now=now, policy=self.reschedule_policy
+                session, actor=actor, now=now, policy=self.policies.reschedule
             ),
         )
 
@@ -256,7 +214,7 @@ class SessionService(Generic[U]):
                 students=students,
                 actor=actor,
                 now=now,
-                policy=self.session_policy,
+                policy=self.policies.session,
             ),
         )
 
@@ -272,7 +230,7 @@ class SessionService(Generic[U]):
                 students=students,
                 actor=actor,
                 now=now,
-                policy=self.session_policy,
+                policy=self.policies.session,
             ),
         )
 
@@ -288,6 +246,6 @@ class SessionService(Generic[U]):
                 students=students,
                 actor=actor,
                 now=now,
-                policy=self.session_policy,
+                policy=self.policies.session,
             ),
         )

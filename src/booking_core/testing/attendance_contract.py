@@ -12,9 +12,6 @@ subclassing the contract in its test suite and providing ``uow_factory``,
         def uow_factory(self, clean_database, publisher):
             return lambda: PostgresUnitOfWork(clean_database, publisher)
 
-        @pytest.fixture
-        def attendees_of(self):
-            return PostgresAttendeeRepository
 
         @pytest.fixture
         def published(self, publisher):
@@ -63,8 +60,8 @@ class AttendeeRepositoryContract(AggregateRepositoryContract):
 
     @pytest.fixture
     def attendees_of(self) -> Callable[[Any], Any]:
-        """The attendee repository of a unit of work."""
-        raise NotImplementedError  # pragma: no cover - subclasses provide it
+        """The attendee repository of a unit of work (``uow.attendees``)."""
+        return lambda uow: uow.attendees
 
     @pytest.fixture
     def repository_of(self, attendees_of: Callable[[Any], Any]) -> Callable[[Any], Any]:

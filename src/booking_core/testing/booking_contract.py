@@ -12,17 +12,8 @@ its test suite and providing the fixtures (see ``docs/repositories.md``)::
         def uow_factory(self, clean_database, publisher):
             return lambda: PostgresUnitOfWork(clean_database, publisher)
 
-        @pytest.fixture
-        def bookings_of(self):
-            return PostgresBookingRepository
 
-        @pytest.fixture
-        def sessions_of(self):
-            return PostgresSessionRepository
 
-        @pytest.fixture
-        def records_of(self):
-            return PostgresCommandRecords
 
         @pytest.fixture
         def published(self, publisher):
@@ -61,6 +52,7 @@ from booking_core.errors import (
     SeatsUnavailableError,
 )
 from booking_core.intervals import TimeWindow
+from booking_core.policies import Policies
 from booking_core.services.booking import BookingService
 from booking_core.testing._aggregate_contract import (
     NOW,
@@ -124,18 +116,18 @@ class BookingRepositoryContract(AggregateRepositoryContract):
 
     @pytest.fixture
     def bookings_of(self) -> Callable[[Any], Any]:
-        """The booking repository of a unit of work."""
-        raise NotImplementedError  # pragma: no cover - subclasses provide it
+        """The booking repository of a unit of work (``uow.bookings``)."""
+        return lambda uow: uow.bookings
 
     @pytest.fixture
     def sessions_of(self) -> Callable[[Any], Any]:
-        """The session repository of a unit of work."""
-        raise NotImplementedError  # pragma: no cover - subclasses provide it
+        """The session repository of a unit of work (``uow.sessions``)."""
+        return lambda uow: uow.sessions
 
     @pytest.fixture
     def records_of(self) -> Callable[[Any], Any]:
-        """The booking service's idempotency records of a unit of work."""
-        raise NotImplementedError  # pragma: no cover - subclasses provide it
+        """The booking service's idempotency records of a unit of work (``uow.records``)."""
+        return lambda uow: uow.records
 
     @pytest.fixture
     def repository_of(self, bookings_of: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -262,11 +254,8 @@ class BookingRepositoryContract(AggregateRepositoryContract):
             uow.commit()
         service = BookingService(
             uow_factory=uow_factory,
-            sessions=sessions_of,
-            bookings=bookings_of,
-            records=records_of,
             clock=ManualClock(NOW),
-            attempts=1000,
+            policies=Policies(transaction_attempts=1000),
         )
         # Two seats go before the race: two seats are left for the racers.
         for student in ("early-1", "early-2"):
@@ -350,8 +339,8 @@ class IdempotencyRecordsContract:
 
     @pytest.fixture
     def records_of(self) -> Callable[[Any], Any]:
-        """The idempotency records of a unit of work."""
-        raise NotImplementedError  # pragma: no cover - subclasses provide it
+        """The idempotency records of a unit of work (``uow.records``)."""
+        return lambda uow: uow.records
 
     def test_unknown_key_is_none(
         self, uow_factory: Callable[[], Any], records_of: Callable[[Any], Any]
@@ -423,13 +412,13 @@ class BookingQueriesContract:
 
     @pytest.fixture
     def bookings_of(self) -> Callable[[Any], Any]:
-        """The booking repository of a unit of work (with the lookups)."""
-        raise NotImplementedError  # pragma: no cover - subclasses provide it
+        """The booking repository of a unit of work (with the lookups) (``uow.bookings``)."""
+        return lambda uow: uow.bookings
 
     @pytest.fixture
     def sessions_of(self) -> Callable[[Any], Any]:
-        """The session repository of a unit of work (with ``taught_by``)."""
-        raise NotImplementedError  # pragma: no cover - subclasses provide it
+        """The session repository of a unit of work (with ``taught_by``) (``uow.sessions``)."""
+        return lambda uow: uow.sessions
 
     def test_of_teacher_of_student_and_pending_requests(
         self, uow_factory: Callable[[], Any], bookings_of: Callable[[Any], Any]

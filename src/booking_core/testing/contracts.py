@@ -13,9 +13,6 @@ SQLite adapters::
         def uow_factory(self, database, publisher):
             return lambda: PostgresUnitOfWork(database, publisher)
 
-        @pytest.fixture
-        def sessions_of(self):
-            return PostgresSessionRepository
 
         @pytest.fixture
         def published(self, publisher):
@@ -106,8 +103,8 @@ class SessionRepositoryContract:
 
     @pytest.fixture
     def sessions_of(self) -> Callable[[Any], SessionRepository]:
-        """The session repository of a unit of work."""
-        raise NotImplementedError  # pragma: no cover - subclasses provide it
+        """The session repository of a unit of work (``uow.sessions``)."""
+        return lambda uow: uow.sessions
 
     @pytest.fixture
     def published(self) -> list[DomainEvent]:

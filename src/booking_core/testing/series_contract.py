@@ -12,9 +12,6 @@ subclassing the contract in its test suite and providing ``uow_factory``,
         def uow_factory(self, clean_database, publisher):
             return lambda: PostgresUnitOfWork(clean_database, publisher)
 
-        @pytest.fixture
-        def series_of(self):
-            return PostgresBookingSeriesRepository
 
         @pytest.fixture
         def published(self, publisher):
@@ -87,8 +84,8 @@ class BookingSeriesRepositoryContract(AggregateRepositoryContract):
 
     @pytest.fixture
     def series_of(self) -> Callable[[Any], Any]:
-        """The booking series repository of a unit of work."""
-        raise NotImplementedError  # pragma: no cover - subclasses provide it
+        """The booking series repository of a unit of work (``uow.series``)."""
+        return lambda uow: uow.series
 
     @pytest.fixture
     def repository_of(self, series_of: Callable[[Any], Any]) -> Callable[[Any], Any]:
