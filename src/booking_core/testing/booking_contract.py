@@ -126,7 +126,7 @@ class BookingRepositoryContract(AggregateRepositoryContract):
 
     @pytest.fixture
     def records_of(self) -> Callable[[Any], Any]:
-        """The booking service's idempotency records of a unit of work (``uow.records``)."""
+        """The idempotency records of a unit of work (``uow.records``)."""
         return lambda uow: uow.records
 
     @pytest.fixture
@@ -412,12 +412,12 @@ class BookingQueriesContract:
 
     @pytest.fixture
     def bookings_of(self) -> Callable[[Any], Any]:
-        """The booking repository of a unit of work (with the lookups) (``uow.bookings``)."""
+        """The booking repository of a unit of work (``uow.bookings``)."""
         return lambda uow: uow.bookings
 
     @pytest.fixture
     def sessions_of(self) -> Callable[[Any], Any]:
-        """The session repository of a unit of work (with ``taught_by``) (``uow.sessions``)."""
+        """The session repository of a unit of work (``uow.sessions``)."""
         return lambda uow: uow.sessions
 
     def test_of_teacher_of_student_and_pending_requests(
