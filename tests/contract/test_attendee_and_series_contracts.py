@@ -13,14 +13,7 @@ from booking_core.adapters.memory import (
     InMemoryStore,
     InMemoryUnitOfWork,
 )
-from booking_core.adapters.memory_attendance import InMemoryAttendeeRepository
-from booking_core.adapters.memory_series import InMemoryBookingSeriesRepository
-from booking_core.adapters.sqlite import (
-    SqliteAttendeeRepository,
-    SqliteBookingSeriesRepository,
-    SqliteDatabase,
-    SqliteUnitOfWork,
-)
+from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.events import DomainEvent
 from booking_core.testing.attendance_contract import AttendeeRepositoryContract
 from booking_core.testing.series_contract import BookingSeriesRepositoryContract
@@ -56,11 +49,6 @@ class TestAttendees(AttendeeRepositoryContract):
     def published(self, store_published: list[DomainEvent]) -> list[DomainEvent]:
         return store_published
 
-    @pytest.fixture
-    def attendees_of(self, uow_factory: Callable[[], Any]) -> Callable[[Any], Any]:
-        sqlite = isinstance(uow_factory(), SqliteUnitOfWork)
-        return SqliteAttendeeRepository if sqlite else InMemoryAttendeeRepository
-
 
 class TestBookingSeries(BookingSeriesRepositoryContract):
     @pytest.fixture
@@ -70,10 +58,3 @@ class TestBookingSeries(BookingSeriesRepositoryContract):
     @pytest.fixture
     def published(self, store_published: list[DomainEvent]) -> list[DomainEvent]:
         return store_published
-
-    @pytest.fixture
-    def series_of(self, uow_factory: Callable[[], Any]) -> Callable[[Any], Any]:
-        sqlite = isinstance(uow_factory(), SqliteUnitOfWork)
-        return (
-            SqliteBookingSeriesRepository if sqlite else InMemoryBookingSeriesRepository
-        )

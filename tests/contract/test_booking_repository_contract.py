@@ -13,18 +13,7 @@ from booking_core.adapters.memory import (
     InMemoryStore,
     InMemoryUnitOfWork,
 )
-from booking_core.adapters.memory_bookings import (
-    InMemoryBookingRepository,
-    InMemoryCommandRecords,
-)
-from booking_core.adapters.memory_sessions import InMemorySessionRepository
-from booking_core.adapters.sqlite import (
-    SqliteBookingRepository,
-    SqliteCommandRecords,
-    SqliteDatabase,
-    SqliteSessionRepository,
-    SqliteUnitOfWork,
-)
+from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.events import DomainEvent
 from booking_core.testing.booking_contract import (
     BookingQueriesContract,
@@ -58,18 +47,6 @@ class TestInMemoryBookings(BookingRepositoryContract):
         return memory_uow_factory
 
     @pytest.fixture
-    def bookings_of(self) -> Callable[[Any], Any]:
-        return InMemoryBookingRepository
-
-    @pytest.fixture
-    def sessions_of(self) -> Callable[[Any], Any]:
-        return InMemorySessionRepository
-
-    @pytest.fixture
-    def records_of(self) -> Callable[[Any], Any]:
-        return InMemoryCommandRecords
-
-    @pytest.fixture
     def published(self, publisher: InMemoryEventPublisher) -> list[DomainEvent]:
         return publisher.published
 
@@ -78,18 +55,6 @@ class TestSqliteBookings(BookingRepositoryContract):
     @pytest.fixture
     def uow_factory(self, sqlite_uow_factory: Callable[[], Any]) -> Callable[[], Any]:
         return sqlite_uow_factory
-
-    @pytest.fixture
-    def bookings_of(self) -> Callable[[Any], Any]:
-        return SqliteBookingRepository
-
-    @pytest.fixture
-    def sessions_of(self) -> Callable[[Any], Any]:
-        return SqliteSessionRepository
-
-    @pytest.fixture
-    def records_of(self) -> Callable[[Any], Any]:
-        return SqliteCommandRecords
 
     @pytest.fixture
     def published(self, publisher: InMemoryEventPublisher) -> list[DomainEvent]:
@@ -101,19 +66,11 @@ class TestInMemoryCommandRecords(IdempotencyRecordsContract):
     def uow_factory(self, memory_uow_factory: Callable[[], Any]) -> Callable[[], Any]:
         return memory_uow_factory
 
-    @pytest.fixture
-    def records_of(self) -> Callable[[Any], Any]:
-        return InMemoryCommandRecords
-
 
 class TestSqliteCommandRecords(IdempotencyRecordsContract):
     @pytest.fixture
     def uow_factory(self, sqlite_uow_factory: Callable[[], Any]) -> Callable[[], Any]:
         return sqlite_uow_factory
-
-    @pytest.fixture
-    def records_of(self) -> Callable[[Any], Any]:
-        return SqliteCommandRecords
 
 
 @pytest.mark.parametrize("adapter", ["memory", "sqlite"])
@@ -126,19 +83,3 @@ class TestBookingQueries(BookingQueriesContract):
         sqlite_uow_factory: Callable[[], Any],
     ) -> Callable[[], Any]:
         return memory_uow_factory if adapter == "memory" else sqlite_uow_factory
-
-    @pytest.fixture
-    def bookings_of(self, adapter: str) -> Callable[[Any], Any]:
-        return (
-            InMemoryBookingRepository
-            if adapter == "memory"
-            else SqliteBookingRepository
-        )
-
-    @pytest.fixture
-    def sessions_of(self, adapter: str) -> Callable[[Any], Any]:
-        return (
-            InMemorySessionRepository
-            if adapter == "memory"
-            else SqliteSessionRepository
-        )

@@ -13,14 +13,8 @@ from booking_core.adapters.memory import (
     InMemoryStore,
     InMemoryUnitOfWork,
 )
-from booking_core.adapters.memory_sessions import InMemorySessionRepository
-from booking_core.adapters.sqlite import (
-    SqliteDatabase,
-    SqliteSessionRepository,
-    SqliteUnitOfWork,
-)
+from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.events import DomainEvent
-from booking_core.ports import SessionRepository
 from booking_core.testing.contracts import SessionRepositoryContract
 
 
@@ -36,10 +30,6 @@ class TestInMemorySessions(SessionRepositoryContract):
         return lambda: InMemoryUnitOfWork(store, publisher)
 
     @pytest.fixture
-    def sessions_of(self) -> Callable[[Any], SessionRepository]:
-        return InMemorySessionRepository
-
-    @pytest.fixture
     def published(self, publisher: InMemoryEventPublisher) -> list[DomainEvent]:
         return publisher.published
 
@@ -51,10 +41,6 @@ class TestSqliteSessions(SessionRepositoryContract):
     ) -> Callable[[], Any]:
         database = SqliteDatabase(tmp_path / "sessions.sqlite3")
         return lambda: SqliteUnitOfWork(database, publisher)
-
-    @pytest.fixture
-    def sessions_of(self) -> Callable[[Any], SessionRepository]:
-        return SqliteSessionRepository
 
     @pytest.fixture
     def published(self, publisher: InMemoryEventPublisher) -> list[DomainEvent]:
