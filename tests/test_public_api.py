@@ -18,6 +18,7 @@ import pytest
 import booking_core
 from booking_core import errors
 from booking_core.events import DomainEvent
+from booking_core.services import Service
 
 SRC = Path(booking_core.__file__).parent
 DOCS = SRC.parent.parent / "docs"
@@ -163,6 +164,8 @@ def test_public_classes_are_final(name: str, value: object) -> None:
         return
     if value is DomainEvent or getattr(value, "__final__", False):
         return
+    if value is Service:  # the template every service of the library extends
+        return
     if value.__module__.startswith("booking_core.testing") and getattr(
         value, "_is_contract_base", False
     ):
@@ -274,6 +277,13 @@ def test_import_layering(path: Path) -> None:
     if layer is None and name != "booking_core" and not _in_application(name):
         bad = {i for i in imported if i.startswith(OUTER_LAYERS)}
         assert not bad, f"concept module {name} imports {bad}"
+    if _is_domain(name):  # domain <- ports <- services <- adapters
+        ports = {
+            i
+            for i in _imported_names(path)
+            if i == "booking_core.ports" or i.startswith("booking_core.ports.")
+        }
+        assert not ports, f"domain module {name} imports the ports: {ports}"
     if layer == "booking_core.services":
         bad = {
             i
@@ -292,6 +302,118 @@ def test_import_layering(path: Path) -> None:
         if name.startswith("booking_core.testing") and top in {"hypothesis", "pytest"}:
             continue
         pytest.fail(f"{name} imports {module}, which is not a runtime dependency")
+
+
+def _is_domain(name: str) -> bool:
+    """A domain module: neither ports, services, adapters, testing nor the CLI."""
+    outer = (*OUTER_LAYERS, "booking_core.ports")
+    return (
+        name != "booking_core"
+        and not _in_application(name)
+        and not any(name == o or name.startswith(f"{o}.") for o in outer)
+    )
+
+
+def test_domain_names() -> None:
+    assert _is_domain("booking_core.money.ledger")
+    assert _is_domain("booking_core.bookings")
+    assert not _is_domain("booking_core.ports")
+    assert not _is_domain("booking_core.services.app")
+    assert not _is_domain("booking_core")
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _runtime_imports(module: str, tree: ast.Module, known: set[str]) -> set[str]:
+    """The ``booking_core`` modules ``module`` imports when it runs.
+
+    Every import counts, in functions too (a lazy import still runs), except
+    those under ``if TYPE_CHECKING:``; ``from package import name`` counts as
+    the submodule when ``name`` is one, else as the package.
+    """
+    found: set[str] = set()
+
+    def visit(nodes: list[ast.stmt]) -> None:
+        for node in nodes:
+            if isinstance(node, ast.If) and _is_type_checking(node):
+                visit(node.orelse)
+                continue
+            if isinstance(node, ast.Import):
+                found.update(a.name for a in node.names if a.name in known)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for alias in node.names:
+                    sub = f"{node.module}.{alias.name}"
+                    if sub in known:
+                        found.add(sub)
+                    elif node.module in known:
+                        found.add(node.module)
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.stmt):
+                    visit([child])
+
+    visit(tree.body)
+    found.discard(module)
+    return found
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def connect(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                connect(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            connect(node)
+    return found
+
+
+def test_cycle_finder_finds_cycles() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [
+        ["a", "b", "c"]
+    ]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+    tree = ast.parse(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    import x.b\n"
+        "def f():\n    from x import c\n"
+    )
+    assert _runtime_imports("x.a", tree, {"x.a", "x.b", "x.c", "x"}) == {"x.c"}
+
+
+def test_no_import_cycles() -> None:
+    trees = {_module_name(path): ast.parse(path.read_text()) for path in SOURCES}
+    known = set(trees)
+    graph = {name: _runtime_imports(name, tree, known) for name, tree in trees.items()}
+    assert _cycles(graph) == []
 
 
 CLOCK_READS = re.compile(
