@@ -26,14 +26,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
+from booking_core import bootstrap
 from booking_core.actors import Actor
-from booking_core.adapters.sqlite import (
-    SqliteBookingRepository,
-    SqliteCommandRecords,
-    SqliteDatabase,
-    SqliteSessionRepository,
-    SqliteUnitOfWork,
-)
+from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.bookings import capacity
 from booking_core.bookings.model import Booking
 from booking_core.clock import Clock, SystemClock
@@ -49,7 +44,6 @@ from booking_core.errors import (
     PolicyViolationError,
 )
 from booking_core.ports import EventPublisher
-from booking_core.services.booking import BookingService
 from booking_core.sessions import Session
 from fastapi import FastAPI, Header, Query, Request
 from fastapi.responses import JSONResponse
@@ -155,16 +149,8 @@ def create_app(
             database's outbox for ``database.relay(publisher)``).
     """
     time = clock or SystemClock()
-
-    def unit_of_work() -> SqliteUnitOfWork:
-        return SqliteUnitOfWork(database, publisher)
-
-    bookings = BookingService(
-        uow_factory=unit_of_work,
-        sessions=SqliteSessionRepository,
-        bookings=SqliteBookingRepository,
-        records=SqliteCommandRecords,
-        clock=time,
+    core = bootstrap(
+        uow_factory=lambda: SqliteUnitOfWork(database, publisher), clock=time
     )
     app = FastAPI(title="booking_core example API")
 
@@ -183,17 +169,12 @@ def create_app(
         days: Annotated[int, Query(ge=1, le=366)] = 30,
     ) -> list[SessionSeats]:
         now = time.now()
-        with unit_of_work() as uow:
-            found = SqliteSessionRepository(uow).scheduled_sessions(
-                starting_before=now + timedelta(days=days)
-            )
+        found = core.sessions.scheduled(starting_before=now + timedelta(days=days))
         return [_seats(s, now) for s in found if s.start > now]
 
     @app.get("/sessions/{session_id}")
     def session_seats(session_id: str) -> SessionSeats:
-        with unit_of_work() as uow:
-            session = SqliteSessionRepository(uow).get(session_id)
-        return _seats(session, time.now())
+        return _seats(core.sessions.get(session_id), time.now())
 
     @app.post("/sessions/{session_id}/bookings", status_code=201)
     def book(
@@ -202,7 +183,7 @@ def create_app(
         idempotency_key: IdempotencyKey = None,
         body: BookRequest | None = None,
     ) -> BookingOut:
-        decision = bookings.book(
+        decision = core.bookings.book(
             session_id,
             student_id,
             actor=Actor.student(student_id),
@@ -218,7 +199,7 @@ def create_app(
         idempotency_key: IdempotencyKey = None,
         body: CancelRequest | None = None,
     ) -> BookingOut:
-        decision = bookings.cancel(
+        decision = core.bookings.cancel(
             booking_id,
             actor=Actor.student(student_id),
             reason=(body or CancelRequest()).reason,

@@ -37,6 +37,7 @@ from typing import final
 import attrs
 
 from booking_core.clock import Clock
+from booking_core.errors import InvalidValueError
 from booking_core.policies import Policies
 from booking_core.ports import PaymentGateway, UnitOfWork
 from booking_core.services.attendance import AttendanceService
@@ -59,7 +60,9 @@ class BookingCore:
         bookings: Group seats and waitlists.
         one_on_one: 1:1 availability, requests, decisions and series.
         attendance: Joins, marks, outcomes and billing.
-        payments: Orders, captures, escrow, refunds and withdrawals.
+        payment_service: Orders, captures, escrow, refunds and withdrawals;
+            ``None`` when the platform was wired without a gateway (read it
+            through :attr:`payments`).
         monitor: Every time-driven transition, once per due item.
         policies: The numbers they all share.
         clock: The clock they all read.
@@ -69,10 +72,26 @@ class BookingCore:
     bookings: BookingService
     one_on_one: OneOnOneService
     attendance: AttendanceService
-    payments: PaymentService
+    payment_service: PaymentService | None
     monitor: Monitor
     policies: Policies
     clock: Clock
+
+    @property
+    def payments(self) -> PaymentService:
+        """The payment service.
+
+        Raises:
+            InvalidValueError: ``input.invalid_value`` (field ``gateway``) when
+                the platform was wired without a payment gateway.
+        """
+        if self.payment_service is None:
+            raise InvalidValueError(
+                field="gateway",
+                reason="is not configured: bootstrap(gateway=...) takes payments",
+                value=None,
+            )
+        return self.payment_service
 
     @classmethod
     def build(
@@ -80,7 +99,7 @@ class BookingCore:
         *,
         uow_factory: Callable[[], UnitOfWork],
         clock: Clock,
-        gateway: PaymentGateway,
+        gateway: PaymentGateway | None = None,
         policies: Policies | None = None,
         currency: str = "INR",
         new_id: Callable[[], str] | None = None,
@@ -98,12 +117,16 @@ class BookingCore:
         attendance = AttendanceService(
             uow_factory=uow_factory, clock=clock, policies=shared
         )
-        payments = PaymentService(
-            uow_factory=uow_factory,
-            clock=clock,
-            policies=shared,
-            gateway=gateway,
-            currency=currency,
+        payments = (
+            None
+            if gateway is None
+            else PaymentService(
+                uow_factory=uow_factory,
+                clock=clock,
+                policies=shared,
+                gateway=gateway,
+                currency=currency,
+            )
         )
         monitor = Monitor(
             uow_factory=uow_factory,
@@ -119,7 +142,7 @@ class BookingCore:
             bookings=bookings,
             one_on_one=one_on_one,
             attendance=attendance,
-            payments=payments,
+            payment_service=payments,
             monitor=monitor,
             policies=shared,
             clock=clock,
@@ -130,7 +153,7 @@ def bootstrap(
     *,
     uow_factory: Callable[[], UnitOfWork],
     clock: Clock,
-    gateway: PaymentGateway,
+    gateway: PaymentGateway | None = None,
     policies: Policies | None = None,
     currency: str = "INR",
     new_id: Callable[[], str] | None = None,
@@ -143,7 +166,8 @@ def bootstrap(
         clock: The one clock every service and the monitor read.
         gateway: The payment gateway (a
             :class:`~booking_core.adapters.fake_gateway.FakePaymentGateway` in
-            tests).
+            tests); without one the platform takes no payments, the monitor
+            settles nothing and :attr:`BookingCore.payments` refuses.
         policies: Every number of the library; defaults when not given.
         currency: The ISO 4217 code of the platform's ledger.
         new_id: Makes the ids of bookings and series a caller does not name

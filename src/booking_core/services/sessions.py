@@ -28,6 +28,9 @@ Example:
     ...                           actor=Actor.teacher("t-1"))
     >>> decision.state.status.value, [e.name for e in store.events]
     ('cancelled', ['SessionScheduled', 'SessionCancelled'])
+    >>> service.get("s-1").version, service.scheduled(
+    ...     starting_before=clock.now() + timedelta(days=7))
+    (2, [])
 """
 
 from __future__ import annotations
@@ -81,6 +84,16 @@ class SessionService(Service):
             NotFoundError: ``not_found`` for an unknown id.
         """
         return self._read(lambda uow: uow.sessions.get(session_id))
+
+    def scheduled(self, *, starting_before: datetime) -> list[Session]:
+        """The sessions still scheduled that start before ``starting_before``.
+
+        Ordered by start, then id (past ones included: filter by start for the
+        upcoming ones).
+        """
+        return self._read(
+            lambda uow: uow.sessions.scheduled_sessions(starting_before=starting_before)
+        )
 
     def _change(self, session_id: str, decide: _Decide) -> Decision[Session]:
         def operation(uow: UnitOfWork) -> Decision[Session]:
