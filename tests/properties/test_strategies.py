@@ -49,8 +49,8 @@ from booking_core.errors import (
 )
 from booking_core.money import GatewayFee, Money, SplitPolicy, split_payment
 from booking_core.money.currency import CURRENCIES, Currency
+from booking_core.money.gateway import RetryPolicy
 from booking_core.recurrence import Frequency, Recurrence, RecurrenceRule
-from booking_core.services.payments import RetryPolicy
 from booking_core.sessions import (
     ReschedulePolicy,
     Session,

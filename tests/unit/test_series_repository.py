@@ -12,12 +12,7 @@ import pytest
 
 from booking_core.actors import Actor
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_series import InMemoryBookingSeriesRepository
-from booking_core.adapters.sqlite import (
-    SqliteBookingSeriesRepository,
-    SqliteDatabase,
-    SqliteUnitOfWork,
-)
+from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.errors import DuplicateIdError, NotFoundError, StaleVersionError
 from booking_core.ports import BookingSeriesRepository
 from booking_core.recurrence import RecurrenceRule
@@ -48,15 +43,20 @@ def _series(series_id: str, teacher: str, student: str) -> BookingSeries:
     ).state
 
 
+def _series_of(uow: Any) -> BookingSeriesRepository:
+    series: BookingSeriesRepository = uow.series
+    return series
+
+
 @pytest.fixture(params=["memory", "sqlite"])
 def setup(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> tuple[Callable[[], Any], Callable[[Any], BookingSeriesRepository]]:
     if request.param == "memory":
         store = InMemoryStore()
-        return (lambda: InMemoryUnitOfWork(store)), InMemoryBookingSeriesRepository
+        return (lambda: InMemoryUnitOfWork(store)), _series_of
     database = SqliteDatabase(tmp_path / "series.sqlite3")
-    return (lambda: SqliteUnitOfWork(database)), SqliteBookingSeriesRepository
+    return (lambda: SqliteUnitOfWork(database)), _series_of
 
 
 def test_round_trip_versions_and_queries(

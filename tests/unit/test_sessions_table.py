@@ -23,10 +23,7 @@ from booking_core.adapters.memory import (
     InMemoryStore,
     InMemoryUnitOfWork,
 )
-from booking_core.adapters.memory_sessions import (
-    InMemorySessionRepository,
-    InMemoryStudentRoster,
-)
+from booking_core.bookings import Booking
 from booking_core.clock import ManualClock
 from booking_core.errors import (
     BookingCoreError,
@@ -39,6 +36,7 @@ from booking_core.errors import (
 )
 from booking_core.events import Decision
 from booking_core.intervals import TimeWindow
+from booking_core.policies import Policies
 from booking_core.services.sessions import SessionService
 from booking_core.sessions import (
     RescheduleApproved,
@@ -298,15 +296,14 @@ def test_every_state_command_role(
     store = InMemoryStore()
     publisher = InMemoryEventPublisher()
     with InMemoryUnitOfWork(store) as uow:
-        InMemorySessionRepository(uow).add(session)
+        uow.sessions.add(session)
+        for student in sorted(STUDENTS):
+            uow.bookings.add(_confirmed_booking(session, student))
         uow.commit()
     service = SessionService(
         uow_factory=lambda: InMemoryUnitOfWork(store, publisher),
-        sessions=InMemorySessionRepository,
         clock=ManualClock(now),
-        roster=InMemoryStudentRoster({"sess": STUDENTS}),
-        session_policy=SP,
-        reschedule_policy=RP,
+        policies=Policies(session=SP, reschedule=RP),
     )
     method = getattr(service, command)
     kwargs: dict[str, object] = {
@@ -323,7 +320,7 @@ def test_every_state_command_role(
         with pytest.raises(error):
             method("sess", actor=who.value, **kwargs)
         with InMemoryUnitOfWork(store) as uow:
-            stored = InMemorySessionRepository(uow).get("sess")
+            stored = uow.sessions.get("sess")
         assert stored.version == 1
         assert stored == _at_version(session, 1)
         assert publisher.published == []
@@ -331,10 +328,25 @@ def test_every_state_command_role(
     else:
         decision = method("sess", actor=who.value, **kwargs)
         with InMemoryUnitOfWork(store) as uow:
-            stored = InMemorySessionRepository(uow).get("sess")
+            stored = uow.sessions.get("sess")
         assert stored.version == 2
         assert stored.status is decision.state.status
         assert [type(e) for e in publisher.published] == [EVENTS[command]]
+
+
+def _confirmed_booking(session: Session, student: str) -> Booking:
+    """A confirmed booking: what makes ``student`` a participant of ``session``."""
+    return Booking(
+        id=f"{session.id}-{student}",
+        type="group" if session.kind is SessionKind.GROUP else "one_on_one",
+        session_id=session.id,
+        student_id=student,
+        teacher_id=session.teacher_id,
+        course_id=session.course_id,
+        window=session.window,
+        status="confirmed",
+        created_at=T0,
+    )
 
 
 def _at_version(session: Session, version: int) -> Session:
