@@ -10,7 +10,8 @@ Example:
     >>> from datetime import timedelta
     >>> from booking_core.policies import Policies
     >>> from booking_core.sessions import ReschedulePolicy
-    >>> policies = Policies(reschedule=ReschedulePolicy(student_notice=timedelta(hours=48)))
+    >>> notice = timedelta(hours=48)
+    >>> policies = Policies(reschedule=ReschedulePolicy(student_notice=notice))
     >>> policies.reschedule.student_notice, policies.split.commission_rate
     (datetime.timedelta(days=2), Decimal('0.10'))
     >>> policies.transaction_attempts

@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
 from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
-from booking_core.adapters.sqlite_money import SqliteLedgerJournal
 from booking_core.money.ledger import Journal
 from booking_core.ports import LedgerJournal
 from booking_core.services.ledger import LedgerService
@@ -29,7 +27,7 @@ class TestInMemoryLedgerJournal(LedgerJournalContract):
     @pytest.fixture
     def journal(self) -> Iterator[LedgerJournal]:
         with InMemoryUnitOfWork(InMemoryStore()) as uow:
-            yield InMemoryLedgerJournal(uow, "INR")
+            yield uow.ledger("INR")
 
 
 class TestInMemoryLedgerService(LedgerJournalContract):
@@ -40,7 +38,7 @@ class TestInMemoryLedgerService(LedgerJournalContract):
         store = InMemoryStore()
         return LedgerService(
             uow_factory=lambda: InMemoryUnitOfWork(store),
-            journal=lambda uow: InMemoryLedgerJournal(uow, "INR"),
+            currency="INR",
         )
 
 
@@ -51,7 +49,7 @@ class TestSqliteLedgerJournal(LedgerJournalContract):
     def journal(self, tmp_path: Path) -> Iterator[LedgerJournal]:
         database = SqliteDatabase(tmp_path / "ledger.sqlite3")
         with SqliteUnitOfWork(database) as uow:
-            yield SqliteLedgerJournal(uow, "INR")
+            yield uow.ledger("INR")
         database.close()
 
 
@@ -63,7 +61,7 @@ class TestSqliteLedgerService(LedgerJournalContract):
         database = SqliteDatabase(tmp_path / "ledger.sqlite3")
         yield LedgerService(
             uow_factory=lambda: SqliteUnitOfWork(database),
-            journal=lambda uow: SqliteLedgerJournal(uow, "INR"),
+            currency="INR",
         )
         database.close()
 

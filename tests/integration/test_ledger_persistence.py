@@ -9,17 +9,12 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import pytest
 
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
-from booking_core.adapters.memory_payments import InMemoryBookingPaymentRepository
 from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
-from booking_core.adapters.sqlite_money import (
-    SqliteBookingPaymentRepository,
-    SqliteLedgerJournal,
-)
 from booking_core.errors import (
     DuplicateIdError,
     InsufficientFundsError,
@@ -29,6 +24,7 @@ from booking_core.events import DomainEvent
 from booking_core.money import Money
 from booking_core.money.ledger import Transfer, TransferKind
 from booking_core.money.payments import BookingPayment
+from booking_core.policies import Policies
 from booking_core.ports import BookingPaymentRepository, LedgerJournal
 from booking_core.services import run_in_transaction
 from booking_core.services.ledger import RETRY_ON, LedgerService
@@ -69,19 +65,13 @@ class Backend:
         return SqliteUnitOfWork(self.database)
 
     def journal(self, uow: UnitOfWork, currency: str = "INR") -> LedgerJournal:
-        if isinstance(uow, SqliteUnitOfWork):
-            return SqliteLedgerJournal(uow, currency)
-        return InMemoryLedgerJournal(uow, currency)
+        return uow.ledger(currency)
 
     def payments(self, uow: UnitOfWork) -> BookingPaymentRepository:
-        if isinstance(uow, SqliteUnitOfWork):
-            return SqliteBookingPaymentRepository(uow)
-        return InMemoryBookingPaymentRepository(uow)
+        return uow.payments
 
-    def ledger(self, currency: str = "INR") -> LedgerService[UnitOfWork]:
-        return LedgerService(
-            uow_factory=self.uow, journal=lambda uow: self.journal(uow, currency)
-        )
+    def ledger(self, currency: str = "INR") -> LedgerService:
+        return LedgerService(uow_factory=self.uow, currency=currency)
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -237,6 +227,10 @@ class Racing:
             competitor()
         self.inner.commit()
 
+    def __getattr__(self, name: str) -> Any:
+        # the repositories (uow.sessions, uow.ledger(...) ...) are the inner unit's
+        return getattr(self.inner, name)
+
 
 @pytest.mark.parametrize(
     ("competitor", "expected", "keys"),
@@ -291,10 +285,10 @@ def test_threads_posting_to_one_sqlite_file_never_lose_a_paisa(
 
     def worker(n: int) -> None:
         database = SqliteDatabase(path)
-        ledger: LedgerService[SqliteUnitOfWork] = LedgerService(
+        ledger = LedgerService(
             uow_factory=lambda: SqliteUnitOfWork(database),
-            journal=lambda uow: SqliteLedgerJournal(uow, "INR"),
-            attempts=200,
+            currency="INR",
+            policies=Policies(transaction_attempts=200),
         )
         try:
             for i in range(per_thread):
@@ -323,7 +317,7 @@ def test_threads_posting_to_one_sqlite_file_never_lose_a_paisa(
     database = SqliteDatabase(path)
     ledger = LedgerService(
         uow_factory=lambda: SqliteUnitOfWork(database),
-        journal=lambda uow: SqliteLedgerJournal(uow, "INR"),
+        currency="INR",
     )
     balances = ledger.balances()
     paid = threads * sum(100 + i for i in range(per_thread))
@@ -345,16 +339,16 @@ WORKER = """
 import sys
 from datetime import datetime, timezone
 from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
-from booking_core.adapters.sqlite_money import SqliteLedgerJournal
 from booking_core.money.ledger import Transfer
+from booking_core.policies import Policies
 from booking_core.services.ledger import LedgerService
 
 path, n, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 database = SqliteDatabase(path)
 ledger = LedgerService(
     uow_factory=lambda: SqliteUnitOfWork(database),
-    journal=lambda uow: SqliteLedgerJournal(uow, "INR"),
-    attempts=500,
+    currency="INR",
+    policies=Policies(transaction_attempts=500),
 )
 at = datetime(2026, 10, 25, 0, 30, tzinfo=timezone.utc)
 def transfer(key, debit, credit, amount):
@@ -390,7 +384,7 @@ def test_processes_posting_to_one_sqlite_file_never_lose_a_paisa(
     database = SqliteDatabase(path)
     ledger = LedgerService(
         uow_factory=lambda: SqliteUnitOfWork(database),
-        journal=lambda uow: SqliteLedgerJournal(uow, "INR"),
+        currency="INR",
     )
     balances = ledger.balances()
     paid = processes * sum(100 + i for i in range(count))

@@ -17,7 +17,6 @@ from booking_core.adapters.memory import (
     InMemoryStore,
     InMemoryUnitOfWork,
 )
-from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
 from booking_core.errors import RefundExceedsCaptureError
 from booking_core.events import DomainEvent
 from booking_core.money import (
@@ -51,7 +50,7 @@ def test_capture_release_refund_through_the_unit_of_work() -> None:
     publisher = InMemoryEventPublisher()
     journal = LedgerService(
         uow_factory=lambda: InMemoryUnitOfWork(store),
-        journal=lambda uow: InMemoryLedgerJournal(uow, "INR"),
+        currency="INR",
     )
 
     def uow() -> InMemoryUnitOfWork:
@@ -95,7 +94,7 @@ def test_concurrent_refunds_never_exceed_the_capture() -> None:
     publisher = InMemoryEventPublisher()
     journal = LedgerService(
         uow_factory=lambda: InMemoryUnitOfWork(store),
-        journal=lambda uow: InMemoryLedgerJournal(uow, "INR"),
+        currency="INR",
     )
 
     def uow() -> InMemoryUnitOfWork:

@@ -14,35 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from booking_core import bootstrap
 from booking_core.actors import Actor
+from booking_core.adapters.fake_gateway import FakePaymentGateway
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_attendance import InMemoryAttendeeRepository
-from booking_core.adapters.memory_bookings import (
-    InMemoryBookingRepository,
-    InMemoryCommandRecords,
-)
-from booking_core.adapters.memory_schedules import (
-    InMemoryStudentCalendarRepository,
-    InMemoryTeacherScheduleRepository,
-)
-from booking_core.adapters.memory_series import InMemoryBookingSeriesRepository
-from booking_core.adapters.memory_sessions import InMemorySessionRepository
-from booking_core.adapters.sqlite import (
-    SqliteAttendeeRepository,
-    SqliteBookingRepository,
-    SqliteBookingSeriesRepository,
-    SqliteCommandRecords,
-    SqliteDatabase,
-    SqliteSessionRepository,
-    SqliteStudentCalendarRepository,
-    SqliteTeacherScheduleRepository,
-    SqliteUnitOfWork,
-)
+from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.availability import WeeklyAvailability
 from booking_core.availability.approval import ApprovalPolicy
 from booking_core.availability.schedule import TeacherSchedule
@@ -50,12 +30,11 @@ from booking_core.bookings.model import BookingStatus
 from booking_core.bookings.one_on_one import OneOnOnePolicy
 from booking_core.clock import ManualClock
 from booking_core.intervals import TimeWindow
+from booking_core.policies import Policies
+from booking_core.ports import UnitOfWork
 from booking_core.recurrence import RecurrenceRule
-from booking_core.services.attendance import AttendanceService
-from booking_core.services.booking import BookingRoster, BookingService
 from booking_core.services.monitor import Monitor, TickReport
 from booking_core.services.one_on_one import OneOnOneService
-from booking_core.services.sessions import SessionService
 
 UTC = timezone.utc
 HOUR = timedelta(hours=1)
@@ -69,82 +48,32 @@ class Deployment:
     """The services a host wires, the monitor over them, and its clock."""
 
     clock: ManualClock
-    one_on_one: OneOnOneService[Any]
-    monitor: Monitor[Any]
+    one_on_one: OneOnOneService
+    monitor: Monitor
 
 
-def _deploy(uow: Callable[[], Any], repos: dict[str, Any]) -> Deployment:
+def _deploy(uow: Callable[[], UnitOfWork]) -> Deployment:
     clock = ManualClock(NOW)
-    one_on_one: OneOnOneService[Any] = OneOnOneService(
+    core = bootstrap(
         uow_factory=uow,
-        schedules=repos["schedules"],
-        calendars=repos["calendars"],
-        bookings=repos["bookings"],
-        sessions=repos["sessions"],
-        series=repos["series"],
         clock=clock,
-        policy=OneOnOnePolicy(approval=ApprovalPolicy(courses={"math": True})),
-        series_horizon=timedelta(weeks=2),
+        gateway=FakePaymentGateway(secret=b"webhook-secret-0123", clock=clock.now),
+        policies=Policies(
+            one_on_one=OneOnOnePolicy(approval=ApprovalPolicy(courses={"math": True})),
+            series_horizon=timedelta(weeks=2),
+        ),
     )
-    monitor: Monitor[Any] = Monitor(
-        uow_factory=uow,
-        sessions=repos["sessions"],
-        bookings=repos["bookings"],
-        attendees=repos["attendees"],
-        booking_service=BookingService(
-            uow_factory=uow,
-            sessions=repos["sessions"],
-            bookings=repos["bookings"],
-            records=repos["records"],
-            clock=clock,
-        ),
-        session_service=SessionService(
-            uow_factory=uow,
-            sessions=repos["sessions"],
-            roster=BookingRoster(uow, repos["bookings"]),
-            clock=clock,
-        ),
-        attendance_service=AttendanceService(
-            uow_factory=uow,
-            sessions=repos["sessions"],
-            attendees=repos["attendees"],
-            clock=clock,
-        ),
-        one_on_one=one_on_one,
-    )
-    return Deployment(clock=clock, one_on_one=one_on_one, monitor=monitor)
+    return Deployment(clock=clock, one_on_one=core.one_on_one, monitor=core.monitor)
 
 
 def memory(_tmp: Path) -> Deployment:
     store = InMemoryStore()
-    return _deploy(
-        lambda: InMemoryUnitOfWork(store),
-        {
-            "schedules": InMemoryTeacherScheduleRepository,
-            "calendars": InMemoryStudentCalendarRepository,
-            "bookings": InMemoryBookingRepository,
-            "records": InMemoryCommandRecords,
-            "sessions": InMemorySessionRepository,
-            "series": InMemoryBookingSeriesRepository,
-            "attendees": InMemoryAttendeeRepository,
-        },
-    )
+    return _deploy(lambda: InMemoryUnitOfWork(store))
 
 
 def sqlite(tmp: Path) -> Deployment:
     database = SqliteDatabase(tmp / "monitor.sqlite3")
-    return _deploy(
-        lambda: SqliteUnitOfWork(database),
-        {
-            "schedules": SqliteTeacherScheduleRepository,
-            "calendars": SqliteStudentCalendarRepository,
-            "bookings": SqliteBookingRepository,
-            "records": SqliteCommandRecords,
-            "sessions": SqliteSessionRepository,
-            "series": SqliteBookingSeriesRepository,
-            "attendees": SqliteAttendeeRepository,
-        },
-    )
+    return _deploy(lambda: SqliteUnitOfWork(database))
 
 
 @pytest.fixture(params=[memory, sqlite], ids=["memory", "sqlite"])
@@ -193,7 +122,7 @@ def test_a_tick_expires_undecided_requests_and_extends_series(
     world: Deployment,
 ) -> None:
     before = world.one_on_one.get_series("series-bob")
-    quiet = world.monitor.tick(NOW)  # nothing due yet: the series reaches NOW + 2 w
+    quiet = world.monitor.tick()  # nothing due yet: the series reaches NOW + 2 w
     assert quiet.total == 0
     assert quiet.errors == ()
 
@@ -201,7 +130,7 @@ def test_a_tick_expires_undecided_requests_and_extends_series(
     # the horizon (now + 2 weeks) reaches Wednesday 4 November.
     at = datetime(2026, 10, 22, 9, tzinfo=UTC)
     world.clock.set(at)
-    report = world.monitor.tick(at)
+    report = world.monitor.tick()
     assert report.approvals_expired == ("b-ann",)
     assert report.series_extended == ("series-bob",)
     assert report.errors == ()
@@ -216,7 +145,7 @@ def test_a_tick_expires_undecided_requests_and_extends_series(
     assert {(t.weekday(), t.hour, t.minute) for t in local} == {(2, 16, 0)}
     assert {t.utcoffset() for t in local} == {timedelta(hours=1), timedelta(0)}
 
-    again = world.monitor.tick(at)
+    again = world.monitor.tick()
     assert again.total == 0
     assert again.errors == ()
     assert world.one_on_one.get_series("series-bob") == after
@@ -230,7 +159,7 @@ def test_two_workers_do_each_transition_once(world: Deployment) -> None:
 
     def worker() -> None:
         barrier.wait()
-        reports.append(world.monitor.tick(at))
+        reports.append(world.monitor.tick())
 
     threads = [threading.Thread(target=worker) for _ in range(2)]
     for thread in threads:
@@ -241,4 +170,4 @@ def test_two_workers_do_each_transition_once(world: Deployment) -> None:
     expired = [b for report in reports for b in report.approvals_expired]
     assert expired == ["b-ann"]
     assert world.one_on_one.get("b-ann").status is BookingStatus.EXPIRED
-    assert world.monitor.tick(at).total == 0
+    assert world.monitor.tick().total == 0

@@ -22,38 +22,16 @@ from typing import Any
 import attrs
 import pytest
 
+from booking_core import bootstrap
 from booking_core.actors import Actor, Role
-from booking_core.adapters._staging import StagingUnitOfWork
+from booking_core.adapters._repositories import StagedUnitOfWork
 from booking_core.adapters.fake_gateway import FakePaymentGateway
 from booking_core.adapters.memory import (
     InMemoryEventPublisher,
     InMemoryStore,
     InMemoryUnitOfWork,
 )
-from booking_core.adapters.memory_attendance import InMemoryAttendeeRepository
-from booking_core.adapters.memory_bookings import (
-    InMemoryBookingRepository,
-    InMemoryCommandRecords,
-)
-from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
-from booking_core.adapters.memory_payments import (
-    InMemoryBookingPaymentRepository,
-    InMemoryWithdrawalRepository,
-)
-from booking_core.adapters.memory_sessions import InMemorySessionRepository
-from booking_core.adapters.sqlite import (
-    SqliteAttendeeRepository,
-    SqliteBookingRepository,
-    SqliteCommandRecords,
-    SqliteDatabase,
-    SqliteSessionRepository,
-    SqliteUnitOfWork,
-)
-from booking_core.adapters.sqlite_money import (
-    SqliteBookingPaymentRepository,
-    SqliteLedgerJournal,
-    SqliteWithdrawalRepository,
-)
+from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.attendance.model import ParticipationEvent
 from booking_core.bookings.capacity import WaitlistPolicy
 from booking_core.bookings.model import Booking, BookingStatus
@@ -61,10 +39,11 @@ from booking_core.clock import ManualClock
 from booking_core.events import Decision, DomainEvent
 from booking_core.intervals import TimeWindow
 from booking_core.money import Money
+from booking_core.policies import Policies
 from booking_core.recurrence import RecurrenceRule
 from booking_core.series import BookingSeries
 from booking_core.services.attendance import AttendanceService
-from booking_core.services.booking import BookingRoster, BookingService
+from booking_core.services.booking import BookingService
 from booking_core.services.monitor import Monitor, TickReport
 from booking_core.services.payments import PaymentService
 from booking_core.services.sessions import SessionService
@@ -153,24 +132,21 @@ class FakeOneOnOne:
 class World:
     """One booking_core deployment: services, a monitor, a payment flow."""
 
-    uow: Callable[[], StagingUnitOfWork]
+    uow: Callable[[], StagedUnitOfWork]
     clock: ManualClock
-    bookings: BookingService[Any]
-    sessions: SessionService[Any]
-    attendance: AttendanceService[Any]
-    payments: PaymentService[Any]
+    bookings: BookingService
+    sessions: SessionService
+    attendance: AttendanceService
+    payments: PaymentService
     gateway: FakePaymentGateway
     one_on_one: FakeOneOnOne
     publisher: InMemoryEventPublisher
-    repos: dict[str, Any]
     ids: dict[str, str] = field(default_factory=dict)
 
-    def monitor(self) -> Monitor[Any]:
+    def monitor(self) -> Monitor:
         return Monitor(
             uow_factory=self.uow,
-            sessions=self.repos["sessions"],
-            bookings=self.repos["bookings"],
-            attendees=self.repos["attendees"],
+            clock=self.clock,
             booking_service=self.bookings,
             session_service=self.sessions,
             attendance_service=self.attendance,
@@ -204,86 +180,42 @@ def _content(event: DomainEvent) -> str:
 def memory_world(_tmp: Path) -> World:
     store = InMemoryStore()
     publisher = InMemoryEventPublisher()
-    return _world(
-        lambda: InMemoryUnitOfWork(store, publisher),
-        publisher,
-        {
-            "sessions": InMemorySessionRepository,
-            "bookings": InMemoryBookingRepository,
-            "records": InMemoryCommandRecords,
-            "attendees": InMemoryAttendeeRepository,
-            "journal": InMemoryLedgerJournal,
-            "payments": InMemoryBookingPaymentRepository,
-            "withdrawals": InMemoryWithdrawalRepository,
-        },
-    )
+    return _world(lambda: InMemoryUnitOfWork(store, publisher), publisher)
 
 
 def sqlite_world(tmp: Path) -> World:
     database = SqliteDatabase(tmp / "week.sqlite3")
     publisher = InMemoryEventPublisher()
-    return _world(
-        lambda: SqliteUnitOfWork(database, publisher),
-        publisher,
-        {
-            "sessions": SqliteSessionRepository,
-            "bookings": SqliteBookingRepository,
-            "records": SqliteCommandRecords,
-            "attendees": SqliteAttendeeRepository,
-            "journal": SqliteLedgerJournal,
-            "payments": SqliteBookingPaymentRepository,
-            "withdrawals": SqliteWithdrawalRepository,
-        },
-    )
+    return _world(lambda: SqliteUnitOfWork(database, publisher), publisher)
 
 
 def _world(
-    uow: Callable[[], StagingUnitOfWork],
+    uow: Callable[[], StagedUnitOfWork],
     publisher: InMemoryEventPublisher,
-    repos: dict[str, Any],
 ) -> World:
     clock = ManualClock(utc(22, 8))
     counter = itertools.count(1)
-    gateway = FakePaymentGateway(secret=b"week", clock=clock.now)
+    gateway = FakePaymentGateway(secret=b"week-webhook-secret", clock=clock.now)
+    core = bootstrap(
+        uow_factory=uow,
+        clock=clock,
+        gateway=gateway,
+        policies=Policies(waitlist=WaitlistPolicy(mode="offer", offer_ttl=12 * HOUR)),
+        new_id=lambda: f"b-{next(counter)}",
+    )
     return World(
         uow=uow,
         clock=clock,
-        bookings=BookingService(
-            uow_factory=uow,
-            sessions=repos["sessions"],
-            bookings=repos["bookings"],
-            records=repos["records"],
-            clock=clock,
-            waitlist_policy=WaitlistPolicy(mode="offer", offer_ttl=12 * HOUR),
-            new_id=lambda: f"b-{next(counter)}",
-        ),
-        sessions=SessionService(
-            uow_factory=uow,
-            sessions=repos["sessions"],
-            roster=BookingRoster(uow, repos["bookings"]),
-            clock=clock,
-        ),
-        attendance=AttendanceService(
-            uow_factory=uow,
-            sessions=repos["sessions"],
-            attendees=repos["attendees"],
-            clock=clock,
-        ),
-        payments=PaymentService(
-            gateway=gateway,
-            uow_factory=uow,
-            journal=lambda unit: repos["journal"](unit, "INR"),
-            payments=repos["payments"],
-            withdrawals=repos["withdrawals"],
-            sleep=lambda _: None,
-        ),
+        bookings=core.bookings,
+        sessions=core.sessions,
+        attendance=core.attendance,
+        payments=core.payments,
         gateway=gateway,
         one_on_one=FakeOneOnOne(
             approvals={"b-pending": utc(23, 12)},
             horizons={"series-jon": utc(26, 0)},
         ),
         publisher=publisher,
-        repos=repos,
     )
 
 
@@ -316,8 +248,8 @@ def schedule(
 def one_on_one(world: World, booking_id: str, session_id: str, student: str) -> None:
     """Store a confirmed 1:1 booking as the 1:1 service would."""
     with world.uow() as unit:
-        session = world.repos["sessions"](unit).get(session_id)
-        world.repos["bookings"](unit).add(
+        session = unit.sessions.get(session_id)
+        unit.bookings.add(
             Booking(
                 id=booking_id,
                 type="one_on_one",
@@ -339,12 +271,11 @@ def pay(world: World, booking_id: str, teacher: str, start: datetime) -> None:
         mentor_id=teacher,
         amount=Money.of("700.00", "INR"),
         starts_at=start,
-        now=world.clock.now(),
     )
     assert record.order_id is not None
     world.gateway.pay(record.order_id)
     for body, signature in world.gateway.take_webhooks():
-        world.payments.handle_webhook(body, signature, now=world.clock.now())
+        world.payments.handle_webhook(body, signature)
 
 
 def enrol_and_join(
@@ -549,14 +480,14 @@ def done(report: TickReport) -> dict[str, tuple[str, ...]]:
     return {name: getattr(report, name) for name, n in report.counts().items() if n}
 
 
-def tick_together(world: World, now: datetime, workers: int) -> list[TickReport]:
-    """``workers`` monitors tick at ``now`` at the same moment, one thread each."""
+def tick_together(world: World, workers: int) -> list[TickReport]:
+    """``workers`` monitors tick at the clock's now at once, one thread each."""
     monitors = [world.monitor() for _ in range(workers)]
     barrier = threading.Barrier(workers)
 
-    def run(monitor: Monitor[Any]) -> TickReport:
+    def run(monitor: Monitor) -> TickReport:
         barrier.wait()
-        return monitor.tick(now)
+        return monitor.tick()
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(run, monitors))
@@ -572,12 +503,12 @@ def run_week(
             continue
         world.clock.set(step)
         if workers == 1:
-            reports[step] = [world.monitor().tick(step)]
+            reports[step] = [world.monitor().tick()]
         else:
-            reports[step] = tick_together(world, step, workers)
+            reports[step] = tick_together(world, workers)
         if twice:
             before = world.snapshot()
-            again = world.monitor().tick(step)
+            again = world.monitor().tick()
             assert done(again) == {}, (step, again)
             assert again.errors == ()
             assert world.snapshot() == before, step
@@ -612,8 +543,8 @@ def test_the_week_ends_in_the_expected_state(
     world = make(tmp_path)
     run_week(world)
     with world.uow() as unit:
-        sessions = world.repos["sessions"](unit)
-        bookings = world.repos["bookings"](unit)
+        sessions = unit.sessions
+        bookings = unit.bookings
         statuses = {
             sid: sessions.get(sid).status
             for sid in ("g-london", "l-london", "k-missed", "k-group", "r-lapse")
@@ -621,7 +552,7 @@ def test_the_week_ends_in_the_expected_state(
         moved = sessions.get("r-approve")
         lapsed = sessions.get("r-lapse")
         offers = {name: bookings.get(world.ids[name]).status for name in ("bob", "cat")}
-        attendees = world.repos["attendees"](unit).of_session("g-london")
+        attendees = unit.attendees.of_session("g-london")
     assert statuses == {
         "g-london": SessionStatus.COMPLETED,
         "l-london": SessionStatus.COMPLETED,

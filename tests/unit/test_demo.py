@@ -17,13 +17,7 @@ import pytest
 
 import booking_core
 from booking_core import _demo
-from booking_core.adapters.sqlite import (
-    SqliteAttendeeRepository,
-    SqliteBookingRepository,
-    SqliteDatabase,
-    SqliteSessionRepository,
-    SqliteUnitOfWork,
-)
+from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.attendance.model import AttendanceMark, attendee_id
 from booking_core.bookings.model import BookingStatus
 from booking_core.cli import main
@@ -114,15 +108,13 @@ def test_db_keeps_the_story(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     database = SqliteDatabase(path)
     try:
         with SqliteUnitOfWork(database) as uow:
-            sessions = SqliteSessionRepository(uow)
+            sessions = uow.sessions
             group, lesson = sessions.get("class-1"), sessions.get("lesson-1")
-            bookings = SqliteBookingRepository(uow)
+            bookings = uow.bookings
             statuses = {b.id: b.status for b in bookings.of_session("class-1")} | {
                 "one-1": bookings.get("one-1").status
             }
-            cara = SqliteAttendeeRepository(uow).get(
-                attendee_id("class-1", "cara", "student")
-            )
+            cara = uow.attendees.get(attendee_id("class-1", "cara", "student"))
         names = [e.name for e in database.events()]
     finally:
         database.close()

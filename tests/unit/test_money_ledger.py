@@ -9,7 +9,6 @@ import pytest
 
 from booking_core.adapters._repositories import StagedLedgerJournal
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
 from booking_core.errors import (
     CurrencyMismatchError,
     IdempotencyKeyReuseError,
@@ -27,7 +26,8 @@ from booking_core.money.ledger import (
     mentor_wallet,
     parse_account,
 )
-from booking_core.ports import LedgerJournal
+from booking_core.policies import Policies
+from booking_core.ports import LedgerJournal, UnitOfWork
 from booking_core.services.ledger import LedgerService
 
 AT = datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc)  # Europe/London DST day
@@ -306,8 +306,9 @@ def _ledger(store: InMemoryStore, currency: str) -> LedgerJournal:
     """A committing in-memory ledger: every call is one transaction."""
     return LedgerService(
         uow_factory=lambda: InMemoryUnitOfWork(store),
-        journal=lambda uow: InMemoryLedgerJournal(uow, currency),
-        attempts=100,  # threads racing on one wallet must not run out of retries
+        currency=currency,
+        # threads racing on one wallet must not run out of retries
+        policies=Policies(transaction_attempts=100),
     )
 
 
@@ -377,7 +378,9 @@ def test_refused_debit_of_an_unused_account_registers_nothing() -> None:
     assert "wallet:m9" not in journal.balances()
 
 
-def test_a_twin_committing_between_our_reads_is_a_replay_not_a_refusal() -> None:
+def test_a_twin_committing_between_our_reads_is_a_replay_not_a_refusal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # Reads are not one snapshot. The journal reads balances before keys, so a
     # twin with the same key that commits in between is seen as its key (or
     # fails our commit), never as its debit alone: a false "insufficient funds".
@@ -398,10 +401,14 @@ def test_a_twin_committing_between_our_reads_is_a_replay_not_a_refusal() -> None
                 ledger.post(twin)
             return found
 
-    racing = LedgerService(
-        uow_factory=lambda: InMemoryUnitOfWork(store),
-        journal=lambda uow: TwinCommitsAfterKeyLookup(uow, "INR"),
-    )
+    def racing_uow() -> UnitOfWork:
+        uow = InMemoryUnitOfWork(store)
+        monkeypatch.setattr(
+            uow, "ledger", lambda currency: TwinCommitsAfterKeyLookup(uow, currency)
+        )
+        return uow
+
+    racing = LedgerService(uow_factory=racing_uow, currency="INR")
     assert racing.post(twin) == ledger.get("w1")  # the retry replays the twin
     assert TwinCommitsAfterKeyLookup.raced
     assert ledger.balance("payouts") == 3  # posted once

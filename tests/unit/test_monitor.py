@@ -17,20 +17,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from booking_core import bootstrap
 from booking_core.actors import Actor, Role
 from booking_core.adapters.fake_gateway import FakePaymentGateway
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_attendance import InMemoryAttendeeRepository
-from booking_core.adapters.memory_bookings import (
-    InMemoryBookingRepository,
-    InMemoryCommandRecords,
-)
-from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
-from booking_core.adapters.memory_payments import (
-    InMemoryBookingPaymentRepository,
-    InMemoryWithdrawalRepository,
-)
-from booking_core.adapters.memory_sessions import InMemorySessionRepository
 from booking_core.attendance.model import ParticipationEvent
 from booking_core.bookings.capacity import WaitlistPolicy
 from booking_core.bookings.model import Booking, BookingStatus
@@ -43,9 +33,10 @@ from booking_core.errors import (
 from booking_core.events import Decision
 from booking_core.intervals import TimeWindow
 from booking_core.money import Money
+from booking_core.policies import Policies
 from booking_core.series import BookingSeries
 from booking_core.services.attendance import AttendanceService
-from booking_core.services.booking import BookingRoster, BookingService
+from booking_core.services.booking import BookingService
 from booking_core.services.monitor import (
     Monitor,
     OneOnOneSteps,
@@ -79,16 +70,16 @@ EVERYTHING = {
 class World:
     store: InMemoryStore
     clock: ManualClock
-    bookings: BookingService[InMemoryUnitOfWork]
-    sessions: SessionService[InMemoryUnitOfWork]
-    attendance: AttendanceService[InMemoryUnitOfWork]
-    payments: PaymentService[InMemoryUnitOfWork]
+    bookings: BookingService
+    sessions: SessionService
+    attendance: AttendanceService
+    payments: PaymentService
     gateway: FakePaymentGateway
 
     def uow(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.store)
 
-    def monitor(self, **replace: Any) -> Monitor[InMemoryUnitOfWork]:
+    def monitor(self, **replace: Any) -> Monitor:
         parts: dict[str, Any] = {
             "booking_service": self.bookings,
             "session_service": self.sessions,
@@ -96,17 +87,11 @@ class World:
             "payment_service": self.payments,
         }
         parts.update(replace)
-        return Monitor(
-            uow_factory=self.uow,
-            sessions=InMemorySessionRepository,
-            bookings=InMemoryBookingRepository,
-            attendees=InMemoryAttendeeRepository,
-            **parts,
-        )
+        return Monitor(uow_factory=self.uow, clock=self.clock, **parts)
 
     def session_status(self, session_id: str) -> SessionStatus:
         with self.uow() as uow:
-            return InMemorySessionRepository(uow).get(session_id).status
+            return uow.sessions.get(session_id).status
 
     def stored(self) -> dict[str, dict[str, Any]]:
         with self.store.lock:
@@ -115,8 +100,8 @@ class World:
 
 def _one_on_one(world: World, booking_id: str, session_id: str, student: str) -> None:
     with world.uow() as uow:
-        session = InMemorySessionRepository(uow).get(session_id)
-        InMemoryBookingRepository(uow).add(
+        session = uow.sessions.get(session_id)
+        uow.bookings.add(
             Booking(
                 id=booking_id,
                 type="one_on_one",
@@ -138,12 +123,11 @@ def _pay(world: World, booking_id: str, start: datetime) -> None:
         mentor_id="tina",
         amount=Money.of("500.00", "INR"),
         starts_at=start,
-        now=world.clock.now(),
     )
     assert record.order_id is not None
     world.gateway.pay(record.order_id)
     for body, signature in world.gateway.take_webhooks():
-        world.payments.handle_webhook(body, signature, now=world.clock.now())
+        world.payments.handle_webhook(body, signature)
 
 
 @pytest.fixture
@@ -155,39 +139,21 @@ def world() -> World:
     def uow() -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(store)
 
-    gateway = FakePaymentGateway(secret=b"unit", clock=clock.now)
+    gateway = FakePaymentGateway(secret=b"unit-webhook-secret", clock=clock.now)
+    core = bootstrap(
+        uow_factory=uow,
+        clock=clock,
+        gateway=gateway,
+        policies=Policies(waitlist=WaitlistPolicy(mode="offer", offer_ttl=HOUR)),
+        new_id=lambda: next(ids),
+    )
     w = World(
         store=store,
         clock=clock,
-        bookings=BookingService(
-            uow_factory=uow,
-            sessions=InMemorySessionRepository,
-            bookings=InMemoryBookingRepository,
-            records=InMemoryCommandRecords,
-            clock=clock,
-            waitlist_policy=WaitlistPolicy(mode="offer", offer_ttl=HOUR),
-            new_id=lambda: next(ids),
-        ),
-        sessions=SessionService(
-            uow_factory=uow,
-            sessions=InMemorySessionRepository,
-            roster=BookingRoster(uow, InMemoryBookingRepository),
-            clock=clock,
-        ),
-        attendance=AttendanceService(
-            uow_factory=uow,
-            sessions=InMemorySessionRepository,
-            attendees=InMemoryAttendeeRepository,
-            clock=clock,
-        ),
-        payments=PaymentService(
-            gateway=gateway,
-            uow_factory=uow,
-            journal=lambda unit: InMemoryLedgerJournal(unit, "INR"),
-            payments=InMemoryBookingPaymentRepository,
-            withdrawals=InMemoryWithdrawalRepository,
-            sleep=lambda _: None,
-        ),
+        bookings=core.bookings,
+        sessions=core.sessions,
+        attendance=core.attendance,
+        payments=core.payments,
         gateway=gateway,
     )
     plan = [
@@ -303,19 +269,19 @@ def test_tick_errors_carry_library_codes_or_the_class_name() -> None:
 
 
 def test_every_due_step_runs_once(world: World) -> None:
-    report = world.monitor().tick(NOW)
+    report = world.monitor().tick()
     assert done(report) == EVERYTHING
     assert (report.errors, report.skipped) == ((), ())
     assert world.payments.booking("b-ran").closed
     before = world.stored()
-    again = world.monitor().tick(NOW)
+    again = world.monitor().tick()
     assert again.total == 0
     assert world.stored() == before
 
 
 def test_nothing_is_due_before_its_time(world: World) -> None:
     world.clock.set(SETUP + timedelta(minutes=30))
-    assert world.monitor().tick(SETUP + timedelta(minutes=30)).total == 0
+    assert world.monitor().tick().total == 0
 
 
 def test_a_naive_now_is_refused(world: World) -> None:
@@ -394,7 +360,7 @@ def test_a_failing_item_is_recorded_and_the_others_go_on(
         raise RuntimeError("the database went away")
 
     proxy = Proxy(_real(world, service), method, boom)
-    report = world.monitor(**{service: proxy}).tick(NOW)
+    report = world.monitor(**{service: proxy}).tick()
     assert done(report) == _without(fields)
     assert report.errors == (
         TickError(
@@ -406,7 +372,7 @@ def test_a_failing_item_is_recorded_and_the_others_go_on(
     )
     assert report.skipped == ()
     # still due: the next tick (with the fault gone) does it
-    healed = world.monitor().tick(NOW)
+    healed = world.monitor().tick()
     assert done(healed) == {k: v for k, v in EVERYTHING.items() if k in fields}
 
 
@@ -421,9 +387,7 @@ def test_an_item_another_worker_did_first_is_skipped_not_an_error(
         getattr(real, method)(*args, **kwargs)  # the other worker commits ...
         return getattr(real, method)(*args, **kwargs)  # ... ours finds it done
 
-    report = world.monitor(**{service: Proxy(real, method, other_worker_first)}).tick(
-        NOW
-    )
+    report = world.monitor(**{service: Proxy(real, method, other_worker_first)}).tick()
     assert report.errors == ()
     if step is TickStep.OFFERS:
         # expiring offers again finds nothing: no error, just nothing moved
@@ -432,7 +396,7 @@ def test_an_item_another_worker_did_first_is_skipped_not_an_error(
     else:
         assert report.skipped == ((step, item),)
         assert done(report) == _without(fields[:1])
-    assert world.monitor().tick(NOW).total == 0
+    assert world.monitor().tick().total == 0
 
 
 @pytest.mark.parametrize("case", STEPS, ids=[case[1] for case in STEPS])
@@ -444,7 +408,7 @@ def test_a_stale_version_on_every_attempt_is_a_skip(world: World, case: Case) ->
 
     report = world.monitor(
         **{service: Proxy(_real(world, service), method, stale)}
-    ).tick(NOW)
+    ).tick()
     assert report.errors == ()
     assert report.skipped == ((step, item),)
     assert done(report) == _without(fields)
@@ -457,7 +421,7 @@ def test_when_it_cannot_tell_whether_still_due_it_reports_the_error(
         raise RuntimeError("gateway unreachable")
 
     payments = Proxy(Proxy(world.payments, "settle", boom), "booking", boom)
-    report = world.monitor(payment_service=payments).tick(NOW)
+    report = world.monitor(payment_service=payments).tick()
     assert [(e.step, e.item_id, e.code) for e in report.errors] == [
         (TickStep.SETTLEMENTS, "b-ran", "RuntimeError")
     ]
@@ -470,7 +434,7 @@ def test_payments_of_cancelled_bookings_and_open_sessions_are_left_alone(
     _pay(world, "b-1", datetime(2026, 3, 29, 12, tzinfo=UTC))  # ann cancelled it
     _pay(world, "b-gus", datetime(2026, 3, 30, 12, tzinfo=UTC))  # not held yet
     world.clock.set(NOW)
-    report = world.monitor().tick(NOW)
+    report = world.monitor().tick()
     assert done(report) == EVERYTHING
     assert not world.payments.booking("b-1").closed
     assert not world.payments.booking("b-gus").closed
@@ -480,7 +444,7 @@ def test_an_unknown_booking_behind_a_payment_is_an_error(world: World) -> None:
     world.clock.set(SETUP)
     _pay(world, "b-ghost", NOW)
     world.clock.set(NOW)
-    report = world.monitor().tick(NOW)
+    report = world.monitor().tick()
     assert done(report) == EVERYTHING
     assert [(e.step, e.item_id, e.code) for e in report.errors] == [
         (TickStep.SETTLEMENTS, "b-ghost", "not_found")
@@ -488,7 +452,7 @@ def test_an_unknown_booking_behind_a_payment_is_an_error(world: World) -> None:
 
 
 def test_without_payments_or_1to1_those_steps_do_not_run(world: World) -> None:
-    report = world.monitor(payment_service=None).tick(NOW)
+    report = world.monitor(payment_service=None).tick()
     assert done(report) == _without(["payments_released"])
     assert world.session_status("s-ran") is SessionStatus.COMPLETED
     assert not world.payments.booking("b-ran").closed
@@ -515,9 +479,9 @@ class Steps:
 
 def test_the_1to1_steps_report_what_they_changed(world: World) -> None:
     with world.uow() as uow:
-        gus = InMemoryBookingRepository(uow).get("b-gus")
+        gus = uow.bookings.get("b-gus")
     steps: OneOnOneSteps = Steps(approvals=(Decision(state=gus),))
-    report = world.monitor(one_on_one=steps).tick(NOW)
+    report = world.monitor(one_on_one=steps).tick()
     assert report.approvals_expired == ("b-gus",)
     assert report.series_extended == ()
 
@@ -543,7 +507,7 @@ def test_a_failing_1to1_step_is_recorded_and_the_tick_goes_on(
     errors: list[tuple[TickStep, None]],
     skipped: list[tuple[TickStep, str]],
 ) -> None:
-    report = world.monitor(one_on_one=Steps(error=error)).tick(NOW)
+    report = world.monitor(one_on_one=Steps(error=error)).tick()
     assert done(report) == EVERYTHING
     assert [(e.step, e.item_id) for e in report.errors] == errors
     assert list(report.skipped) == skipped
@@ -562,14 +526,14 @@ def test_marking_attendance_again_writes_nothing(world: World) -> None:
 
 def test_open_offers_are_found_by_expiry(world: World) -> None:
     with world.uow() as uow:
-        repository = InMemoryBookingRepository(uow)
+        repository = uow.bookings
         due = repository.offers_due(due_by=NOW)
         early = repository.offers_due(due_by=SETUP)
     assert [(b.id, b.status) for b in due] == [("b-2", BookingStatus.OFFERED)]
     assert early == []
-    world.monitor().tick(NOW)
+    world.monitor().tick()
     with world.uow() as uow:
-        assert InMemoryBookingRepository(uow).offers_due(due_by=NOW) == []
+        assert uow.bookings.offers_due(due_by=NOW) == []
 
 
 def test_services_reading_an_earlier_clock_cannot_do_what_is_not_yet_due(
@@ -590,6 +554,6 @@ def test_every_paid_booking_of_a_missed_session_is_refunded(world: World) -> Non
     _pay(world, "b-eve", datetime(2026, 3, 29, 8, tzinfo=UTC))
     _pay(world, "b-eve-2", datetime(2026, 3, 29, 8, tzinfo=UTC))
     world.clock.set(NOW)
-    report = world.monitor().tick(NOW)
+    report = world.monitor().tick()
     assert report.payments_refunded == ("b-eve", "b-eve-2")
     assert world.payments.journal.balance("refunds") == 2 * 50000

@@ -29,7 +29,7 @@ Example:
     >>> from booking_core.actors import Actor
     >>> from booking_core.intervals import TimeWindow
     >>> from booking_core.sessions import Session
-    >>> from booking_core import capacity
+    >>> from booking_core.bookings import capacity
     >>> t0 = datetime(2026, 6, 1, 9, tzinfo=timezone.utc)
     >>> session = Session(
     ...     id="s-1", kind="group", teacher_id="t-1", course_id="c-1", zone="UTC",
