@@ -9,13 +9,8 @@ import pytest
 
 from booking_core.actors import Actor
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_bookings import InMemoryBookingRepository
-from booking_core.adapters.memory_sessions import (
-    InMemorySessionRepository,
-    InMemoryStudentRoster,
-)
-from booking_core.bookings.model import Booking
-from booking_core.clock import ManualClock
+from booking_core.bookings.model import Booking, BookingStatus
+from booking_core.clock import Clock, ManualClock
 from booking_core.errors import (
     DuplicateIdError,
     NotFoundError,
@@ -23,7 +18,7 @@ from booking_core.errors import (
     StaleVersionError,
 )
 from booking_core.intervals import TimeWindow
-from booking_core.ports import SessionRepository, StudentRoster
+from booking_core.policies import Policies
 from booking_core.services.sessions import SessionService
 from booking_core.sessions import (
     Session,
@@ -41,24 +36,42 @@ SYSTEM = Actor.system()
 HOUR_2 = timedelta(hours=2)
 
 
-def _service(
-    store: InMemoryStore,
-    clock: ManualClock,
-    roster: StudentRoster | None = None,
-    attempts: int = 5,
-) -> SessionService[InMemoryUnitOfWork]:
+def _service(store: InMemoryStore, clock: Clock, attempts: int = 5) -> SessionService:
     return SessionService(
         uow_factory=lambda: InMemoryUnitOfWork(store),
-        sessions=InMemorySessionRepository,
         clock=clock,
-        roster=roster,
-        attempts=attempts,
+        policies=Policies(transaction_attempts=attempts),
     )
 
 
-def _schedule(
-    service: SessionService[InMemoryUnitOfWork], session_id: str, start: datetime
+def _book(
+    store: InMemoryStore,
+    session_id: str,
+    student_id: str,
+    *,
+    booking_id: str | None = None,
+    status: BookingStatus | str = "confirmed",
 ) -> None:
+    """Stage a booking of ``student_id`` on ``session_id`` (who may act on it)."""
+    with InMemoryUnitOfWork(store) as uow:
+        window = uow.sessions.get(session_id).window
+        uow.bookings.add(
+            Booking(
+                id=booking_id or f"{session_id}-{student_id}",
+                type="one_on_one",
+                session_id=session_id,
+                student_id=student_id,
+                teacher_id="t-1",
+                course_id="c-1",
+                window=window,
+                status=status,
+                created_at=T0,
+            )
+        )
+        uow.commit()
+
+
+def _schedule(service: SessionService, session_id: str, start: datetime) -> None:
     service.schedule(
         session_id=session_id,
         kind="one_on_one",
@@ -70,18 +83,18 @@ def _schedule(
     )
 
 
-def _load(store: InMemoryStore, session_id: str = "s-1"):  # type: ignore[no-untyped-def]
+def _load(store: InMemoryStore, session_id: str = "s-1") -> Session:
     with InMemoryUnitOfWork(store) as uow:
-        return InMemorySessionRepository(uow).get(session_id)
+        return uow.sessions.get(session_id)
 
 
 def test_full_lifecycle_and_the_audit_trail_in_the_store() -> None:
     store = InMemoryStore()
     clock = ManualClock(T0)
-    roster = InMemoryStudentRoster({"s-1": ["alice"]})
-    service = _service(store, clock, roster)
+    service = _service(store, clock)
     start = T0 + timedelta(days=5)  # across the London fold on 25 October
     _schedule(service, "s-1", start)
+    _book(store, "s-1", "alice")
     clock.advance(timedelta(days=1))
     service.request_reschedule(
         "s-1",
@@ -113,20 +126,19 @@ def test_unknown_session_and_duplicate_id() -> None:
         _schedule(service, "s-1", T0 + timedelta(days=2))
 
 
-def test_without_a_roster_no_student_is_booked() -> None:
+def test_without_a_booking_no_student_is_booked() -> None:
     store = InMemoryStore()
     service = _service(store, ManualClock(T0))
     _schedule(service, "s-1", T0 + timedelta(days=3))
+    _schedule(service, "other", T0 + timedelta(days=4))
     with pytest.raises(NotSessionParticipantError):
         service.cancel("s-1", reason="ill", actor=ALICE)
-    roster = InMemoryStudentRoster()
-    roster.book("s-1", "alice")
-    roster.unbook("s-1", "alice")
-    roster.unbook("other", "alice")
+    # booked, then unbooked; and booked on another session only: still nobody
+    _book(store, "s-1", "alice", status="cancelled")
+    _book(store, "other", "alice")
     with pytest.raises(NotSessionParticipantError):
-        _service(store, ManualClock(T0), roster).cancel(
-            "s-1", reason="ill", actor=ALICE
-        )
+        _service(store, ManualClock(T0)).cancel("s-1", reason="ill", actor=ALICE)
+    assert _load(store).status is SessionStatus.SCHEDULED
 
 
 def test_a_lost_race_is_retried_from_a_fresh_load() -> None:
@@ -136,18 +148,19 @@ def test_a_lost_race_is_retried_from_a_fresh_load() -> None:
     _schedule(setup, "s-1", T0 + timedelta(days=5))
     raced = {"done": False}
 
-    def sessions(uow: InMemoryUnitOfWork) -> SessionRepository:
-        # the first attempt loses: another writer requests a reschedule meanwhile
-        if not raced["done"]:
-            raced["done"] = True
-            setup.request_reschedule(
-                "s-1", reason="a clash with an exam", actor=TEACHER
-            )
-        return InMemorySessionRepository(uow)
+    class RacingClock:
+        """Read after the load: the first attempt loses to another writer."""
 
-    service = SessionService(
-        uow_factory=lambda: InMemoryUnitOfWork(store), sessions=sessions, clock=clock
-    )
+        def now(self) -> datetime:
+            # another writer requests a reschedule between our load and commit
+            if not raced["done"]:
+                raced["done"] = True
+                setup.request_reschedule(
+                    "s-1", reason="a clash with an exam", actor=TEACHER
+                )
+            return clock.now()
+
+    service = _service(store, RacingClock())
     decision = service.cancel("s-1", reason="teacher ill", actor=TEACHER)
     assert decision.state.status is SessionStatus.CANCELLED
     assert decision.state.version == 2  # loaded after the competing request
@@ -164,31 +177,16 @@ def test_every_attempt_lost() -> None:
     setup = _service(store, clock)
     _schedule(setup, "s-1", T0 + timedelta(days=5))
 
-    class Racing:
-        """Loads, then lets another writer save the same session first."""
+    class RacingClock:
+        """Read after each load: another writer saves the same session first."""
 
-        def __init__(self, uow: InMemoryUnitOfWork) -> None:
-            self.inner = InMemorySessionRepository(uow)
-
-        def get(self, aggregate_id: str) -> Session:
-            current = self.inner.get(aggregate_id)
+        def now(self) -> datetime:
             with InMemoryUnitOfWork(store) as other:
-                InMemorySessionRepository(other).save(current)
+                other.sessions.save(other.sessions.get("s-1"))
                 other.commit()
-            return current
+            return clock.now()
 
-        def save(self, aggregate: Session) -> None:
-            self.inner.save(aggregate)
-
-    def sessions(uow: InMemoryUnitOfWork) -> SessionRepository:
-        return Racing(uow)  # type: ignore[return-value]
-
-    service = SessionService(
-        uow_factory=lambda: InMemoryUnitOfWork(store),
-        sessions=sessions,
-        clock=clock,
-        attempts=2,
-    )
+    service = _service(store, RacingClock(), attempts=2)
     with pytest.raises(StaleVersionError):
         service.cancel("s-1", reason="teacher ill", actor=TEACHER)
     assert _load(store).status is SessionStatus.SCHEDULED
@@ -197,9 +195,10 @@ def test_every_attempt_lost() -> None:
 def test_monitor_queries_and_predicates() -> None:
     store = InMemoryStore()
     clock = ManualClock(T0)
-    service = _service(store, clock, InMemoryStudentRoster({"s-2": ["alice"]}))
+    service = _service(store, clock)
     for index, hours in enumerate([30, 2, 50], start=1):
         _schedule(service, f"s-{index}", T0 + timedelta(hours=hours))
+    _book(store, "s-2", "alice")
     service.request_reschedule(
         "s-3",
         reason="a clash with an exam",
@@ -215,7 +214,7 @@ def test_monitor_queries_and_predicates() -> None:
     service.cancel("s-2", reason="ill", actor=ALICE)
     clock.set(T0 + timedelta(hours=24))
     with InMemoryUnitOfWork(store) as uow:
-        repository = InMemorySessionRepository(uow)
+        repository = uow.sessions
         due = repository.pending_reschedules(due_by=clock.now())
         soon = repository.scheduled_sessions(starting_before=T0 + timedelta(hours=31))
     assert [s.id for s in due] == ["s-3", "s-1"] or [s.id for s in due] == [
@@ -228,8 +227,12 @@ def test_monitor_queries_and_predicates() -> None:
         service.expire_reschedule(session.id, actor=SYSTEM)
     assert _load(store, "s-1").start == T0 + timedelta(days=3)
     s1 = _load(store, "s-1")
-    assert not is_past_no_show_limit(s1, now=clock.now(), policy=service.session_policy)
-    assert not is_past_grace_period(s1, now=clock.now(), policy=service.session_policy)
+    assert not is_past_no_show_limit(
+        s1, now=clock.now(), policy=service.policies.session
+    )
+    assert not is_past_grace_period(
+        s1, now=clock.now(), policy=service.policies.session
+    )
     clock.set(s1.start + timedelta(minutes=30))
     service.mark_missed("s-1", actor=SYSTEM)
     assert _load(store, "s-1").status is SessionStatus.MISSED
@@ -238,19 +241,13 @@ def test_monitor_queries_and_predicates() -> None:
 def test_an_approved_reschedule_moves_the_bookings_of_the_session() -> None:
     store = InMemoryStore()
     clock = ManualClock(T0)
-    service: SessionService[InMemoryUnitOfWork] = SessionService(
-        uow_factory=lambda: InMemoryUnitOfWork(store),
-        sessions=InMemorySessionRepository,
-        roster=InMemoryStudentRoster({"s-1": ["alice"]}),
-        bookings=InMemoryBookingRepository,
-        clock=clock,
-    )
+    service = _service(store, clock)
     start = T0 + timedelta(days=5)  # London leaves BST on 25 October, in between
     _schedule(service, "s-1", start)
     old = TimeWindow.of(start, timedelta(hours=1))
     with InMemoryUnitOfWork(store) as uow:
         for booking_id, status in (("b-1", "confirmed"), ("b-2", "cancelled")):
-            InMemoryBookingRepository(uow).add(
+            uow.bookings.add(
                 Booking(
                     id=booking_id,
                     type="one_on_one",
@@ -268,16 +265,16 @@ def test_an_approved_reschedule_moves_the_bookings_of_the_session() -> None:
         "s-1", reason="a clash with an exam", new_start=start + HOUR_2, actor=ALICE
     )
     with InMemoryUnitOfWork(store) as uow:  # a request alone moves nothing
-        assert InMemoryBookingRepository(uow).get("b-1").window == old
+        assert uow.bookings.get("b-1").window == old
     decision = service.approve_reschedule("s-1", actor=TEACHER)
     moved = decision.state.window
     assert moved == TimeWindow.of(start + HOUR_2, timedelta(hours=1))
     with InMemoryUnitOfWork(store) as uow:
-        bookings = InMemoryBookingRepository(uow)
+        bookings = uow.bookings
         assert [bookings.get(b).window for b in ("b-1", "b-2")] == [moved, moved]
         assert bookings.get("b-1").version == 2
     # A change that keeps the time (completion) leaves the bookings alone.
     clock.set(moved.end + timedelta(minutes=1))
     service.complete("s-1", actor=TEACHER)
     with InMemoryUnitOfWork(store) as uow:
-        assert InMemoryBookingRepository(uow).get("b-1").version == 2
+        assert uow.bookings.get("b-1").version == 2
