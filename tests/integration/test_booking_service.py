@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta, timezone
+from types import TracebackType
+from typing import Any, cast
 
 import pytest
 
 from booking_core.actors import Actor
 from booking_core.adapters.codec import dumps, loads
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_bookings import (
-    InMemoryBookingRepository,
-    InMemoryCommandRecords,
-)
-from booking_core.adapters.memory_sessions import InMemorySessionRepository
 from booking_core.bookings.capacity import BookingPolicy, WaitlistMode, WaitlistPolicy
 from booking_core.bookings.model import BookingStatus, CommandRecord
 from booking_core.clock import ManualClock
@@ -28,7 +25,9 @@ from booking_core.errors import (
     SeatsUnavailableError,
 )
 from booking_core.intervals import TimeWindow
-from booking_core.services.booking import BookingRoster, BookingService
+from booking_core.policies import Policies
+from booking_core.ports import IdempotencyRecords, UnitOfWork
+from booking_core.services.booking import BookingService
 from booking_core.services.sessions import SessionService
 from booking_core.sessions import Session
 
@@ -44,21 +43,20 @@ def _world(
     mode: WaitlistMode = WaitlistMode.AUTO_CONFIRM,
     zone: str = "Europe/London",
     max_seats: int = 1,
-) -> tuple[InMemoryStore, ManualClock, BookingService[InMemoryUnitOfWork]]:
+) -> tuple[InMemoryStore, ManualClock, BookingService]:
     store = InMemoryStore()
     clock = ManualClock(T0)
     service = BookingService(
         uow_factory=lambda: InMemoryUnitOfWork(store),
-        sessions=InMemorySessionRepository,
-        bookings=InMemoryBookingRepository,
-        records=InMemoryCommandRecords,
         clock=clock,
-        booking_policy=BookingPolicy(max_seats_per_booking=max_seats),
-        waitlist_policy=WaitlistPolicy(mode=mode),
-        attempts=200,
+        policies=Policies(
+            booking=BookingPolicy(max_seats_per_booking=max_seats),
+            waitlist=WaitlistPolicy(mode=mode),
+            transaction_attempts=200,
+        ),
     )
     with InMemoryUnitOfWork(store) as uow:
-        InMemorySessionRepository(uow).add(
+        uow.sessions.add(
             Session(
                 id="s",
                 kind="group",
@@ -279,22 +277,24 @@ def test_same_key_other_content_is_refused() -> None:
     assert dict(store.collection("bookings")) == snapshot
 
 
-# -- roster and storage ------------------------------------------------------------
+# -- participants and storage ------------------------------------------------------
+
+
+def _participants(store: InMemoryStore, session_id: str) -> frozenset[str]:
+    with InMemoryUnitOfWork(store) as uow:
+        booked = uow.bookings.of_session(session_id)
+    return frozenset(b.student_id for b in booked if b.is_participant)
 
 
 def test_session_permissions_follow_real_bookings() -> None:
     store, clock, service = _world(1, waitlist=True)
-    roster = BookingRoster(lambda: InMemoryUnitOfWork(store), InMemoryBookingRepository)
     sessions = SessionService(
-        uow_factory=lambda: InMemoryUnitOfWork(store),
-        sessions=InMemorySessionRepository,
-        roster=roster,
-        clock=clock,
+        uow_factory=lambda: InMemoryUnitOfWork(store), clock=clock
     )
     service.book("s", "ann", actor=Actor.student("ann"))
-    service.book("s", "bob", actor=Actor.student("bob"))
-    assert roster.booked_student_ids("s") == frozenset({"ann"})
-    assert roster.booked_student_ids("unknown") == frozenset()
+    service.book("s", "bob", actor=Actor.student("bob"))  # waitlisted
+    assert _participants(store, "s") == frozenset({"ann"})
+    assert _participants(store, "unknown") == frozenset()
     clock.set(START + timedelta(hours=1))
     with pytest.raises(NotSessionParticipantError):
         sessions.complete("s", actor=Actor.student("bob"))
@@ -344,8 +344,8 @@ class _LateRecords:
 
     misses = 1
 
-    def __init__(self, uow: InMemoryUnitOfWork) -> None:
-        self._inner = InMemoryCommandRecords(uow)
+    def __init__(self, inner: IdempotencyRecords) -> None:
+        self._inner = inner
 
     def get(self, key: str) -> CommandRecord | None:
         if _LateRecords.misses:
@@ -357,14 +357,39 @@ class _LateRecords:
         self._inner.add(record)
 
 
+class _LateUnitOfWork:
+    """An in-memory unit of work whose ``records`` are :class:`_LateRecords`."""
+
+    def __init__(self, inner: InMemoryUnitOfWork) -> None:
+        self._inner = inner
+
+    def __enter__(self) -> _LateUnitOfWork:
+        self._inner.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._inner.__exit__(kind, error, traceback)
+
+    @property
+    def records(self) -> _LateRecords:
+        return _LateRecords(self._inner.records)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
 def test_a_twin_request_committing_first_is_replayed() -> None:
     store, clock, service = _world(10, waitlist=True)
     first = service.book("s", "ann", actor=Actor.student("ann"), idempotency_key="k")
     late = BookingService(
-        uow_factory=lambda: InMemoryUnitOfWork(store),
-        sessions=InMemorySessionRepository,
-        bookings=InMemoryBookingRepository,
-        records=_LateRecords,
+        uow_factory=lambda: cast(
+            "UnitOfWork", _LateUnitOfWork(InMemoryUnitOfWork(store))
+        ),
         clock=clock,
     )
     _LateRecords.misses = 1
@@ -390,9 +415,6 @@ def test_a_repeating_id_generator_is_refused_not_overwritten() -> None:
     store, clock, _ = _world(10, waitlist=True)
     service = BookingService(
         uow_factory=lambda: InMemoryUnitOfWork(store),
-        sessions=InMemorySessionRepository,
-        bookings=InMemoryBookingRepository,
-        records=InMemoryCommandRecords,
         clock=clock,
         new_id=lambda: "same",
     )
