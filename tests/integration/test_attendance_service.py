@@ -10,14 +10,7 @@ import pytest
 
 from booking_core.actors import Actor
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_attendance import InMemoryAttendeeRepository
-from booking_core.adapters.memory_sessions import InMemorySessionRepository
-from booking_core.adapters.sqlite import (
-    SqliteAttendeeRepository,
-    SqliteDatabase,
-    SqliteSessionRepository,
-    SqliteUnitOfWork,
-)
+from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.attendance.billing import PaymentStatus
 from booking_core.attendance.model import (
     AttendanceMark,
@@ -31,6 +24,8 @@ from booking_core.errors import (
     NotFoundError,
 )
 from booking_core.intervals import TimeWindow
+from booking_core.policies import Policies
+from booking_core.ports import UnitOfWork
 from booking_core.services.attendance import AttendanceService
 from booking_core.sessions import Session, SessionPolicy, SessionStatus, cancel
 
@@ -39,31 +34,23 @@ MIN = timedelta(minutes=1)
 SYSTEM = Actor.system()
 
 
-def memory() -> tuple[Callable[[], Any], Any, Any]:
+def memory() -> Callable[[], UnitOfWork]:
     store = InMemoryStore()
-    return (
-        (lambda: InMemoryUnitOfWork(store)),
-        InMemorySessionRepository,
-        InMemoryAttendeeRepository,
-    )
+    return lambda: InMemoryUnitOfWork(store)
 
 
-def sqlite() -> tuple[Callable[[], Any], Any, Any]:
+def sqlite() -> Callable[[], UnitOfWork]:
     database = SqliteDatabase(":memory:")
-    return (
-        (lambda: SqliteUnitOfWork(database)),
-        SqliteSessionRepository,
-        SqliteAttendeeRepository,
-    )
+    return lambda: SqliteUnitOfWork(database)
 
 
 @pytest.fixture(params=[memory, sqlite], ids=["memory", "sqlite"])
 def setup(
     request: pytest.FixtureRequest,
-) -> tuple[AttendanceService[Any], Callable[[], Any], Any, ManualClock]:
-    factory, sessions, attendees = request.param()
+) -> tuple[AttendanceService, Callable[[], UnitOfWork], ManualClock]:
+    factory: Callable[[], UnitOfWork] = request.param()
     with factory() as uow:
-        sessions(uow).add(
+        uow.sessions.add(
             Session(
                 id="s-1",
                 kind="group",
@@ -76,18 +63,16 @@ def setup(
         )
         uow.commit()
     clock = ManualClock(START - timedelta(days=2))
-    service: AttendanceService[Any] = AttendanceService(
+    service = AttendanceService(
         uow_factory=factory,
-        sessions=sessions,
-        attendees=attendees,
         clock=clock,
-        session_policy=SessionPolicy(),
+        policies=Policies(session=SessionPolicy()),
     )
-    return service, factory, sessions, clock
+    return service, factory, clock
 
 
 def test_lifecycle_to_billing(setup: Any) -> None:
-    service, factory, _, clock = setup
+    service, factory, clock = setup
     service.enrol("s-1", "t-1", "teacher")
     for name in ("ann", "bob", "cid"):
         service.enrol("s-1", name, "student")
@@ -139,7 +124,7 @@ def test_lifecycle_to_billing(setup: Any) -> None:
     )
     assert paid.state.payment_status is PaymentStatus.PAID
     with factory() as uow:
-        repo = InMemoryAttendeeRepository(uow)
+        repo = uow.attendees
         assert [
             a.participant_id for a in repo.with_payment_status(PaymentStatus.PAID)
         ] == [
@@ -151,11 +136,11 @@ def test_lifecycle_to_billing(setup: Any) -> None:
 
 
 def test_cancellation_cascade_through_the_service(setup: Any) -> None:
-    service, factory, sessions, clock = setup
+    service, factory, clock = setup
     service.enrol("s-1", "ann", "student")
     service.enrol("s-1", "dan", "student", payment_status=PaymentStatus.PAID)
     with factory() as uow:
-        repo = sessions(uow)
+        repo = uow.sessions
         decision = cancel(
             repo.get("s-1"),
             reason="teacher is ill",
@@ -172,5 +157,5 @@ def test_cancellation_cascade_through_the_service(setup: Any) -> None:
     assert by_name["dan"].refund_pending
     assert [e.name for e in result.events] == ["AttendeeExcused", "AttendeeExcused"]
     with factory() as uow:
-        stored = InMemoryAttendeeRepository(uow).of_session("s-1")
+        stored = uow.attendees.of_session("s-1")
     assert all(a.attendance is AttendanceMark.EXCUSED for a in stored)
