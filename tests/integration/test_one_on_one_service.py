@@ -18,22 +18,7 @@ import pytest
 
 from booking_core.actors import Actor
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_bookings import InMemoryBookingRepository
-from booking_core.adapters.memory_schedules import (
-    InMemoryStudentCalendarRepository,
-    InMemoryTeacherScheduleRepository,
-)
-from booking_core.adapters.memory_series import InMemoryBookingSeriesRepository
-from booking_core.adapters.memory_sessions import InMemorySessionRepository
-from booking_core.adapters.sqlite import (
-    SqliteBookingRepository,
-    SqliteBookingSeriesRepository,
-    SqliteDatabase,
-    SqliteSessionRepository,
-    SqliteStudentCalendarRepository,
-    SqliteTeacherScheduleRepository,
-    SqliteUnitOfWork,
-)
+from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.availability import (
     AvailabilityItem,
     Blackout,
@@ -63,6 +48,7 @@ from booking_core.errors import (
 )
 from booking_core.events import DomainEvent
 from booking_core.intervals import TimeWindow
+from booking_core.policies import Policies
 from booking_core.recurrence import RecurrenceRule
 from booking_core.series import ChangeScope, SeriesItemStatus
 from booking_core.services.one_on_one import OneOnOneService
@@ -90,54 +76,43 @@ TEACHER = Actor.teacher("t-1")
 class World:
     """A service, its clock and a way to read what was committed."""
 
-    service: OneOnOneService[Any]
+    service: OneOnOneService
     clock: ManualClock
     events: Callable[[], list[DomainEvent]]
     bookings: Callable[[], dict[str, Booking]]
     version: Callable[[str, str], int]
     uow_factory: Callable[[], Any]
-    repositories: dict[str, Any]
 
 
 def _build(
     uow_factory: Callable[[], Any],
-    repositories: dict[str, Any],
     clock: ManualClock,
     policy: OneOnOnePolicy,
     horizon: timedelta,
-) -> OneOnOneService[Any]:
+) -> OneOnOneService:
     return OneOnOneService(
         uow_factory=uow_factory,
         clock=clock,
-        policy=policy,
-        series_horizon=horizon,
-        attempts=50,
-        **repositories,
+        policies=Policies(
+            one_on_one=policy, series_horizon=horizon, transaction_attempts=50
+        ),
     )
 
 
 def _memory(policy: OneOnOnePolicy, horizon: timedelta) -> World:
     store = InMemoryStore()
     clock = ManualClock(NOW)
-    repositories: dict[str, Any] = {
-        "schedules": InMemoryTeacherScheduleRepository,
-        "calendars": InMemoryStudentCalendarRepository,
-        "bookings": InMemoryBookingRepository,
-        "sessions": InMemorySessionRepository,
-        "series": InMemoryBookingSeriesRepository,
-    }
 
     def factory() -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(store)
 
     return World(
-        service=_build(factory, repositories, clock, policy, horizon),
+        service=_build(factory, clock, policy, horizon),
         clock=clock,
         events=lambda: list(store.events),
         bookings=lambda: dict(store.collection("bookings")),
         version=lambda name, key: store.collection(name)[key].version,
         uow_factory=factory,
-        repositories=repositories,
     )
 
 
@@ -145,13 +120,6 @@ def _sqlite(
     database: SqliteDatabase, policy: OneOnOnePolicy, horizon: timedelta
 ) -> World:
     clock = ManualClock(NOW)
-    repositories: dict[str, Any] = {
-        "schedules": SqliteTeacherScheduleRepository,
-        "calendars": SqliteStudentCalendarRepository,
-        "bookings": SqliteBookingRepository,
-        "sessions": SqliteSessionRepository,
-        "series": SqliteBookingSeriesRepository,
-    }
 
     def factory() -> SqliteUnitOfWork:
         return SqliteUnitOfWork(database)
@@ -166,13 +134,12 @@ def _sqlite(
         return int(found.version)
 
     return World(
-        service=_build(factory, repositories, clock, policy, horizon),
+        service=_build(factory, clock, policy, horizon),
         clock=clock,
         events=database.events,
         bookings=bookings,
         version=version,
         uow_factory=factory,
-        repositories=repositories,
     )
 
 
@@ -760,9 +727,7 @@ class _Interleaved:
         self._inner.commit()
 
 
-def _interleaving(
-    world: World, hooks: list[Callable[[], object]]
-) -> OneOnOneService[Any]:
+def _interleaving(world: World, hooks: list[Callable[[], object]]) -> OneOnOneService:
     """A second service on the same store whose n-th unit of work runs hooks[n]."""
     calls = iter(hooks)
 
@@ -771,10 +736,9 @@ def _interleaving(
 
     return _build(
         factory,
-        world.repositories,
         world.clock,
         world.service.policy,
-        world.service.series_horizon,
+        world.service.policies.series_horizon,
     )
 
 
@@ -930,4 +894,4 @@ def test_without_the_student_rule_no_student_calendar_is_kept(
         )
         assert decision.state.status is BookingStatus.CONFIRMED
     with world.uow_factory() as uow, pytest.raises(NotFoundError):
-        world.repositories["calendars"](uow).get("ann")
+        uow.calendars.get("ann")
