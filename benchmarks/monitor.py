@@ -21,21 +21,14 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from _common import median_seconds, report
 
+from booking_core import bootstrap
 from booking_core.actors import Actor, Role
+from booking_core.adapters.fake_gateway import FakePaymentGateway
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_attendance import InMemoryAttendeeRepository
-from booking_core.adapters.memory_bookings import (
-    InMemoryBookingRepository,
-    InMemoryCommandRecords,
-)
-from booking_core.adapters.memory_sessions import InMemorySessionRepository
 from booking_core.attendance.model import ParticipationEvent
 from booking_core.clock import ManualClock
 from booking_core.intervals import TimeWindow
-from booking_core.services.attendance import AttendanceService
-from booking_core.services.booking import BookingService
 from booking_core.services.monitor import Monitor
-from booking_core.services.sessions import SessionService
 
 T0 = datetime(2026, 10, 20, 9, tzinfo=timezone.utc)
 HOUR = timedelta(hours=1)
@@ -49,27 +42,20 @@ class World:
     def __init__(self, *, future: int, ran: int) -> None:
         self.store = InMemoryStore()
         self.clock = ManualClock(T0)
-        self.sessions = SessionService(
-            uow_factory=self.uow, sessions=InMemorySessionRepository, clock=self.clock
-        )
-        self.attendance = AttendanceService(
+        core = bootstrap(
             uow_factory=self.uow,
-            sessions=InMemorySessionRepository,
-            attendees=InMemoryAttendeeRepository,
             clock=self.clock,
+            gateway=FakePaymentGateway(
+                secret=b"bench-webhook-secret", clock=self.clock.now
+            ),
         )
+        self.sessions = core.sessions
+        self.attendance = core.attendance
+        # The session steps only (no payments, no 1:1), as the floors measure.
         self.monitor = Monitor(
             uow_factory=self.uow,
-            sessions=InMemorySessionRepository,
-            bookings=InMemoryBookingRepository,
-            attendees=InMemoryAttendeeRepository,
-            booking_service=BookingService(
-                uow_factory=self.uow,
-                sessions=InMemorySessionRepository,
-                bookings=InMemoryBookingRepository,
-                records=InMemoryCommandRecords,
-                clock=self.clock,
-            ),
+            clock=self.clock,
+            booking_service=core.bookings,
             session_service=self.sessions,
             attendance_service=self.attendance,
         )
@@ -110,8 +96,8 @@ class World:
     def due_queries(self) -> None:
         """The floor of an idle tick: the queries that find what is due."""
         with self.uow() as uow:
-            InMemoryBookingRepository(uow).offers_due(due_by=self.after)
-            sessions = InMemorySessionRepository(uow)
+            uow.bookings.offers_due(due_by=self.after)
+            sessions = uow.sessions
             sessions.pending_reschedules(due_by=self.after)
             sessions.scheduled_sessions(starting_before=self.after)
 
@@ -130,16 +116,16 @@ def _fresh(make: Callable[[], World], use: Callable[[World], object]) -> float:
 
 def main() -> None:
     idle = World(future=200, ran=0)
-    assert idle.monitor.tick(idle.after).total == 0
+    assert idle.monitor.tick().total == 0
     report(
         "monitor.tick.idle.200",
-        median_seconds(lambda: idle.monitor.tick(idle.after), repeat=REPEAT),
+        median_seconds(idle.monitor.tick, repeat=REPEAT),
         "floor:due-queries",
         median_seconds(idle.due_queries, repeat=REPEAT),
     )
 
     def ticked(world: World) -> None:
-        result = world.monitor.tick(world.after)
+        result = world.monitor.tick()
         assert len(result.sessions_completed) == 50, result.summary()
 
     make = lambda: World(future=0, ran=50)  # noqa: E731 - a one-line factory

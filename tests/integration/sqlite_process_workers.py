@@ -17,14 +17,9 @@ from typing import Any
 
 from booking_core.actors import Actor
 from booking_core.adapters.memory import InMemoryEventPublisher
-from booking_core.adapters.sqlite import (
-    SqliteBookingRepository,
-    SqliteCommandRecords,
-    SqliteDatabase,
-    SqliteSessionRepository,
-    SqliteUnitOfWork,
-)
+from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.clock import ManualClock
+from booking_core.policies import Policies
 from booking_core.services.booking import BookingService
 
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=timezone.utc)
@@ -32,15 +27,12 @@ NOW = datetime(2026, 3, 20, 9, 0, tzinfo=timezone.utc)
 
 def service_on(
     database: SqliteDatabase, publisher: InMemoryEventPublisher | None = None
-) -> BookingService[SqliteUnitOfWork]:
+) -> BookingService:
     """A booking service on ``database`` that keeps retrying lost races."""
     return BookingService(
         uow_factory=lambda: SqliteUnitOfWork(database, publisher),
-        sessions=SqliteSessionRepository,
-        bookings=SqliteBookingRepository,
-        records=SqliteCommandRecords,
         clock=ManualClock(NOW),
-        attempts=10_000,
+        policies=Policies(transaction_attempts=10_000),
     )
 
 

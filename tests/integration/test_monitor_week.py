@@ -24,7 +24,6 @@ import pytest
 
 from booking_core import bootstrap
 from booking_core.actors import Actor, Role
-from booking_core.adapters._repositories import StagedUnitOfWork
 from booking_core.adapters.fake_gateway import FakePaymentGateway
 from booking_core.adapters.memory import (
     InMemoryEventPublisher,
@@ -50,6 +49,8 @@ from booking_core.services.sessions import SessionService
 from booking_core.sessions import SessionStatus
 from booking_core.zones import get_zone, to_instant
 
+# A unit of work of either adapter (each has the named repositories).
+Unit = InMemoryUnitOfWork | SqliteUnitOfWork
 UTC = timezone.utc
 HOUR = timedelta(hours=1)
 TINA = Actor.teacher("tina")  # teaches in London
@@ -132,7 +133,7 @@ class FakeOneOnOne:
 class World:
     """One booking_core deployment: services, a monitor, a payment flow."""
 
-    uow: Callable[[], StagedUnitOfWork]
+    uow: Callable[[], Unit]
     clock: ManualClock
     bookings: BookingService
     sessions: SessionService
@@ -190,7 +191,7 @@ def sqlite_world(tmp: Path) -> World:
 
 
 def _world(
-    uow: Callable[[], StagedUnitOfWork],
+    uow: Callable[[], Unit],
     publisher: InMemoryEventPublisher,
 ) -> World:
     clock = ManualClock(utc(22, 8))

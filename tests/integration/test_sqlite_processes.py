@@ -20,13 +20,7 @@ import pytest
 
 from booking_core import sessions
 from booking_core.actors import Actor
-from booking_core.adapters.sqlite import (
-    SqliteBookingRepository,
-    SqliteCommandRecords,
-    SqliteDatabase,
-    SqliteSessionRepository,
-    SqliteUnitOfWork,
-)
+from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.bookings.model import BookingStatus, BookingWaitlisted
 from booking_core.intervals import TimeWindow
 
@@ -63,7 +57,7 @@ def _schedule(database: SqliteDatabase, session_id: str, capacity: int) -> None:
         now=NOW,
     )
     with SqliteUnitOfWork(database) as uow:
-        SqliteSessionRepository(uow).add(decision.state)
+        uow.sessions.add(decision.state)
         uow.collect(decision.events)
         uow.commit()
 
@@ -120,9 +114,9 @@ def test_eight_processes_book_a_hundred_students_into_ten_seats(
     assert mode == "wal"
 
     with SqliteUnitOfWork(database) as uow:
-        stored = SqliteBookingRepository(uow).of_session("s-race")
-        session = SqliteSessionRepository(uow).get("s-race")
-        records = [SqliteCommandRecords(uow).get(f"book-{s}") for s in students]
+        stored = uow.bookings.of_session("s-race")
+        session = uow.sessions.get("s-race")
+        records = [uow.records.get(f"book-{s}") for s in students]
     # Exactly ten confirmed, ninety waitlisted, one booking per student.
     statuses = collections.Counter(b.status for b in stored)
     assert statuses == {BookingStatus.CONFIRMED: 10, BookingStatus.WAITLISTED: 90}
@@ -197,8 +191,8 @@ def test_a_process_killed_before_commit_leaves_no_trace(
     assert child.exitcode == 0
     assert (relayed, published) == (1, ["SessionScheduled", "SeatBooked"])
     with SqliteUnitOfWork(database) as uow:
-        assert SqliteBookingRepository(uow).get(booking_id).version == 1
-        assert SqliteSessionRepository(uow).get("s-1").version == 2
+        assert uow.bookings.get(booking_id).version == 1
+        assert uow.sessions.get("s-1").version == 2
 
 
 def test_a_process_killed_after_commit_has_its_events_relayed(
@@ -215,7 +209,7 @@ def test_a_process_killed_after_commit_has_its_events_relayed(
     child.join(timeout=30)
     assert child.exitcode == -9  # committed, killed before marking published
     with SqliteUnitOfWork(database) as uow:
-        (booking,) = SqliteBookingRepository(uow).of_session("s-1")
+        (booking,) = uow.bookings.of_session("s-1")
     assert booking.student_id == "ann"
 
     out = SPAWN.Queue()
