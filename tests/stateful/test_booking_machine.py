@@ -21,11 +21,6 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from booking_core.actors import Actor
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_bookings import (
-    InMemoryBookingRepository,
-    InMemoryCommandRecords,
-)
-from booking_core.adapters.memory_sessions import InMemorySessionRepository
 from booking_core.bookings.capacity import (
     BookingPolicy,
     WaitlistMode,
@@ -37,6 +32,7 @@ from booking_core.bookings.model import Booking, BookingStatus
 from booking_core.clock import ManualClock
 from booking_core.errors import BookingCoreError
 from booking_core.intervals import TimeWindow
+from booking_core.policies import Policies
 from booking_core.services.booking import BookingService
 from booking_core.sessions import Session, SessionStatus
 
@@ -52,7 +48,7 @@ class BookingMachine(RuleBasedStateMachine):
         super().__init__()
         self.store = InMemoryStore()
         self.clock = ManualClock(T0)
-        self.service: BookingService[InMemoryUnitOfWork] | None = None
+        self.service: BookingService | None = None
         self.policy = WaitlistPolicy()
         self.ids: list[str] = []
         self.keys: dict[str, str] = {}
@@ -75,15 +71,13 @@ class BookingMachine(RuleBasedStateMachine):
         self.policy = WaitlistPolicy(mode=mode, offer_ttl=timedelta(hours=ttl_hours))
         self.service = BookingService(
             uow_factory=lambda: InMemoryUnitOfWork(self.store),
-            sessions=InMemorySessionRepository,
-            bookings=InMemoryBookingRepository,
-            records=InMemoryCommandRecords,
             clock=self.clock,
-            booking_policy=BookingPolicy(max_seats_per_booking=2),
-            waitlist_policy=self.policy,
+            policies=Policies(
+                booking=BookingPolicy(max_seats_per_booking=2), waitlist=self.policy
+            ),
         )
         with InMemoryUnitOfWork(self.store) as uow:
-            InMemorySessionRepository(uow).add(
+            uow.sessions.add(
                 Session(
                     id="s",
                     kind="group",
@@ -149,7 +143,7 @@ class BookingMachine(RuleBasedStateMachine):
         )
 
     @property
-    def svc(self) -> BookingService[InMemoryUnitOfWork]:
+    def svc(self) -> BookingService:
         assert self.service is not None
         return self.service
 

@@ -23,13 +23,6 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from booking_core.actors import Actor
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_bookings import InMemoryBookingRepository
-from booking_core.adapters.memory_schedules import (
-    InMemoryStudentCalendarRepository,
-    InMemoryTeacherScheduleRepository,
-)
-from booking_core.adapters.memory_series import InMemoryBookingSeriesRepository
-from booking_core.adapters.memory_sessions import InMemorySessionRepository
 from booking_core.availability import WeeklyAvailability
 from booking_core.availability.approval import ApprovalPolicy
 from booking_core.availability.schedule import TeacherSchedule
@@ -38,6 +31,7 @@ from booking_core.bookings.one_on_one import OneOnOnePolicy
 from booking_core.clock import ManualClock
 from booking_core.errors import BookingCoreError
 from booking_core.intervals import TimeWindow
+from booking_core.policies import Policies
 from booking_core.recurrence import RecurrenceRule
 from booking_core.series import BookingSeries, SeriesItemStatus
 from booking_core.services.one_on_one import OneOnOneService
@@ -64,16 +58,12 @@ class ServiceMachine(RuleBasedStateMachine):
         super().__init__()
         self.store = InMemoryStore()
         self.clock = ManualClock(START)
-        self.service: OneOnOneService[InMemoryUnitOfWork] = OneOnOneService(
+        self.service = OneOnOneService(
             uow_factory=lambda: InMemoryUnitOfWork(self.store),
-            schedules=InMemoryTeacherScheduleRepository,
-            calendars=InMemoryStudentCalendarRepository,
-            bookings=InMemoryBookingRepository,
-            sessions=InMemorySessionRepository,
-            series=InMemoryBookingSeriesRepository,
             clock=self.clock,
-            policy=self.policy,
-            series_horizon=timedelta(weeks=2),
+            policies=Policies(
+                one_on_one=self.policy, series_horizon=timedelta(weeks=2)
+            ),
         )
         self.service.set_schedule(
             TeacherSchedule(
@@ -153,7 +143,7 @@ class ServiceMachine(RuleBasedStateMachine):
     @rule(hours=st.integers(1, 60))
     def time_passes_and_requests_expire(self, hours: int) -> None:
         self.clock.set(min(self.clock.now() + timedelta(hours=hours), LAST_NOW))
-        self.service.expire_undecided(now=self.clock.now())
+        self.service.expire_undecided()
 
     @rule(
         student=st.sampled_from(STUDENTS),
@@ -215,7 +205,7 @@ class ServiceMachine(RuleBasedStateMachine):
 
     @rule()
     def extend(self) -> None:
-        self.service.extend_series(now=self.clock.now())
+        self.service.extend_series()
 
     # -- invariants ---------------------------------------------------------------
 
