@@ -26,11 +26,6 @@ from _common import median_seconds, report
 
 from booking_core.actors import Actor
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_bookings import (
-    InMemoryBookingRepository,
-    InMemoryCommandRecords,
-)
-from booking_core.adapters.memory_sessions import InMemorySessionRepository
 from booking_core.clock import ManualClock
 from booking_core.intervals import TimeWindow
 from booking_core.services.booking import BookingService
@@ -42,19 +37,15 @@ PREFILL = 50_000
 REPEAT = 5
 
 
-def _service(store: InMemoryStore) -> BookingService[InMemoryUnitOfWork]:
+def _service(store: InMemoryStore) -> BookingService:
     return BookingService(
-        uow_factory=lambda: InMemoryUnitOfWork(store),
-        sessions=InMemorySessionRepository,
-        bookings=InMemoryBookingRepository,
-        records=InMemoryCommandRecords,
-        clock=ManualClock(T0),
+        uow_factory=lambda: InMemoryUnitOfWork(store), clock=ManualClock(T0)
     )
 
 
 def _add_session(store: InMemoryStore, session_id: str, capacity: int) -> None:
     with InMemoryUnitOfWork(store) as uow:
-        InMemorySessionRepository(uow).add(
+        uow.sessions.add(
             Session(
                 id=session_id,
                 kind="group",

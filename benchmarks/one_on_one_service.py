@@ -27,13 +27,6 @@ from _common import median_seconds, report
 
 from booking_core.actors import Actor
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_bookings import InMemoryBookingRepository
-from booking_core.adapters.memory_schedules import (
-    InMemoryStudentCalendarRepository,
-    InMemoryTeacherScheduleRepository,
-)
-from booking_core.adapters.memory_series import InMemoryBookingSeriesRepository
-from booking_core.adapters.memory_sessions import InMemorySessionRepository
 from booking_core.availability import WeeklyAvailability
 from booking_core.availability.approval import ApprovalPolicy
 from booking_core.availability.schedule import TeacherSchedule
@@ -47,6 +40,7 @@ from booking_core.bookings.one_on_one import (
 )
 from booking_core.clock import ManualClock
 from booking_core.intervals import TimeWindow
+from booking_core.policies import Policies
 from booking_core.services.one_on_one import OneOnOneService
 
 NOW = datetime(2026, 5, 25, 9, tzinfo=timezone.utc)
@@ -76,15 +70,10 @@ def _slot(n: int) -> TimeWindow:
 def main() -> None:
     """Print the JSON lines of both cases."""
     store = InMemoryStore()
-    service: OneOnOneService[InMemoryUnitOfWork] = OneOnOneService(
+    service = OneOnOneService(
         uow_factory=lambda: InMemoryUnitOfWork(store),
-        schedules=InMemoryTeacherScheduleRepository,
-        calendars=InMemoryStudentCalendarRepository,
-        bookings=InMemoryBookingRepository,
-        sessions=InMemorySessionRepository,
-        series=InMemoryBookingSeriesRepository,
         clock=ManualClock(NOW),
-        policy=POLICY,
+        policies=Policies(one_on_one=POLICY),
     )
     service.set_schedule(SCHEDULE, actor=TEACHER)
     numbers = itertools.count()

@@ -45,20 +45,10 @@ from _common import median_seconds, report
 
 from booking_core.actors import Actor
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_bookings import (
-    InMemoryBookingRepository,
-    InMemoryCommandRecords,
-)
-from booking_core.adapters.memory_sessions import InMemorySessionRepository
-from booking_core.adapters.sqlite import (
-    SqliteBookingRepository,
-    SqliteCommandRecords,
-    SqliteDatabase,
-    SqliteSessionRepository,
-    SqliteUnitOfWork,
-)
+from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.clock import ManualClock
 from booking_core.intervals import TimeWindow
+from booking_core.policies import Policies
 from booking_core.services.booking import BookingService
 from booking_core.sessions import Session
 
@@ -88,38 +78,31 @@ class _Store:
         self.memory = InMemoryStore() if path is None else None
         self.database = None if path is None else SqliteDatabase(path)
 
-    def service(self) -> BookingService[Any]:
+    def service(self) -> BookingService:
         if self.database is not None:
             database = self.database
             return BookingService(
                 uow_factory=lambda: SqliteUnitOfWork(database),
-                sessions=SqliteSessionRepository,
-                bookings=SqliteBookingRepository,
-                records=SqliteCommandRecords,
                 clock=ManualClock(T0),
-                attempts=10_000,
+                policies=Policies(transaction_attempts=10_000),
             )
         store = self.memory
         assert store is not None
         return BookingService(
-            uow_factory=lambda: InMemoryUnitOfWork(store),
-            sessions=InMemorySessionRepository,
-            bookings=InMemoryBookingRepository,
-            records=InMemoryCommandRecords,
-            clock=ManualClock(T0),
+            uow_factory=lambda: InMemoryUnitOfWork(store), clock=ManualClock(T0)
         )
 
     def add_sessions(self, ids: list[str], capacity: int) -> None:
         if self.database is not None:
             with SqliteUnitOfWork(self.database) as uow:
                 for session_id in ids:
-                    SqliteSessionRepository(uow).add(_session(session_id, capacity))
+                    uow.sessions.add(_session(session_id, capacity))
                 uow.commit()
             return
         assert self.memory is not None
         with InMemoryUnitOfWork(self.memory) as uow:
             for session_id in ids:
-                InMemorySessionRepository(uow).add(_session(session_id, capacity))
+                uow.sessions.add(_session(session_id, capacity))
             uow.commit()
 
 
