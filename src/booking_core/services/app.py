@@ -15,7 +15,7 @@ Example:
     >>> core = bootstrap(
     ...     uow_factory=lambda: InMemoryUnitOfWork(store),
     ...     clock=clock,
-    ...     gateway=FakePaymentGateway(secret=b"webhook-secret", clock=clock.now),
+    ...     gateway=FakePaymentGateway(secret=b"webhook-secret-0123", clock=clock.now),
     ... )
     >>> teacher = Actor.teacher("t-1")
     >>> _ = core.sessions.schedule(

@@ -40,36 +40,12 @@ tests); ``tick()`` finds what is due at the clock's reading.
 
 Example:
     >>> from datetime import datetime, timezone
+    >>> from booking_core import ManualClock, bootstrap
     >>> from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-    >>> from booking_core.adapters.memory_attendance import (
-    ...     InMemoryAttendeeRepository)
-    >>> from booking_core.adapters.memory_bookings import (
-    ...     InMemoryBookingRepository, InMemoryCommandRecords)
-    >>> from booking_core.adapters.memory_sessions import InMemorySessionRepository
-    >>> from booking_core.clock import ManualClock
-    >>> from booking_core.services.attendance import AttendanceService
-    >>> from booking_core.services.booking import BookingService
-    >>> from booking_core.services.sessions import SessionService
     >>> store = InMemoryStore()
     >>> clock = ManualClock(datetime(2026, 3, 29, 9, tzinfo=timezone.utc))
-    >>> def uow():
-    ...     return InMemoryUnitOfWork(store)
-    >>> monitor = Monitor(
-    ...     uow_factory=uow,
-    ...     sessions=InMemorySessionRepository,
-    ...     bookings=InMemoryBookingRepository,
-    ...     attendees=InMemoryAttendeeRepository,
-    ...     booking_service=BookingService(
-    ...         uow_factory=uow, sessions=InMemorySessionRepository,
-    ...         bookings=InMemoryBookingRepository,
-    ...         records=InMemoryCommandRecords, clock=clock),
-    ...     session_service=SessionService(
-    ...         uow_factory=uow, sessions=InMemorySessionRepository, clock=clock),
-    ...     attendance_service=AttendanceService(
-    ...         uow_factory=uow, sessions=InMemorySessionRepository,
-    ...         attendees=InMemoryAttendeeRepository, clock=clock),
-    ... )
-    >>> report = monitor.tick(clock.now())
+    >>> core = bootstrap(uow_factory=lambda: InMemoryUnitOfWork(store), clock=clock)
+    >>> report = core.monitor.tick()
     >>> report.total, report.errors
     (0, ())
 """
@@ -314,7 +290,7 @@ class Monitor:
     """Runs every due time-driven transition; see the module doc.
 
     Policies come from the services it drives (the session service's
-    ``session_policy`` decides the no-show limit and the grace period, the
+    ``policies.session`` decides the no-show limit and the grace period, the
     booking service's waitlist policy the offers, the payment service's
     cancellation policy the refunds), so the monitor and the people using the
     services can never disagree on a rule.
