@@ -5,14 +5,14 @@ four linked transfers ``capture_payment`` makes: platform, gateway fee, tax and
 mentor share), over 20 mentors.
 
 * ``ledger_store.sqlite``: :class:`~booking_core.services.ledger.LedgerService`
-  over :class:`~booking_core.adapters.sqlite_money.SqliteLedgerJournal` on a
+  over a SQLite unit of work's ledger (``uow.ledger("INR")``) on a
   SQLite file in WAL mode (every rule checked: replay lookup, currency, no
   negative mentor account; entries and balances stored). Peer: the floor of
   the same writes with raw ``sqlite3`` on the same kind of file, per
   transaction ``BEGIN IMMEDIATE``, four entry rows inserted with their
   pre-encoded JSON, five balance rows upserted, ``COMMIT``: no reads, no checks.
 * ``ledger_store.memory``: the same service over an in-memory store
-  (:class:`~booking_core.adapters.memory_ledger.InMemoryLedgerJournal`).
+  (an in-memory unit of work's ``uow.ledger("INR")``).
   Peer: ``case:Journal``, the in-process :class:`~booking_core.money.ledger.Journal`
   posting the same batches (no unit of work, nothing versioned).
 
@@ -35,9 +35,7 @@ from _common import median_seconds, report
 from booking_core.actors import Actor
 from booking_core.adapters import codec
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
 from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
-from booking_core.adapters.sqlite_money import SqliteLedgerJournal
 from booking_core.money import Money, split_payment
 from booking_core.money.ledger import Journal, Transfer
 from booking_core.money.payments import capture_payment
@@ -70,9 +68,8 @@ BATCHES = batches()
 def ours_sqlite(directory: Path) -> dict[str, int]:
     """Post every batch through the service on a fresh SQLite file."""
     database = SqliteDatabase(directory / f"ours-{next(_FILES)}.sqlite3")
-    ledger: LedgerService[SqliteUnitOfWork] = LedgerService(
-        uow_factory=lambda: SqliteUnitOfWork(database),
-        journal=lambda uow: SqliteLedgerJournal(uow, "INR"),
+    ledger = LedgerService(
+        uow_factory=lambda: SqliteUnitOfWork(database), currency="INR"
     )
     for batch in BATCHES:
         ledger.post_linked(batch)
@@ -116,9 +113,8 @@ def floor_sqlite(directory: Path) -> dict[str, int]:
 def ours_memory() -> dict[str, int]:
     """Post every batch through the service on a fresh in-memory store."""
     store = InMemoryStore()
-    ledger: LedgerService[InMemoryUnitOfWork] = LedgerService(
-        uow_factory=lambda: InMemoryUnitOfWork(store),
-        journal=lambda uow: InMemoryLedgerJournal(uow, "INR"),
+    ledger = LedgerService(
+        uow_factory=lambda: InMemoryUnitOfWork(store), currency="INR"
     )
     for batch in BATCHES:
         ledger.post_linked(batch)

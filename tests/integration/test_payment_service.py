@@ -10,11 +10,6 @@ import pytest
 from booking_core.actors import Role
 from booking_core.adapters.fake_gateway import FakePaymentGateway, FaultPlan
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
-from booking_core.adapters.memory_payments import (
-    InMemoryBookingPaymentRepository,
-    InMemoryWithdrawalRepository,
-)
 from booking_core.attendance.model import OUTCOME_SETTLEMENTS, SessionOutcome
 from booking_core.clock import ManualClock
 from booking_core.errors import (
@@ -28,15 +23,22 @@ from booking_core.errors import (
     PolicyViolationError,
 )
 from booking_core.money import CancellationPolicy, CancellationReason, Money
-from booking_core.money.gateway import PaymentStatus, PayoutStatus, sign_webhook
+from booking_core.money.gateway import (
+    PaymentStatus,
+    PayoutStatus,
+    RetryPolicy,
+    sign_webhook,
+)
 from booking_core.money.refunds import RefundTier
 from booking_core.money.withdrawals import BankAccount, WithdrawalStatus
-from booking_core.services.payments import PaymentService, RetryPolicy
+from booking_core.policies import Policies
+from booking_core.services.payments import PaymentService
 
 T0 = datetime(
     2026, 10, 24, 23, 30, tzinfo=timezone.utc
 )  # Kolkata 05:00, London fold eve
 PRICE = Money.of("700.00", "INR")
+SECRET = b"webhook-secret-0123"
 ACCOUNT = BankAccount(
     holder_name="Asha Rao", account_number="001234567890", ifsc="HDFC0001234"
 )
@@ -46,7 +48,7 @@ class Setup:
     def __init__(self, **faults: object) -> None:
         self.clock = ManualClock(T0)
         self.gateway = FakePaymentGateway(
-            secret=b"s",
+            secret=SECRET,
             clock=self.clock.now,
             faults=FaultPlan(**faults),  # type: ignore[arg-type]
         )
@@ -59,17 +61,16 @@ class Setup:
         )
         self.journal = self.service.journal
 
-    def make(
-        self, cancellation_policy: CancellationPolicy
-    ) -> PaymentService[InMemoryUnitOfWork]:
+    def make(self, cancellation_policy: CancellationPolicy) -> PaymentService:
         return PaymentService(
             gateway=self.gateway,
             uow_factory=lambda: InMemoryUnitOfWork(self.store),
-            journal=lambda uow: InMemoryLedgerJournal(uow, "INR"),
-            payments=InMemoryBookingPaymentRepository,
-            withdrawals=InMemoryWithdrawalRepository,
-            cancellation_policy=cancellation_policy,
-            retry=RetryPolicy(attempts=3),
+            clock=self.clock,
+            policies=Policies(
+                cancellation=cancellation_policy,
+                gateway_retry=RetryPolicy(attempts=3),
+            ),
+            currency="INR",
             sleep=self.slept.append,
         )
 
@@ -79,14 +80,13 @@ class Setup:
             mentor_id="m1",
             amount=PRICE,
             starts_at=T0 + timedelta(hours=30),
-            now=T0,
         )
         assert record.order_id is not None
         return record.order_id
 
     def deliver(self) -> None:
         for body, signature in self.gateway.take_webhooks():
-            self.service.handle_webhook(body, signature, now=self.clock.now())
+            self.service.handle_webhook(body, signature)
 
     def paid(self, booking: str = "b1") -> None:
         self.gateway.pay(self.order(booking))
@@ -95,7 +95,7 @@ class Setup:
     def earn(self, bookings: int = 3) -> None:
         for n in range(bookings):
             self.paid(f"e{n}")
-            self.service.complete(f"e{n}", now=T0)
+            self.service.complete(f"e{n}")
 
 
 def test_retry_policy() -> None:
@@ -118,29 +118,27 @@ def test_capture_by_webhook_is_idempotent_and_release() -> None:
     s.gateway.pay(s.order())
     hooks = s.gateway.take_webhooks()
     for body, signature in hooks * 3:
-        s.service.handle_webhook(body, signature, now=T0)
+        s.service.handle_webhook(body, signature)
     assert s.journal.balance("escrow:m1") == 61348
     assert (
         s.service.open_order(
-            booking_id="b1", mentor_id="m1", amount=PRICE, starts_at=T0, now=T0
+            booking_id="b1", mentor_id="m1", amount=PRICE, starts_at=T0
         ).payment
         is not None
     )
-    record = s.service.complete("b1", now=T0)
+    record = s.service.complete("b1")
     assert record.closed
     assert s.journal.balance("wallet:m1") == 61348
     with pytest.raises(InvalidTransitionError):
-        s.service.complete("b1", now=T0)
+        s.service.complete("b1")
     with pytest.raises(InvalidTransitionError):
-        s.service.refund(
-            "b1", by=Role.TEACHER, reason=CancellationReason.NO_SHOW, now=T0
-        )
+        s.service.refund("b1", by=Role.TEACHER, reason=CancellationReason.NO_SHOW)
 
 
 def test_webhooks_refused_or_ignored() -> None:
     s = Setup()
     with pytest.raises(InvalidWebhookError):
-        s.service.handle_webhook(b"{}", "00" * 32, now=T0)
+        s.service.handle_webhook(b"{}", "00" * 32)
     for event, reference in (
         ("payment.captured", "order_unknown"),
         ("payout.processed", "w_unknown"),
@@ -150,7 +148,7 @@ def test_webhooks_refused_or_ignored() -> None:
             f'{{"id": "e", "event": "{event}", "entity": "x", '
             f'"reference": "{reference}", "status": "processed"}}'
         ).encode()
-        s.service.handle_webhook(body, sign_webhook(b"s", body), now=T0)
+        s.service.handle_webhook(body, sign_webhook(SECRET, body))
     assert s.journal.balances() == {}
     s.earn(1)
     s.service.withdraw(
@@ -158,7 +156,6 @@ def test_webhooks_refused_or_ignored() -> None:
         mentor_id="m1",
         amount=Money.of("100.00", "INR"),
         bank_account=ACCOUNT,
-        now=T0,
     )
     body = (
         b'{"id": "e", "event": "payout.processed", "entity": "x", '
@@ -166,44 +163,44 @@ def test_webhooks_refused_or_ignored() -> None:
     )
     before = s.service.withdrawal("w1")
     with pytest.raises(InvalidWebhookError):
-        s.service.handle_webhook(body, sign_webhook(b"s", body), now=T0)
+        s.service.handle_webhook(body, sign_webhook(SECRET, body))
     assert s.service.withdrawal("w1") == before
 
 
 def test_capture_by_polling_authorized_and_failed_payments() -> None:
     s = Setup()
     with pytest.raises(NotFoundError):
-        s.service.poll("nope", now=T0)
+        s.service.poll("nope")
     order = s.order()
-    assert s.service.poll("b1", now=T0).payment is None  # not paid yet
+    assert s.service.poll("b1").payment is None  # not paid yet
     s.gateway.pay(order, outcome=PaymentStatus.AUTHORIZED)
     s.gateway.faults = FaultPlan(fail_before=1.0)
-    assert s.service.poll("b1", now=T0).payment is None  # capture keeps failing
+    assert s.service.poll("b1").payment is None  # capture keeps failing
     assert s.slept == [0.2, 0.4]
     s.gateway.faults = FaultPlan()
-    assert s.service.poll("b1", now=T0).payment is not None
-    assert s.service.poll("b1", now=T0).payment is not None
+    assert s.service.poll("b1").payment is not None
+    assert s.service.poll("b1").payment is not None
     failed = s.order("b2")
     s.gateway.pay(failed, outcome=PaymentStatus.FAILED)
-    assert s.service.poll("b2", now=T0).payment is None
+    assert s.service.poll("b2").payment is None
 
 
 def test_order_pending_then_resumed_or_refused() -> None:
     s = Setup(fail_before=1.0)
     record = s.service.open_order(
-        booking_id="b1", mentor_id="m1", amount=PRICE, starts_at=T0, now=T0
+        booking_id="b1", mentor_id="m1", amount=PRICE, starts_at=T0
     )
     assert record.order_id is None
     assert [p.kind for p in s.service.pending()] == ["order"]
-    assert s.service.poll("b1", now=T0).order_id is None
+    assert s.service.poll("b1").order_id is None
     s.gateway.faults = FaultPlan()
-    assert s.service.resume(now=T0) == ()
+    assert s.service.resume() == ()
     assert s.service.booking("b1").order_id is not None
     # A definitive refusal leaves nothing behind.
     s.gateway.create_order(amount=PRICE, receipt="other", idempotency_key="order/b2")
     with pytest.raises(GatewayKeyReuseError):
         s.service.open_order(
-            booking_id="b2", mentor_id="m1", amount=PRICE, starts_at=T0, now=T0
+            booking_id="b2", mentor_id="m1", amount=PRICE, starts_at=T0
         )
     with pytest.raises(NotFoundError):
         s.service.booking("b2")
@@ -224,32 +221,30 @@ def test_refunds_follow_the_cancellation_policy(
 ) -> None:
     s = Setup()
     s.paid()
-    record = s.service.refund("b1", by=by, reason=reason, now=T0)
+    record = s.service.refund("b1", by=by, reason=reason)
     assert record.closed
     assert record.pending_refund is None
     assert s.journal.balance("refunds") == refunded
     assert s.gateway.fetch_payment(record.payment.id).refunded == refunded  # type: ignore[union-attr]
     with pytest.raises(InvalidTransitionError):
-        s.service.refund("b1", by=by, reason=reason, now=T0)
+        s.service.refund("b1", by=by, reason=reason)
     with pytest.raises(InvalidTransitionError):
-        s.service.complete("b1", now=T0)
+        s.service.complete("b1")
 
 
 def test_refund_pending_then_resumed() -> None:
     s = Setup()
     s.paid()
     s.gateway.faults = FaultPlan(timeout_after=1.0)  # applies, answer lost
-    record = s.service.refund(
-        "b1", by=Role.TEACHER, reason=CancellationReason.NO_SHOW, now=T0
-    )
+    record = s.service.refund("b1", by=Role.TEACHER, reason=CancellationReason.NO_SHOW)
     assert record.pending_refund is not None
     assert s.journal.balance("refunds") == 0
     (pending,) = s.service.pending()
     assert pending.kind == "refund"
     assert "700.00 INR" in pending.remaining
-    assert s.service.resume(now=T0) != ()  # still timing out
+    assert s.service.resume() != ()  # still timing out
     s.gateway.faults = FaultPlan()
-    assert s.service.resume(now=T0) == ()
+    assert s.service.resume() == ()
     assert s.journal.balance("refunds") == 70000
     assert len(s.gateway.refunds()) == 1  # the same key: refunded once
 
@@ -260,19 +255,17 @@ def test_refund_refused_by_the_gateway_is_dropped() -> None:
     payment_id = s.service.booking("b1").payment.id  # type: ignore[union-attr]
     s.gateway.refund(payment_id, amount=PRICE, idempotency_key="elsewhere")
     with pytest.raises(GatewayDeclinedError):
-        s.service.refund(
-            "b1", by=Role.TEACHER, reason=CancellationReason.NO_SHOW, now=T0
-        )
+        s.service.refund("b1", by=Role.TEACHER, reason=CancellationReason.NO_SHOW)
     assert s.service.booking("b1").pending_refund is None
     assert s.journal.balance("refunds") == 0
     # ... also when it was pending and resume meets the refusal.
     s.paid("b2")
     s.gateway.faults = FaultPlan(fail_before=1.0)
-    s.service.refund("b2", by=Role.ADMIN, reason=CancellationReason.CANCELLED, now=T0)
+    s.service.refund("b2", by=Role.ADMIN, reason=CancellationReason.CANCELLED)
     s.gateway.faults = FaultPlan()
     payment_id = s.service.booking("b2").payment.id  # type: ignore[union-attr]
     s.gateway.refund(payment_id, amount=PRICE, idempotency_key="elsewhere2")
-    assert s.service.resume(now=T0) == ()
+    assert s.service.resume() == ()
     assert s.journal.balance("refunds") == 0
 
 
@@ -281,16 +274,12 @@ def test_withdrawal_paid_by_webhook_and_repeat_requests() -> None:
     s.earn()
     amount = Money.of("1000.00", "INR")
     withdrawal = s.service.withdraw(
-        withdrawal_id="w1", mentor_id="m1", amount=amount, bank_account=ACCOUNT, now=T0
+        withdrawal_id="w1", mentor_id="m1", amount=amount, bank_account=ACCOUNT
     )
     assert withdrawal.payout_status is PayoutStatus.PENDING
     assert (
         s.service.withdraw(
-            withdrawal_id="w1",
-            mentor_id="m1",
-            amount=amount,
-            bank_account=ACCOUNT,
-            now=T0,
+            withdrawal_id="w1", mentor_id="m1", amount=amount, bank_account=ACCOUNT
         )
         == withdrawal
     )
@@ -310,7 +299,6 @@ def test_withdrawal_paid_by_webhook_and_repeat_requests() -> None:
             mentor_id="m1",
             amount=Money.of("5000.00", "INR"),
             bank_account=ACCOUNT,
-            now=T0,
         )
     with pytest.raises(NotFoundError):
         s.service.withdrawal("w2")
@@ -325,17 +313,16 @@ def test_withdrawal_payout_pending_then_polled() -> None:
         mentor_id="m1",
         amount=Money.of("1000.00", "INR"),
         bank_account=ACCOUNT,
-        now=T0,
     )
     (pending,) = s.service.pending()
     assert (pending.kind, pending.remaining) == ("payout", "create the payout")
     s.gateway.faults = FaultPlan()
-    (pending,) = s.service.resume(now=T0)
+    (pending,) = s.service.resume()
     assert pending.remaining.startswith("settle payout pout_")
     for _ in range(4):
         s.gateway.advance_payouts()
     s.gateway.take_webhooks()  # lost: polling settles it
-    assert s.service.resume(now=T0) == ()
+    assert s.service.resume() == ()
     assert s.service.withdrawal("w1").status is WithdrawalStatus.PAID
     assert len(s.gateway.payouts()) == 1
 
@@ -354,7 +341,6 @@ def test_withdrawal_refused_by_the_gateway_returns_the_hold() -> None:
         mentor_id="m1",
         amount=Money.of("1000.00", "INR"),
         bank_account=ACCOUNT,
-        now=T0,
     )
     assert withdrawal.status is WithdrawalStatus.VOIDED
     assert s.journal.balance("held:m1") == 0
@@ -365,7 +351,7 @@ def test_reconcile_reports_clean_books() -> None:
     s = Setup()
     s.paid("b1")
     s.paid("b2")
-    s.service.refund("b2", by=Role.TEACHER, reason=CancellationReason.NO_SHOW, now=T0)
+    s.service.refund("b2", by=Role.TEACHER, reason=CancellationReason.NO_SHOW)
     report = s.service.reconcile(start=T0, end=T0 + timedelta(days=1))
     assert report.clean
     assert len(report.matched) == 3
@@ -377,9 +363,7 @@ class TestSettleByOutcome:
     def test_held_releases_escrow(self) -> None:
         setup = Setup()
         setup.paid()
-        record = setup.service.settle(
-            "b1", OUTCOME_SETTLEMENTS[SessionOutcome.HELD], now=T0
-        )
+        record = setup.service.settle("b1", OUTCOME_SETTLEMENTS[SessionOutcome.HELD])
         assert record.closed
         assert setup.journal.balance("wallet:m1") > 0
         assert setup.journal.balance("escrow:m1") == 0
@@ -395,7 +379,7 @@ class TestSettleByOutcome:
     def test_teacher_not_paid_refunds_in_full(self, outcome: SessionOutcome) -> None:
         setup = Setup()
         setup.paid()
-        record = setup.service.settle("b1", OUTCOME_SETTLEMENTS[outcome], now=T0)
+        record = setup.service.settle("b1", OUTCOME_SETTLEMENTS[outcome])
         assert record.payment is not None
         assert record.payment.refunded == PRICE
         assert setup.journal.balance("escrow:m1") == 0
@@ -404,9 +388,7 @@ class TestSettleByOutcome:
     def test_student_no_show_pays_the_teacher(self) -> None:
         setup = Setup()
         setup.paid()
-        setup.service.settle(
-            "b1", OUTCOME_SETTLEMENTS[SessionOutcome.STUDENT_NO_SHOW], now=T0
-        )
+        setup.service.settle("b1", OUTCOME_SETTLEMENTS[SessionOutcome.STUDENT_NO_SHOW])
         assert setup.journal.balance("wallet:m1") > 0
 
     def test_split_settlement_is_refused_and_changes_nothing(self) -> None:
@@ -419,7 +401,7 @@ class TestSettleByOutcome:
         balances = dict(setup.journal.balances())
         with pytest.raises(PolicyViolationError, match="release and refund"):
             setup.service.settle(
-                "b1", OUTCOME_SETTLEMENTS[SessionOutcome.STUDENT_NO_SHOW], now=T0
+                "b1", OUTCOME_SETTLEMENTS[SessionOutcome.STUDENT_NO_SHOW]
             )
         assert setup.service.booking("b1") == before
         assert dict(setup.journal.balances()) == balances

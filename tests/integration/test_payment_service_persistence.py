@@ -12,18 +12,8 @@ import pytest
 from booking_core.actors import Role
 from booking_core.adapters.fake_gateway import FakePaymentGateway, FaultPlan
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
-from booking_core.adapters.memory_payments import (
-    InMemoryBookingPaymentRepository,
-    InMemoryWithdrawalRepository,
-)
 from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
-from booking_core.adapters.sqlite_money import (
-    SqliteBookingPaymentRepository,
-    SqliteLedgerJournal,
-    SqliteWithdrawalRepository,
-)
-from booking_core.clock import ManualClock
+from booking_core.clock import Clock, ManualClock
 from booking_core.errors import (
     DuplicateIdError,
     GatewayKeyReuseError,
@@ -31,15 +21,17 @@ from booking_core.errors import (
     NotFoundError,
 )
 from booking_core.money import CancellationReason, Money
-from booking_core.money.gateway import PayoutStatus
+from booking_core.money.gateway import PayoutStatus, RetryPolicy
 from booking_core.money.withdrawals import BankAccount, WithdrawalStatus
+from booking_core.policies import Policies
 from booking_core.ports import PaymentGateway
 from booking_core.services import run_in_transaction
-from booking_core.services.payments import PaymentService, RetryPolicy
+from booking_core.services.payments import PaymentService
 
 # The night London's clocks go back (a fold); Asia/Kolkata has no DST.
 T0 = datetime(2026, 10, 25, 0, 30, tzinfo=timezone.utc)
 PRICE = Money.of("700.00", "INR")
+SECRET = b"webhook-secret-0123"
 ACCOUNT = BankAccount(
     holder_name="Asha Rao", account_number="001234567890", ifsc="HDFC0001234"
 )
@@ -47,55 +39,55 @@ ACCOUNT = BankAccount(
 UnitOfWork = InMemoryUnitOfWork | SqliteUnitOfWork
 
 
+POLICIES = Policies(gateway_retry=RetryPolicy(attempts=2))
+
+
 def sqlite_service(
-    database: SqliteDatabase, gateway: PaymentGateway
-) -> PaymentService[SqliteUnitOfWork]:
+    database: SqliteDatabase, gateway: PaymentGateway, clock: Clock | None = None
+) -> PaymentService:
+    """A service on the SQLite file; its clock stands at T0 unless given."""
     return PaymentService(
         gateway=gateway,
         uow_factory=lambda: SqliteUnitOfWork(database),
-        journal=lambda uow: SqliteLedgerJournal(uow, "INR"),
-        payments=SqliteBookingPaymentRepository,
-        withdrawals=SqliteWithdrawalRepository,
-        retry=RetryPolicy(attempts=2),
+        clock=clock if clock is not None else ManualClock(T0),
+        policies=POLICIES,
+        currency="INR",
         sleep=lambda _: None,
     )
 
 
 def memory_service(
-    store: InMemoryStore, gateway: PaymentGateway
-) -> PaymentService[InMemoryUnitOfWork]:
+    store: InMemoryStore, gateway: PaymentGateway, clock: Clock | None = None
+) -> PaymentService:
+    """A service on the in-memory store; its clock stands at T0 unless given."""
     return PaymentService(
         gateway=gateway,
         uow_factory=lambda: InMemoryUnitOfWork(store),
-        journal=lambda uow: InMemoryLedgerJournal(uow, "INR"),
-        payments=InMemoryBookingPaymentRepository,
-        withdrawals=InMemoryWithdrawalRepository,
-        retry=RetryPolicy(attempts=2),
+        clock=clock if clock is not None else ManualClock(T0),
+        policies=POLICIES,
+        currency="INR",
         sleep=lambda _: None,
     )
 
 
-def deliver(gateway: FakePaymentGateway, service: PaymentService[Any]) -> None:
+def deliver(gateway: FakePaymentGateway, service: PaymentService) -> None:
     for body, signature in gateway.take_webhooks():
-        service.handle_webhook(body, signature, now=T0)
+        service.handle_webhook(body, signature)
 
 
-def pay(
-    gateway: FakePaymentGateway, service: PaymentService[Any], booking: str
-) -> None:
+def pay(gateway: FakePaymentGateway, service: PaymentService, booking: str) -> None:
     record = service.open_order(
         booking_id=booking,
         mentor_id="m1",
         amount=PRICE,
         starts_at=T0 + timedelta(days=3),
-        now=T0,
     )
     assert record.order_id is not None
     gateway.pay(record.order_id)
     deliver(gateway, service)
 
 
-def snapshot(service: PaymentService[Any]) -> tuple[object, ...]:
+def snapshot(service: PaymentService) -> tuple[object, ...]:
     return (
         service.bookings(),
         service.withdrawals(),
@@ -108,25 +100,24 @@ def snapshot(service: PaymentService[Any]) -> tuple[object, ...]:
 def test_a_sqlite_payment_service_survives_a_restart(tmp_path: Path) -> None:
     path = tmp_path / "payments.sqlite3"
     clock = ManualClock(T0)
-    gateway = FakePaymentGateway(secret=b"s", clock=clock.now)
+    gateway = FakePaymentGateway(secret=SECRET, clock=clock.now)
     database = SqliteDatabase(path)
-    service = sqlite_service(database, gateway)
+    service = sqlite_service(database, gateway, clock)
     for booking in ("b1", "b2", "b3", "b4"):
         pay(gateway, service, booking)
-    service.complete("b1", now=T0)
-    service.complete("b2", now=T0)
-    service.refund("b3", by=Role.TEACHER, reason=CancellationReason.NO_SHOW, now=T0)
+    service.complete("b1")
+    service.complete("b2")
+    service.refund("b3", by=Role.TEACHER, reason=CancellationReason.NO_SHOW)
     gateway.faults = FaultPlan(fail_before=1.0)
     held = service.withdraw(
         withdrawal_id="w1",
         mentor_id="m1",
         amount=Money.of("1000.00", "INR"),
         bank_account=ACCOUNT,
-        now=T0,
     )
     assert held.payout_id is None
     pending_order = service.open_order(
-        booking_id="b5", mentor_id="m1", amount=PRICE, starts_at=T0, now=T0
+        booking_id="b5", mentor_id="m1", amount=PRICE, starts_at=T0
     )
     assert pending_order.order_id is None
     before = snapshot(service)
@@ -135,12 +126,12 @@ def test_a_sqlite_payment_service_survives_a_restart(tmp_path: Path) -> None:
 
     # A new process: a new database object and service on the same file.
     reopened = SqliteDatabase(path)
-    again = sqlite_service(reopened, gateway)
+    again = sqlite_service(reopened, gateway, clock)
     assert snapshot(again) == before
     assert again.journal.balance("held:m1") == 100000
     assert again.journal.balance("wallet:m1") == 2 * 61348 - 100000
     gateway.faults = FaultPlan()
-    assert [p.kind for p in again.resume(now=T0)] == ["payout"]  # created
+    assert [p.kind for p in again.resume()] == ["payout"]  # created
     for _ in range(4):
         gateway.advance_payouts()
     deliver(gateway, again)
@@ -199,7 +190,7 @@ class Hooked:
 @pytest.fixture(params=["memory", "sqlite"])
 def pair(
     request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[Callable[[PaymentGateway], PaymentService[Any]]]:
+) -> Iterator[Callable[[PaymentGateway], PaymentService]]:
     """Makes services sharing one store, as several processes would."""
     if request.param == "memory":
         store = InMemoryStore()
@@ -211,19 +202,17 @@ def pair(
 
 
 def test_two_processes_opening_the_same_order_store_one_record(
-    pair: Callable[[PaymentGateway], PaymentService[Any]],
+    pair: Callable[[PaymentGateway], PaymentService],
 ) -> None:
-    gateway = FakePaymentGateway(secret=b"s", clock=lambda: T0)
+    gateway = FakePaymentGateway(secret=SECRET, clock=lambda: T0)
     rival = pair(gateway)
 
     def first() -> None:
-        rival.open_order(
-            booking_id="b1", mentor_id="m1", amount=PRICE, starts_at=T0, now=T0
-        )
+        rival.open_order(booking_id="b1", mentor_id="m1", amount=PRICE, starts_at=T0)
 
     service = pair(cast("PaymentGateway", Hooked(gateway, "create_order", first)))
     record = service.open_order(
-        booking_id="b1", mentor_id="m1", amount=PRICE, starts_at=T0, now=T0
+        booking_id="b1", mentor_id="m1", amount=PRICE, starts_at=T0
     )
     assert record == rival.booking("b1")
     assert record.version == 1
@@ -231,12 +220,12 @@ def test_two_processes_opening_the_same_order_store_one_record(
 
 
 def test_a_payment_captured_by_another_process_is_posted_once(
-    pair: Callable[[PaymentGateway], PaymentService[Any]],
+    pair: Callable[[PaymentGateway], PaymentService],
 ) -> None:
-    gateway = FakePaymentGateway(secret=b"s", clock=lambda: T0)
+    gateway = FakePaymentGateway(secret=SECRET, clock=lambda: T0)
     rival = pair(gateway)
     order = rival.open_order(
-        booking_id="b1", mentor_id="m1", amount=PRICE, starts_at=T0, now=T0
+        booking_id="b1", mentor_id="m1", amount=PRICE, starts_at=T0
     ).order_id
     assert order is not None
     gateway.pay(order)
@@ -244,75 +233,67 @@ def test_a_payment_captured_by_another_process_is_posted_once(
 
     def first() -> None:
         for body, signature in hooks:
-            rival.handle_webhook(body, signature, now=T0)
+            rival.handle_webhook(body, signature)
 
     service = pair(cast("PaymentGateway", Hooked(gateway, "fetch_payment", first)))
     for body, signature in hooks:
-        service.handle_webhook(body, signature, now=T0)
+        service.handle_webhook(body, signature)
     assert service.journal.balance("payments") == -70000
     assert len(service.journal.history("payments")) == 4
 
 
 def test_a_refund_finished_by_another_process_is_posted_once(
-    pair: Callable[[PaymentGateway], PaymentService[Any]],
+    pair: Callable[[PaymentGateway], PaymentService],
 ) -> None:
-    gateway = FakePaymentGateway(secret=b"s", clock=lambda: T0)
+    gateway = FakePaymentGateway(secret=SECRET, clock=lambda: T0)
     rival = pair(gateway)
     pay(gateway, rival, "b1")
     gateway.faults = FaultPlan(fail_before=1.0)
-    pending = rival.refund(
-        "b1", by=Role.TEACHER, reason=CancellationReason.CANCELLED, now=T0
-    )
+    pending = rival.refund("b1", by=Role.TEACHER, reason=CancellationReason.CANCELLED)
     assert pending.pending_refund is not None
 
     def first() -> None:
         gateway.faults = FaultPlan()
-        assert rival.resume(now=T0) == ()
+        assert rival.resume() == ()
 
     service = pair(cast("PaymentGateway", Hooked(gateway, "refund", first)))
-    assert service.resume(now=T0) == ()
+    assert service.resume() == ()
     assert service.journal.balance("refunds") == 70000
     assert len(gateway.refunds()) == 1
     assert service.booking("b1").pending_refund is None
 
 
 def test_an_order_refused_on_resume_closes_the_record(
-    pair: Callable[[PaymentGateway], PaymentService[Any]],
+    pair: Callable[[PaymentGateway], PaymentService],
 ) -> None:
     gateway = FakePaymentGateway(
-        secret=b"s", clock=lambda: T0, faults=FaultPlan(fail_before=1.0)
+        secret=SECRET, clock=lambda: T0, faults=FaultPlan(fail_before=1.0)
     )
     service = pair(gateway)
-    service.open_order(
-        booking_id="b1", mentor_id="m1", amount=PRICE, starts_at=T0, now=T0
-    )
+    service.open_order(booking_id="b1", mentor_id="m1", amount=PRICE, starts_at=T0)
     gateway.faults = FaultPlan()
     gateway.create_order(amount=PRICE, receipt="other", idempotency_key="order/b1")
     with pytest.raises(GatewayKeyReuseError):
-        service.resume(now=T0)
+        service.resume()
     record = service.booking("b1")
     assert record.closed
     assert record.order_id is None
     assert service.pending() == ()
-    assert service.poll("b1", now=T0) == record
+    assert service.poll("b1") == record
     assert (
-        service.open_order(
-            booking_id="b1", mentor_id="m1", amount=PRICE, starts_at=T0, now=T0
-        )
+        service.open_order(booking_id="b1", mentor_id="m1", amount=PRICE, starts_at=T0)
         == record
     )
 
 
 def test_unknown_bookings_are_not_found(
-    pair: Callable[[PaymentGateway], PaymentService[Any]],
+    pair: Callable[[PaymentGateway], PaymentService],
 ) -> None:
-    service = pair(FakePaymentGateway(secret=b"s", clock=lambda: T0))
+    service = pair(FakePaymentGateway(secret=SECRET, clock=lambda: T0))
     with pytest.raises(NotFoundError):
-        service.complete("nope", now=T0)
+        service.complete("nope")
     with pytest.raises(NotFoundError):
-        service.refund(
-            "nope", by=Role.ADMIN, reason=CancellationReason.CANCELLED, now=T0
-        )
+        service.refund("nope", by=Role.ADMIN, reason=CancellationReason.CANCELLED)
     with pytest.raises(NotFoundError):
         service.withdrawal("nope")
     assert service.bookings() == ()
@@ -320,28 +301,27 @@ def test_unknown_bookings_are_not_found(
 
 
 def test_repeated_payout_reports_change_nothing(
-    pair: Callable[[PaymentGateway], PaymentService[Any]],
+    pair: Callable[[PaymentGateway], PaymentService],
 ) -> None:
-    gateway = FakePaymentGateway(secret=b"s", clock=lambda: T0)
+    gateway = FakePaymentGateway(secret=SECRET, clock=lambda: T0)
     service = pair(gateway)
     pay(gateway, service, "b1")
-    service.complete("b1", now=T0)
+    service.complete("b1")
     service.withdraw(
         withdrawal_id="w1",
         mentor_id="m1",
         amount=Money.of("100.00", "INR"),
         bank_account=ACCOUNT,
-        now=T0,
     )
     for _ in range(4):
         gateway.advance_payouts()
     hooks = gateway.take_webhooks()
     for body, signature in hooks * 2:
-        service.handle_webhook(body, signature, now=T0)
+        service.handle_webhook(body, signature)
     paid = service.withdrawal("w1")
     assert paid.payout_status is PayoutStatus.PROCESSED
     for body, signature in hooks:
-        service.handle_webhook(body, signature, now=T0)
+        service.handle_webhook(body, signature)
     assert service.withdrawal("w1") == paid
 
 

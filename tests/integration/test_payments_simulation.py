@@ -18,31 +18,22 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from booking_core.actors import Role
 from booking_core.adapters.fake_gateway import FakePaymentGateway, FaultPlan
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.adapters.memory_ledger import InMemoryLedgerJournal
-from booking_core.adapters.memory_payments import (
-    InMemoryBookingPaymentRepository,
-    InMemoryWithdrawalRepository,
-)
 from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
-from booking_core.adapters.sqlite_money import (
-    SqliteBookingPaymentRepository,
-    SqliteLedgerJournal,
-    SqliteWithdrawalRepository,
-)
 from booking_core.clock import ManualClock
 from booking_core.money import CancellationPolicy, CancellationReason, Money
-from booking_core.money.gateway import PaymentStatus, PayoutStatus
+from booking_core.money.gateway import PaymentStatus, PayoutStatus, RetryPolicy
 from booking_core.money.ledger import AccountKind, parse_account
 from booking_core.money.refunds import RefundTier
 from booking_core.money.withdrawals import BankAccount
-from booking_core.services.payments import PaymentService, RetryPolicy
+from booking_core.policies import Policies
+from booking_core.ports import UnitOfWork
+from booking_core.services.payments import PaymentService
 
 SEEDS = [
     int(s) for s in os.environ.get("PAYMENTS_SIM_SEEDS", "1,2,3,4,5").split(",") if s
@@ -74,29 +65,26 @@ class World:
             secret=SECRET, clock=self.clock.now, seed=seed, faults=FAULTS
         )
         store = InMemoryStore()
-        wiring: dict[str, Any] = {
-            "uow_factory": lambda: InMemoryUnitOfWork(store),
-            "journal": lambda uow: InMemoryLedgerJournal(uow, "INR"),
-            "payments": InMemoryBookingPaymentRepository,
-            "withdrawals": InMemoryWithdrawalRepository,
-        }
-        if database is not None:
-            wiring = {
-                "uow_factory": lambda: SqliteUnitOfWork(database),
-                "journal": lambda uow: SqliteLedgerJournal(uow, "INR"),
-                "payments": SqliteBookingPaymentRepository,
-                "withdrawals": SqliteWithdrawalRepository,
-            }
-        self.service: PaymentService[Any] = PaymentService(
+
+        def uow_factory() -> UnitOfWork:
+            if database is not None:
+                return SqliteUnitOfWork(database)
+            return InMemoryUnitOfWork(store)
+
+        self.service = PaymentService(
             gateway=self.gateway,
-            **wiring,
-            cancellation_policy=CancellationPolicy(
-                student_tiers=(
-                    RefundTier(hours_before=48, share=Decimal(1)),
-                    RefundTier(hours_before=24, share=Decimal("0.5")),
-                )
+            uow_factory=uow_factory,
+            clock=self.clock,
+            policies=Policies(
+                cancellation=CancellationPolicy(
+                    student_tiers=(
+                        RefundTier(hours_before=48, share=Decimal(1)),
+                        RefundTier(hours_before=24, share=Decimal("0.5")),
+                    )
+                ),
+                gateway_retry=RetryPolicy(attempts=2),
             ),
-            retry=RetryPolicy(attempts=2),
+            currency="INR",
             sleep=lambda _: None,
         )
         self.journal = self.service.journal
@@ -116,7 +104,6 @@ class World:
             mentor_id=self.rng.choice(self.mentors),
             amount=Money(rupees * 100 + paise, "INR"),
             starts_at=self.clock.now() + timedelta(hours=self.rng.randrange(1, 96)),
-            now=self.clock.now(),
         )
 
     def pay(self) -> None:
@@ -136,12 +123,12 @@ class World:
 
     def deliver(self) -> None:
         for body, signature in self.gateway.take_webhooks():
-            self.service.handle_webhook(body, signature, now=self.clock.now())
+            self.service.handle_webhook(body, signature)
 
     def poll(self) -> None:
         records = self.service.bookings()
         if records:
-            self.service.poll(self.rng.choice(records).id, now=self.clock.now())
+            self.service.poll(self.rng.choice(records).id)
 
     def _open(self) -> list[str]:
         return [
@@ -153,7 +140,7 @@ class World:
     def complete(self) -> None:
         open_ = self._open()
         if open_:
-            self.service.complete(self.rng.choice(open_), now=self.clock.now())
+            self.service.complete(self.rng.choice(open_))
 
     def cancel(self) -> None:
         open_ = self._open()
@@ -162,7 +149,6 @@ class World:
                 self.rng.choice(open_),
                 by=self.rng.choice(ROLES),
                 reason=self.rng.choice(list(CancellationReason)),
-                now=self.clock.now(),
             )
 
     def withdraw(self) -> None:
@@ -178,14 +164,13 @@ class World:
                 self.rng.randrange(10_000, min(available, 10_000_000) + 1), "INR"
             ),
             bank_account=ACCOUNT,
-            now=self.clock.now(),
         )
 
     def advance(self) -> None:
         self.gateway.advance_payouts()
 
     def resume(self) -> None:
-        self.service.resume(now=self.clock.now())
+        self.service.resume()
 
     def tick(self) -> None:
         self.clock.advance(timedelta(minutes=self.rng.randrange(1, 90)))
@@ -236,7 +221,7 @@ class World:
         self.gateway.faults = FaultPlan()
         for _ in range(40):
             for record in self.service.bookings():
-                self.service.poll(record.id, now=self.clock.now())
+                self.service.poll(record.id)
             self.resume()
             self.advance()
             self.deliver()
