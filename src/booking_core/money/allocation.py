@@ -61,6 +61,7 @@ def allocate(
             ``int`` nor ``Money``.
 
     Example:
+        >>> from decimal import Decimal
         >>> allocate(7, [Decimal("0.5"), Decimal("0.25"), Decimal("0.25")])
         (3, 2, 2)
     """
