@@ -53,16 +53,19 @@ MODULES: dict[str, tuple[str, ...]] = {
     "money/allocation.py": (
         "src/booking_core/money/allocation.py",
         "tests/unit/test_money_allocation_and_split.py",
+        "tests/unit/test_split_fee_estimate_and_allocation_signs.py",
         "tests/properties/test_money_properties.py",
     ),
     "money/split.py": (
         "src/booking_core/money/split.py",
         "tests/unit/test_money_allocation_and_split.py",
+        "tests/unit/test_split_fee_estimate_and_allocation_signs.py",
         "tests/properties/test_money_properties.py",
     ),
     "capacity.py": (
         "src/booking_core/capacity.py",
         "tests/unit/test_capacity_rules.py",
+        "tests/unit/test_capacity_guards_and_details.py",
     ),
     "intervals.py": (
         "src/booking_core/intervals.py",
@@ -83,6 +86,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "money/ledger.py": (
         "src/booking_core/money/ledger.py",
         "tests/unit/test_money_ledger.py",
+        "tests/unit/test_ledger_post_many_balances.py",
     ),
     "availability.py": (
         "src/booking_core/availability.py",
@@ -444,11 +448,18 @@ class Workspace:
         )
 
     def test_args(self, tests: Sequence[str]) -> list[str]:
-        """The test paths, with ``src/...`` doctest targets moved into the copy."""
-        return [
-            str(self.src / t.removeprefix("src/")) if t.startswith("src/") else t
+        """The test paths, with ``src/...`` doctest targets moved into the copy.
+
+        Doctest targets come last: by then the test files have imported the
+        module by its name, and pytest's importlib mode reuses that module
+        instead of loading the file a second time (whose classes would differ).
+        """
+        doctests = [
+            str(self.src / t.removeprefix("src/"))
             for t in tests
+            if t.startswith("src/")
         ]
+        return [t for t in tests if not t.startswith("src/")] + doctests
 
     def run(self, tests: Sequence[str], timeout: float) -> tuple[str, float]:
         """``("passed" | "failed" | "timeout", seconds)`` for one pytest run."""
