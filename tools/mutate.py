@@ -77,6 +77,7 @@ MODULES: dict[str, tuple[str, ...]] = {
         "src/booking_core/sessions/commands.py",
         "tests/unit/test_sessions_rules.py",
         "tests/unit/test_sessions_table.py",
+        "tests/unit/test_session_commands_zoned_now.py",
     ),
     "_recurrence_engine.py": (
         "src/booking_core/_recurrence_engine.py",
