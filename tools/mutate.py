@@ -83,6 +83,7 @@ MODULES: dict[str, tuple[str, ...]] = {
         "src/booking_core/_recurrence_engine.py",
         "tests/unit/test_recurrence.py",
         "tests/unit/test_recurrence_rfc5545.py",
+        "tests/unit/test_recurrence_engine_edges.py",
     ),
     "money/ledger.py": (
         "src/booking_core/money/ledger.py",
