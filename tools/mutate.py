@@ -152,6 +152,8 @@ _BINOP_SWAPS: dict[type[ast.operator], type[ast.operator]] = {
     ast.Div: ast.Mult,
     ast.Mod: ast.FloorDiv,
 }
+_DECLARATION_FLAGS = frozenset({"init", "eq", "repr", "hash", "order", "kw_only"})
+"""attrs field / class flags: declaration, not logic; their values are not mutated."""
 _CALL_SWAPS = {"min": "max", "max": "min", "any": "all", "all": "any"}
 
 
@@ -318,7 +320,12 @@ class _Collector(ast.NodeVisitor):
                     self._add("error-detail", value, repr(f"XX{value.value}XX"))
                 elif keyword.arg is not None and not isinstance(value, ast.Constant):
                     self._add("error-detail", value, "None")
-        self.generic_visit(node)
+        self.visit(node.func)
+        for argument in node.args:
+            self.visit(argument)
+        for keyword in node.keywords:
+            if keyword.arg not in _DECLARATION_FLAGS:
+                self.visit(keyword.value)
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
         return  # message text: not mutated
