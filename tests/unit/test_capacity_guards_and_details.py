@@ -21,6 +21,7 @@ from booking_core.errors import (
     CapacityBelowTakenError,
     InvalidValueError,
     NotBookingHolderError,
+    OfferNotDueError,
     SessionNotBookableError,
     TooManySeatsError,
 )
@@ -322,4 +323,68 @@ def test_expire_offer_refusals_name_the_booking() -> None:
         "field": "booking_id",
         "reason": "has no open offer on session 's'",
         "value": "nobody",
+    }
+
+
+# -- the promotion deadline, sequences and reopening ---------------------------------
+
+
+def test_offers_stop_exactly_at_the_cut_off() -> None:
+    session, ann = _book(_session(1), "ann")
+    session, _ = _book(session, "bob")
+    deadline = capacity.promotion_deadline(session, OFFER)
+    assert deadline == START - timedelta(hours=1)
+    at = capacity.cancel(session, ann, actor=Actor.system(), now=deadline, policy=OFFER)
+    assert [m.booking_id for m in at.state.moves] == ["b-ann"]
+    before = deadline - timedelta(microseconds=1)
+    offered = capacity.cancel(
+        session, ann, actor=Actor.system(), now=before, policy=OFFER
+    )
+    assert [m.booking_id for m in offered.state.moves] == ["b-ann", "b-bob"]
+
+
+def test_every_booking_takes_the_next_sequence_number() -> None:
+    session, _ = _book(_session(1), "ann")
+    session, _ = _book(session, "bob")
+    session, _ = _book(session, "cat")
+    assert [e.sequence for e in session.seats.waitlist] == [1, 2]
+    assert session.seats.next_sequence == 3
+
+
+def test_declining_an_offer_confirms_nobody() -> None:
+    session, bob = _offered_pair()
+    assert session.seats.confirmed == 0
+    declined = capacity.decline_offer(session, bob, actor=Actor.student("bob"), now=T0)
+    assert declined.state.session.seats.confirmed == 0
+    assert declined.state.session.seats.taken == 0
+
+
+def test_reopening_reports_the_seats_left() -> None:
+    full = attrs.evolve(_session(3), waitlist_enabled=False)
+    full, ann = _book(full, "ann", 2)
+    full, _ = _book(full, "bob", 1)
+    reopened = capacity.cancel(full, ann, actor=Actor.student("ann"), now=T0, seats=1)
+    (_cancelled, event) = reopened.events
+    assert event.name == "BookingReopened"
+    assert event.remaining == 1  # type: ignore[attr-defined]
+
+
+def test_an_early_expiry_names_the_expiry_instant() -> None:
+    session, _ = _offered_pair()
+    with pytest.raises(OfferNotDueError) as caught:
+        capacity.expire_offer(session, "b-bob", actor=Actor.system(), now=T0)
+    assert caught.value.details == {
+        "booking_id": "b-bob",
+        "expires_at": (T0 + timedelta(hours=12)).isoformat(),
+    }
+
+
+@pytest.mark.parametrize("field", ["offer_ttl"])
+def test_waitlist_policy_durations_are_checked_with_details(field: str) -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        WaitlistPolicy(**{field: timedelta(0)})
+    assert caught.value.details == {
+        "field": field,
+        "reason": "must be a positive timedelta",
+        "value": timedelta(0),
     }

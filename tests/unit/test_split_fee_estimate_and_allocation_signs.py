@@ -14,7 +14,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from booking_core.errors import InvalidAmountError, InvalidValueError
+from booking_core.errors import (
+    AmountTooSmallForFeesError,
+    CurrencyMismatchError,
+    InvalidAmountError,
+    InvalidValueError,
+)
 from booking_core.money import (
     FeeSchedule,
     Money,
@@ -22,7 +27,7 @@ from booking_core.money import (
     allocate,
     split_payment,
 )
-from booking_core.money.split import FeeSource
+from booking_core.money.split import FeeSource, GatewayFee, _require_positive
 
 
 def _half_up(value: Decimal) -> int:
@@ -184,4 +189,77 @@ def test_amount_refusal_names_the_field() -> None:
         "field": "amount",
         "reason": "must be an int of minor units or Money",
         "value": True,
+    }
+
+
+# -- refusal details of the split values ----------------------------------------------
+
+
+def test_gross_refusal_carries_the_value() -> None:
+    zero = Money.of("0", "INR")
+    with pytest.raises(InvalidAmountError) as caught:
+        split_payment(zero)
+    assert caught.value.details["value"] == zero
+
+
+def test_the_smallest_positive_amount_passes_the_shared_check() -> None:
+    # refunds validate their amount with the same helper split_payment uses
+    _require_positive(Money.of("0.01", "INR"), "amount")
+    with pytest.raises(InvalidAmountError) as caught:
+        _require_positive(Money.of("0.00", "INR"), "amount")
+    assert caught.value.details["field"] == "amount"
+
+
+@pytest.mark.parametrize("field", ["percent", "tax_rate"])
+def test_rates_outside_zero_to_one_are_refused_with_details(field: str) -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        FeeSchedule(**{field: Decimal("1.5")})
+    assert caught.value.details["field"] == field
+    assert caught.value.details["reason"] == "must be between 0 and 1 (0 % to 100 %)"
+
+
+def test_negative_fee_parts_are_refused_with_the_field_name() -> None:
+    with pytest.raises(InvalidAmountError) as caught:
+        GatewayFee(fee=Money.of("-1", "INR"), tax=Money.of("0", "INR"))
+    assert caught.value.details["field"] == "fee"
+    with pytest.raises(InvalidAmountError) as caught:
+        FeeSchedule(fixed=Money.of("-1", "INR"))
+    assert caught.value.details["field"] == "fixed"
+
+
+def test_gateway_fee_refusals_name_what_is_wrong() -> None:
+    fee, tax = Money.of("1.00", "INR"), Money.of("0.18", "USD")
+    with pytest.raises(CurrencyMismatchError) as caught:
+        GatewayFee(fee=fee, tax=tax)
+    assert caught.value.details == {"action": "combine", "left": fee, "right": tax}
+    too_much = Money.of("1.01", "INR")
+    with pytest.raises(InvalidAmountError) as caught_value:
+        GatewayFee(fee=fee, tax=too_much)
+    assert caught_value.value.details == {
+        "field": "tax",
+        "reason": "exceeds the whole fee 1.00 INR",
+        "value": too_much,
+    }
+
+
+def test_a_fee_in_another_currency_is_refused_with_details() -> None:
+    gross = Money.of("100", "INR")
+    usd = GatewayFee(fee=Money.of("1", "USD"), tax=Money.of("0", "USD"))
+    with pytest.raises(CurrencyMismatchError) as caught:
+        split_payment(gross, SplitPolicy(), usd)
+    assert caught.value.details == {"action": "split", "left": gross, "right": usd.fee}
+
+
+def test_too_small_for_fees_reports_every_figure() -> None:
+    gross = Money.of("0.10", "INR")
+    fee = GatewayFee(fee=Money.of("0.20", "INR"), tax=Money.of("0.03", "INR"))
+    with pytest.raises(AmountTooSmallForFeesError) as caught:
+        split_payment(gross, SplitPolicy(), fee)
+    assert caught.value.details == {
+        "gross": gross,
+        "commission": Money.of("0.01", "INR"),
+        "fee": Money.of("0.20", "INR"),
+        "bearer": "mentor",
+        "part": "mentor share",
+        "shortfall": Money.of("-0.11", "INR"),
     }
