@@ -379,12 +379,11 @@ def test_an_early_expiry_names_the_expiry_instant() -> None:
     }
 
 
-@pytest.mark.parametrize("field", ["offer_ttl"])
-def test_waitlist_policy_durations_are_checked_with_details(field: str) -> None:
+def test_waitlist_policy_durations_are_checked_with_details() -> None:
     with pytest.raises(InvalidValueError) as caught:
-        WaitlistPolicy(**{field: timedelta(0)})
+        WaitlistPolicy(offer_ttl=timedelta(0))
     assert caught.value.details == {
-        "field": field,
+        "field": "offer_ttl",
         "reason": "must be a positive timedelta",
         "value": timedelta(0),
     }
