@@ -94,6 +94,7 @@ MODULES: dict[str, tuple[str, ...]] = {
         "src/booking_core/availability.py",
         "tests/unit/test_availability.py",
         "tests/unit/test_one_on_one_slots.py",
+        "tests/unit/test_availability_day_cap.py",
     ),
 }
 
