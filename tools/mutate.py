@@ -574,6 +574,7 @@ def run_module(
     with ThreadPoolExecutor(max_workers=workers) as pool:
         report.outcomes = list(pool.map(one, mutants))
     print(flush=True)
+    _print_report([report], stale=())  # this module now; all of them at the end
     return report
 
 
