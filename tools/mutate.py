@@ -78,6 +78,7 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/unit/test_sessions_rules.py",
         "tests/unit/test_sessions_table.py",
         "tests/unit/test_session_commands_zoned_now.py",
+        "tests/unit/test_session_refusal_details.py",
     ),
     "_recurrence_engine.py": (
         "src/booking_core/_recurrence_engine.py",
