@@ -154,8 +154,11 @@ _BINOP_SWAPS: dict[type[ast.operator], type[ast.operator]] = {
     ast.Div: ast.Mult,
     ast.Mod: ast.FloorDiv,
 }
-_DECLARATION_FLAGS = frozenset({"init", "eq", "repr", "hash", "order", "kw_only"})
-"""attrs field / class flags: declaration, not logic; their values are not mutated."""
+_DECLARATION_FLAGS = frozenset(
+    {"init", "eq", "repr", "hash", "order", "kw_only", "strict"}
+)
+"""Declaration and assertion flags (attrs' ``eq=False``, ``zip(strict=True)``):
+not logic, so their values are not mutated."""
 _CALL_SWAPS = {"min": "max", "max": "min", "any": "all", "all": "any"}
 
 
