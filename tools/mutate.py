@@ -90,6 +90,7 @@ MODULES: dict[str, tuple[str, ...]] = {
         "src/booking_core/money/ledger.py",
         "tests/unit/test_money_ledger.py",
         "tests/unit/test_ledger_post_many_balances.py",
+        "tests/unit/test_ledger_refusal_details.py",
     ),
     "availability.py": (
         "src/booking_core/availability.py",
