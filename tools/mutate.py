@@ -70,6 +70,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "intervals.py": (
         "src/booking_core/intervals.py",
         "tests/unit/test_interval_set.py",
+        "tests/unit/test_interval_set_boundaries.py",
         "tests/unit/test_foundation_values.py",
         "tests/properties/test_interval_set_properties.py",
     ),
