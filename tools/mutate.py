@@ -98,6 +98,7 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/unit/test_availability.py",
         "tests/unit/test_one_on_one_slots.py",
         "tests/unit/test_availability_day_cap.py",
+        "tests/unit/test_availability_refusal_details.py",
     ),
 }
 
