@@ -1,7 +1,8 @@
 """Tasks: ``nox`` runs tests, lint and typecheck; ``nox -s bench`` the benchmarks.
 
 ``nox`` is deterministic (derandomised hypothesis); ``nox -s explore`` draws new
-property-test examples on every run.
+property-test examples on every run; ``nox -s mutate`` runs mutation testing of the
+pure core (``tools/mutate.py``).
 
 ``nox -s build`` is the release check: sdist and wheel, ``twine check``, and the
 wheel installed in a clean virtual environment running the ``booking-core`` command
@@ -61,10 +62,22 @@ def explore(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def mutate(session: nox.Session) -> None:
+    """Mutation testing of the pure core (slow; not a default session).
+
+    Arguments go to ``tools/mutate.py``: ``--module bookings/capacity.py``, ``--sample 20``,
+    ``--all``. Prints killed / survived / timeout / equivalent and the score per
+    module, then the surviving mutants; fails when a module scores under 90 %.
+    """
+    session.install("-e", ".[test]")
+    session.run("python", "tools/mutate.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """Ruff: lint rules and formatting."""
     session.install("ruff==0.17.6")
-    paths = ["src", "tests", "benchmarks", "examples", "noxfile.py"]
+    paths = ["src", "tests", "benchmarks", "examples", "tools", "noxfile.py"]
     session.run("ruff", "check", *paths)
     session.run("ruff", "format", "--check", *paths)
 

@@ -1,0 +1,389 @@
+"""Seat commands: each guard on its own, and the error details hosts show.
+
+Every refusal here is checked for its class *and* its details (``field``,
+``reason``, ``action``, ``allowed`` ...), the values a host renders next to a
+form field or in an HTTP problem response.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import attrs
+import pytest
+
+from booking_core.actors import Actor
+from booking_core.bookings import capacity
+from booking_core.bookings.capacity import BookingPolicy, WaitlistMode, WaitlistPolicy
+from booking_core.bookings.model import Booking, BookingStatus, SeatMove
+from booking_core.errors import (
+    CapacityBelowTakenError,
+    InvalidValueError,
+    NotBookingHolderError,
+    OfferNotDueError,
+    SessionNotBookableError,
+    TooManySeatsError,
+)
+from booking_core.intervals import TimeWindow
+from booking_core.sessions import Session, SessionStatus
+
+T0 = datetime(2028, 2, 28, 9, tzinfo=timezone.utc)
+START = T0 + timedelta(days=1, hours=3)
+OFFER = WaitlistPolicy(mode=WaitlistMode.OFFER)
+
+
+def _session(seats: int = 1, **changes: Any) -> Session:
+    session = Session(
+        id="s",
+        kind="group",
+        teacher_id="t",
+        course_id="c",
+        window=TimeWindow.of(START, timedelta(hours=1)),
+        zone="Europe/London",
+        capacity=seats,
+        waitlist_enabled=True,
+    )
+    return attrs.evolve(session, **changes)
+
+
+def _booking(move: SeatMove, student: str, session: Session) -> Booking:
+    return Booking(
+        id=move.booking_id,
+        type="group",
+        session_id=session.id,
+        student_id=student,
+        teacher_id="t",
+        course_id="c",
+        window=session.window,
+        status=move.status,
+        seats=move.seats,
+        created_at=T0,
+        offer_expires_at=move.offer_expires_at,
+    )
+
+
+def _book(session: Session, student: str, seats: int = 1) -> tuple[Session, Booking]:
+    decision = capacity.book(
+        session,
+        booking_id=f"b-{student}",
+        student_id=student,
+        seats=seats,
+        actor=Actor.student(student),
+        now=T0,
+        policy=BookingPolicy(max_seats_per_booking=3),
+    )
+    return decision.state.session, _booking(decision.state.moves[0], student, session)
+
+
+def _offered_pair() -> tuple[Session, Booking]:
+    """A one-seat session whose seat is offered to bob (ann cancelled)."""
+    session, ann = _book(_session(1), "ann")
+    session, bob = _book(session, "bob")
+    session = capacity.cancel(
+        session, ann, actor=Actor.system(), now=T0, policy=OFFER
+    ).state.session
+    return session, attrs.evolve(bob, status=BookingStatus.OFFERED)
+
+
+# -- the session-open check, command by command -------------------------------------
+
+
+def test_cancel_refuses_once_the_session_started() -> None:
+    session, ann = _book(_session(2), "ann")
+    with pytest.raises(SessionNotBookableError) as caught:
+        capacity.cancel(session, ann, actor=Actor.student("ann"), now=START)
+    assert caught.value.details == {
+        "action": "cancel a booking",
+        "session_id": "s",
+        "reason": f"it started at {START.isoformat()}",
+    }
+    # one microsecond earlier it still works
+    just_before = START - timedelta(microseconds=1)
+    done = capacity.cancel(session, ann, actor=Actor.student("ann"), now=just_before)
+    assert done.state.session.seats.confirmed == 0
+
+
+def test_cancel_refuses_on_a_cancelled_session() -> None:
+    session, ann = _book(_session(2), "ann")
+    closed = attrs.evolve(session, status=SessionStatus.CANCELLED)
+    with pytest.raises(SessionNotBookableError) as caught:
+        capacity.cancel(closed, ann, actor=Actor.student("ann"), now=T0)
+    assert caught.value.details["reason"] == "it is cancelled"
+
+
+def test_change_capacity_refuses_once_the_session_started() -> None:
+    with pytest.raises(SessionNotBookableError) as caught:
+        capacity.change_capacity(_session(2), 3, actor=Actor.teacher("t"), now=START)
+    assert caught.value.details["action"] == "change the capacity"
+    assert caught.value.details["reason"] == f"it started at {START.isoformat()}"
+
+
+def test_change_capacity_refuses_on_a_one_to_one_session() -> None:
+    one = attrs.evolve(_session(1), kind="one_on_one", waitlist_enabled=False)
+    with pytest.raises(SessionNotBookableError) as caught:
+        capacity.change_capacity(one, 1, actor=Actor.admin("a"), now=T0)
+    assert caught.value.details["reason"] == (
+        "it is a 1:1 session (booked by request and approval)"
+    )
+
+
+def test_accept_offer_refuses_once_the_session_started() -> None:
+    session, bob = _offered_pair()
+    with pytest.raises(SessionNotBookableError) as caught:
+        capacity.accept_offer(session, bob, actor=Actor.student("bob"), now=START)
+    assert caught.value.details["action"] == "accept a seat offer"
+
+
+# -- who may act ---------------------------------------------------------------------
+
+
+def test_decline_offer_is_for_its_student_or_an_admin_only() -> None:
+    session, bob = _offered_pair()
+    for intruder in (Actor.student("ann"), Actor.teacher("t")):
+        with pytest.raises(NotBookingHolderError) as caught:
+            capacity.decline_offer(session, bob, actor=intruder, now=T0)
+        assert caught.value.details == {
+            "actor": str(intruder),
+            "action": "decline the offer of",
+            "booking_id": "b-bob",
+            "allowed": "its student or an admin",
+        }
+    for holder in (Actor.student("bob"), Actor.admin("a"), Actor.system()):
+        declined = capacity.decline_offer(session, bob, actor=holder, now=T0)
+        assert declined.state.moves[0].status is BookingStatus.DECLINED
+        assert declined.state.session.seats.offers == ()
+
+
+def test_cancel_names_who_may_cancel() -> None:
+    session, ann = _book(_session(2), "ann")
+    with pytest.raises(NotBookingHolderError) as caught:
+        capacity.cancel(session, ann, actor=Actor.teacher("other"), now=T0)
+    assert caught.value.details["allowed"] == (
+        "its student, the session's teacher or an admin"
+    )
+    # the session's own teacher may
+    done = capacity.cancel(session, ann, actor=Actor.teacher("t"), now=T0)
+    assert done.state.moves[0].status is BookingStatus.CANCELLED
+
+
+def test_booking_for_someone_else_is_refused_with_details() -> None:
+    with pytest.raises(NotBookingHolderError) as caught:
+        capacity.book(
+            _session(2),
+            booking_id="b",
+            student_id="ann",
+            seats=1,
+            actor=Actor.student("bob"),
+            now=T0,
+        )
+    assert caught.value.details == {
+        "actor": str(Actor.student("bob")),
+        "action": "book",
+        "booking_id": "b",
+        "allowed": "the student themselves or an admin",
+    }
+
+
+def test_change_capacity_is_for_the_teacher_or_an_admin() -> None:
+    with pytest.raises(NotBookingHolderError) as caught:
+        capacity.change_capacity(_session(2), 3, actor=Actor.teacher("x"), now=T0)
+    assert caught.value.details["allowed"] == "the session's teacher or an admin"
+    assert caught.value.details["booking_id"] == "session s"
+
+
+# -- seat counts ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seats", [0, -1, True, 1.0])
+def test_book_validates_the_seat_count(seats: object) -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        capacity.book(
+            _session(2),
+            booking_id="b",
+            student_id="ann",
+            seats=seats,  # type: ignore[arg-type]
+            actor=Actor.student("ann"),
+            now=T0,
+        )
+    assert caught.value.details == {
+        "field": "seats",
+        "reason": "must be a whole number above 0",
+        "value": seats,
+    }
+
+
+def test_book_refuses_more_seats_than_the_policy_allows() -> None:
+    with pytest.raises(TooManySeatsError) as caught:
+        capacity.book(
+            _session(5),
+            booking_id="b",
+            student_id="ann",
+            seats=3,
+            actor=Actor.student("ann"),
+            now=T0,
+            policy=BookingPolicy(max_seats_per_booking=2),
+        )
+    assert caught.value.details == {"maximum": 2, "requested": 3}
+
+
+@pytest.mark.parametrize("seats", [0, 3, True])
+def test_cancel_validates_the_seat_count(seats: object) -> None:
+    session, ann = _book(_session(2), "ann", 2)
+    with pytest.raises(InvalidValueError) as caught:
+        capacity.cancel(
+            session,
+            ann,
+            actor=Actor.student("ann"),
+            now=T0,
+            seats=seats,  # type: ignore[arg-type]
+        )
+    assert caught.value.details == {
+        "field": "seats",
+        "reason": "must be between 1 and 2",
+        "value": seats,
+    }
+
+
+def test_cancel_accepts_the_bounds_of_the_seat_count() -> None:
+    session, ann = _book(_session(2), "ann", 2)
+    one = capacity.cancel(session, ann, actor=Actor.student("ann"), now=T0, seats=1)
+    assert one.state.session.seats.confirmed == 1
+    both = capacity.cancel(session, ann, actor=Actor.student("ann"), now=T0, seats=2)
+    assert both.state.session.seats.confirmed == 0
+    assert both.state.moves[0].status is BookingStatus.CANCELLED
+
+
+@pytest.mark.parametrize("seats", [0, True])
+def test_change_capacity_validates_the_count(seats: object) -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        capacity.change_capacity(
+            _session(2),
+            seats,  # type: ignore[arg-type]
+            actor=Actor.teacher("t"),
+            now=T0,
+        )
+    assert caught.value.details["field"] == "capacity"
+    assert caught.value.details["reason"] == "must be a whole number above 0"
+
+
+def test_change_capacity_down_to_exactly_the_taken_seats() -> None:
+    session, _ = _book(_session(3), "ann", 2)
+    lower = capacity.change_capacity(session, 2, actor=Actor.teacher("t"), now=T0)
+    assert lower.state.session.capacity == 2
+    with pytest.raises(CapacityBelowTakenError) as caught:
+        capacity.change_capacity(session, 1, actor=Actor.teacher("t"), now=T0)
+    assert caught.value.details == {"session_id": "s", "capacity": 1, "taken": 2}
+
+
+def test_a_booking_of_another_session_is_refused_with_details() -> None:
+    session, ann = _book(_session(2), "ann")
+    stranger = attrs.evolve(ann, session_id="other")
+    with pytest.raises(InvalidValueError) as caught:
+        capacity.cancel(session, stranger, actor=Actor.student("ann"), now=T0)
+    assert caught.value.details == {
+        "field": "booking",
+        "reason": "must belong to session 's'",
+        "value": "other",
+    }
+
+
+# -- expiring offers -----------------------------------------------------------------
+
+
+def test_expire_due_offers_keeps_every_event_and_move() -> None:
+    session, ann = _book(_session(2), "ann", 2)
+    session, _bob = _book(session, "bob")
+    session, _cat = _book(session, "cat")
+    session = capacity.cancel(
+        session, ann, actor=Actor.system(), now=T0, policy=OFFER
+    ).state.session
+    assert [o.booking_id for o in session.seats.offers] == ["b-bob", "b-cat"]
+    later = T0 + timedelta(hours=12)
+    expired = capacity.expire_due_offers(
+        session, actor=Actor.system(), now=later, policy=OFFER
+    )
+    assert [(m.booking_id, m.status) for m in expired.state.moves] == [
+        ("b-bob", BookingStatus.EXPIRED),
+        ("b-cat", BookingStatus.EXPIRED),
+    ]
+    assert [type(e).__name__ for e in expired.events] == [
+        "OfferExpired",
+        "OfferExpired",
+    ]
+    assert [e.aggregate_id for e in expired.events] == ["b-bob", "b-cat"]
+    assert expired.state.session.seats.offers == ()
+
+
+def test_expire_offer_refusals_name_the_booking() -> None:
+    session, _ = _offered_pair()
+    with pytest.raises(InvalidValueError) as caught:
+        capacity.expire_offer(session, "nobody", actor=Actor.system(), now=T0)
+    assert caught.value.details == {
+        "field": "booking_id",
+        "reason": "has no open offer on session 's'",
+        "value": "nobody",
+    }
+
+
+# -- the promotion deadline, sequences and reopening ---------------------------------
+
+
+def test_offers_stop_exactly_at_the_cut_off() -> None:
+    session, ann = _book(_session(1), "ann")
+    session, _ = _book(session, "bob")
+    deadline = capacity.promotion_deadline(session, OFFER)
+    assert deadline == START - timedelta(hours=1)
+    at = capacity.cancel(session, ann, actor=Actor.system(), now=deadline, policy=OFFER)
+    assert [m.booking_id for m in at.state.moves] == ["b-ann"]
+    before = deadline - timedelta(microseconds=1)
+    offered = capacity.cancel(
+        session, ann, actor=Actor.system(), now=before, policy=OFFER
+    )
+    assert [m.booking_id for m in offered.state.moves] == ["b-ann", "b-bob"]
+
+
+def test_every_booking_takes_the_next_sequence_number() -> None:
+    session, _ = _book(_session(1), "ann")
+    session, _ = _book(session, "bob")
+    session, _ = _book(session, "cat")
+    assert [e.sequence for e in session.seats.waitlist] == [1, 2]
+    assert session.seats.next_sequence == 3
+
+
+def test_declining_an_offer_confirms_nobody() -> None:
+    session, bob = _offered_pair()
+    assert session.seats.confirmed == 0
+    declined = capacity.decline_offer(session, bob, actor=Actor.student("bob"), now=T0)
+    assert declined.state.session.seats.confirmed == 0
+    assert declined.state.session.seats.taken == 0
+
+
+def test_reopening_reports_the_seats_left() -> None:
+    full = attrs.evolve(_session(3), waitlist_enabled=False)
+    full, ann = _book(full, "ann", 2)
+    full, _ = _book(full, "bob", 1)
+    reopened = capacity.cancel(full, ann, actor=Actor.student("ann"), now=T0, seats=1)
+    (_cancelled, event) = reopened.events
+    assert event.name == "BookingReopened"
+    assert event.remaining == 1  # type: ignore[attr-defined]
+
+
+def test_an_early_expiry_names_the_expiry_instant() -> None:
+    session, _ = _offered_pair()
+    with pytest.raises(OfferNotDueError) as caught:
+        capacity.expire_offer(session, "b-bob", actor=Actor.system(), now=T0)
+    assert caught.value.details == {
+        "booking_id": "b-bob",
+        "expires_at": (T0 + timedelta(hours=12)).isoformat(),
+    }
+
+
+def test_waitlist_policy_durations_are_checked_with_details() -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        WaitlistPolicy(offer_ttl=timedelta(0))
+    assert caught.value.details == {
+        "field": "offer_ttl",
+        "reason": "must be a positive timedelta",
+        "value": timedelta(0),
+    }
