@@ -15,7 +15,7 @@ Example:
     ...     uow.commit()
     >>> with InMemoryUnitOfWork(store) as uow:
     ...     [a.id for a in InMemoryAttendeeRepository(uow).of_session("s-1")]
-    ['s-1/student/alice']
+    ['s-1~student~alice']
 """
 
 from __future__ import annotations
