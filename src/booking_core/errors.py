@@ -79,6 +79,8 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     ├── InvalidBankAccountError (InvalidInputError)  payments.invalid_bank_account
     ├── InvalidWebhookError (InvalidInputError)      payments.invalid_webhook
     ├── WithdrawalAmountError (PolicyViolationError) payments.withdrawal_amount
+    ├── InvalidCalendarError (InvalidInputError)     ical.invalid_calendar
+    ├── MissingExtraError (ImportError)         setup.missing_extra
     └── GatewayError                            the payment gateway refused or failed
         ├── GatewayDeclinedError                gateway.declined (definitive)
         ├── GatewayKeyReuseError                gateway.idempotency_key_reused
@@ -140,6 +142,7 @@ __all__ = [
     "IntentChangeClosedError",
     "InvalidAmountError",
     "InvalidBankAccountError",
+    "InvalidCalendarError",
     "InvalidDisambiguationError",
     "InvalidInputError",
     "InvalidOverrideError",
@@ -150,6 +153,7 @@ __all__ = [
     "InvalidWebhookError",
     "InvalidWindowError",
     "JoinWindowClosedError",
+    "MissingExtraError",
     "NaiveDatetimeError",
     "NewTimeTooSoonError",
     "NoPendingRescheduleError",
@@ -924,6 +928,26 @@ class GatewayOutcomeUnknownError(GatewayError):
     retryable = True
 
 
+# -- calendar interop and setup ---------------------------------------------------
+
+
+class InvalidCalendarError(InvalidInputError):
+    """Raised when an iCalendar (RFC 5545) text cannot be read or holds too much."""
+
+    code = "ical.invalid_calendar"
+    template = "the calendar cannot be used: {reason}"
+
+
+class MissingExtraError(BookingCoreError, ImportError):
+    """Raised when a feature needs an optional extra that is not installed."""
+
+    code = "setup.missing_extra"
+    template = (
+        "{feature} needs the optional dependency {package!r}: install "
+        "booking-core-domain[{extra}]"
+    )
+
+
 # -- booking --------------------------------------------------------------------
 
 
@@ -1087,6 +1111,11 @@ HTTP_STATUS: tuple[tuple[type[BookingCoreError], int, str], ...] = (
         502,
         "the payment gateway refused or failed; the error's retryable flag says "
         "whether resending with the same idempotency key may help",
+    ),
+    (
+        MissingExtraError,
+        500,
+        "the host's installation lacks an optional extra: a server fault",
     ),
     (
         ConcurrencyError,

@@ -63,9 +63,11 @@ DETAILS: dict[str, Any] = {
     "earlier": START,
     "earliest": START + timedelta(hours=1),
     "end": START + timedelta(hours=1),
+    "extra": "ical",
     "existing": {"amount": INR, "accounts": ["a", "b"]},
     "expected": Decimal("10.50"),
     "expires_at": START,
+    "feature": "reading iCalendar feeds",
     "fee": Money.of("30.00", "INR"),
     "field": "start",
     "gap": timedelta(hours=1),
@@ -88,6 +90,7 @@ DETAILS: dict[str, Any] = {
     "operation": "capture",
     "original": START,
     "part": "BYHOUR",
+    "package": "icalendar",
     "payment_id": "pay-1",
     "person": "fay",
     "reason": "seat count changed",
@@ -160,7 +163,7 @@ def test_every_error_renders_as_json(cls: type[errors.BookingCoreError]) -> None
     assert _only_json_types(data), data
     assert json.loads(json.dumps(data)) == data
     assert set(data["details"]) == set(err.details)
-    assert err.http_status in {400, 403, 404, 409, 422, 502}
+    assert err.http_status in {400, 403, 404, 409, 422, 500, 502}
 
 
 def test_every_template_field_has_a_realistic_value() -> None:

@@ -110,7 +110,7 @@ class SeriesItem:
     Attributes:
         occurrence_index: The recurrence's index of the occurrence (unique
             within the series).
-        booking_id: The booking that holds it (``"<series id>#<index>"``).
+        booking_id: The booking that holds it (``"<series id>~<index>"``).
         window: When it takes place now (moved or not), in UTC.
         original_start: Where the recurrence put it (UTC).
         zone: The series' zone, for presenting local times.
