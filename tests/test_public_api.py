@@ -29,6 +29,9 @@ OUTER_LAYERS = (
     "booking_core.adapters",
     "booking_core.testing",
 )
+# Optional extras (pyproject ``[project.optional-dependencies]``) and the one
+# module each may be imported by.
+OPTIONAL_EXTRAS = {"booking_core.ical._busy": ("icalendar",)}
 # The command line: the outermost layer. It may import services and adapters;
 # nothing else in the library may import it.
 APPLICATION = ("booking_core.cli", "booking_core.__main__", "booking_core._demo")
@@ -301,6 +304,8 @@ def test_import_layering(path: Path) -> None:
             continue
         if name.startswith("booking_core.testing") and top in {"hypothesis", "pytest"}:
             continue
+        if top in OPTIONAL_EXTRAS.get(name, ()):
+            continue  # imported lazily, behind a coded error naming the extra
         pytest.fail(f"{name} imports {module}, which is not a runtime dependency")
 
 

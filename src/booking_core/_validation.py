@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from datetime import datetime, timezone
 from typing import Any
 
@@ -9,7 +10,18 @@ import attrs
 
 from booking_core.errors import InvalidValueError, NaiveDatetimeError
 
-__all__ = ["non_empty_str", "non_negative_int", "positive_int", "utc_instant"]
+__all__ = [
+    "ID_CHARACTERS",
+    "check_id",
+    "identifier",
+    "non_empty_str",
+    "non_negative_int",
+    "positive_int",
+    "utc_instant",
+]
+
+ID_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-._~")
+"""The characters an id may use: RFC 3986 *unreserved*, safe unescaped in any URL."""
 
 
 def non_empty_str(
@@ -20,6 +32,40 @@ def non_empty_str(
         raise InvalidValueError(
             field=attribute.name, reason="must be a non-empty string", value=value
         )
+
+
+def check_id(value: object, field: str) -> str:
+    """Return ``value`` if it is a valid id; the one id rule of the package.
+
+    An id is a non-empty string of ASCII letters, digits, ``-``, ``.``, ``_`` and
+    ``~`` (RFC 3986's unreserved characters, so it needs no escaping in a URL path
+    or query), and not ``.`` or ``..`` (which URL resolution removes). Every id the
+    library generates follows the same rule.
+
+    Raises:
+        InvalidValueError: ``input.invalid_value`` naming ``field`` otherwise.
+    """
+    if not isinstance(value, str) or not value:
+        raise InvalidValueError(
+            field=field, reason="must be a non-empty string", value=value
+        )
+    if not ID_CHARACTERS.issuperset(value) or value in {".", ".."}:
+        raise InvalidValueError(
+            field=field,
+            reason=(
+                "must be an id: ASCII letters, digits, '-', '.', '_' and '~' "
+                "only (URL-safe), and not '.' or '..'"
+            ),
+            value=value,
+        )
+    return value
+
+
+def identifier(
+    _instance: object, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    """Validate ``value`` as an id (:func:`check_id`); an attrs validator."""
+    check_id(value, attribute.name)
 
 
 def positive_int(

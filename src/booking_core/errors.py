@@ -79,6 +79,8 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     ├── InvalidBankAccountError (InvalidInputError)  payments.invalid_bank_account
     ├── InvalidWebhookError (InvalidInputError)      payments.invalid_webhook
     ├── WithdrawalAmountError (PolicyViolationError) payments.withdrawal_amount
+    ├── InvalidCalendarError (InvalidInputError)     ical.invalid_calendar
+    ├── MissingExtraError (ImportError)         setup.missing_extra
     └── GatewayError                            the payment gateway refused or failed
         ├── GatewayDeclinedError                gateway.declined (definitive)
         ├── GatewayKeyReuseError                gateway.idempotency_key_reused
@@ -101,9 +103,18 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
+import enum
+import math
+from collections.abc import Mapping
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+import attrs
 
 __all__ = [
+    "HTTP_STATUS",
     "AlreadyBookedError",
     "AmountTooSmallForFeesError",
     "AttendanceTooEarlyError",
@@ -131,6 +142,7 @@ __all__ = [
     "IntentChangeClosedError",
     "InvalidAmountError",
     "InvalidBankAccountError",
+    "InvalidCalendarError",
     "InvalidDisambiguationError",
     "InvalidInputError",
     "InvalidOverrideError",
@@ -141,6 +153,7 @@ __all__ = [
     "InvalidWebhookError",
     "InvalidWindowError",
     "JoinWindowClosedError",
+    "MissingExtraError",
     "NaiveDatetimeError",
     "NewTimeTooSoonError",
     "NoPendingRescheduleError",
@@ -181,6 +194,7 @@ __all__ = [
     "UnknownZoneError",
     "UnsupportedRecurrencePartError",
     "WithdrawalAmountError",
+    "http_status_table",
 ]
 
 
@@ -208,6 +222,49 @@ class BookingCoreError(Exception):
     def message(self) -> str:
         """The human-readable message (the same as ``str(error)``)."""
         return str(self)
+
+    @property
+    def http_status(self) -> int:
+        """The HTTP status of this refusal, from its family in :data:`HTTP_STATUS`.
+
+        Example:
+            >>> from booking_core.errors import NotFoundError
+            >>> NotFoundError(kind="session", id="s-1").http_status
+            404
+        """
+        return _status_of(type(self))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error as JSON types only: ``code``, ``message``, ``field``, ``details``.
+
+        ``field`` is the input field the refusal names (``None`` when it names
+        none), for form errors. ``details`` holds every keyword detail rendered as
+        a plain value: datetimes, dates and times as ISO 8601 strings, durations as
+        ISO 8601 durations (``"PT24H"``), ``Money`` as ``{"amount": "10.50",
+        "currency": "INR"}`` (the amount an exact decimal string), enums as their
+        values, zones as IANA names, attrs values (a ``Commitment``, an ``Actor``,
+        a ``TimeWindow``) as dicts of their fields, collections as lists; anything
+        else as its ``str``. ``json.dumps(error.to_dict())`` always works.
+
+        Example:
+            >>> import json
+            >>> from datetime import datetime
+            >>> from booking_core.errors import NaiveDatetimeError
+            >>> wall = datetime(2026, 3, 29, 1, 30)
+            >>> err = NaiveDatetimeError(field="start", value=wall)
+            >>> d = err.to_dict()
+            >>> d["code"], d["field"], d["details"]["value"]
+            ('time.naive_datetime', 'start', '2026-03-29T01:30:00')
+            >>> json.loads(json.dumps(d)) == d
+            True
+        """
+        field = self.details.get("field")
+        return {
+            "code": self.code,
+            "message": self.message,
+            "field": None if field is None else str(field),
+            "details": {str(k): _plain(v) for k, v in self.details.items()},
+        }
 
 
 # -- families -------------------------------------------------------------------
@@ -871,6 +928,26 @@ class GatewayOutcomeUnknownError(GatewayError):
     retryable = True
 
 
+# -- calendar interop and setup ---------------------------------------------------
+
+
+class InvalidCalendarError(InvalidInputError):
+    """Raised when an iCalendar (RFC 5545) text cannot be read or holds too much."""
+
+    code = "ical.invalid_calendar"
+    template = "the calendar cannot be used: {reason}"
+
+
+class MissingExtraError(BookingCoreError, ImportError):
+    """Raised when a feature needs an optional extra that is not installed."""
+
+    code = "setup.missing_extra"
+    template = (
+        "{feature} needs the optional dependency {package!r}: install "
+        "booking-core-domain[{extra}]"
+    )
+
+
 # -- booking --------------------------------------------------------------------
 
 
@@ -1004,3 +1081,128 @@ class NotScheduleOwnerError(PermissionDeniedError):
         "{actor} may not set teacher {teacher_id!r}'s availability; only the "
         "teacher themself or an admin may"
     )
+
+
+# -- HTTP -----------------------------------------------------------------------
+
+HTTP_STATUS: tuple[tuple[type[BookingCoreError], int, str], ...] = (
+    (
+        InvalidInputError,
+        422,
+        "the request was understood but a value is invalid (400 stays with the "
+        "host for bodies it cannot parse)",
+    ),
+    (PermissionDeniedError, 403, "the actor is known but may not do this"),
+    (NotFoundError, 404, "no such aggregate"),
+    (
+        InvalidTransitionError,
+        409,
+        "the resource's current state does not allow the command",
+    ),
+    (
+        PolicyViolationError,
+        409,
+        "a rule refuses it given the current state and time; the same request "
+        "may succeed in another state or at another time",
+    ),
+    (ConflictError, 409, "it clashes with state that already exists"),
+    (
+        GatewayError,
+        502,
+        "the payment gateway refused or failed; the error's retryable flag says "
+        "whether resending with the same idempotency key may help",
+    ),
+    (
+        MissingExtraError,
+        500,
+        "the host's installation lacks an optional extra: a server fault",
+    ),
+    (
+        ConcurrencyError,
+        409,
+        "a concurrent write won (after the service's own retries); reload and "
+        "resend, safely with the same idempotency key",
+    ),
+)
+"""Error family -> (HTTP status, why): the one table behind ``error.http_status``.
+
+Looked up along the class's method resolution order, so every error takes the
+status of its nearest family; the base :class:`BookingCoreError` alone is
+``400``. ``docs/errors.md`` renders this table (:func:`http_status_table`).
+"""
+
+_BASE_STATUS = (400, "a refusal outside every family (never raised by the library)")
+
+
+def _status_of(cls: type[BookingCoreError]) -> int:
+    families = {family: status for family, status, _ in HTTP_STATUS}
+    for klass in cls.__mro__:
+        if klass in families:
+            return families[klass]
+    return _BASE_STATUS[0]
+
+
+def http_status_table() -> str:
+    """The Markdown table of :data:`HTTP_STATUS`, as ``docs/errors.md`` shows it.
+
+    Returns:
+        One row per family (and the base), with its status and the reason.
+    """
+    rows = [
+        "| family | HTTP status | why |",
+        "| --- | --- | --- |",
+        *(
+            f"| `{family.__name__}` (`{family.code}`) | {status} | {why} |"
+            for family, status, why in HTTP_STATUS
+        ),
+        f"| `BookingCoreError` (any other) | {_BASE_STATUS[0]} | {_BASE_STATUS[1]} |",
+    ]
+    return "\n".join(rows) + "\n"
+
+
+def _duration(value: dt.timedelta) -> str:
+    """``value`` as an ISO 8601 duration (``P1DT2H30M``, ``-PT15M``, ``PT0S``)."""
+    sign = "-" if value < dt.timedelta(0) else ""
+    value = abs(value)
+    hours, rest = divmod(value.seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    second_text = f"{seconds}.{value.microseconds:06d}".rstrip("0").rstrip(".")
+    time_part = "".join(
+        f"{number}{unit}" for number, unit in ((hours, "H"), (minutes, "M")) if number
+    )
+    if second_text != "0":
+        time_part += f"{second_text}S"
+    days = f"{value.days}D" if value.days else ""
+    if not days and not time_part:
+        return "PT0S"
+    return f"{sign}P{days}{'T' + time_part if time_part else ''}"
+
+
+def _plain(value: Any) -> Any:  # noqa: PLR0911 -- one branch per JSON rendering
+    """``value`` as JSON types (see :meth:`BookingCoreError.to_dict`)."""
+    to_json = getattr(value, "to_json", None)
+    if callable(to_json):  # Money, Currency: their own JSON rendering
+        return to_json()
+    if isinstance(value, enum.Enum):
+        return _plain(value.value)
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, (dt.date, dt.time)):  # datetime is a date
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return _duration(value)
+    if isinstance(value, (decimal.Decimal, ZoneInfo)):
+        return str(value)
+    if attrs.has(type(value)):
+        return {
+            f.name: _plain(getattr(value, f.name)) for f in attrs.fields(type(value))
+        }
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (set, frozenset)):
+        return sorted((_plain(v) for v in value), key=repr)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return str(value)

@@ -117,10 +117,10 @@ def test_lifecycle_to_billing(setup: Any) -> None:
     assert [a.participant_id for a in requested.state] == ["ann", "bob"]
     with pytest.raises(IllegalPaymentTransitionError):
         service.change_payment_status(
-            "s-1/student/cid", "refunded", reason="x", actor=SYSTEM
+            "s-1~student~cid", "refunded", reason="x", actor=SYSTEM
         )
     paid = service.change_payment_status(
-        "s-1/student/ann", "paid", reason="gateway", actor=SYSTEM
+        "s-1~student~ann", "paid", reason="gateway", actor=SYSTEM
     )
     assert paid.state.payment_status is PaymentStatus.PAID
     with factory() as uow:
@@ -132,7 +132,7 @@ def test_lifecycle_to_billing(setup: Any) -> None:
             "dan",
         ]
         assert [a.session_id for a in repo.of_participant("bob")] == ["s-1"]
-        assert repo.get("s-1/student/cid").payment_status is PaymentStatus.NOT_BILLABLE
+        assert repo.get("s-1~student~cid").payment_status is PaymentStatus.NOT_BILLABLE
 
 
 def test_cancellation_cascade_through_the_service(setup: Any) -> None:

@@ -558,9 +558,9 @@ def test_a_series_books_one_booking_per_occurrence(make: WorldFactory) -> None:
     world = make()
     decision = _series(world)
     ids = [item.booking_id for item in decision.state.items]
-    assert ids == ["ser#0", "ser#1", "ser#2", "ser#3"]
+    assert ids == ["ser~0", "ser~1", "ser~2", "ser~3"]
     assert _active(world) == ids
-    booking = world.service.get("ser#2")
+    booking = world.service.get("ser~2")
     assert booking.window == decision.state.items[2].window
     assert booking.course_id == "art"
     assert world.service.get_series("ser").items == decision.state.items
@@ -588,7 +588,7 @@ def test_all_or_nothing_with_a_conflict_leaves_nothing(make: WorldFactory) -> No
     report = _series(world, mode="skip_conflicts")
     assert [s.occurrence_index for s in report.state.skipped] == [2]
     assert report.state.skipped[0].conflicting_ref_id == "b-x"
-    assert _active(world) == ["b-x", "ser#0", "ser#1", "ser#3"]
+    assert _active(world) == ["b-x", "ser~0", "ser~1", "ser~3"]
 
 
 def test_cancelling_occurrences_cancels_their_bookings(make: WorldFactory) -> None:
@@ -598,8 +598,8 @@ def test_cancelling_occurrences_cancels_their_bookings(make: WorldFactory) -> No
     world.service.cancel_occurrences(
         "ser", 1, scope=ChangeScope.ONE, reason="trip", actor=student
     )
-    assert _active(world) == ["ser#0", "ser#2", "ser#3"]
-    world.service.cancel("ser#3", reason="ill", actor=student)
+    assert _active(world) == ["ser~0", "ser~2", "ser~3"]
+    world.service.cancel("ser~3", reason="ill", actor=student)
     series = world.service.get_series("ser")
     assert [i.status for i in series.items] == [
         SeriesItemStatus.ACTIVE,
@@ -614,13 +614,13 @@ def test_cancelling_occurrences_cancels_their_bookings(make: WorldFactory) -> No
         "SeriesOccurrencesCancelled",
         "OneOnOneCancelled",
     ]
-    assert _active(world) == ["ser#0"]
+    assert _active(world) == ["ser~0"]
     world.service.cancel_occurrences("ser", 0, scope="all", reason="x", actor=student)
     assert _active(world) == []
     world.clock.set(datetime(2026, 6, 20, tzinfo=UTC))
     assert world.service.extend_series(now=world.clock.now()) == ()
     with pytest.raises(BookingTransitionError):
-        world.service.cancel("ser#0", reason="again", actor=student)
+        world.service.cancel("ser~0", reason="again", actor=student)
 
 
 def test_moving_occurrences_moves_their_bookings(make: WorldFactory) -> None:
@@ -633,9 +633,9 @@ def test_moving_occurrences_moves_their_bookings(make: WorldFactory) -> None:
         "ser", 1, new_start=later, scope="this_and_following", reason="r", actor=teacher
     )
     windows = {k: b.window.start for k, b in world.bookings().items()}
-    assert windows["ser#0"] == datetime(2026, 6, 1, 17, tzinfo=UTC)
-    assert windows["ser#1"] == later
-    assert windows["ser#3"] == datetime(2026, 6, 22, 18, 30, tzinfo=UTC)
+    assert windows["ser~0"] == datetime(2026, 6, 1, 17, tzinfo=UTC)
+    assert windows["ser~1"] == later
+    assert windows["ser~3"] == datetime(2026, 6, 22, 18, 30, tzinfo=UTC)
     assert _slots(world) == (SLOT,)  # the 14:00 slot is untouched
     _request(world, slot=free, student="s-2")
     before = world.bookings()
@@ -654,16 +654,16 @@ def test_moving_occurrences_moves_their_bookings(make: WorldFactory) -> None:
 def test_extend_series_books_new_occurrences_idempotently(make: WorldFactory) -> None:
     world = make(horizon=timedelta(weeks=3))
     _series(world, until=datetime(2026, 6, 9, tzinfo=UTC))
-    assert _active(world) == ["ser#0", "ser#1"]
+    assert _active(world) == ["ser~0", "ser~1"]
     world.clock.set(datetime(2026, 6, 2, tzinfo=UTC))
     now = world.clock.now()
     (extended,) = world.service.extend_series(now=now)
-    assert [i.booking_id for i in extended.state.items][-2:] == ["ser#2", "ser#3"]
-    assert _active(world) == ["ser#0", "ser#1", "ser#2", "ser#3"]
+    assert [i.booking_id for i in extended.state.items][-2:] == ["ser~2", "ser~3"]
+    assert _active(world) == ["ser~0", "ser~1", "ser~2", "ser~3"]
     events, bookings = len(world.events()), world.bookings()
     assert world.service.extend_series(now=now) == ()
     assert (len(world.events()), world.bookings()) == (events, bookings)
-    assert world.service.get("ser#3").decision.by == Actor.system()  # type: ignore[union-attr]
+    assert world.service.get("ser~3").decision.by == Actor.system()  # type: ignore[union-attr]
 
 
 def test_a_started_series_occurrence_cannot_be_cancelled(make: WorldFactory) -> None:
@@ -672,7 +672,7 @@ def test_a_started_series_occurrence_cannot_be_cancelled(make: WorldFactory) -> 
     world.clock.set(datetime(2026, 6, 1, 17, 30, tzinfo=UTC))
     before = world.bookings()
     with pytest.raises(SeriesOccurrenceNotChangeableError):
-        world.service.cancel("ser#0", reason="late", actor=Actor.student("s-1"))
+        world.service.cancel("ser~0", reason="late", actor=Actor.student("s-1"))
     assert world.bookings() == before
 
 
@@ -765,7 +765,7 @@ def test_a_series_extended_meanwhile_is_skipped(make: WorldFactory) -> None:
     world.clock.set(now)
     racing = _interleaving(world, [lambda: world.service.extend_series(now=now)])
     assert racing.extend_series(now=now) == ()
-    assert _active(world) == ["ser#0", "ser#1", "ser#2", "ser#3"]
+    assert _active(world) == ["ser~0", "ser~1", "ser~2", "ser~3"]
 
 
 def test_a_twin_adding_the_first_schedule_makes_the_service_run_again(
@@ -809,7 +809,7 @@ def test_a_series_ignores_pending_requests_that_do_not_hold_their_slot(
     world = make(policy=OPEN, availability=(OneTimeAvailability(window=evening),))
     _request(world, course="math", student="s-2", slot=evening, booking_id="b-1")
     _series(world)
-    assert "ser#1" in _active(world)
+    assert "ser~1" in _active(world)
     with pytest.raises(TeacherDoubleBookedError):
         world.service.confirm("b-1", actor=TEACHER)
     world.service.cancel("b-1", reason="no longer", actor=Actor.student("s-2"))

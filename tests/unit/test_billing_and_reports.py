@@ -270,16 +270,16 @@ def test_billing_lists_on_fixed_sessions() -> None:
     names = {status.value: [a.id for a in found] for status, found in lists.items()}
     assert names == {
         "not_billable": [
-            "s1/teacher/t-1",
-            "s2/teacher/t-1",
-            "s3/teacher/t-1",
-            "s4/teacher/t-1",
-            "s5/student/bob",
+            "s1~teacher~t-1",
+            "s2~teacher~t-1",
+            "s3~teacher~t-1",
+            "s4~teacher~t-1",
+            "s5~student~bob",
         ],
-        "due": ["s2/student/ann", "s4/student/ann"],
-        "requested": ["s1/student/ann"],
-        "paid": ["s1/student/bob"],
-        "waived": ["s3/student/cid"],
+        "due": ["s2~student~ann", "s4~student~ann"],
+        "requested": ["s1~student~ann"],
+        "paid": ["s1~student~bob"],
+        "waived": ["s3~student~cid"],
         "refunded": [],
     }
 

@@ -117,11 +117,11 @@ def test_snapshot_fields_and_booking_ids() -> None:
     )
     assert series.payment_mode is SeriesPaymentMode.PER_OCCURRENCE
     assert [item.booking_id for item in series.items] == [
-        f"series-1#{index}" for index in range(4)
+        f"series-1~{index}" for index in range(4)
     ]
     assert series.expanded_until == datetime(2026, 4, 13, tzinfo=UTC)
     assert not any(item.moved for item in series.items)
-    assert series.item(2).booking_id == "series-1#2"
+    assert series.item(2).booking_id == "series-1~2"
     assert loads(dumps(series)) == series
 
 
@@ -321,7 +321,7 @@ def test_cancel_one_leaves_the_others() -> None:
     (event,) = decision.events
     assert isinstance(event, SeriesOccurrencesCancelled)
     assert event.reason == "ill"
-    assert [item.booking_id for item in event.cancelled] == ["series-1#1"]
+    assert [item.booking_id for item in event.cancelled] == ["series-1~1"]
     assert decision.state.last_index is None
     assert len(decision.state.commitments()) == 3
     with pytest.raises(SeriesOccurrenceNotChangeableError):

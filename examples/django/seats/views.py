@@ -7,8 +7,9 @@
 
 Who acts comes from the ``X-Student-Id`` header, a stand-in for the host's real
 authentication (``request.user``); an ``Idempotency-Key`` header makes a retried
-POST return the first result. Refusals come back as ``{"code", "message"}`` with
-the status of their error family (:func:`error_response`).
+POST return the first result. Refusals come back as the error's ``to_dict()``
+(``code``, ``message``, ``field``, ``details``) with its ``http_status``
+(:func:`error_response`).
 """
 
 from __future__ import annotations
@@ -17,19 +18,8 @@ import json
 from typing import Any
 
 from booking_core.actors import Actor
-from booking_core.bookings.model import Booking
-from booking_core.errors import (
-    BookingCoreError,
-    ConcurrencyError,
-    ConflictError,
-    GatewayError,
-    InvalidInputError,
-    InvalidTransitionError,
-    InvalidValueError,
-    NotFoundError,
-    PermissionDeniedError,
-    PolicyViolationError,
-)
+from booking_core.bookings import Booking
+from booking_core.errors import BookingCoreError, InvalidValueError
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -38,23 +28,10 @@ from seats.services import booking_service
 
 __all__ = ["availability", "book", "cancel", "error_response"]
 
-# Family -> HTTP status, as suggested in booking_core's errors reference.
-_STATUS: tuple[tuple[type[BookingCoreError], int], ...] = (
-    (InvalidInputError, 422),
-    (PermissionDeniedError, 403),
-    (NotFoundError, 404),
-    (InvalidTransitionError, 409),
-    (PolicyViolationError, 409),
-    (ConflictError, 409),
-    (ConcurrencyError, 409),
-    (GatewayError, 502),
-)
-
 
 def error_response(error: BookingCoreError) -> JsonResponse:
-    """The JSON response of a refusal: its stable code, its message, its status."""
-    status = next((code for family, code in _STATUS if isinstance(error, family)), 400)
-    return JsonResponse({"code": error.code, "message": error.message}, status=status)
+    """A refusal as JSON: ``error.to_dict()`` with ``error.http_status``."""
+    return JsonResponse(error.to_dict(), status=error.http_status)
 
 
 def _unauthenticated() -> JsonResponse:

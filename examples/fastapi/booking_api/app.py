@@ -17,8 +17,9 @@ Endpoints:
 
 The student is the ``X-Student-Id`` header (a stand-in for real
 authentication); an ``Idempotency-Key`` header makes a retried POST return the
-first result. A refusal is ``{"code": ..., "message": ...}`` with the HTTP
-status of its error family (:func:`http_status`).
+first result. A refusal is the error's ``to_dict()`` (``code``, ``message``,
+``field``, ``details``) with its ``http_status`` (one table by error family, in
+``booking_core.errors.HTTP_STATUS``).
 """
 
 from __future__ import annotations
@@ -32,41 +33,14 @@ from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.bookings import capacity
 from booking_core.bookings.model import Booking
 from booking_core.clock import Clock, SystemClock
-from booking_core.errors import (
-    BookingCoreError,
-    ConcurrencyError,
-    ConflictError,
-    GatewayError,
-    InvalidInputError,
-    InvalidTransitionError,
-    NotFoundError,
-    PermissionDeniedError,
-    PolicyViolationError,
-)
+from booking_core.errors import BookingCoreError
 from booking_core.ports import EventPublisher
 from booking_core.sessions import Session
 from fastapi import FastAPI, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-__all__ = ["BookingOut", "SessionSeats", "create_app", "http_status"]
-
-# Family -> HTTP status, as suggested in booking_core's errors reference.
-_STATUS: tuple[tuple[type[BookingCoreError], int], ...] = (
-    (InvalidInputError, 422),
-    (PermissionDeniedError, 403),
-    (NotFoundError, 404),
-    (InvalidTransitionError, 409),
-    (PolicyViolationError, 409),
-    (ConflictError, 409),
-    (ConcurrencyError, 409),
-    (GatewayError, 502),
-)
-
-
-def http_status(error: BookingCoreError) -> int:
-    """The HTTP status of a refusal, from its error family (400 for any other)."""
-    return next((code for family, code in _STATUS if isinstance(error, family)), 400)
+__all__ = ["BookingOut", "SessionSeats", "create_app"]
 
 
 class SessionSeats(BaseModel):
@@ -156,10 +130,7 @@ def create_app(
 
     @app.exception_handler(BookingCoreError)
     async def refused(request: Request, error: BookingCoreError) -> JSONResponse:
-        return JSONResponse(
-            {"code": error.code, "message": error.message},
-            status_code=http_status(error),
-        )
+        return JSONResponse(error.to_dict(), status_code=error.http_status)
 
     # Plain ``def`` endpoints: FastAPI runs them in its thread pool, and the
     # SQLite adapter gives every thread its own connection.

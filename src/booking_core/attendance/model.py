@@ -196,13 +196,13 @@ def attendee_id(session_id: str, participant_id: str, role: Role | str) -> str:
         role: Teacher or student.
 
     Returns:
-        ``"<session_id>/<role>/<participant_id>"``.
+        ``"<session_id>~<role>~<participant_id>"`` (URL-safe when the parts are ids).
 
     Example:
         >>> attendee_id("s-1", "alice", "student")
-        's-1/student/alice'
+        's-1~student~alice'
     """
-    return f"{session_id}/{Role(role).value}/{participant_id}"
+    return f"{session_id}~{Role(role).value}~{participant_id}"
 
 
 @final

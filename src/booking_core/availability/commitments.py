@@ -81,6 +81,8 @@ class CommitmentKind(str, enum.Enum):
     """A 1:1 booking waiting for the teacher's approval (it holds the slot)."""
     GROUP_SESSION = "group_session"
     """A group session: taught by the teacher, or booked by the student."""
+    EXTERNAL = "external"
+    """Busy time from the person's external calendar (:mod:`booking_core.ical`)."""
 
 
 @final

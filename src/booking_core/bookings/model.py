@@ -30,7 +30,12 @@ from typing import Any, final
 
 import attrs
 
-from booking_core._validation import non_empty_str, positive_int, utc_instant
+from booking_core._validation import (
+    identifier,
+    non_empty_str,
+    positive_int,
+    utc_instant,
+)
 from booking_core.actors import Actor, Role
 from booking_core.errors import InvalidValueError
 from booking_core.events import DomainEvent
@@ -225,11 +230,11 @@ class Booking:
             an unknown type or status.
     """
 
-    id: str = attrs.field(validator=non_empty_str)
+    id: str = attrs.field(validator=identifier)
     type: BookingType = attrs.field(converter=_type)
-    session_id: str = attrs.field(validator=non_empty_str)
-    student_id: str = attrs.field(validator=non_empty_str)
-    teacher_id: str = attrs.field(validator=non_empty_str)
+    session_id: str = attrs.field(validator=identifier)
+    student_id: str = attrs.field(validator=identifier)
+    teacher_id: str = attrs.field(validator=identifier)
     course_id: str = attrs.field(validator=non_empty_str)
     window: TimeWindow
     status: BookingStatus = attrs.field(converter=_status)

@@ -185,6 +185,15 @@ class Money:
             )
         return cls.of(parts[0], parts[1])
 
+    def to_json(self) -> dict[str, str]:
+        """The amount as JSON: ``{"amount": "700.00", "currency": "INR"}``.
+
+        Example:
+            >>> Money.of("700.00", "INR").to_json()
+            {'amount': '700.00', 'currency': 'INR'}
+        """
+        return {"amount": str(self.to_decimal()), "currency": self.currency.code}
+
     def to_decimal(self) -> Decimal:
         """The amount in major units as an exact ``Decimal`` (``Decimal("700.00")``)."""
         return Decimal(self.amount).scaleb(-self.currency.minor_unit)

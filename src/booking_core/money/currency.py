@@ -58,6 +58,10 @@ class Currency:
         """How many minor units make one major unit (``10 ** minor_unit``)."""
         return 10**self.minor_unit  # type: ignore[no-any-return]
 
+    def to_json(self) -> str:
+        """The currency as JSON: its code (``"INR"``)."""
+        return self.code
+
     def __str__(self) -> str:
         return self.code
 

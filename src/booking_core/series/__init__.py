@@ -40,7 +40,7 @@ Example:
     ...     existing=[], actor=Actor.student("s-1"), now=now,
     ... )
     >>> [(item.occurrence_index, item.booking_id) for item in decision.state.items]
-    [(0, 'series-1#0'), (1, 'series-1#1'), (2, 'series-1#2')]
+    [(0, 'series-1~0'), (1, 'series-1~1'), (2, 'series-1~2')]
     >>> [item.local_start.strftime("%H:%M %Z") for item in decision.state.items]
     ['18:00 GMT', '18:00 GMT', '18:00 BST']
 """

@@ -9,7 +9,12 @@ from typing import Any, final
 
 import attrs
 
-from booking_core._validation import non_empty_str, non_negative_int, utc_instant
+from booking_core._validation import (
+    identifier,
+    non_empty_str,
+    non_negative_int,
+    utc_instant,
+)
 from booking_core.actors import Actor
 from booking_core.availability.commitments import (
     Commitment,
@@ -105,7 +110,7 @@ class SeriesItem:
     Attributes:
         occurrence_index: The recurrence's index of the occurrence (unique
             within the series).
-        booking_id: The booking that holds it (``"<series id>#<index>"``).
+        booking_id: The booking that holds it (``"<series id>~<index>"``).
         window: When it takes place now (moved or not), in UTC.
         original_start: Where the recurrence put it (UTC).
         zone: The series' zone, for presenting local times.
@@ -113,7 +118,7 @@ class SeriesItem:
     """
 
     occurrence_index: int = attrs.field(validator=non_negative_int)
-    booking_id: str = attrs.field(validator=non_empty_str)
+    booking_id: str = attrs.field(validator=identifier)
     window: TimeWindow
     original_start: datetime = attrs.field(converter=_original_start)
     zone: str = attrs.field(validator=non_empty_str)
@@ -209,9 +214,9 @@ class BookingSeries:
         version: The repository's version (the domain never changes it).
     """
 
-    id: str = attrs.field(validator=non_empty_str)
-    teacher_id: str = attrs.field(validator=non_empty_str)
-    student_id: str = attrs.field(validator=non_empty_str)
+    id: str = attrs.field(validator=identifier)
+    teacher_id: str = attrs.field(validator=identifier)
+    student_id: str = attrs.field(validator=identifier)
     course_id: str | None = attrs.field(default=None, validator=_optional_text)
     rule: RecurrenceRule = attrs.field(validator=_rule)
     first_start: datetime = attrs.field(converter=_first_start)
@@ -278,8 +283,11 @@ class BookingSeries:
         )
 
     def booking_id(self, occurrence_index: int) -> str:
-        """The id of the booking that holds occurrence ``occurrence_index``."""
-        return f"{self.id}#{occurrence_index}"
+        """The id of the booking that holds occurrence ``occurrence_index``.
+
+        ``"<series id>~<index>"``: URL-safe like every id (the series id is one).
+        """
+        return f"{self.id}~{occurrence_index}"
 
     def candidates(self, until: datetime) -> Iterator[tuple[int, datetime, TimeWindow]]:
         """Occurrences not considered yet whose rule start is before ``until``.

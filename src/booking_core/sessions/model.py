@@ -33,7 +33,12 @@ from typing import final
 
 import attrs
 
-from booking_core._validation import non_empty_str, positive_int, utc_instant
+from booking_core._validation import (
+    identifier,
+    non_empty_str,
+    positive_int,
+    utc_instant,
+)
 from booking_core.actors import Actor, Role
 from booking_core.bookings.seats import SeatState
 from booking_core.errors import InvalidValueError
@@ -221,9 +226,9 @@ class Session:
         UnknownZoneError: ``time.unknown_zone`` for a zone not in the IANA database.
     """
 
-    id: str = attrs.field(validator=non_empty_str)
+    id: str = attrs.field(validator=identifier)
     kind: SessionKind = attrs.field(converter=_kind)
-    teacher_id: str = attrs.field(validator=non_empty_str)
+    teacher_id: str = attrs.field(validator=identifier)
     course_id: str = attrs.field(validator=non_empty_str)
     window: TimeWindow
     zone: str = attrs.field(validator=_check_zone)

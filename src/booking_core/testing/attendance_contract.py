@@ -129,22 +129,22 @@ class AttendeeRepositoryContract(AggregateRepositoryContract):
                 for a in repository.with_payment_status(PaymentStatus.DUE)
             ] == ["ann", "dee"]
             repository.add(_student("s-2", "ann"))
-            repository.save(self.changed(repository.get("s-1/student/ann")))
+            repository.save(self.changed(repository.get("s-1~student~ann")))
             assert [a.id for a in repository.of_participant("ann")] == [
-                "s-1/student/ann",
-                "s-2/student/ann",
+                "s-1~student~ann",
+                "s-2~student~ann",
             ]
             assert [a.id for a in repository.with_payment_status("due")] == [
-                "s-2/student/ann",
-                "s-2/student/dee",
+                "s-2~student~ann",
+                "s-2~student~dee",
             ]
             uow.commit()
         with uow_factory() as uow:
             repository = attendees_of(uow)
             paid = repository.with_payment_status(PaymentStatus.PAID)
-            assert [a.id for a in paid] == ["s-1/student/ann", "s-1/student/bob"]
+            assert [a.id for a in paid] == ["s-1~student~ann", "s-1~student~bob"]
             assert paid[0].version == 2
             assert [a.id for a in repository.with_payment_status("due")] == [
-                "s-2/student/ann",
-                "s-2/student/dee",
+                "s-2~student~ann",
+                "s-2~student~dee",
             ]

@@ -229,15 +229,15 @@ class BookingRepositoryContract(AggregateRepositoryContract):
     def test_ids_that_look_alike_do_not_collide(
         self, uow_factory: Callable[[], Any], bookings_of: Callable[[Any], Any]
     ) -> None:
-        """(``"a:b"``, ``"c"``) and (``"a"``, ``"b:c"``) are different pairs."""
+        """(``"a~b"``, ``"c"``) and (``"a"``, ``"b~c"``) are different pairs."""
         self.add_committed(
             uow_factory,
             bookings_of,
-            _booking("b-1", session_id="a:b", student_id="c"),
+            _booking("b-1", session_id="a~b", student_id="c"),
         )
         with uow_factory() as uow:
-            assert bookings_of(uow).active_booking("a", "b:c") is None
-            assert bookings_of(uow).active_booking("a:b", "c") is not None
+            assert bookings_of(uow).active_booking("a", "b~c") is None
+            assert bookings_of(uow).active_booking("a~b", "c") is not None
 
     @pytest.mark.parametrize("waitlist", [False, True], ids=["full", "waitlist"])
     def test_concurrent_last_seat_race(

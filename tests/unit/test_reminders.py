@@ -1,0 +1,134 @@
+"""Reminders: due once over consecutive windows, none when cancelled, re-armed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import attrs
+import pytest
+
+from booking_core import Session, TimeWindow
+from booking_core.actors import Actor, Role
+from booking_core.errors import InvalidValueError
+from booking_core.reminders import (
+    Reminder,
+    ReminderPolicy,
+    due_reminders,
+    reminder_starts,
+)
+from booking_core.sessions import SessionStatus
+
+UTC = timezone.utc
+START = datetime(2026, 3, 29, 17, tzinfo=UTC)  # the day London springs forward
+STUDENTS = {"s-1": ["bob", "ann"]}
+
+
+def _session(start: datetime = START) -> Session:
+    return Session(
+        id="s-1",
+        kind="group",
+        teacher_id="fay",
+        course_id="piano",
+        window=TimeWindow.of(start, timedelta(hours=1)),
+        zone="Europe/London",
+        capacity=4,
+    )
+
+
+def _ticks(
+    first: datetime, last: datetime, step: timedelta
+) -> list[tuple[datetime, datetime]]:
+    bounds = []
+    at = first
+    while at < last:
+        bounds.append((at, min(at + step, last)))
+        at += step
+    return bounds
+
+
+@pytest.mark.parametrize(
+    "step", [timedelta(minutes=1), timedelta(minutes=7), timedelta(hours=5)]
+)
+def test_each_reminder_is_due_exactly_once_over_consecutive_ticks(
+    step: timedelta,
+) -> None:
+    session = _session()
+    seen: list[Reminder] = []
+    for since, now in _ticks(START - timedelta(days=2), START, step):
+        seen += due_reminders([session], STUDENTS, since=since, now=now)
+    keys = [r.key for r in seen]
+    assert len(keys) == len(set(keys)) == 6  # 3 people x (24 h, 1 h)
+    assert {(r.participant, r.offset) for r in seen} == {
+        (person, offset)
+        for person in (Actor.teacher("fay"), Actor.student("ann"), Actor.student("bob"))
+        for offset in (timedelta(hours=24), timedelta(hours=1))
+    }
+    for reminder in seen:
+        assert reminder.due_at == START - reminder.offset
+        assert reminder.start == START
+
+
+def test_cancelled_and_closed_sessions_have_none() -> None:
+    since = START - timedelta(days=2)
+    for status in (
+        SessionStatus.CANCELLED,
+        SessionStatus.COMPLETED,
+        SessionStatus.MISSED,
+    ):
+        closed = attrs.evolve(
+            _session(), status=status, closed_at=START - timedelta(days=3)
+        )
+        assert due_reminders([closed], STUDENTS, since=since, now=START) == ()
+
+
+def test_a_reschedule_rearms_with_new_keys() -> None:
+    before = due_reminders([_session()], {}, since=START - timedelta(days=2), now=START)
+    later = START + timedelta(days=7)
+    moved = _session(later)
+    after = due_reminders([moved], {}, since=START, now=later)
+    assert [r.due_at for r in after] == [
+        later - timedelta(hours=24),
+        later - timedelta(hours=1),
+    ]
+    assert not {r.key for r in before} & {r.key for r in after}
+
+
+def test_policy_per_role_and_bounds() -> None:
+    policy = ReminderPolicy(
+        teacher=[timedelta(minutes=15)],
+        student=(timedelta(hours=2), timedelta(hours=2), timedelta(days=2)),
+    )
+    assert policy.student == (timedelta(days=2), timedelta(hours=2))
+    assert policy.offsets(Role.ADMIN) == ()
+    assert policy.longest == timedelta(days=2)
+    assert ReminderPolicy(teacher=(), student=()).longest == timedelta(0)
+    due = due_reminders(
+        [_session()],
+        STUDENTS,
+        since=START - timedelta(days=3),
+        now=START,
+        policy=policy,
+    )
+    assert [(r.participant.user_id, r.offset) for r in due] == [
+        ("ann", timedelta(days=2)),
+        ("bob", timedelta(days=2)),
+        ("ann", timedelta(hours=2)),
+        ("bob", timedelta(hours=2)),
+        ("fay", timedelta(minutes=15)),
+    ]
+    for bad in (timedelta(0), timedelta(hours=-1), 3600):
+        with pytest.raises(InvalidValueError):
+            ReminderPolicy(teacher=(bad,))
+
+
+def test_the_due_set_window() -> None:
+    since, now = START - timedelta(hours=1), START
+    assert reminder_starts(since=since, now=now) == TimeWindow(
+        start=since, end=now + timedelta(hours=24)
+    )
+    assert reminder_starts(since=now, now=now) is None
+    # every session with a reminder due in [since, now) starts in that window
+    for offset in (timedelta(hours=24), timedelta(hours=1)):
+        starts = reminder_starts(since=since, now=now)
+        assert starts is not None
+        assert starts.start <= since + offset < starts.end
