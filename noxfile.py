@@ -65,9 +65,10 @@ def explore(session: nox.Session) -> None:
 def mutate(session: nox.Session) -> None:
     """Mutation testing of the pure core (slow; not a default session).
 
-    Arguments go to ``tools/mutate.py``: ``--module bookings/capacity.py``, ``--sample 20``,
-    ``--all``. Prints killed / survived / timeout / equivalent and the score per
-    module, then the surviving mutants; fails when a module scores under 90 %.
+    Arguments go to ``tools/mutate.py``: ``--module bookings/capacity.py``,
+    ``--sample 20``, ``--all``. Prints killed / survived / timeout / equivalent
+    and the score per module, then the surviving mutants; fails when a module
+    scores under 90 %.
     """
     session.install("-e", ".[test]")
     session.run("python", "tools/mutate.py", *session.posargs)
