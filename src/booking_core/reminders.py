@@ -41,10 +41,10 @@ from booking_core.errors import InvalidValueError
 __all__ = ["Reminder", "ReminderPolicy", "due_reminders", "reminder_starts"]
 
 _UTC = timezone.utc
-_DEFAULT = (timedelta(hours=24), timedelta(hours=1))
+_DEFAULT = frozenset({timedelta(hours=24), timedelta(hours=1)})
 
 
-def _offsets(value: Iterable[object]) -> tuple[timedelta, ...]:
+def _offsets(value: Iterable[object]) -> frozenset[timedelta]:
     offsets: set[timedelta] = set()
     for offset in value:
         if not isinstance(offset, timedelta) or offset <= timedelta(0):
@@ -54,7 +54,7 @@ def _offsets(value: Iterable[object]) -> tuple[timedelta, ...]:
                 value=offset,
             )
         offsets.add(offset)
-    return tuple(sorted(offsets, reverse=True))
+    return frozenset(offsets)
 
 
 @final
@@ -63,8 +63,7 @@ class ReminderPolicy:
     """How long before a session's start each role is reminded.
 
     Attributes:
-        teacher: Offsets before the start for the session's teacher (largest
-            first; duplicates dropped).
+        teacher: Offsets before the start for the session's teacher.
         student: Offsets before the start for each booked student.
 
     Raises:
@@ -72,15 +71,15 @@ class ReminderPolicy:
             positive ``timedelta``.
     """
 
-    teacher: tuple[timedelta, ...] = attrs.field(default=_DEFAULT, converter=_offsets)
-    student: tuple[timedelta, ...] = attrs.field(default=_DEFAULT, converter=_offsets)
+    teacher: frozenset[timedelta] = attrs.field(default=_DEFAULT, converter=_offsets)
+    student: frozenset[timedelta] = attrs.field(default=_DEFAULT, converter=_offsets)
 
     def offsets(self, role: Role) -> tuple[timedelta, ...]:
-        """The offsets of ``role`` (none for admins and the system)."""
+        """The offsets of ``role``, largest first (none for admins and the system)."""
         if role is Role.TEACHER:
-            return self.teacher
+            return tuple(sorted(self.teacher, reverse=True))
         if role is Role.STUDENT:
-            return self.student
+            return tuple(sorted(self.student, reverse=True))
         return ()
 
     @property

@@ -98,7 +98,7 @@ def test_policy_per_role_and_bounds() -> None:
         teacher=[timedelta(minutes=15)],
         student=(timedelta(hours=2), timedelta(hours=2), timedelta(days=2)),
     )
-    assert policy.student == (timedelta(days=2), timedelta(hours=2))
+    assert policy.offsets(Role.STUDENT) == (timedelta(days=2), timedelta(hours=2))
     assert policy.offsets(Role.ADMIN) == ()
     assert policy.longest == timedelta(days=2)
     assert ReminderPolicy(teacher=(), student=()).longest == timedelta(0)
