@@ -211,7 +211,7 @@ ACCOUNT = BankAccount(**GOOD)
 def _request(amount: str = "500.00") -> object:
     return request_withdrawal(
         withdrawal_id="w1",
-        mentor_id="m1",
+        teacher_id="m1",
         amount=Money.of(amount, "INR"),
         bank_account=ACCOUNT,
         policy=WithdrawalPolicy(),

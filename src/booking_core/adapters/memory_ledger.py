@@ -40,7 +40,7 @@ class InMemoryLedgerJournal(StagedLedgerJournal):
         ...     journal = InMemoryLedgerJournal(uow, "INR")
         ...     _ = journal.post(Transfer(key="k1", debit="payments",
         ...         credit="escrow:m1", amount=100, currency="INR",
-        ...         kind="capture_mentor"))
+        ...         kind="capture_teacher"))
         ...     uow.commit()
         >>> with InMemoryUnitOfWork(store) as uow:
         ...     InMemoryLedgerJournal(uow, "INR").balance("escrow:m1")

@@ -13,7 +13,7 @@ Example:
     >>> store = InMemoryStore()
     >>> with InMemoryUnitOfWork(store) as uow:
     ...     InMemoryBookingPaymentRepository(uow).add(BookingPayment(
-    ...         id="b1", mentor_id="m1", amount=Money.of("700.00", "INR"),
+    ...         id="b1", teacher_id="m1", amount=Money.of("700.00", "INR"),
     ...         starts_at=datetime(2026, 6, 1, 9, tzinfo=timezone.utc),
     ...         order_id="order_1"))
     ...     uow.commit()

@@ -18,7 +18,7 @@ Example:
     ...     journal = SqliteLedgerJournal(uow, "INR")
     ...     _ = journal.post(Transfer(key="k1", debit="payments",
     ...         credit="escrow:m1", amount=100, currency="INR",
-    ...         kind="capture_mentor"))
+    ...         kind="capture_teacher"))
     ...     uow.commit()
     >>> with SqliteUnitOfWork(database) as uow:
     ...     journal = SqliteLedgerJournal(uow, "INR")

@@ -4,9 +4,9 @@
   (:mod:`~booking_core.money.currency`);
 * :func:`allocate` (:mod:`~booking_core.money.allocation`): largest remainder;
 * :func:`split_payment` (:mod:`~booking_core.money.split`): commission, gateway fee,
-  mentor share;
+  teacher share;
 * :mod:`~booking_core.money.ledger`: accounts, idempotent transfers, the journal,
-  mentor wallets, captured payments and escrow release;
+  teacher wallets, captured payments and escrow release;
 * :mod:`~booking_core.money.refunds`: cancellation tiers, refund quotes, refunds.
 
 Example:
@@ -24,11 +24,11 @@ from booking_core.money.currency import Currency, get_currency
 from booking_core.money.ledger import (
     AccountKind,
     Journal,
-    MentorWallet,
+    TeacherWallet,
     Transfer,
     TransferKind,
     account_id,
-    mentor_wallet,
+    teacher_wallet,
 )
 from booking_core.money.payments import (
     CapturedPayment,
@@ -68,7 +68,6 @@ __all__ = [
     "FeeSchedule",
     "GatewayFee",
     "Journal",
-    "MentorWallet",
     "Money",
     "PaymentCaptured",
     "PaymentRefunded",
@@ -78,15 +77,16 @@ __all__ = [
     "RefundQuote",
     "RefundTier",
     "SplitPolicy",
+    "TeacherWallet",
     "Transfer",
     "TransferKind",
     "account_id",
     "allocate",
     "capture_payment",
     "get_currency",
-    "mentor_wallet",
     "refund_payment",
     "refund_quote",
     "release_escrow",
     "split_payment",
+    "teacher_wallet",
 ]

@@ -1,15 +1,15 @@
 """Withdrawals: bank accounts, the amount policy, and a payout's life in the ledger.
 
-A mentor withdraws from their available wallet in two phases. On request the
-amount is *held*: ``wallet:<mentor>`` -> ``held:<mentor>`` (the ledger refuses it
+A teacher withdraws from their available wallet in two phases. On request the
+amount is *held*: ``wallet:<teacher>`` -> ``held:<teacher>`` (the ledger refuses it
 when the wallet cannot cover it). Then one payout is created at the gateway
 (the withdrawal id is its idempotency key, so retries never pay twice) and the
 gateway's reports move it on:
 
-* processed: posted, ``held:<mentor>`` -> ``payouts``;
-* failed, rejected, cancelled: voided, ``held:<mentor>`` -> ``wallet:<mentor>``;
+* processed: posted, ``held:<teacher>`` -> ``payouts``;
+* failed, rejected, cancelled: voided, ``held:<teacher>`` -> ``wallet:<teacher>``;
 * reversed (rarely, after processed): a new reversing entry
-  ``payouts`` -> ``wallet:<mentor>``; nothing is deleted.
+  ``payouts`` -> ``wallet:<teacher>``; nothing is deleted.
 
 Reports may arrive late, twice or out of order: :func:`apply_payout_status`
 ignores any report that does not move the status forward
@@ -24,7 +24,7 @@ Example:
     >>> account.ifsc, account.account_number
     ('HDFC0001234', '001234567890')
     >>> now = datetime(2026, 3, 29, 9, tzinfo=timezone.utc)
-    >>> asked = request_withdrawal(withdrawal_id="w1", mentor_id="m1",
+    >>> asked = request_withdrawal(withdrawal_id="w1", teacher_id="m1",
     ...     amount=Money.of("500.00", "INR"), bank_account=account,
     ...     policy=WithdrawalPolicy(), actor=Actor.system(), now=now)
     >>> [(t.debit, t.credit) for t in asked.events[0].transfers]
@@ -230,7 +230,7 @@ class Withdrawal:
 
     Attributes:
         id: The withdrawal id; also the payout's idempotency key and reference.
-        mentor_id: Whose wallet it comes from.
+        teacher_id: Whose wallet it comes from.
         amount: How much.
         bank_account: Where it goes.
         requested_at: When it was requested (aware, UTC).
@@ -241,7 +241,7 @@ class Withdrawal:
     """
 
     id: str = attrs.field(validator=non_empty_str)
-    mentor_id: str = attrs.field(validator=non_empty_str)
+    teacher_id: str = attrs.field(validator=non_empty_str)
     amount: Money
     bank_account: BankAccount
     requested_at: datetime = attrs.field(converter=_requested_at)
@@ -257,12 +257,12 @@ class WithdrawalRequested(DomainEvent):
     """A withdrawal was requested and its amount held from the available wallet.
 
     Attributes:
-        mentor_id: The mentor.
+        teacher_id: The teacher.
         amount: The amount held.
         transfers: The hold to post.
     """
 
-    mentor_id: str
+    teacher_id: str
     amount: Money
     transfers: tuple[Transfer, ...]
 
@@ -286,14 +286,14 @@ class WithdrawalStatusChanged(DomainEvent):
 def request_withdrawal(
     *,
     withdrawal_id: str,
-    mentor_id: str,
+    teacher_id: str,
     amount: Money,
     bank_account: BankAccount,
     policy: WithdrawalPolicy,
     actor: Actor,
     now: datetime,
 ) -> Decision[Withdrawal]:
-    """Request a withdrawal: the amount is held from the mentor's available wallet.
+    """Request a withdrawal: the amount is held from the teacher's available wallet.
 
     Post the event's transfer; the ledger refuses it with
     :class:`~booking_core.errors.InsufficientFundsError` when the wallet cannot
@@ -306,7 +306,7 @@ def request_withdrawal(
     policy.check(amount)
     withdrawal = Withdrawal(
         id=withdrawal_id,
-        mentor_id=mentor_id,
+        teacher_id=teacher_id,
         amount=amount,
         bank_account=bank_account,
         requested_at=now,
@@ -316,7 +316,7 @@ def request_withdrawal(
         occurred_at=now,
         actor=actor,
         aggregate_id=withdrawal_id,
-        mentor_id=mentor_id,
+        teacher_id=teacher_id,
         amount=amount,
         transfers=(hold,),
     )
@@ -336,10 +336,10 @@ def _transfer(
         "void": TransferKind.PAYOUT_RETURN,
         "reversal": TransferKind.PAYOUT_RETURN,
     }
-    mentor = withdrawal.mentor_id
+    teacher = withdrawal.teacher_id
 
     def account(kind: AccountKind) -> str:
-        return account_id(kind, mentor) if kind.per_mentor else kind.value
+        return account_id(kind, teacher) if kind.per_teacher else kind.value
 
     return Transfer(
         key=f"withdrawal/{withdrawal.id}/{step}",

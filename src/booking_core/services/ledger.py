@@ -21,7 +21,7 @@ Example:
     ...     journal=lambda uow: InMemoryLedgerJournal(uow, "INR"),
     ... )
     >>> _ = ledger.post(Transfer(key="k1", debit="payments", credit="escrow:m1",
-    ...                          amount=100, currency="INR", kind="capture_mentor"))
+    ...                          amount=100, currency="INR", kind="capture_teacher"))
     >>> ledger.balance("escrow:m1"), ledger.currency
     (100, 'INR')
 """
