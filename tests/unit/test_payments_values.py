@@ -35,6 +35,7 @@ from booking_core.money.withdrawals import (
     WithdrawalPolicy,
     WithdrawalStatus,
     apply_payout_status,
+    mask_account_number,
     record_payout,
     request_withdrawal,
 )
@@ -201,6 +202,92 @@ def test_bank_account_ifsc_hook_refuses_unknown_branch() -> None:
     with pytest.raises(InvalidBankAccountError) as info:
         BankAccount.create(**GOOD, ifsc_exists=lambda code: False)
     assert info.value.details["field"] == "ifsc"
+    assert info.value.details["fields"] == ("ifsc",)
+
+
+def test_bank_account_hook_is_not_asked_about_a_malformed_account() -> None:
+    asked: list[str] = []
+    with pytest.raises(InvalidBankAccountError):
+        BankAccount.create(
+            **{**GOOD, "account_number": "12"},
+            ifsc_exists=lambda code: asked.append(code) is None,
+        )
+    assert asked == []
+
+
+def test_bank_account_error_names_every_invalid_field_at_once() -> None:
+    with pytest.raises(InvalidBankAccountError) as info:
+        BankAccount.create(holder_name=" ", account_number="98765432", ifsc="HDFC1")
+    error = info.value
+    assert error.details["fields"] == ("holder_name", "account_number", "ifsc")
+    assert error.details["field"] == "holder_name"
+    assert error.details["problems"] == {
+        "holder_name": "must be a non-empty name",
+        "account_number": "must be 9 to 18 digits (spaces are ignored)",
+        "ifsc": "must be 4 letters, a 0, then 6 letters or digits (e.g. HDFC0001234)",
+    }
+    assert error.details["values"] == {
+        "holder_name": " ",
+        "account_number": "XXXX5432",
+        "ifsc": "HDFC1",
+    }
+    message = str(error)
+    for field in ("holder_name", "account_number", "ifsc"):
+        assert field in message
+    assert "correct every listed field" in message
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "9876543210987654321",  # 19 digits: too long
+        "98765432",  # 8 digits: too short
+        "9876 5432 1098 7654 3210",
+        "987654321098765abc",
+        987654321098765432109,
+    ],
+)
+def test_bank_account_error_masks_the_account_number(number: object) -> None:
+    with pytest.raises(InvalidBankAccountError) as info:
+        BankAccount(holder_name="Asha Rao", account_number=number, ifsc="HDFC1")  # type: ignore[arg-type]
+    digits = "".join(str(number).split())
+    shown = info.value.details["values"]["account_number"]
+    assert shown == "X" * (len(digits) - 4) + digits[-4:]
+    everything = str(info.value) + repr(info.value.details)
+    assert digits not in everything
+    assert digits[:-4] not in everything
+    assert digits[-4:] in everything
+
+
+def test_bank_account_repr_and_masked_hide_the_number() -> None:
+    account = BankAccount(**GOOD)
+    assert account.account_number == "001234567890"
+    assert "001234567890" not in repr(account)
+    assert "XXXXXXXX7890" in repr(account)
+    assert account.masked == "XXXXXXXX7890"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("1234", "XXXX"),
+        ("", ""),
+        (None, "<NoneType>"),
+        (True, "<bool>"),
+        (12345, "X2345"),
+    ],
+)
+def test_mask_account_number_edges(value: object, shown: str) -> None:
+    assert mask_account_number(value) == shown
+
+
+def test_bank_account_shows_non_text_and_long_values_bounded() -> None:
+    with pytest.raises(InvalidBankAccountError) as info:
+        BankAccount(holder_name="x" * 121, account_number="001234567890", ifsc=7)  # type: ignore[arg-type]
+    assert info.value.details["values"] == {
+        "holder_name": "x" * 40 + "...",
+        "ifsc": "<int>",
+    }
 
 
 # -- withdrawals (pure) ------------------------------------------------------------
