@@ -182,7 +182,9 @@ class _Story:
             attendees=SqliteAttendeeRepository,
             clock=self.clock,
         )
-        self.gateway = FakePaymentGateway(secret=b"demo", clock=self.clock.now)
+        self.gateway = FakePaymentGateway(
+            secret=b"whsec_demo_0123456789", clock=self.clock.now
+        )
         self.payments = PaymentService(
             gateway=self.gateway,
             uow_factory=self.uow,

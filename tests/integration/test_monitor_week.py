@@ -244,7 +244,7 @@ def _world(
 ) -> World:
     clock = ManualClock(utc(22, 8))
     counter = itertools.count(1)
-    gateway = FakePaymentGateway(secret=b"week", clock=clock.now)
+    gateway = FakePaymentGateway(secret=b"whsec_0123456789abcdef", clock=clock.now)
     return World(
         uow=uow,
         clock=clock,

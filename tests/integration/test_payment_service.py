@@ -46,7 +46,7 @@ class Setup:
     def __init__(self, **faults: object) -> None:
         self.clock = ManualClock(T0)
         self.gateway = FakePaymentGateway(
-            secret=b"s",
+            secret=b"whsec_0123456789abcdef",
             clock=self.clock.now,
             faults=FaultPlan(**faults),  # type: ignore[arg-type]
         )
@@ -150,7 +150,9 @@ def test_webhooks_refused_or_ignored() -> None:
             f'{{"id": "e", "event": "{event}", "entity": "x", '
             f'"reference": "{reference}", "status": "processed"}}'
         ).encode()
-        s.service.handle_webhook(body, sign_webhook(b"s", body), now=T0)
+        s.service.handle_webhook(
+            body, sign_webhook(b"whsec_0123456789abcdef", body), now=T0
+        )
     assert s.journal.balances() == {}
     s.earn(1)
     s.service.withdraw(
@@ -166,7 +168,9 @@ def test_webhooks_refused_or_ignored() -> None:
     )
     before = s.service.withdrawal("w1")
     with pytest.raises(InvalidWebhookError):
-        s.service.handle_webhook(body, sign_webhook(b"s", body), now=T0)
+        s.service.handle_webhook(
+            body, sign_webhook(b"whsec_0123456789abcdef", body), now=T0
+        )
     assert s.service.withdrawal("w1") == before
 
 

@@ -108,7 +108,7 @@ def snapshot(service: PaymentService[Any]) -> tuple[object, ...]:
 def test_a_sqlite_payment_service_survives_a_restart(tmp_path: Path) -> None:
     path = tmp_path / "payments.sqlite3"
     clock = ManualClock(T0)
-    gateway = FakePaymentGateway(secret=b"s", clock=clock.now)
+    gateway = FakePaymentGateway(secret=b"whsec_0123456789abcdef", clock=clock.now)
     database = SqliteDatabase(path)
     service = sqlite_service(database, gateway)
     for booking in ("b1", "b2", "b3", "b4"):
@@ -213,7 +213,7 @@ def pair(
 def test_two_processes_opening_the_same_order_store_one_record(
     pair: Callable[[PaymentGateway], PaymentService[Any]],
 ) -> None:
-    gateway = FakePaymentGateway(secret=b"s", clock=lambda: T0)
+    gateway = FakePaymentGateway(secret=b"whsec_0123456789abcdef", clock=lambda: T0)
     rival = pair(gateway)
 
     def first() -> None:
@@ -233,7 +233,7 @@ def test_two_processes_opening_the_same_order_store_one_record(
 def test_a_payment_captured_by_another_process_is_posted_once(
     pair: Callable[[PaymentGateway], PaymentService[Any]],
 ) -> None:
-    gateway = FakePaymentGateway(secret=b"s", clock=lambda: T0)
+    gateway = FakePaymentGateway(secret=b"whsec_0123456789abcdef", clock=lambda: T0)
     rival = pair(gateway)
     order = rival.open_order(
         booking_id="b1", teacher_id="m1", amount=PRICE, starts_at=T0, now=T0
@@ -256,7 +256,7 @@ def test_a_payment_captured_by_another_process_is_posted_once(
 def test_a_refund_finished_by_another_process_is_posted_once(
     pair: Callable[[PaymentGateway], PaymentService[Any]],
 ) -> None:
-    gateway = FakePaymentGateway(secret=b"s", clock=lambda: T0)
+    gateway = FakePaymentGateway(secret=b"whsec_0123456789abcdef", clock=lambda: T0)
     rival = pair(gateway)
     pay(gateway, rival, "b1")
     gateway.faults = FaultPlan(fail_before=1.0)
@@ -280,7 +280,9 @@ def test_an_order_refused_on_resume_closes_the_record(
     pair: Callable[[PaymentGateway], PaymentService[Any]],
 ) -> None:
     gateway = FakePaymentGateway(
-        secret=b"s", clock=lambda: T0, faults=FaultPlan(fail_before=1.0)
+        secret=b"whsec_0123456789abcdef",
+        clock=lambda: T0,
+        faults=FaultPlan(fail_before=1.0),
     )
     service = pair(gateway)
     service.open_order(
@@ -306,7 +308,9 @@ def test_an_order_refused_on_resume_closes_the_record(
 def test_unknown_bookings_are_not_found(
     pair: Callable[[PaymentGateway], PaymentService[Any]],
 ) -> None:
-    service = pair(FakePaymentGateway(secret=b"s", clock=lambda: T0))
+    service = pair(
+        FakePaymentGateway(secret=b"whsec_0123456789abcdef", clock=lambda: T0)
+    )
     with pytest.raises(NotFoundError):
         service.complete("nope", now=T0)
     with pytest.raises(NotFoundError):
@@ -322,7 +326,7 @@ def test_unknown_bookings_are_not_found(
 def test_repeated_payout_reports_change_nothing(
     pair: Callable[[PaymentGateway], PaymentService[Any]],
 ) -> None:
-    gateway = FakePaymentGateway(secret=b"s", clock=lambda: T0)
+    gateway = FakePaymentGateway(secret=b"whsec_0123456789abcdef", clock=lambda: T0)
     service = pair(gateway)
     pay(gateway, service, "b1")
     service.complete("b1", now=T0)

@@ -155,7 +155,7 @@ def world() -> World:
     def uow() -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(store)
 
-    gateway = FakePaymentGateway(secret=b"unit", clock=clock.now)
+    gateway = FakePaymentGateway(secret=b"whsec_0123456789abcdef", clock=clock.now)
     w = World(
         store=store,
         clock=clock,

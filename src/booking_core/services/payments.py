@@ -48,7 +48,8 @@ Example:
     ...     InMemoryBookingPaymentRepository, InMemoryWithdrawalRepository)
     >>> from booking_core.money import CancellationReason, Money
     >>> now = datetime(2026, 3, 29, 9, tzinfo=timezone.utc)
-    >>> gateway = FakePaymentGateway(secret=b"s", clock=lambda: now)
+    >>> gateway = FakePaymentGateway(secret=b"whsec_0123456789abcdef",
+    ...                              clock=lambda: now)
     >>> store = InMemoryStore()
     >>> service = PaymentService(
     ...     gateway=gateway,
