@@ -12,6 +12,9 @@ to post (linked, all or nothing) to the ledger.
 * :func:`release_escrow`: once the session completes, the teacher's share (less
   anything refunded) moves from escrow to ``wallet:<teacher>`` (available).
 * Refunds: :func:`booking_core.money.refunds.refund_payment`.
+* :func:`check_order`: before an order goes to the gateway, refuse what could
+  never settle (a non-positive amount, another currency than the ledger's, a
+  booking id reused with other content).
 
 Example:
     >>> from datetime import datetime, timezone
@@ -43,9 +46,16 @@ import attrs
 
 from booking_core._validation import non_empty_str, non_negative_int, utc_instant
 from booking_core.actors import Actor
-from booking_core.errors import InvalidTransitionError, InvalidValueError
+from booking_core.errors import (
+    CurrencyMismatchError,
+    InvalidAmountError,
+    InvalidTransitionError,
+    InvalidValueError,
+    OrderKeyReuseError,
+)
 from booking_core.events import Decision, DomainEvent
 from booking_core.money.amount import Money
+from booking_core.money.currency import get_currency
 from booking_core.money.ledger import AccountKind, Transfer, TransferKind, account_id
 from booking_core.money.split import PaymentSplit
 
@@ -55,6 +65,7 @@ __all__ = [
     "EscrowReleased",
     "PaymentCaptured",
     "capture_payment",
+    "check_order",
     "release_escrow",
 ]
 
@@ -321,3 +332,89 @@ class BookingPayment:
     pending_refund: tuple[str, Money] | None = None
     closed: bool = False
     version: int = 0
+
+
+def check_order(
+    *,
+    booking_id: str,
+    teacher_id: str,
+    amount: Money,
+    ledger_currency: str,
+    existing: BookingPayment | None,
+) -> BookingPayment | None:
+    """Refuse an order that could never settle, before the gateway is called.
+
+    Args:
+        booking_id: The booking the order pays (the order's idempotency key).
+        teacher_id: The teacher paid.
+        amount: The price; positive, in the ledger's currency.
+        ledger_currency: The currency of the journal the capture posts to.
+        existing: The record already stored for ``booking_id``, if any.
+
+    Returns:
+        ``existing`` when the booking's order is opened again with the same
+        teacher and amount (a retry: use it, create nothing), ``None`` when
+        there is no order yet (create one).
+
+    Raises:
+        InvalidAmountError: ``money.invalid_amount`` when ``amount`` is not
+            Money above zero (details ``field``, ``reason``, ``value``).
+        CurrencyMismatchError: ``money.currency_mismatch`` when it is in
+            another currency than the ledger (details ``field``, ``reason``,
+            ``expected``, ``value``).
+        OrderKeyReuseError: ``payments.idempotency_key_reused`` when
+            ``existing`` has another teacher, amount or currency (details
+            ``key``, ``differs``, ``existing``, ``requested``).
+
+    Example:
+        >>> price = Money.of("700.00", "INR")
+        >>> check_order(booking_id="b1", teacher_id="t1", amount=price,
+        ...             ledger_currency="INR", existing=None) is None
+        True
+        >>> check_order(booking_id="b1", teacher_id="t1",
+        ...             amount=Money.of("-700.00", "INR"),
+        ...             ledger_currency="INR", existing=None)
+        Traceback (most recent call last):
+        ...
+        booking_core.errors.InvalidAmountError: amount is not a valid amount: \
+must be above zero: an order must ask for something; got Money(amount=-70000, \
+currency='INR')
+    """
+    given: object = amount
+    if not isinstance(given, Money) or amount.amount <= 0:
+        raise InvalidAmountError(
+            field="amount",
+            reason="must be above zero: an order must ask for something",
+            value=given,
+        )
+    expected = get_currency(ledger_currency)
+    if amount.currency is not expected:
+        raise CurrencyMismatchError(
+            action="combine",
+            left=amount,
+            right=f"the {expected.code} ledger",
+            field="amount",
+            reason=f"orders are taken in the ledger's currency {expected.code}",
+            expected=expected.code,
+            value=amount,
+        )
+    if existing is None:
+        return None
+    differs = tuple(
+        name
+        for name, same in (
+            ("teacher_id", existing.teacher_id == teacher_id),
+            ("currency", existing.amount.currency is amount.currency),
+            ("amount", existing.amount.amount == amount.amount),
+        )
+        if not same
+    )
+    if differs:
+        raise OrderKeyReuseError(
+            key=booking_id,
+            differs=", ".join(differs),
+            fields=differs,
+            existing=f"teacher {existing.teacher_id!r}, {existing.amount}",
+            requested=f"teacher {teacher_id!r}, {amount}",
+        )
+    return existing
