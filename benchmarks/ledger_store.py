@@ -2,12 +2,12 @@
 
 Each case posts the same captures, one committed transaction per capture (the
 four linked transfers ``capture_payment`` makes: platform, gateway fee, tax and
-mentor share), over 20 mentors.
+teacher share), over 20 teachers.
 
 * ``ledger_store.sqlite``: :class:`~booking_core.services.ledger.LedgerService`
   over a SQLite unit of work's ledger (``uow.ledger("INR")``) on a
   SQLite file in WAL mode (every rule checked: replay lookup, currency, no
-  negative mentor account; entries and balances stored). Peer: the floor of
+  negative teacher account; entries and balances stored). Peer: the floor of
   the same writes with raw ``sqlite3`` on the same kind of file, per
   transaction ``BEGIN IMMEDIATE``, four entry rows inserted with their
   pre-encoded JSON, five balance rows upserted, ``COMMIT``: no reads, no checks.
@@ -53,7 +53,7 @@ def batches() -> list[tuple[Transfer, ...]]:
     for n in range(CAPTURES):
         decision = capture_payment(
             payment_id=f"pay_{n:06d}",
-            mentor_id=f"m{n % 20}",
+            teacher_id=f"m{n % 20}",
             split=split_payment(Money(50_000 + n, "INR"), payment_id=f"pay_{n:06d}"),
             actor=Actor.system(),
             now=NOW,

@@ -53,7 +53,7 @@ class PeerSplit(NamedTuple):
     gateway_fee: PyMoney
     gateway_tax: PyMoney
     platform_share: PyMoney
-    mentor_share: PyMoney
+    teacher_share: PyMoney
     commission_rate: Decimal
     rounding: str
     fee_bearer: str
@@ -62,7 +62,7 @@ class PeerSplit(NamedTuple):
 def peer_split(
     gross: PyMoney, fee: PyMoney | None = None, tax: PyMoney | None = None
 ) -> PeerSplit:
-    """The same split with py-moneyed and Decimal (mentor bears the fee)."""
+    """The same split with py-moneyed and Decimal (teacher bears the fee)."""
     if gross.amount <= 0:
         raise ValueError("gross must be positive")
     currency = gross.currency
@@ -74,8 +74,8 @@ def peer_split(
         tax_amount = (net * TAX_RATE).quantize(CENT, HALF_UP)
         fee = PyMoney(net + tax_amount, currency)
         tax = PyMoney(tax_amount, currency)
-    mentor = gross - commission - fee
-    if mentor.amount < 0:
+    teacher = gross - commission - fee
+    if teacher.amount < 0:
         raise ValueError("amount too small for fees")
     return PeerSplit(
         gross=gross,
@@ -83,10 +83,10 @@ def peer_split(
         gateway_fee=fee,
         gateway_tax=tax,
         platform_share=commission,
-        mentor_share=mentor,
+        teacher_share=teacher,
         commission_rate=RATE,
         rounding=HALF_UP,
-        fee_bearer="mentor",
+        fee_bearer="teacher",
     )
 
 
@@ -125,11 +125,11 @@ def bench_splits() -> None:
     for i in range(0, SPLITS, 97):
         ours = split_payment(ours_gross[i], policy)
         theirs = peer_split(peer_gross[i])
-        assert ours.mentor_share.to_decimal() == theirs.mentor_share.amount
+        assert ours.teacher_share.to_decimal() == theirs.teacher_share.amount
         assert ours.gateway_fee.to_decimal() == theirs.gateway_fee.amount
         ours = split_payment(ours_gross[i], policy, ours_fee[i])
         theirs = peer_split(peer_gross[i], *peer_fee[i])
-        assert ours.mentor_share.to_decimal() == theirs.mentor_share.amount
+        assert ours.teacher_share.to_decimal() == theirs.teacher_share.amount
 
     def ours_reported() -> None:
         for gross, fee in zip(ours_gross, ours_fee, strict=True):
@@ -165,9 +165,9 @@ def bench_splits() -> None:
 
 def bench_ledger() -> None:
     rng = random.Random(7)
-    mentors = [f"m{i}" for i in range(1_000)]
+    teachers = [f"m{i}" for i in range(1_000)]
     kinds = (
-        ("payments", "escrow:{m}", TransferKind.CAPTURE_MENTOR),
+        ("payments", "escrow:{m}", TransferKind.CAPTURE_TEACHER),
         ("payments", "platform_revenue", TransferKind.CAPTURE_PLATFORM),
         ("payments", "gateway_fees", TransferKind.CAPTURE_GATEWAY_FEE),
     )
@@ -178,7 +178,7 @@ def bench_ledger() -> None:
             Transfer(
                 key=f"t{i}",
                 debit=debit,
-                credit=credit.format(m=rng.choice(mentors)),
+                credit=credit.format(m=rng.choice(teachers)),
                 amount=rng.randint(1, 100_000),
                 currency="INR",
                 kind=kind,

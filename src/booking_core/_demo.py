@@ -45,7 +45,7 @@ from booking_core.clock import ManualClock
 from booking_core.errors import InvalidValueError
 from booking_core.events import Decision, DomainEvent
 from booking_core.intervals import TimeWindow
-from booking_core.money import Money, mentor_wallet
+from booking_core.money import Money, teacher_wallet
 from booking_core.money.gateway import PayoutStatus
 from booking_core.money.payments import CapturedPayment
 from booking_core.money.withdrawals import BankAccount
@@ -317,7 +317,7 @@ def _pay(story: _Story, booking: Booking) -> None:
     story.at(_ist(date(2026, 6, 1), 15, 5))
     record = story.payments.open_order(
         booking_id=booking.id,
-        mentor_id=TEACHER,
+        teacher_id=TEACHER,
         amount=PRICE,
         starts_at=booking.window.start,
     )
@@ -334,7 +334,7 @@ def _pay(story: _Story, booking: Booking) -> None:
         f"platform commission {rate} %  {split.commission}",
         f"gateway fee               {split.gateway_fee} "
         f"({split.gateway_fee_net} + tax {split.gateway_tax})",
-        f"mentor share              {split.mentor_share}, held in escrow",
+        f"teacher share             {split.teacher_share}, held in escrow",
     )
 
 
@@ -453,7 +453,7 @@ def _lesson(story: _Story) -> None:
     story.at(start + timedelta(hours=1))
     _, completed, report = _leave_and_mark(story, "lesson-1", people)
     record = story.payments.settle("one-1", report.settlement)
-    wallet = mentor_wallet(story.payments.journal, TEACHER)
+    wallet = teacher_wallet(story.payments.journal, TEACHER)
     story.note(
         TEACHER,
         "ends the 1:1; the outcome settles the payment",
@@ -468,7 +468,7 @@ def _withdraw(story: _Story) -> None:
     story.at(_ist(FRIDAY, 10))
     amount = Money.of("600.00", "INR")
     withdrawal = story.payments.withdraw(
-        withdrawal_id="wd-1", mentor_id=TEACHER, amount=amount, bank_account=ACCOUNT
+        withdrawal_id="wd-1", teacher_id=TEACHER, amount=amount, bank_account=ACCOUNT
     )
     payout = cast("PayoutStatus", withdrawal.payout_status)
     story.note(
@@ -483,7 +483,7 @@ def _withdraw(story: _Story) -> None:
     for body, signature in story.gateway.take_webhooks():
         story.payments.handle_webhook(body, signature)
     done = story.payments.withdrawal("wd-1")
-    wallet = mentor_wallet(story.payments.journal, TEACHER)
+    wallet = teacher_wallet(story.payments.journal, TEACHER)
     story.note(
         "gateway",
         f"settles the payout by webhook: {done.status.value}",

@@ -10,7 +10,7 @@ Sub-commands (``booking-core <command> --help`` for every option):
 * ``slots``: weekly availability windows given on the command line, turned into
   bookable slots for a duration and step, listed in any viewer's zone;
 * ``split``: a payment split into commission, gateway fee (and its tax) and
-  mentor share.
+  teacher share.
 
 Every command prints readable text, or JSON with ``--json``. A refusal from the
 library prints ``booking-core: error [<code>]: <message>`` on stderr and exits 1;
@@ -21,9 +21,9 @@ Example:
     >>> main(["split", "700.00", "INR", "--fee", "16.52", "--tax", "2.52"])
     gross             700.00 INR
     commission         70.00 INR  (10% of gross)
-    gateway fee        16.52 INR  (reported: 14.00 INR + tax 2.52 INR, borne by mentor)
+    gateway fee        16.52 INR  (reported: 14.00 INR + tax 2.52 INR, borne by teacher)
     platform share     70.00 INR
-    mentor share      613.48 INR
+    teacher share     613.48 INR
     0
 """
 
@@ -354,7 +354,7 @@ def _split(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             f"{split.gateway_tax}, borne by {split.fee_bearer.value}",
         ),
         ("platform share", split.platform_share, ""),
-        ("mentor share", split.mentor_share, ""),
+        ("teacher share", split.teacher_share, ""),
     ]
     width = max(len(str(money)) for _, money, _ in rows)
     for label, money, note in rows:
@@ -378,7 +378,7 @@ def _split_json(split: PaymentSplit) -> dict[str, object]:
         "fee_source": split.fee_source.value,
         "fee_bearer": split.fee_bearer.value,
         "platform_share": money(split.platform_share),
-        "mentor_share": money(split.mentor_share),
+        "teacher_share": money(split.teacher_share),
         "parts": {part.value: money(value) for part, value in split.parts()},
         "policy_version": split.policy_version,
     }
@@ -608,7 +608,7 @@ def _parser() -> argparse.ArgumentParser:
         help="split a payment into its parts",
         description=(
             "Split a gross payment into platform commission, gateway fee (with its "
-            "tax) and mentor share; the parts sum exactly to the gross. Without "
+            "tax) and teacher share; the parts sum exactly to the gross. Without "
             "--fee the fee is estimated from the fee schedule options."
         ),
     )
@@ -624,8 +624,8 @@ def _parser() -> argparse.ArgumentParser:
     split.add_argument(
         "--bearer",
         choices=[b.value for b in FeeBearer],
-        default=FeeBearer.MENTOR.value,
-        help="who bears the gateway fee (default mentor)",
+        default=FeeBearer.TEACHER.value,
+        help="who bears the gateway fee (default teacher)",
     )
     split.add_argument(
         "--fee",

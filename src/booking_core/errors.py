@@ -68,7 +68,8 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     ├── ConflictError                           it clashes with existing state
     │   ├── DuplicateIdError                    conflict.duplicate_id
     │   ├── IdempotencyKeyReuseError            money.idempotency_key_reused
-    │   │   └── BookingKeyReuseError            booking.idempotency_key_reused
+    │   │   ├── BookingKeyReuseError            booking.idempotency_key_reused
+    │   │   └── OrderKeyReuseError              payments.idempotency_key_reused
     │   ├── AlreadyBookedError                  booking.already_booked
     │   ├── SeriesConflictError                 series.conflict
     │   └── CommitmentConflictError             availability.commitment_conflict
@@ -78,6 +79,7 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   └── StaleVersionError                   concurrency.stale_version
     ├── InvalidBankAccountError (InvalidInputError)  payments.invalid_bank_account
     ├── InvalidWebhookError (InvalidInputError)      payments.invalid_webhook
+    ├── WeakWebhookSecretError (InvalidInputError)   payments.weak_webhook_secret
     ├── WithdrawalAmountError (PolicyViolationError) payments.withdrawal_amount
     ├── InvalidCalendarError (InvalidInputError)     ical.invalid_calendar
     ├── MissingExtraError (ImportError)         setup.missing_extra
@@ -107,7 +109,7 @@ import datetime as dt
 import decimal
 import enum
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -165,6 +167,7 @@ __all__ = [
     "NotSessionParticipantError",
     "OfferExpiredError",
     "OfferNotDueError",
+    "OrderKeyReuseError",
     "OwnRescheduleRequestError",
     "PermissionDeniedError",
     "PolicyViolationError",
@@ -193,6 +196,7 @@ __all__ = [
     "UnknownCurrencyError",
     "UnknownZoneError",
     "UnsupportedRecurrencePartError",
+    "WeakWebhookSecretError",
     "WithdrawalAmountError",
     "http_status_table",
 ]
@@ -838,19 +842,94 @@ class SessionNotCancelledError(InvalidTransitionError):
 
 
 class InvalidBankAccountError(InvalidInputError):
-    """Raised when a bank account field (holder, account number, IFSC) is invalid."""
+    """Raised when bank account fields (holder, account number, IFSC) are invalid.
+
+    One error names *every* invalid field. Build it from ``problems``, a
+    sequence of ``(field, reason, shown value)``; the shown value of an account
+    number must already be masked (last four digits only), the error never
+    sees the full number.
+
+    Details:
+        fields: Every invalid field, in the order given.
+        field: The first of them (for hosts that show one).
+        problems: ``{field: reason}``.
+        values: ``{field: shown value}`` (account numbers masked).
+
+    Example:
+        >>> error = InvalidBankAccountError(problems=[
+        ...     ("account_number", "must be 9 to 18 digits", "X2345"),
+        ...     ("ifsc", "must look like HDFC0001234", "HDFC1"),
+        ... ])
+        >>> error.details["fields"]
+        ('account_number', 'ifsc')
+        >>> print(error)  # doctest: +NORMALIZE_WHITESPACE
+        bank account is invalid: account_number must be 9 to 18 digits (got
+        'X2345'); ifsc must look like HDFC0001234 (got 'HDFC1'); correct every
+        listed field and submit the account again
+    """
 
     code = "payments.invalid_bank_account"
-    template = "bank account {field} is invalid: {reason}; got {value!r}"
+    template = (
+        "bank account is invalid: {summary}; correct every listed field and "
+        "submit the account again"
+    )
+
+    def __init__(self, *, problems: Sequence[tuple[str, str, str]]) -> None:
+        """Name each ``(field, reason, shown value)`` of ``problems``."""
+        found = tuple(problems)
+        super().__init__(
+            field=found[0][0],
+            fields=tuple(field for field, _, _ in found),
+            problems={field: reason for field, reason, _ in found},
+            values={field: shown for field, _, shown in found},
+            summary="; ".join(
+                f"{field} {reason} (got {shown!r})" for field, reason, shown in found
+            ),
+        )
 
 
 class InvalidWebhookError(InvalidInputError):
-    """Raised when a webhook's signature does not verify or its body is malformed."""
+    """Raised when a webhook is malformed or its signature does not verify.
+
+    Malformed covers a body that is not ``bytes`` or is too large, a signature
+    header that is missing or not 64 hex characters, and a body that is not a
+    JSON object with the documented keys. Nothing was changed.
+    """
 
     code = "payments.invalid_webhook"
     template = (
-        "webhook refused: {reason}; only bodies signed with the shared secret "
-        "(HMAC-SHA256, hex) and carrying a JSON object are accepted"
+        "webhook refused: {reason}; only raw bytes bodies signed with the shared "
+        "secret (HMAC-SHA256, 64 hex characters) and carrying a JSON object are "
+        "accepted"
+    )
+
+
+class WeakWebhookSecretError(InvalidInputError):
+    """Raised when a webhook secret is missing, empty or too short to trust.
+
+    With a weak secret anybody could sign a webhook, so a gateway, verifier or
+    service refuses to be built with one.
+    """
+
+    code = "payments.weak_webhook_secret"
+    template = (
+        "webhook secret refused: {reason}; use the secret the gateway issued, as "
+        "bytes (or str, UTF-8 encoded) of at least {minimum} bytes"
+    )
+
+
+class OrderKeyReuseError(IdempotencyKeyReuseError):
+    """Raised when a booking's order is opened again with other content.
+
+    One booking is paid by one order: opening it again returns that order only
+    when the teacher, amount and currency are the same.
+    """
+
+    code = "payments.idempotency_key_reused"
+    template = (
+        "booking {key!r} already has an order for {existing}; the new request "
+        "{requested} differs in {differs}: resend exactly the same order or use "
+        "another booking id"
     )
 
 

@@ -364,6 +364,12 @@ class PaymentGateway(Protocol):
           new one).
         * Amounts are whole numbers in :meth:`minor_units` of the currency.
         * Corrections are new records (refunds, reversals), never deletions.
+        * A captured payment reports the fee and tax the gateway kept
+          (:attr:`~booking_core.money.gateway.GatewayPayment.fee` and ``tax``)
+          when the gateway knows them.
+        * Webhook bodies are claims: every state they announce is read back
+          with :meth:`fetch_payment`, :meth:`fetch_refund` or
+          :meth:`fetch_payout` (see :mod:`booking_core.money.webhooks`).
     """
 
     def minor_units(self, currency: str) -> int:
@@ -413,6 +419,10 @@ class PaymentGateway(Protocol):
         """Create a payout to a bank account; ``reference`` is the withdrawal id."""
         ...
 
+    def fetch_refund(self, refund_id: str) -> GatewayRefund:
+        """The refund now (its status at the gateway)."""
+        ...
+
     def fetch_payout(self, payout_id: str) -> GatewayPayout:
         """The payout now."""
         ...
@@ -426,8 +436,13 @@ class PaymentGateway(Protocol):
     def verify_webhook(self, body: bytes, signature: str) -> bool:
         """Whether ``signature`` is the hex HMAC-SHA256 of the raw ``body``.
 
-        Use :func:`booking_core.money.gateway.verify_webhook_signature`
-        (constant time).
+        Use :func:`booking_core.money.webhooks.verify_webhook_signature`
+        (constant time), or a
+        :class:`~booking_core.money.webhooks.WebhookVerifier` built when the
+        gateway is (a secret under 16 bytes is refused there). A malformed
+        delivery (body not bytes, signature ``None`` or not 64 hex
+        characters) raises
+        :class:`~booking_core.errors.InvalidWebhookError`.
         """
 
 

@@ -85,7 +85,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
 def record(booking_id: str = "b1") -> BookingPayment:
     return BookingPayment(
         id=booking_id,
-        mentor_id="m1",
+        teacher_id="m1",
         amount=Money.of("700.00", "INR"),
         starts_at=T0 + timedelta(days=1),
     )
@@ -280,7 +280,7 @@ def test_threads_posting_to_one_sqlite_file_never_lose_a_paisa(
 ) -> None:
     path = tmp_path / "threads.sqlite3"
     SqliteDatabase(path).close()
-    threads, per_thread, mentors = 4, 25, 3
+    threads, per_thread, teachers = 4, 25, 3
     errors: list[BaseException] = []
 
     def worker(n: int) -> None:
@@ -292,12 +292,12 @@ def test_threads_posting_to_one_sqlite_file_never_lose_a_paisa(
         )
         try:
             for i in range(per_thread):
-                mentor = f"m{i % mentors}"
+                teacher = f"m{i % teachers}"
                 ledger.post_linked(
                     [
-                        transfer(f"t{n}-{i}", "payments", f"escrow:{mentor}", 100 + i),
+                        transfer(f"t{n}-{i}", "payments", f"escrow:{teacher}", 100 + i),
                         transfer(
-                            f"r{n}-{i}", f"escrow:{mentor}", f"wallet:{mentor}", 1
+                            f"r{n}-{i}", f"escrow:{teacher}", f"wallet:{teacher}", 1
                         ),
                     ]
                 )
@@ -323,7 +323,9 @@ def test_threads_posting_to_one_sqlite_file_never_lose_a_paisa(
     paid = threads * sum(100 + i for i in range(per_thread))
     assert balances["payments"] == -(paid + 7 * per_thread)
     assert balances["platform_revenue"] == 7 * per_thread
-    assert sum(balances[f"wallet:m{m}"] for m in range(mentors)) == threads * per_thread
+    assert (
+        sum(balances[f"wallet:m{m}"] for m in range(teachers)) == threads * per_thread
+    )
     assert sum(balances.values()) == 0
     keys = [t.key for t in ledger.history("payments")]
     assert len(keys) == len(set(keys)) == threads * per_thread + per_thread
@@ -355,10 +357,10 @@ def transfer(key, debit, credit, amount):
     return Transfer(key=key, debit=debit, credit=credit, amount=amount,
                     currency="INR", kind="adjustment", at=at)
 for i in range(count):
-    mentor = f"m{i % 3}"
+    teacher = f"m{i % 3}"
     ledger.post_linked([
-        transfer(f"t{n}-{i}", "payments", f"escrow:{mentor}", 100 + i),
-        transfer(f"r{n}-{i}", f"escrow:{mentor}", f"wallet:{mentor}", 1),
+        transfer(f"t{n}-{i}", "payments", f"escrow:{teacher}", 100 + i),
+        transfer(f"r{n}-{i}", f"escrow:{teacher}", f"wallet:{teacher}", 1),
     ])
     ledger.post(transfer(f"shared-{i}", "payments", "platform_revenue", 7))
 database.close()

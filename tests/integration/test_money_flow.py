@@ -24,10 +24,10 @@ from booking_core.money import (
     Money,
     SplitPolicy,
     capture_payment,
-    mentor_wallet,
     refund_payment,
     release_escrow,
     split_payment,
+    teacher_wallet,
 )
 from booking_core.money.payments import CapturedPayment
 from booking_core.ports import LedgerJournal
@@ -61,7 +61,7 @@ def test_capture_release_refund_through_the_unit_of_work() -> None:
     def capture(unit: InMemoryUnitOfWork) -> None:
         decision = capture_payment(
             payment_id="pay_1",
-            mentor_id="m1",
+            teacher_id="m1",
             split=split_payment(Money.of("700.00", "INR"), SplitPolicy(), fee),
             actor=SYSTEM,
             now=KOLKATA_NOW,
@@ -79,7 +79,7 @@ def test_capture_release_refund_through_the_unit_of_work() -> None:
     run_in_transaction(uow, release)
     relay(publisher.published, journal)
     relay(publisher.published, journal)  # redelivery: nothing moves twice
-    wallet = mentor_wallet(journal, "m1")
+    wallet = teacher_wallet(journal, "m1")
     assert wallet.available == Money.of("613.48", "INR")
     assert wallet.escrow.is_zero()
     assert journal.balances()["payments"] == -70000
@@ -103,7 +103,7 @@ def test_concurrent_refunds_never_exceed_the_capture() -> None:
     def capture(unit: InMemoryUnitOfWork) -> None:
         decision = capture_payment(
             payment_id="pay_2",
-            mentor_id="m2",
+            teacher_id="m2",
             split=split_payment(Money.of("100.00", "INR")),
             actor=SYSTEM,
             now=NOW,

@@ -269,7 +269,7 @@ def one_on_one(world: World, booking_id: str, session_id: str, student: str) -> 
 def pay(world: World, booking_id: str, teacher: str, start: datetime) -> None:
     record = world.payments.open_order(
         booking_id=booking_id,
-        mentor_id=teacher,
+        teacher_id=teacher,
         amount=Money.of("700.00", "INR"),
         starts_at=start,
     )

@@ -77,7 +77,7 @@ class Setup:
     def order(self, booking: str = "b1") -> str:
         record = self.service.open_order(
             booking_id=booking,
-            mentor_id="m1",
+            teacher_id="m1",
             amount=PRICE,
             starts_at=T0 + timedelta(hours=30),
         )
@@ -122,7 +122,7 @@ def test_capture_by_webhook_is_idempotent_and_release() -> None:
     assert s.journal.balance("escrow:m1") == 61348
     assert (
         s.service.open_order(
-            booking_id="b1", mentor_id="m1", amount=PRICE, starts_at=T0
+            booking_id="b1", teacher_id="m1", amount=PRICE, starts_at=T0
         ).payment
         is not None
     )
@@ -153,7 +153,7 @@ def test_webhooks_refused_or_ignored() -> None:
     s.earn(1)
     s.service.withdraw(
         withdrawal_id="w1",
-        mentor_id="m1",
+        teacher_id="m1",
         amount=Money.of("100.00", "INR"),
         bank_account=ACCOUNT,
     )
@@ -188,7 +188,7 @@ def test_capture_by_polling_authorized_and_failed_payments() -> None:
 def test_order_pending_then_resumed_or_refused() -> None:
     s = Setup(fail_before=1.0)
     record = s.service.open_order(
-        booking_id="b1", mentor_id="m1", amount=PRICE, starts_at=T0
+        booking_id="b1", teacher_id="m1", amount=PRICE, starts_at=T0
     )
     assert record.order_id is None
     assert [p.kind for p in s.service.pending()] == ["order"]
@@ -200,7 +200,7 @@ def test_order_pending_then_resumed_or_refused() -> None:
     s.gateway.create_order(amount=PRICE, receipt="other", idempotency_key="order/b2")
     with pytest.raises(GatewayKeyReuseError):
         s.service.open_order(
-            booking_id="b2", mentor_id="m1", amount=PRICE, starts_at=T0
+            booking_id="b2", teacher_id="m1", amount=PRICE, starts_at=T0
         )
     with pytest.raises(NotFoundError):
         s.service.booking("b2")
@@ -274,12 +274,12 @@ def test_withdrawal_paid_by_webhook_and_repeat_requests() -> None:
     s.earn()
     amount = Money.of("1000.00", "INR")
     withdrawal = s.service.withdraw(
-        withdrawal_id="w1", mentor_id="m1", amount=amount, bank_account=ACCOUNT
+        withdrawal_id="w1", teacher_id="m1", amount=amount, bank_account=ACCOUNT
     )
     assert withdrawal.payout_status is PayoutStatus.PENDING
     assert (
         s.service.withdraw(
-            withdrawal_id="w1", mentor_id="m1", amount=amount, bank_account=ACCOUNT
+            withdrawal_id="w1", teacher_id="m1", amount=amount, bank_account=ACCOUNT
         )
         == withdrawal
     )
@@ -296,7 +296,7 @@ def test_withdrawal_paid_by_webhook_and_repeat_requests() -> None:
     with pytest.raises(InsufficientFundsError):
         s.service.withdraw(
             withdrawal_id="w2",
-            mentor_id="m1",
+            teacher_id="m1",
             amount=Money.of("5000.00", "INR"),
             bank_account=ACCOUNT,
         )
@@ -310,7 +310,7 @@ def test_withdrawal_payout_pending_then_polled() -> None:
     s.gateway.faults = FaultPlan(fail_before=1.0)
     s.service.withdraw(
         withdrawal_id="w1",
-        mentor_id="m1",
+        teacher_id="m1",
         amount=Money.of("1000.00", "INR"),
         bank_account=ACCOUNT,
     )
@@ -338,7 +338,7 @@ def test_withdrawal_refused_by_the_gateway_returns_the_hold() -> None:
     )
     withdrawal = s.service.withdraw(
         withdrawal_id="w1",
-        mentor_id="m1",
+        teacher_id="m1",
         amount=Money.of("1000.00", "INR"),
         bank_account=ACCOUNT,
     )

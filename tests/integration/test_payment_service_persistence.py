@@ -78,7 +78,7 @@ def deliver(gateway: FakePaymentGateway, service: PaymentService) -> None:
 def pay(gateway: FakePaymentGateway, service: PaymentService, booking: str) -> None:
     record = service.open_order(
         booking_id=booking,
-        mentor_id="m1",
+        teacher_id="m1",
         amount=PRICE,
         starts_at=T0 + timedelta(days=3),
     )
@@ -111,13 +111,13 @@ def test_a_sqlite_payment_service_survives_a_restart(tmp_path: Path) -> None:
     gateway.faults = FaultPlan(fail_before=1.0)
     held = service.withdraw(
         withdrawal_id="w1",
-        mentor_id="m1",
+        teacher_id="m1",
         amount=Money.of("1000.00", "INR"),
         bank_account=ACCOUNT,
     )
     assert held.payout_id is None
     pending_order = service.open_order(
-        booking_id="b5", mentor_id="m1", amount=PRICE, starts_at=T0
+        booking_id="b5", teacher_id="m1", amount=PRICE, starts_at=T0
     )
     assert pending_order.order_id is None
     before = snapshot(service)
@@ -208,11 +208,11 @@ def test_two_processes_opening_the_same_order_store_one_record(
     rival = pair(gateway)
 
     def first() -> None:
-        rival.open_order(booking_id="b1", mentor_id="m1", amount=PRICE, starts_at=T0)
+        rival.open_order(booking_id="b1", teacher_id="m1", amount=PRICE, starts_at=T0)
 
     service = pair(cast("PaymentGateway", Hooked(gateway, "create_order", first)))
     record = service.open_order(
-        booking_id="b1", mentor_id="m1", amount=PRICE, starts_at=T0
+        booking_id="b1", teacher_id="m1", amount=PRICE, starts_at=T0
     )
     assert record == rival.booking("b1")
     assert record.version == 1
@@ -225,7 +225,7 @@ def test_a_payment_captured_by_another_process_is_posted_once(
     gateway = FakePaymentGateway(secret=SECRET, clock=lambda: T0)
     rival = pair(gateway)
     order = rival.open_order(
-        booking_id="b1", mentor_id="m1", amount=PRICE, starts_at=T0
+        booking_id="b1", teacher_id="m1", amount=PRICE, starts_at=T0
     ).order_id
     assert order is not None
     gateway.pay(order)
@@ -270,7 +270,7 @@ def test_an_order_refused_on_resume_closes_the_record(
         secret=SECRET, clock=lambda: T0, faults=FaultPlan(fail_before=1.0)
     )
     service = pair(gateway)
-    service.open_order(booking_id="b1", mentor_id="m1", amount=PRICE, starts_at=T0)
+    service.open_order(booking_id="b1", teacher_id="m1", amount=PRICE, starts_at=T0)
     gateway.faults = FaultPlan()
     gateway.create_order(amount=PRICE, receipt="other", idempotency_key="order/b1")
     with pytest.raises(GatewayKeyReuseError):
@@ -281,7 +281,7 @@ def test_an_order_refused_on_resume_closes_the_record(
     assert service.pending() == ()
     assert service.poll("b1") == record
     assert (
-        service.open_order(booking_id="b1", mentor_id="m1", amount=PRICE, starts_at=T0)
+        service.open_order(booking_id="b1", teacher_id="m1", amount=PRICE, starts_at=T0)
         == record
     )
 
@@ -309,7 +309,7 @@ def test_repeated_payout_reports_change_nothing(
     service.complete("b1")
     service.withdraw(
         withdrawal_id="w1",
-        mentor_id="m1",
+        teacher_id="m1",
         amount=Money.of("100.00", "INR"),
         bank_account=ACCOUNT,
     )

@@ -90,7 +90,7 @@ class World:
         self.journal = self.service.journal
         self.bookings = 0
         self.withdrawals = 0
-        self.mentors = [f"m{i}" for i in range(6)]
+        self.teachers = [f"m{i}" for i in range(6)]
         self.kinds: Counter[str] = Counter()
 
     # -- operations ----------------------------------------------------------
@@ -101,7 +101,7 @@ class World:
         paise = self.rng.choice((0, 1, 50, 99))
         self.service.open_order(
             booking_id=f"b{self.bookings}",
-            mentor_id=self.rng.choice(self.mentors),
+            teacher_id=self.rng.choice(self.teachers),
             amount=Money(rupees * 100 + paise, "INR"),
             starts_at=self.clock.now() + timedelta(hours=self.rng.randrange(1, 96)),
         )
@@ -152,14 +152,14 @@ class World:
             )
 
     def withdraw(self) -> None:
-        mentor = self.rng.choice(self.mentors)
-        available = self.journal.balance(f"wallet:{mentor}")
+        teacher = self.rng.choice(self.teachers)
+        available = self.journal.balance(f"wallet:{teacher}")
         if available < 10_000:
             return
         self.withdrawals += 1
         self.service.withdraw(
             withdrawal_id=f"w{self.withdrawals}",
-            mentor_id=mentor,
+            teacher_id=teacher,
             amount=Money(
                 self.rng.randrange(10_000, min(available, 10_000_000) + 1), "INR"
             ),
@@ -200,7 +200,7 @@ class World:
         assert sum(balances.values()) == 0, "the ledger does not balance"
         for account, balance in balances.items():
             kind, _ = parse_account(account)
-            if kind.per_mentor:
+            if kind.per_teacher:
                 assert balance >= 0, f"{account} is negative: {balance}"
         refunds_per_payment: Counter[str] = Counter()
         for refund in self.gateway.refunds():

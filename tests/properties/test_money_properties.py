@@ -119,7 +119,7 @@ def test_format_parse_round_trip(amount: int, code: str) -> None:
     "INR",
     70000,
     Decimal("0.1"),
-    FeeBearer.MENTOR,
+    FeeBearer.TEACHER,
     decimal.ROUND_HALF_UP,
     (1652, 252),
     Decimal("0.02"),
@@ -164,7 +164,7 @@ def test_split_parts_sum_to_gross_and_never_go_negative(  # noqa: PLR0917
         charged = fee.fee if fee is not None else schedule.estimate(gross).fee
         left = (
             gross - commission - charged
-            if bearer is FeeBearer.MENTOR
+            if bearer is FeeBearer.TEACHER
             else commission - charged
         )
         assert left.amount < 0
@@ -173,7 +173,7 @@ def test_split_parts_sum_to_gross_and_never_go_negative(  # noqa: PLR0917
     assert sum(parts) == gross_minor
     assert all(part >= 0 for part in parts)
     assert split.commission == gross.scale(rate, rounding)
-    assert split.platform_share + split.gateway_fee + split.mentor_share == gross
+    assert split.platform_share + split.gateway_fee + split.teacher_share == gross
     if fee is None:
         assert schedule.estimate(gross) == GatewayFee(
             fee=split.gateway_fee, tax=split.gateway_tax

@@ -82,7 +82,7 @@ def test_payment_records_round_trip_through_the_codec() -> None:
         ),
         BookingPayment(
             id="b1",
-            mentor_id="m1",
+            teacher_id="m1",
             amount=Money.of("700.00", "INR"),
             starts_at=at + timedelta(days=1),
             order_id="order_1",

@@ -34,7 +34,7 @@ from booking_core.money.refunds import RefundPolicy, refund_payment
 
 NOW = datetime(2026, 10, 25, 1, 30, tzinfo=timezone.utc)  # inside the London fold
 SYSTEM = Actor.system()
-MENTORS = ("m1", "m2", "m3")
+TEACHERS = ("m1", "m2", "m3")
 
 
 class LedgerMachine(RuleBasedStateMachine):
@@ -66,13 +66,13 @@ class LedgerMachine(RuleBasedStateMachine):
         return self.payments[data.draw(st.sampled_from(sorted(self.payments)))]
 
     @rule(
-        mentor=st.sampled_from(MENTORS),
+        teacher=st.sampled_from(TEACHERS),
         gross=st.integers(min_value=1, max_value=10**7),
         bearer=st.sampled_from(list(FeeBearer)),
         reported_fee=st.none() | st.integers(min_value=0, max_value=5000),
     )
     def capture(
-        self, mentor: str, gross: int, bearer: FeeBearer, reported_fee: int | None
+        self, teacher: str, gross: int, bearer: FeeBearer, reported_fee: int | None
     ) -> None:
         fee = None
         if reported_fee is not None:
@@ -87,7 +87,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.count += 1
         decision = capture_payment(
             payment_id=f"pay_{self.count}",
-            mentor_id=mentor,
+            teacher_id=teacher,
             split=split,
             actor=SYSTEM,
             now=NOW,
@@ -124,15 +124,15 @@ class LedgerMachine(RuleBasedStateMachine):
         if self._post(decision):
             self.payments[payment.id] = decision.state
             return
-        # refused: only because a mentor account it debits holds too little
-        # (a released share or a mentor-borne fee loss comes from the wallet,
+        # refused: only because a teacher account it debits holds too little
+        # (a released share or a teacher-borne fee loss comes from the wallet,
         # which earlier refunds may have drained)
         transfers: tuple[Transfer, ...] = decision.events[0].transfers  # type: ignore[attr-defined]
         needed: dict[str, int] = defaultdict(int)
         for transfer in transfers:
             needed[transfer.debit] += transfer.amount
         assert any(
-            parse_account(account)[0].per_mentor
+            parse_account(account)[0].per_teacher
             and self.journal.balance(account) < amount_needed
             for account, amount_needed in needed.items()
         )
@@ -172,9 +172,9 @@ class LedgerMachine(RuleBasedStateMachine):
         assert len(self.journal) == len(self.model)
 
     @invariant()
-    def mentor_accounts_never_negative(self) -> None:
+    def teacher_accounts_never_negative(self) -> None:
         for account, balance in self.journal.balances().items():
-            if parse_account(account)[0].per_mentor:
+            if parse_account(account)[0].per_teacher:
                 assert balance >= 0, account
 
     @invariant()
@@ -189,13 +189,13 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @invariant()
     def escrow_matches_unreleased_shares(self) -> None:
-        for mentor in MENTORS:
+        for teacher in TEACHERS:
             waiting = sum(
                 p.in_escrow.amount
                 for p in self.payments.values()
-                if p.mentor_id == mentor
+                if p.teacher_id == teacher
             )
-            assert self.journal.balance(f"escrow:{mentor}") == waiting
+            assert self.journal.balance(f"escrow:{teacher}") == waiting
 
 
 LedgerMachine.TestCase.settings = settings(

@@ -515,9 +515,9 @@ def test_split_reported_fee_text(capsys: pytest.CaptureFixture[str]) -> None:
         "gross             700.00 INR",
         "commission         70.00 INR  (10% of gross)",
         "gateway fee        16.52 INR  (reported: 14.00 INR + tax 2.52 INR, "
-        "borne by mentor)",
+        "borne by teacher)",
         "platform share     70.00 INR",
-        "mentor share      613.48 INR",
+        "teacher share     613.48 INR",
     ]
 
 
@@ -544,7 +544,7 @@ def test_split_json_matches_the_library(capsys: pytest.CaptureFixture[str]) -> N
         "amount": str(expected.platform_share.to_decimal()),
         "minor": expected.platform_share.amount,
     }
-    assert data["mentor_share"] == {"amount": "612.50", "minor": 61250}
+    assert data["teacher_share"] == {"amount": "612.50", "minor": 61250}
     assert data["gateway_tax"] == {"amount": "0.00", "minor": 0}
     assert data["fee_source"] == "reported"
     assert data["fee_bearer"] == "platform"
@@ -573,7 +573,7 @@ def test_split_estimated_fee_with_fixed_part(
     assert data["gateway_fee"] == {"amount": "73", "minor": 73}
     assert data["gateway_tax"] == {"amount": "7", "minor": 7}
     assert data["fee_source"] == "estimated"
-    assert data["mentor_share"] == {"amount": "827", "minor": 827}
+    assert data["teacher_share"] == {"amount": "827", "minor": 827}
 
 
 def test_split_last_paisa(capsys: pytest.CaptureFixture[str]) -> None:
@@ -597,7 +597,7 @@ def test_python_dash_m_runs_main(
             run_name="booking_core.__main__",
         )
     assert exit_.value.code == 0
-    assert "mentor share" in capsys.readouterr().out
+    assert "teacher share" in capsys.readouterr().out
 
 
 def test_python_dash_m_help_in_a_subprocess() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 
@@ -14,15 +15,26 @@ from booking_core.errors import (
     GatewayKeyReuseError,
     GatewayOutcomeUnknownError,
     GatewayRetryableError,
+    InvalidWebhookError,
     NotFoundError,
+    WeakWebhookSecretError,
 )
 from booking_core.money import Money
-from booking_core.money.gateway import PaymentStatus, PayoutStatus, TransactionKind
+from booking_core.money.gateway import (
+    PaymentStatus,
+    PayoutStatus,
+    RefundStatus,
+    TransactionKind,
+    reported_fee,
+)
+from booking_core.money.split import FeeSchedule, FeeSource, SplitPolicy, split_payment
+from booking_core.money.webhooks import WebhookKind, WebhookVerifier
 from booking_core.money.withdrawals import BankAccount
 from booking_core.ports import PaymentGateway
 
 T0 = datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc)
 INR = Money.of("700.00", "INR")
+SECRET = b"whsec_0123456789abcdef"
 ACCOUNT = BankAccount(
     holder_name="Asha Rao", account_number="001234567890", ifsc="HDFC0001234"
 )
@@ -31,7 +43,7 @@ ACCOUNT = BankAccount(
 def gateway(**faults: object) -> tuple[FakePaymentGateway, ManualClock]:
     clock = ManualClock(T0)
     fake = FakePaymentGateway(
-        secret=b"s",
+        secret=SECRET,
         clock=clock.now,
         seed=3,
         faults=FaultPlan(**faults),  # type: ignore[arg-type]
@@ -123,7 +135,12 @@ def test_payments_capture_refund_and_transfer() -> None:
     clock.advance(timedelta(days=2))
     assert fake.transactions(start=T0 + timedelta(days=1), end=clock.now()) == []
     events = [json.loads(body)["event"] for body, _ in fake.take_webhooks()]
-    assert events == ["payment.authorized", "payment.captured", "payment.failed"]
+    assert events == [
+        "payment.authorized",
+        "payment.captured",
+        "refund.processed",
+        "payment.failed",
+    ]
 
 
 def _payout(fake: FakePaymentGateway, ref: str) -> str:
@@ -179,3 +196,107 @@ def test_webhooks_are_signed_duplicated_and_reordered() -> None:
     assert fake.take_webhooks() == []
     assert fake.injected["duplicate_webhooks"] == 3
     assert fake.injected["reorder_webhooks"] == 1
+
+
+# -- webhook trust, fees, refunds ------------------------------------------------
+
+
+def test_weak_secret_refused_when_built() -> None:
+    for secret in (b"", b"q", b"Q" * 15):
+        with pytest.raises(WeakWebhookSecretError) as info:
+            FakePaymentGateway(secret=secret, clock=lambda: T0)
+        assert info.value.code == "payments.weak_webhook_secret"
+        assert not secret or secret.decode() not in str(info.value)
+
+
+def test_malformed_deliveries_are_refused_and_change_nothing() -> None:
+    fake, _ = gateway()
+    order = fake.create_order(amount=INR, receipt="b1", idempotency_key="k")
+    fake.pay(order.id)
+    body, signature = fake.take_webhooks()[0]
+    before = (fake.fetch_order(order.id), fake.payouts(), fake.refunds())
+    for bad_body, bad_signature in (
+        (body.decode(), signature),
+        (body, None),
+        (body, signature + "0"),
+        (body, "x" * 64),
+    ):
+        with pytest.raises(InvalidWebhookError) as info:
+            fake.verify_webhook(bad_body, bad_signature)  # type: ignore[arg-type]
+        assert info.value.code == "payments.invalid_webhook"
+    assert (fake.fetch_order(order.id), fake.payouts(), fake.refunds()) == before
+    assert fake.take_webhooks() == []
+    assert fake.verify_webhook(body, signature)
+
+
+def test_captured_payments_report_fee_and_tax() -> None:
+    fake, _ = gateway()
+    paid = fake.pay(fake.create_order(amount=INR, receipt="b", idempotency_key="a").id)
+    assert (paid.fee, paid.tax) == (1652, 252)
+    fee = reported_fee(paid, fake.minor_units("INR"))
+    assert fee is not None
+    split = split_payment(Money.of("700.00", "INR"), SplitPolicy(), fee)
+    assert split.fee_source is FeeSource.REPORTED
+    assert split.gateway_fee == Money.of("16.52", "INR")
+    yen = fake.create_order(
+        amount=Money.of("1500", "JPY"), receipt="y", idempotency_key="y"
+    )
+    paid_yen = fake.pay(yen.id)
+    assert (paid_yen.fee, paid_yen.tax) == (3500, 500)  # 30 + 5 yen, in hundredths
+    authorized = fake.pay(
+        fake.create_order(amount=INR, receipt="c", idempotency_key="c").id,
+        outcome=PaymentStatus.AUTHORIZED,
+    )
+    assert (authorized.fee, authorized.tax) == (None, None)
+    captured = fake.capture_payment(authorized.id, amount=INR, idempotency_key="cap")
+    assert (captured.fee, captured.tax) == (1652, 252)
+
+
+def test_custom_or_no_fee_schedule() -> None:
+    pricey = FakePaymentGateway(
+        secret=SECRET,
+        clock=lambda: T0,
+        fee_schedule=FeeSchedule(percent=Decimal("0.03"), tax_rate=Decimal(0)),
+    )
+    order = pricey.create_order(amount=INR, receipt="b", idempotency_key="k")
+    paid = pricey.pay(order.id)
+    assert (paid.fee, paid.tax) == (2100, 0)
+    silent = FakePaymentGateway(secret=SECRET, clock=lambda: T0, fee_schedule=None)
+    order = silent.create_order(amount=INR, receipt="b", idempotency_key="k")
+    paid = silent.pay(order.id)
+    assert (paid.fee, paid.tax) == (None, None)
+    assert reported_fee(paid, 2) is None
+    split = split_payment(Money.of("700.00", "INR"), SplitPolicy(), None)
+    assert split.fee_source is FeeSource.ESTIMATED
+
+
+def test_refunds_are_fetched_and_announced() -> None:
+    fake, _ = gateway()
+    paid = fake.pay(fake.create_order(amount=INR, receipt="b", idempotency_key="a").id)
+    fake.take_webhooks()
+    refund = fake.refund(
+        paid.id, amount=Money.of("100.00", "INR"), idempotency_key="refund/1"
+    )
+    assert fake.fetch_refund(refund.id) == refund
+    assert refund.status is RefundStatus.PROCESSED
+    with pytest.raises(NotFoundError):
+        fake.fetch_refund("nope")
+    [(body, signature)] = fake.take_webhooks()
+    claim = WebhookVerifier(SECRET).claim(body, signature)
+    assert (claim.kind, claim.object_id, claim.reference) == (
+        WebhookKind.REFUND,
+        refund.id,
+        paid.id,
+    )
+
+
+def test_forged_webhooks() -> None:
+    fake, _ = gateway()
+    body, signature = fake.forge_webhook("payout.failed", "pout_x", "w1", "failed")
+    assert fake.verify_webhook(body, signature)
+    assert json.loads(body)["status"] == "failed"
+    assert fake.take_webhooks() == []  # not queued
+    body, signature = fake.forge_webhook(
+        "payout.failed", "pout_x", "w1", "failed", secret=b"whsec_forger_0123456789"
+    )
+    assert not fake.verify_webhook(body, signature)

@@ -20,9 +20,9 @@ from booking_core.money.ledger import (
     Transfer,
     TransferKind,
     account_id,
-    mentor_wallet,
     parse_account,
     plan_posting,
+    teacher_wallet,
 )
 
 AT = datetime(2026, 3, 29, 1, 30, tzinfo=timezone.utc)  # Europe/London gap day
@@ -64,7 +64,7 @@ def test_account_id_refusals() -> None:
             account_id(AccountKind.ESCROW, owner)
         assert caught.value.details == {
             "field": "owner",
-            "reason": "escrow accounts need a mentor",
+            "reason": "escrow accounts need a teacher",
             "value": owner,
         }
     with pytest.raises(InvalidValueError) as caught:
@@ -187,14 +187,14 @@ def test_lifetime_earnings_subtract_refunds_charged_to_the_wallet() -> None:
     journal = Journal("INR")
     journal.post_linked(
         [
-            _t("cap", "payments", "escrow:m1", 1000, TransferKind.CAPTURE_MENTOR),
+            _t("cap", "payments", "escrow:m1", 1000, TransferKind.CAPTURE_TEACHER),
             _t("rel", "escrow:m1", "wallet:m1", 1000, TransferKind.ESCROW_RELEASE),
-            _t("ref", "wallet:m1", "refunds", 300, TransferKind.REFUND_MENTOR),
+            _t("ref", "wallet:m1", "refunds", 300, TransferKind.REFUND_TEACHER),
             _t("loss", "wallet:m1", "fee_loss", 20, TransferKind.REFUND_FEE_LOSS),
             _t("hold", "wallet:m1", "held:m1", 100, TransferKind.PAYOUT_HOLD),
         ]
     )
-    wallet = mentor_wallet(journal, "m1")
+    wallet = teacher_wallet(journal, "m1")
     assert wallet.lifetime_earned == Money.of("6.80", "INR")
     assert wallet.available == Money.of("5.80", "INR")
     assert wallet.held == Money.of("1.00", "INR")

@@ -77,7 +77,7 @@ def _sum(split: PaymentSplit) -> Money:
     return sum((money for _, money in split.parts()), Money.zero(split.currency))
 
 
-def test_700_inr_mentor_bears_fee() -> None:
+def test_700_inr_teacher_bears_fee() -> None:
     split = split_payment(
         GROSS, SplitPolicy(), RAZORPAY_FEE, order_id="order_1", payment_id="pay_1"
     )
@@ -86,8 +86,8 @@ def test_700_inr_mentor_bears_fee() -> None:
     assert split.gateway_tax == Money.of("2.52", "INR")
     assert split.gateway_fee_net == Money.of("14.00", "INR")
     assert split.platform_share == Money.of("70.00", "INR")
-    assert split.mentor_share == Money.of("613.48", "INR")
-    assert split.fee_bearer is FeeBearer.MENTOR
+    assert split.teacher_share == Money.of("613.48", "INR")
+    assert split.fee_bearer is FeeBearer.TEACHER
     assert split.fee_source is FeeSource.REPORTED
     assert split.commission_rate == Decimal("0.10")
     assert split.rounding == decimal.ROUND_HALF_UP
@@ -101,7 +101,7 @@ def test_700_inr_mentor_bears_fee() -> None:
 def test_700_inr_platform_bears_fee() -> None:
     policy = SplitPolicy(fee_bearer=FeeBearer.PLATFORM, version="2026-03")
     split = split_payment(GROSS, policy, RAZORPAY_FEE)
-    assert split.mentor_share == Money.of("630.00", "INR")
+    assert split.teacher_share == Money.of("630.00", "INR")
     assert split.platform_share == Money.of("53.48", "INR")
     assert split.commission == Money.of("70.00", "INR")
     assert split.policy_version == "2026-03"
@@ -160,12 +160,12 @@ def test_jpy_and_kwd_splits() -> None:
     assert _sum(kwd) == Money.of("1.005", "KWD")
 
 
-def test_too_small_for_fees_mentor_bearer() -> None:
+def test_too_small_for_fees_teacher_bearer() -> None:
     fee = GatewayFee(fee=Money(95, "INR"), tax=Money(0, "INR"))
     with pytest.raises(AmountTooSmallForFeesError) as info:
         split_payment(Money(100, "INR"), SplitPolicy(), fee)
     assert info.value.code == "money.amount_too_small_for_fees"
-    assert "mentor share would be -0.05 INR" in str(info.value)
+    assert "teacher share would be -0.05 INR" in str(info.value)
 
 
 def test_too_small_for_fees_platform_bearer() -> None:

@@ -23,8 +23,8 @@ from booking_core.money.ledger import (
     Transfer,
     TransferKind,
     account_id,
-    mentor_wallet,
     parse_account,
+    teacher_wallet,
 )
 from booking_core.policies import Policies
 from booking_core.ports import LedgerJournal, UnitOfWork
@@ -62,7 +62,7 @@ def test_accounts() -> None:
     assert account_id("payments") == "payments"
     assert parse_account("wallet:m:1") == (AccountKind.WALLET, "m:1")
     assert parse_account("fee_loss") == (AccountKind.FEE_LOSS, None)
-    assert AccountKind.HELD.per_mentor
+    assert AccountKind.HELD.per_teacher
     assert not AccountKind.HELD.may_go_negative
     assert AccountKind.PAYMENTS.may_go_negative
 
@@ -102,7 +102,7 @@ def test_transfer_validation(fields: dict[str, object]) -> None:
         "credit": "escrow:m1",
         "amount": 1,
         "currency": "INR",
-        "kind": "capture_mentor",
+        "kind": "capture_teacher",
     }
     with pytest.raises(ValueError, match=r"."):
         Transfer(**{**base, **fields})  # type: ignore[arg-type]
@@ -193,7 +193,7 @@ def test_other_currency_refused() -> None:
 
 
 @pytest.mark.parametrize("account", ["escrow:m1", "wallet:m1", "held:m1"])
-def test_mentor_accounts_never_go_negative(account: str) -> None:
+def test_teacher_accounts_never_go_negative(account: str) -> None:
     journal = Journal("INR")
     journal.post(t("seed", "payments", account, 100))
     before = snapshot(journal)
@@ -268,23 +268,23 @@ def test_post_linked_checks_intermediate_steps_and_duplicates_in_batch() -> None
     assert journal.get("d2") is None
 
 
-def test_mentor_wallet_view() -> None:
+def test_teacher_wallet_view() -> None:
     journal = Journal("INR")
     capture = journal.post(
-        t("c", "payments", "escrow:m1", 1000, TransferKind.CAPTURE_MENTOR)
+        t("c", "payments", "escrow:m1", 1000, TransferKind.CAPTURE_TEACHER)
     )
     capture2 = journal.post(
-        t("c2", "payments", "escrow:m1", 500, TransferKind.CAPTURE_MENTOR)
+        t("c2", "payments", "escrow:m1", 500, TransferKind.CAPTURE_TEACHER)
     )
     release = journal.post(
         t("r", "escrow:m1", "wallet:m1", 1000, TransferKind.ESCROW_RELEASE)
     )
     clawback = journal.post(
-        t("f", "wallet:m1", "refunds", 100, TransferKind.REFUND_MENTOR)
+        t("f", "wallet:m1", "refunds", 100, TransferKind.REFUND_TEACHER)
     )
     hold = journal.post(t("h", "wallet:m1", "held:m1", 300, TransferKind.PAYOUT_HOLD))
     journal.post(t("other", "payments", "escrow:m2", 7))
-    wallet = mentor_wallet(journal, "m1")
+    wallet = teacher_wallet(journal, "m1")
     assert wallet.escrow.amount == 500
     assert wallet.available.amount == 600
     assert wallet.held.amount == 300
@@ -293,13 +293,13 @@ def test_mentor_wallet_view() -> None:
     assert wallet.available_entries == (release, clawback, hold)
     assert wallet.held_entries == (hold,)
     assert wallet.earned_entries == (release, clawback)
-    assert str(mentor_wallet(journal, "nobody").available) == "0.00 INR"
+    assert str(teacher_wallet(journal, "nobody").available) == "0.00 INR"
 
 
 def test_journal_satisfies_the_port() -> None:
     journal: LedgerJournal = Journal("INR")
     journal.post(t("a", "payments", "escrow:m1", 5))
-    assert mentor_wallet(journal, "m1").escrow.amount == 5
+    assert teacher_wallet(journal, "m1").escrow.amount == 5
 
 
 def _ledger(store: InMemoryStore, currency: str) -> LedgerJournal:

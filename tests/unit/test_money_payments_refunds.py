@@ -27,7 +27,7 @@ from booking_core.money import (
     SplitPolicy,
     split_payment,
 )
-from booking_core.money.ledger import Journal, TransferKind, mentor_wallet
+from booking_core.money.ledger import Journal, TransferKind, teacher_wallet
 from booking_core.money.payments import (
     CapturedPayment,
     EscrowReleased,
@@ -62,7 +62,7 @@ def capture(
 ) -> CapturedPayment:
     split = split_payment(Money.of(gross, "INR"), SplitPolicy(), fee)
     decision = capture_payment(
-        payment_id=payment_id, mentor_id="m1", split=split, actor=SYSTEM, now=NOW
+        payment_id=payment_id, teacher_id="m1", split=split, actor=SYSTEM, now=NOW
     )
     (event,) = decision.events
     assert isinstance(event, PaymentCaptured)
@@ -98,10 +98,10 @@ def test_capture_posts_every_part() -> None:
 def test_capture_skips_zero_parts() -> None:
     split = split_payment(Money(100, "INR"), SplitPolicy(commission_rate=0), None)
     decision = capture_payment(
-        payment_id="p0", mentor_id="m1", split=split, actor=SYSTEM, now=NOW
+        payment_id="p0", teacher_id="m1", split=split, actor=SYSTEM, now=NOW
     )
     kinds = [x.kind for x in decision.events[0].transfers]  # type: ignore[attr-defined]
-    assert kinds == [TransferKind.CAPTURE_GATEWAY_FEE, TransferKind.CAPTURE_MENTOR]
+    assert kinds == [TransferKind.CAPTURE_GATEWAY_FEE, TransferKind.CAPTURE_TEACHER]
 
 
 def test_release_moves_escrow_to_wallet_once() -> None:
@@ -114,7 +114,7 @@ def test_release_moves_escrow_to_wallet_once() -> None:
     post(journal, decision.events)
     assert journal.balance("escrow:m1") == 0
     assert journal.balance("wallet:m1") == 61348
-    wallet = mentor_wallet(journal, "m1")
+    wallet = teacher_wallet(journal, "m1")
     assert wallet.lifetime_earned == Money.of("613.48", "INR")
     assert decision.state.released
     assert decision.state.in_escrow.is_zero()
@@ -135,7 +135,7 @@ def test_full_refund_before_release_platform_bears_fee_loss() -> None:
     (event,) = decision.events
     assert isinstance(event, PaymentRefunded)
     assert event.breakdown.platform == Money.of("70.00", "INR")
-    assert event.breakdown.mentor == Money.of("613.48", "INR")
+    assert event.breakdown.teacher == Money.of("613.48", "INR")
     assert event.breakdown.gateway_fee == Money.of("16.52", "INR")
     assert event.breakdown.fee_loss_bearer is FeeBearer.PLATFORM
     post(journal, decision.events)
@@ -187,14 +187,14 @@ def test_refund_after_release_takes_from_wallet() -> None:
     )
     post(journal, decision.events)
     assert journal.balance("wallet:m1") == 61348 - 30674
-    wallet = mentor_wallet(journal, "m1")
+    wallet = teacher_wallet(journal, "m1")
     assert wallet.lifetime_earned.amount == 61348 - 30674
 
 
-def test_mentor_bears_fee_loss_from_wallet() -> None:
+def test_teacher_bears_fee_loss_from_wallet() -> None:
     journal = Journal("INR")
     payment = capture(journal)
-    policy = RefundPolicy(fee_loss_bearer="mentor")
+    policy = RefundPolicy(fee_loss_bearer="teacher")
     decision = refund_payment(
         payment, Money.of("700.00", "INR"), policy=policy, actor=SYSTEM, now=NOW
     )
@@ -202,7 +202,7 @@ def test_mentor_bears_fee_loss_from_wallet() -> None:
     with pytest.raises(InsufficientFundsError):  # the wallet is empty: nothing posts
         post(journal, decision.events)
     assert journal.balances() == before
-    # once the mentor has available money, the fee loss comes out of it
+    # once the teacher has available money, the fee loss comes out of it
     post(
         journal, release_escrow(capture(journal, "pay_2"), actor=SYSTEM, now=NOW).events
     )
@@ -241,7 +241,7 @@ def test_captured_payment_validation() -> None:
     with pytest.raises(InvalidValueError):
         CapturedPayment(
             id="p",
-            mentor_id="m",
+            teacher_id="m",
             split=split,
             captured_at=NOW,
             refunded_parts=(0, 0, 0),  # type: ignore[arg-type]
@@ -249,14 +249,14 @@ def test_captured_payment_validation() -> None:
     with pytest.raises(InvalidValueError):
         CapturedPayment(
             id="p",
-            mentor_id="m",
+            teacher_id="m",
             split=split,
             captured_at=NOW,
             refunded_parts=(0, 0, 0, -1),
         )
     with pytest.raises(NaiveDatetimeError):
         CapturedPayment(
-            id="p", mentor_id="m", split=split, captured_at=datetime(2026, 1, 1)
+            id="p", teacher_id="m", split=split, captured_at=datetime(2026, 1, 1)
         )
 
 
@@ -352,7 +352,7 @@ def test_quote_over_several_payments_with_partial_refund() -> None:
     assert quote.amount == Money.of("450.00", "INR")
     line = quote.lines[0].breakdown
     assert line is not None
-    assert line.platform + line.mentor + line.gateway_fee == line.amount
+    assert line.platform + line.teacher + line.gateway_fee == line.amount
     assert quote.fee_kept == sum(
         (ln.breakdown.gateway_fee for ln in quote.lines if ln.breakdown),
         Money.zero("INR"),
@@ -380,7 +380,7 @@ def test_quote_rounding_and_refusals() -> None:
         refund_quote(half, starts_at=start, payments=[], now=start, by=Role.TEACHER)
     usd_split = split_payment(Money(1000, "USD"))
     usd = capture_payment(
-        payment_id="u", mentor_id="m1", split=usd_split, actor=SYSTEM, now=NOW
+        payment_id="u", teacher_id="m1", split=usd_split, actor=SYSTEM, now=NOW
     ).state
     with pytest.raises(CurrencyMismatchError):
         refund_quote(

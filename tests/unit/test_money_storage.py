@@ -20,7 +20,7 @@ def test_stored_money_values_round_trip_with_the_shipped_currency() -> None:
     values = [
         BookingPayment(
             id="b1",
-            mentor_id="m1",
+            teacher_id="m1",
             amount=price,
             starts_at=T0 + timedelta(days=1),
             order_id="o1",
@@ -28,7 +28,7 @@ def test_stored_money_values_round_trip_with_the_shipped_currency() -> None:
         ),
         Withdrawal(
             id="w1",
-            mentor_id="m1",
+            teacher_id="m1",
             amount=Money.of("100", "JPY"),
             bank_account=BankAccount(
                 holder_name="Asha Rao",
@@ -45,7 +45,7 @@ def test_stored_money_values_round_trip_with_the_shipped_currency() -> None:
                 credit="escrow:m1",
                 amount=1,
                 currency="INR",
-                kind="capture_mentor",
+                kind="capture_teacher",
                 at=T0,
             ),
             debit_seq=1,

@@ -120,7 +120,7 @@ def _one_on_one(world: World, booking_id: str, session_id: str, student: str) ->
 def _pay(world: World, booking_id: str, start: datetime) -> None:
     record = world.payments.open_order(
         booking_id=booking_id,
-        mentor_id="tina",
+        teacher_id="tina",
         amount=Money.of("500.00", "INR"),
         starts_at=start,
     )

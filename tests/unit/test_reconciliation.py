@@ -93,8 +93,8 @@ def test_ledger_records_group_payments_refunds_and_payouts() -> None:
             "p1",
         ),
         _t(
-            "capture/p1/mentor",
-            TransferKind.CAPTURE_MENTOR,
+            "capture/p1/teacher",
+            TransferKind.CAPTURE_TEACHER,
             "payments",
             "escrow:m1",
             930,
@@ -109,8 +109,8 @@ def test_ledger_records_group_payments_refunds_and_payouts() -> None:
             "p1",
         ),
         _t(
-            "refund/p1/1/mentor",
-            TransferKind.REFUND_MENTOR,
+            "refund/p1/1/teacher",
+            TransferKind.REFUND_TEACHER,
             "escrow:m1",
             "refunds",
             93,

@@ -267,7 +267,7 @@ def test_too_small_for_fees_reports_every_figure() -> None:
         "gross": gross,
         "commission": Money.of("0.01", "INR"),
         "fee": Money.of("0.20", "INR"),
-        "bearer": "mentor",
-        "part": "mentor share",
+        "bearer": "teacher",
+        "part": "teacher share",
         "shortfall": Money.of("-0.11", "INR"),
     }

@@ -15,6 +15,12 @@ for tests and demos. Everything it does is decided by a seeded
 * ``payout_failure`` and ``payout_reversal``: payouts that end failed /
   rejected / cancelled, or that are processed and later reversed.
 
+Captured payments report the fee and tax the gateway kept (from its
+``fee_schedule``, Razorpay's standard pricing by default; ``None`` reports
+none), and :meth:`FakePaymentGateway.forge_webhook` builds deliveries a real
+gateway never sent (a wrong secret, a status that is not the object's) to test
+that webhook bodies are treated as claims.
+
 The student's side is :meth:`FakePaymentGateway.pay`; payouts move on when
 :meth:`FakePaymentGateway.advance_payouts` is called.
 
@@ -22,12 +28,13 @@ Example:
     >>> from datetime import datetime, timezone
     >>> from booking_core.money import Money
     >>> now = datetime(2026, 3, 29, 9, tzinfo=timezone.utc)
-    >>> gateway = FakePaymentGateway(secret=b"s", clock=lambda: now)
+    >>> gateway = FakePaymentGateway(secret=b"whsec_0123456789abcdef",
+    ...                              clock=lambda: now)
     >>> order = gateway.create_order(amount=Money.of("700.00", "INR"),
     ...                              receipt="b1", idempotency_key="order/b1")
     >>> payment = gateway.pay(order.id)
-    >>> payment.status.value, payment.amount
-    ('captured', 70000)
+    >>> payment.status.value, payment.amount, payment.fee, payment.tax
+    ('captured', 70000, 1652, 252)
     >>> [body[:20] for body, _ in gateway.take_webhooks()]
     [b'{"entity": "pay_0000']
 """
@@ -62,9 +69,14 @@ from booking_core.money.gateway import (
     PaymentStatus,
     PayoutStatus,
     TransactionKind,
-    sign_webhook,
+    from_gateway_units,
     to_gateway_units,
+)
+from booking_core.money.split import FeeSchedule
+from booking_core.money.webhooks import (
+    sign_webhook,
     verify_webhook_signature,
+    webhook_secret,
 )
 from booking_core.money.withdrawals import BankAccount
 
@@ -96,6 +108,7 @@ class FaultPlan:
 
 
 _VOID = (PayoutStatus.FAILED, PayoutStatus.REJECTED, PayoutStatus.CANCELLED)
+_RAZORPAY_STANDARD = FeeSchedule()
 
 
 @final
@@ -103,12 +116,19 @@ class FakePaymentGateway:
     """An in-memory :class:`~booking_core.ports.PaymentGateway`; see the module doc.
 
     Args:
-        secret: The webhook secret.
+        secret: The webhook secret, at least
+            :data:`~booking_core.money.webhooks.MIN_WEBHOOK_SECRET_BYTES` long.
         clock: Gives the gateway's "now" (when transactions settle).
         seed: Seeds every random decision.
         faults: Which faults to inject; :attr:`faults` may be replaced later
             (e.g. ``FaultPlan()`` to let faults settle).
         minor_units: Currencies the gateway counts in other decimals than ISO.
+        fee_schedule: Prices the fee and tax reported on captured payments
+            (default 2 % + 18 % GST); ``None`` reports no fee.
+
+    Raises:
+        WeakWebhookSecretError: ``payments.weak_webhook_secret`` for an empty
+            or too short secret.
 
     Attributes:
         faults: The fault plan in force.
@@ -123,10 +143,12 @@ class FakePaymentGateway:
         seed: int = 0,
         faults: FaultPlan = FaultPlan(),
         minor_units: Mapping[str, int] | None = None,
+        fee_schedule: FeeSchedule | None = _RAZORPAY_STANDARD,
     ) -> None:
+        self._secret = webhook_secret(secret)
         self.faults = faults
         self.injected: Counter[str] = Counter()
-        self._secret = secret
+        self._fees = fee_schedule
         self._clock = clock
         self._random = random.Random(seed)  # noqa: S311 - a simulation, not crypto
         self._units = dict(minor_units or {})
@@ -178,8 +200,8 @@ class FakePaymentGateway:
             raise GatewayOutcomeUnknownError(operation=operation, reason="timed out")
         return lookup(result)
 
-    def _emit(self, event: str, entity: str, reference: str, status: str) -> None:
-        body = json.dumps(
+    def _body(self, event: str, entity: str, reference: str, status: str) -> bytes:
+        return json.dumps(
             {
                 "id": self._new_id("evt"),
                 "event": event,
@@ -189,7 +211,25 @@ class FakePaymentGateway:
             },
             sort_keys=True,
         ).encode()
+
+    def _emit(self, event: str, entity: str, reference: str, status: str) -> None:
+        body = self._body(event, entity, reference, status)
         self._outbox.append((body, sign_webhook(self._secret, body)))
+
+    def _with_fee(self, payment: GatewayPayment) -> GatewayPayment:
+        """``payment`` captured, with the fee and tax the schedule charges."""
+        captured = attrs.evolve(payment, status=PaymentStatus.CAPTURED)
+        if self._fees is None:
+            return captured
+        units = self.minor_units(payment.currency)
+        fee = self._fees.estimate(
+            from_gateway_units(payment.amount, payment.currency, units)
+        )
+        return attrs.evolve(
+            captured,
+            fee=to_gateway_units(fee.fee, units),
+            tax=to_gateway_units(fee.tax, units),
+        )
 
     def _settle(
         self,
@@ -291,6 +331,8 @@ class FakePaymentGateway:
             currency=order.currency,
             status=status,
         )
+        if status is PaymentStatus.CAPTURED:
+            payment = self._with_fee(payment)
         self._payments[payment_id] = payment
         self._orders[order_id] = attrs.evolve(order, payment_id=payment_id)
         if status is PaymentStatus.CAPTURED:
@@ -321,9 +363,7 @@ class FakePaymentGateway:
                     operation="capture", reason="no such payment of that amount"
                 )
             if payment.status is PaymentStatus.AUTHORIZED:
-                self._payments[payment_id] = attrs.evolve(
-                    payment, status=PaymentStatus.CAPTURED
-                )
+                self._payments[payment_id] = self._with_fee(payment)
                 self._settle(
                     TransactionKind.PAYMENT,
                     payment_id,
@@ -374,6 +414,7 @@ class FakePaymentGateway:
                 minor,
                 amount.currency.code,
             )
+            self._emit("refund.processed", refund_id, payment_id, "processed")
             return refund_id
 
         content = (payment_id, amount.amount, amount.currency.code)
@@ -446,6 +487,14 @@ class FakePaymentGateway:
             self._payouts.__getitem__,
         )
 
+    def fetch_refund(self, refund_id: str) -> GatewayRefund:
+        """The refund now.
+
+        Raises:
+            NotFoundError: ``not_found`` for an unknown id.
+        """
+        return self._get(self._refunds, "refund", refund_id)
+
     def fetch_payout(self, payout_id: str) -> GatewayPayout:
         """The payout now.
 
@@ -461,7 +510,13 @@ class FakePaymentGateway:
         return [t for t in self._transactions.values() if start <= t.at < end]
 
     def verify_webhook(self, body: bytes, signature: str) -> bool:
-        """Whether ``signature`` is the hex HMAC-SHA256 of ``body`` (constant time)."""
+        """Whether ``signature`` is the hex HMAC-SHA256 of ``body`` (constant time).
+
+        Raises:
+            InvalidWebhookError: ``payments.invalid_webhook`` for a malformed
+                delivery: a body that is not bytes, a signature that is
+                ``None`` or not 64 hex characters.
+        """
         return verify_webhook_signature(self._secret, body, signature)
 
     # -- the simulation's side -------------------------------------------------
@@ -523,6 +578,34 @@ class FakePaymentGateway:
             self._random.shuffle(delivered)
         self._outbox.clear()
         return delivered
+
+    def forge_webhook(
+        self,
+        event: str,
+        entity: str,
+        reference: str,
+        status: str,
+        *,
+        secret: bytes | None = None,
+    ) -> tuple[bytes, str]:
+        """A delivery the gateway never sent, in its body format (not queued).
+
+        Signed with the gateway's own secret unless ``secret`` is given: with
+        it, a forger's signature; without it, a body whose claim may disagree
+        with the gateway's records (e.g. ``payout.failed`` for a processed
+        payout), which a caller must not believe without fetching the object.
+
+        Example:
+            >>> from datetime import datetime, timezone
+            >>> gateway = FakePaymentGateway(secret=b"whsec_0123456789abcdef",
+            ...     clock=lambda: datetime(2026, 3, 29, tzinfo=timezone.utc))
+            >>> body, signature = gateway.forge_webhook(
+            ...     "payout.failed", "pout_1", "w1", "failed")
+            >>> gateway.verify_webhook(body, signature)
+            True
+        """
+        body = self._body(event, entity, reference, status)
+        return body, sign_webhook(self._secret if secret is None else secret, body)
 
     def payouts(self) -> tuple[GatewayPayout, ...]:
         """Every payout created, in creation order."""

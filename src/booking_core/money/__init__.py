@@ -4,9 +4,9 @@
   (:mod:`~booking_core.money.currency`);
 * :func:`allocate` (:mod:`~booking_core.money.allocation`): largest remainder;
 * :func:`split_payment` (:mod:`~booking_core.money.split`): commission, gateway fee,
-  mentor share;
+  teacher share;
 * :mod:`~booking_core.money.ledger`: accounts, idempotent transfers, the journal,
-  mentor wallets, captured payments and escrow release;
+  teacher wallets, captured payments and escrow release;
 * :mod:`~booking_core.money.refunds`: cancellation tiers, refund quotes, refunds.
 
 Example:
@@ -36,11 +36,11 @@ if TYPE_CHECKING:
     from booking_core.money.ledger import (
         AccountKind,
         Journal,
-        MentorWallet,
+        TeacherWallet,
         Transfer,
         TransferKind,
         account_id,
-        mentor_wallet,
+        teacher_wallet,
     )
     from booking_core.money.payments import (
         CapturedPayment,
@@ -79,11 +79,11 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "ledger": (
         "AccountKind",
         "Journal",
-        "MentorWallet",
+        "TeacherWallet",
         "Transfer",
         "TransferKind",
         "account_id",
-        "mentor_wallet",
+        "teacher_wallet",
     ),
     "payments": (
         "CapturedPayment",
@@ -120,11 +120,11 @@ __all__ = [  # noqa: RUF022 -- grouped by submodule, as in _EXPORTS
     "get_currency",
     "AccountKind",
     "Journal",
-    "MentorWallet",
+    "TeacherWallet",
     "Transfer",
     "TransferKind",
     "account_id",
-    "mentor_wallet",
+    "teacher_wallet",
     "CapturedPayment",
     "EscrowReleased",
     "PaymentCaptured",

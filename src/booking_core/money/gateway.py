@@ -5,8 +5,11 @@ records. Amounts on them are whole numbers in the *gateway's* minor units, which
 may differ from ISO 4217 (a gateway may count JPY in hundredths): convert with
 :func:`to_gateway_units` and :func:`from_gateway_units`.
 
-Webhooks are verified with :func:`verify_webhook_signature`: the HMAC-SHA256 of
-the raw body under the shared secret, hex encoded, compared in constant time.
+Webhooks (signatures, claims, de-duplication) are in
+:mod:`booking_core.money.webhooks`; :func:`sign_webhook`,
+:func:`verify_webhook_signature`, :func:`parse_webhook` and
+:class:`WebhookEvent` are importable from here too. A captured payment carries
+the fee and tax the gateway kept; :func:`reported_fee` hands them to the split.
 
 Example:
     >>> from booking_core.money import Money
@@ -14,20 +17,11 @@ Example:
     70000
     >>> str(from_gateway_units(70000, "INR", 2))
     '700.00 INR'
-    >>> body = b'{"id": "evt_1"}'
-    >>> signature = sign_webhook(b"secret", body)
-    >>> verify_webhook_signature(b"secret", body, signature)
-    True
-    >>> verify_webhook_signature(b"secret", body + b" ", signature)
-    False
 """
 
 from __future__ import annotations
 
 import enum
-import hashlib
-import hmac
-import json
 from datetime import datetime, timedelta
 from typing import final
 
@@ -37,10 +31,19 @@ from booking_core._validation import positive_int
 from booking_core.errors import (
     InvalidAmountError,
     InvalidValueError,
-    InvalidWebhookError,
 )
 from booking_core.money.amount import Money
 from booking_core.money.currency import get_currency
+from booking_core.money.split import GatewayFee
+
+# The webhook functions live in booking_core.money.webhooks; these names stay
+# importable from here too.
+from booking_core.money.webhooks import (
+    WebhookEvent,
+    parse_webhook,
+    sign_webhook,
+    verify_webhook_signature,
+)
 
 __all__ = [
     "GatewayOrder",
@@ -51,11 +54,13 @@ __all__ = [
     "GatewayTransfer",
     "PaymentStatus",
     "PayoutStatus",
+    "RefundStatus",
     "RetryPolicy",
     "TransactionKind",
     "WebhookEvent",
     "from_gateway_units",
     "parse_webhook",
+    "reported_fee",
     "sign_webhook",
     "to_gateway_units",
     "verify_webhook_signature",
@@ -68,6 +73,15 @@ class PaymentStatus(str, enum.Enum):
 
     AUTHORIZED = "authorized"
     CAPTURED = "captured"
+    FAILED = "failed"
+
+
+@final
+class RefundStatus(str, enum.Enum):
+    """A refund's state at the gateway: pending, processed or failed."""
+
+    PENDING = "pending"
+    PROCESSED = "processed"
     FAILED = "failed"
 
 
@@ -168,6 +182,11 @@ class GatewayOrder:
 class GatewayPayment:
     """A payment made for an order.
 
+    Once captured, a gateway reports what it kept: ``fee`` (tax included,
+    Razorpay's ``fee``) and ``tax`` (the GST part), both in gateway minor units,
+    both or neither. :func:`reported_fee` turns them into the
+    :class:`~booking_core.money.split.GatewayFee` the split uses as it is.
+
     Attributes:
         id: The gateway's payment id.
         order_id: The order paid.
@@ -175,6 +194,14 @@ class GatewayPayment:
         currency: ISO 4217 code.
         status: Authorized, captured or failed.
         refunded: Gateway minor units refunded so far.
+        fee: The fee the gateway kept, tax included (gateway minor units), or
+            ``None`` when it did not report one.
+        tax: The tax inside ``fee`` (gateway minor units), or ``None``.
+
+    Raises:
+        InvalidAmountError: ``money.invalid_amount`` when only one of ``fee``
+            and ``tax`` is given, either is negative, or ``tax`` exceeds
+            ``fee``.
     """
 
     id: str
@@ -183,6 +210,31 @@ class GatewayPayment:
     currency: str
     status: PaymentStatus
     refunded: int = 0
+    fee: int | None = None
+    tax: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        fee, tax = self.fee, self.tax
+        if fee is None and tax is None:
+            return
+        if fee is None or tax is None:
+            raise InvalidAmountError(
+                field="fee" if fee is None else "tax",
+                reason="a gateway reports fee and tax together, or neither",
+                value=None,
+            )
+        given: tuple[tuple[str, object], ...] = (("fee", fee), ("tax", tax))
+        for field, value in given:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise InvalidAmountError(
+                    field=field,
+                    reason="must be whole gateway minor units of at least zero",
+                    value=value,
+                )
+        if tax > fee:
+            raise InvalidAmountError(
+                field="tax", reason=f"exceeds the whole fee {fee}", value=tax
+            )
 
 
 @final
@@ -196,6 +248,7 @@ class GatewayRefund:
         amount: Gateway minor units.
         currency: ISO 4217 code.
         reference: The host's reference (the ledger's refund key).
+        status: The refund's state at the gateway (processed by default).
     """
 
     id: str
@@ -203,6 +256,7 @@ class GatewayRefund:
     amount: int
     currency: str
     reference: str
+    status: RefundStatus = RefundStatus.PROCESSED
 
 
 @final
@@ -271,26 +325,6 @@ class GatewayTransaction:
     at: datetime
 
 
-@final
-@attrs.frozen(kw_only=True)
-class WebhookEvent:
-    """A parsed webhook.
-
-    Attributes:
-        id: The event's id (deliveries of one event repeat it).
-        event: The event name, e.g. ``payment.captured`` or ``payout.processed``.
-        entity_id: The payment or payout the event is about.
-        reference: The order id (payments) or the withdrawal id (payouts).
-        status: The entity's status the event reports.
-    """
-
-    id: str
-    event: str
-    entity_id: str
-    reference: str
-    status: str
-
-
 def to_gateway_units(money: Money, units: int) -> int:
     """``money`` in a gateway's minor units (``units`` decimals).
 
@@ -342,57 +376,40 @@ def from_gateway_units(amount: int, currency: str, units: int) -> Money:
     return Money(whole, code)
 
 
-def _secret(secret: bytes | str) -> bytes:
-    return secret.encode() if isinstance(secret, str) else secret
+def reported_fee(payment: GatewayPayment, units: int) -> GatewayFee | None:
+    """The fee and tax ``payment`` reports, as Money, or ``None`` without them.
 
-
-def sign_webhook(secret: bytes | str, body: bytes) -> str:
-    """The hex HMAC-SHA256 of ``body`` under ``secret`` (what a gateway sends)."""
-    return hmac.new(_secret(secret), body, hashlib.sha256).hexdigest()
-
-
-def verify_webhook_signature(secret: bytes | str, body: bytes, signature: str) -> bool:
-    """Whether ``signature`` is the hex HMAC-SHA256 of the raw ``body``.
-
-    Compared in constant time (:func:`hmac.compare_digest`); a signature of the
-    wrong length or with non-hex characters is simply not valid.
+    Pass the result to :func:`~booking_core.money.split.split_payment`: the
+    split then uses these figures exactly and is marked
+    :attr:`~booking_core.money.split.FeeSource.REPORTED`; with ``None`` it
+    estimates them from the policy's fee schedule and is marked
+    :attr:`~booking_core.money.split.FeeSource.ESTIMATED`. A report the currency
+    cannot hold exactly (a gateway counting JPY in hundredths reporting a
+    fee of 12.34 JPY) is not used: ``None``, so the split is marked estimated
+    rather than rounded silently.
 
     Args:
-        secret: The webhook secret shared with the gateway.
-        body: The raw request body, exactly as received.
-        signature: The signature header.
-    """
-    expected = sign_webhook(secret, body).encode("ascii")
-    given = signature.encode("utf-8", "replace")
-    return hmac.compare_digest(expected, given)
-
-
-def parse_webhook(body: bytes) -> WebhookEvent:
-    """Parse a verified webhook body: a JSON object.
-
-    Its keys are ``id``, ``event``, ``entity``, ``reference`` and ``status``.
-
-    Raises:
-        InvalidWebhookError: ``payments.invalid_webhook`` when it is not such
-            a JSON object.
+        payment: A payment as the gateway returned it.
+        units: The gateway's decimals for its currency
+            (:meth:`~booking_core.ports.PaymentGateway.minor_units`).
 
     Example:
-        >>> parse_webhook(b'{"id": "e1", "event": "payout.processed", '
-        ...               b'"entity": "pout_1", "reference": "w1", '
-        ...               b'"status": "processed"}').status
-        'processed'
+        >>> paid = GatewayPayment(id="pay_1", order_id="order_1", amount=70000,
+        ...     currency="INR", status=PaymentStatus.CAPTURED, fee=1652, tax=252)
+        >>> fee = reported_fee(paid, 2)
+        >>> str(fee.fee), str(fee.tax)
+        ('16.52 INR', '2.52 INR')
+        >>> reported_fee(attrs.evolve(paid, fee=None, tax=None), 2) is None
+        True
     """
+    if payment.fee is None or payment.tax is None:
+        return None
     try:
-        data = json.loads(body)
-        return WebhookEvent(
-            id=str(data["id"]),
-            event=str(data["event"]),
-            entity_id=str(data["entity"]),
-            reference=str(data["reference"]),
-            status=str(data["status"]),
-        )
-    except (ValueError, KeyError, TypeError) as error:
-        raise InvalidWebhookError(reason=f"malformed body ({error})") from None
+        fee = from_gateway_units(payment.fee, payment.currency, units)
+        tax = from_gateway_units(payment.tax, payment.currency, units)
+    except InvalidAmountError:
+        return None
+    return GatewayFee(fee=fee, tax=tax)
 
 
 def _seconds(value: object) -> timedelta:

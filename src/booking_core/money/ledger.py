@@ -7,8 +7,8 @@ same amount, the balances of all accounts always sum to zero.
 
 **Accounts** are strings ``"<kind>"`` or ``"<kind>:<owner>"``
 (:func:`account_id`): ``payments`` (what students paid in: it goes negative as
-money enters), ``escrow:<mentor>``, ``wallet:<mentor>`` (available),
-``held:<mentor>`` (a withdrawal in flight), ``payouts``, ``platform_revenue``,
+money enters), ``escrow:<teacher>``, ``wallet:<teacher>`` (available),
+``held:<teacher>`` (a withdrawal in flight), ``payouts``, ``platform_revenue``,
 ``gateway_fees``, ``gateway_tax``, ``fee_loss`` (fees the gateway kept on
 refunds, when the platform absorbs them) and ``refunds``. Escrow, wallet and held
 accounts may never go below zero; a transfer that would take one there is refused
@@ -35,9 +35,9 @@ a host with several currencies keeps one journal per currency.
 Example:
     >>> from booking_core.money.ledger import Journal, Transfer, TransferKind
     >>> journal = Journal("INR")
-    >>> pay = Transfer(key="p1/capture/mentor", debit="payments",
+    >>> pay = Transfer(key="p1/capture/teacher", debit="payments",
     ...                credit="escrow:m1", amount=61348, currency="INR",
-    ...                kind=TransferKind.CAPTURE_MENTOR, reference="p1")
+    ...                kind=TransferKind.CAPTURE_TEACHER, reference="p1")
     >>> journal.post(pay) is pay
     True
     >>> journal.post(pay) is pay  # replay: a no-op returning the original
@@ -78,20 +78,20 @@ __all__ = [
     "LedgerAccount",
     "LedgerEntry",
     "LedgerView",
-    "MentorWallet",
     "PostingPlan",
+    "TeacherWallet",
     "Transfer",
     "TransferKind",
     "account_id",
-    "mentor_wallet",
     "parse_account",
     "plan_posting",
+    "teacher_wallet",
 ]
 
 
 @final
 class AccountKind(str, enum.Enum):
-    """The kinds of ledger account; per-mentor kinds take the mentor as owner."""
+    """The kinds of ledger account; per-teacher kinds take the teacher as owner."""
 
     PAYMENTS = "payments"
     ESCROW = "escrow"
@@ -105,17 +105,17 @@ class AccountKind(str, enum.Enum):
     REFUNDS = "refunds"
 
     @property
-    def per_mentor(self) -> bool:
-        """Whether each mentor has their own account of this kind."""
-        return self in _PER_MENTOR
+    def per_teacher(self) -> bool:
+        """Whether each teacher has their own account of this kind."""
+        return self in _PER_TEACHER
 
     @property
     def may_go_negative(self) -> bool:
-        """Whether the balance may fall below zero (false for mentor accounts)."""
-        return self not in _PER_MENTOR
+        """Whether the balance may fall below zero (false for teacher accounts)."""
+        return self not in _PER_TEACHER
 
 
-_PER_MENTOR = frozenset({AccountKind.ESCROW, AccountKind.WALLET, AccountKind.HELD})
+_PER_TEACHER = frozenset({AccountKind.ESCROW, AccountKind.WALLET, AccountKind.HELD})
 
 
 def account_id(kind: AccountKind | str, owner: str | None = None) -> str:
@@ -123,11 +123,11 @@ def account_id(kind: AccountKind | str, owner: str | None = None) -> str:
 
     Args:
         kind: The account kind.
-        owner: The mentor, required for per-mentor kinds and refused otherwise.
+        owner: The teacher, required for per-teacher kinds and refused otherwise.
 
     Raises:
         InvalidValueError: ``input.invalid_value`` for an unknown kind, a missing
-            owner of a per-mentor kind or an owner on a platform-wide kind.
+            owner of a per-teacher kind or an owner on a platform-wide kind.
 
     Example:
         >>> account_id(AccountKind.WALLET, "m-7"), account_id("refunds")
@@ -141,11 +141,11 @@ def account_id(kind: AccountKind | str, owner: str | None = None) -> str:
             reason=f"must be one of {', '.join(k.value for k in AccountKind)}",
             value=kind,
         ) from None
-    if found.per_mentor:
+    if found.per_teacher:
         if not isinstance(owner, str) or not owner.strip():
             raise InvalidValueError(
                 field="owner",
-                reason=f"{found.value} accounts need a mentor",
+                reason=f"{found.value} accounts need a teacher",
                 value=owner,
             )
         return f"{found.value}:{owner}"
@@ -180,10 +180,10 @@ class TransferKind(str, enum.Enum):
     CAPTURE_PLATFORM = "capture_platform"
     CAPTURE_GATEWAY_FEE = "capture_gateway_fee"
     CAPTURE_GATEWAY_TAX = "capture_gateway_tax"
-    CAPTURE_MENTOR = "capture_mentor"
+    CAPTURE_TEACHER = "capture_teacher"
     ESCROW_RELEASE = "escrow_release"
     REFUND_PLATFORM = "refund_platform"
-    REFUND_MENTOR = "refund_mentor"
+    REFUND_TEACHER = "refund_teacher"
     REFUND_FEE_LOSS = "refund_fee_loss"
     PAYOUT_HOLD = "payout_hold"
     PAYOUT = "payout"
@@ -339,7 +339,7 @@ def plan_posting(
 
     Example:
         >>> t = Transfer(key="k", debit="payments", credit="escrow:m1",
-        ...              amount=5, currency="INR", kind="capture_mentor")
+        ...              amount=5, currency="INR", kind="capture_teacher")
         >>> plan = plan_posting([t, t], currency="INR",
         ...                     posted=lambda key: None, balance=lambda a: 0)
         >>> len(plan.new), plan.balances
@@ -647,20 +647,20 @@ class Journal:
 
 
 _EARNINGS_IN = frozenset({TransferKind.ESCROW_RELEASE})
-_EARNINGS_OUT = frozenset({TransferKind.REFUND_MENTOR, TransferKind.REFUND_FEE_LOSS})
+_EARNINGS_OUT = frozenset({TransferKind.REFUND_TEACHER, TransferKind.REFUND_FEE_LOSS})
 
 
 @final
 @attrs.frozen(kw_only=True)
-class MentorWallet:
-    """What a mentor sees: their money by state, with the transfers behind each figure.
+class TeacherWallet:
+    """What a teacher sees: their money by state, with the transfers behind each figure.
 
     Attributes:
-        mentor_id: Whose wallet.
+        teacher_id: Whose wallet.
         escrow: Earned on sessions not yet completed.
-        available: Released to the mentor, free to withdraw.
+        available: Released to the teacher, free to withdraw.
         held: Withdrawals in flight (held from available until the payout settles).
-        lifetime_earned: Everything ever released to the mentor, less refunds
+        lifetime_earned: Everything ever released to the teacher, less refunds
             and fee losses later charged to the wallet.
         escrow_entries: The transfers behind ``escrow``.
         available_entries: The transfers behind ``available``.
@@ -668,7 +668,7 @@ class MentorWallet:
         earned_entries: The transfers behind ``lifetime_earned``.
     """
 
-    mentor_id: str
+    teacher_id: str
     escrow: Money
     available: Money
     held: Money
@@ -700,13 +700,13 @@ class LedgerView(Protocol):
         ...
 
 
-def mentor_wallet(journal: LedgerView, mentor_id: str) -> MentorWallet:
-    """The wallet view of ``mentor_id``, derived from the journal.
+def teacher_wallet(journal: LedgerView, teacher_id: str) -> TeacherWallet:
+    """The wallet view of ``teacher_id``, derived from the journal.
 
     Args:
         journal: Any :class:`LedgerView` (a :class:`Journal`, a unit of work's
             ledger).
-        mentor_id: The mentor.
+        teacher_id: The teacher.
 
     Returns:
         Their escrow, available, held and lifetime-earned figures with the
@@ -717,11 +717,11 @@ def mentor_wallet(journal: LedgerView, mentor_id: str) -> MentorWallet:
         >>> _ = journal.post(Transfer(key="k", debit="payments", credit="wallet:m1",
         ...                           amount=500, currency="INR",
         ...                           kind=TransferKind.ADJUSTMENT))
-        >>> str(mentor_wallet(journal, "m1").available)
+        >>> str(teacher_wallet(journal, "m1").available)
         '5.00 INR'
     """
     currency = journal.currency
-    wallet = account_id(AccountKind.WALLET, mentor_id)
+    wallet = account_id(AccountKind.WALLET, teacher_id)
     available_entries = tuple(journal.history(wallet))
     earned = tuple(
         t
@@ -730,10 +730,10 @@ def mentor_wallet(journal: LedgerView, mentor_id: str) -> MentorWallet:
         or (t.debit == wallet and t.kind in _EARNINGS_OUT)
     )
     lifetime = sum(t.amount if t.credit == wallet else -t.amount for t in earned)
-    escrow = account_id(AccountKind.ESCROW, mentor_id)
-    held = account_id(AccountKind.HELD, mentor_id)
-    return MentorWallet(
-        mentor_id=mentor_id,
+    escrow = account_id(AccountKind.ESCROW, teacher_id)
+    held = account_id(AccountKind.HELD, teacher_id)
+    return TeacherWallet(
+        teacher_id=teacher_id,
         escrow=Money(journal.balance(escrow), currency),
         available=Money(journal.balance(wallet), currency),
         held=Money(journal.balance(held), currency),

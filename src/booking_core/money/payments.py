@@ -1,17 +1,20 @@
 """Captured payments: the aggregate that says where each payment's money is.
 
 A :class:`CapturedPayment` remembers the split of one captured payment, what has
-been refunded from each part, and whether the mentor's share has left escrow.
+been refunded from each part, and whether the teacher's share has left escrow.
 The commands are pure: each returns a :class:`~booking_core.events.Decision`
 whose event carries the frozen :class:`~booking_core.money.ledger.Transfer` s
 to post (linked, all or nothing) to the ledger.
 
 * :func:`capture_payment`: the payer's money is split: the platform's share to
   ``platform_revenue``, the gateway fee (net) to ``gateway_fees``, its tax to
-  ``gateway_tax``, the mentor's share to ``escrow:<mentor>``.
-* :func:`release_escrow`: once the session completes, the mentor's share (less
-  anything refunded) moves from escrow to ``wallet:<mentor>`` (available).
+  ``gateway_tax``, the teacher's share to ``escrow:<teacher>``.
+* :func:`release_escrow`: once the session completes, the teacher's share (less
+  anything refunded) moves from escrow to ``wallet:<teacher>`` (available).
 * Refunds: :func:`booking_core.money.refunds.refund_payment`.
+* :func:`check_order`: before an order goes to the gateway, refuse what could
+  never settle (a non-positive amount, another currency than the ledger's, a
+  booking id reused with other content).
 
 Example:
     >>> from datetime import datetime, timezone
@@ -22,7 +25,7 @@ Example:
     >>> now = datetime(2026, 3, 29, 9, tzinfo=timezone.utc)
     >>> journal = Journal("INR")
     >>> captured = capture_payment(
-    ...     payment_id="pay_1", mentor_id="m1",
+    ...     payment_id="pay_1", teacher_id="m1",
     ...     split=split_payment(Money.of("700.00", "INR")),
     ...     actor=Actor.system(), now=now)
     >>> _ = journal.post_linked(captured.events[0].transfers)
@@ -43,9 +46,16 @@ import attrs
 
 from booking_core._validation import non_empty_str, non_negative_int, utc_instant
 from booking_core.actors import Actor
-from booking_core.errors import InvalidTransitionError, InvalidValueError
+from booking_core.errors import (
+    CurrencyMismatchError,
+    InvalidAmountError,
+    InvalidTransitionError,
+    InvalidValueError,
+    OrderKeyReuseError,
+)
 from booking_core.events import Decision, DomainEvent
 from booking_core.money.amount import Money
+from booking_core.money.currency import get_currency
 from booking_core.money.ledger import AccountKind, Transfer, TransferKind, account_id
 from booking_core.money.split import PaymentSplit
 
@@ -55,6 +65,7 @@ __all__ = [
     "EscrowReleased",
     "PaymentCaptured",
     "capture_payment",
+    "check_order",
     "release_escrow",
 ]
 
@@ -71,7 +82,7 @@ def _four_parts(instance: object, attribute: attrs.Attribute[Any], value: Any) -
     ):
         raise InvalidValueError(
             field=attribute.name,
-            reason="must be four whole numbers >= 0 (platform, fee, tax, mentor)",
+            reason="must be four whole numbers >= 0 (platform, fee, tax, teacher)",
             value=value,
         )
 
@@ -83,19 +94,19 @@ class CapturedPayment:
 
     Attributes:
         id: The payment's id (the gateway payment id is a good choice).
-        mentor_id: The mentor the payment pays.
+        teacher_id: The teacher the payment pays.
         split: How the gross was split at capture.
         captured_at: When it was captured (aware, stored in UTC).
         refunded_parts: Minor units refunded so far from each part, in the order
             of :meth:`~booking_core.money.split.PaymentSplit.minor_parts`
-            (platform, gateway fee net, gateway tax, mentor).
+            (platform, gateway fee net, gateway tax, teacher).
         refund_count: How many refunds were made (numbers the refund keys).
-        released: Whether the mentor's share left escrow for the wallet.
+        released: Whether the teacher's share left escrow for the wallet.
         version: The stored version (the repository's business).
     """
 
     id: str = attrs.field(validator=non_empty_str)
-    mentor_id: str = attrs.field(validator=non_empty_str)
+    teacher_id: str = attrs.field(validator=non_empty_str)
     split: PaymentSplit
     captured_at: datetime = attrs.field(converter=_captured_at)
     refunded_parts: tuple[int, int, int, int] = attrs.field(
@@ -122,13 +133,13 @@ class CapturedPayment:
 
     def remaining_parts(self) -> tuple[int, int, int, int]:
         """Each part of the split less what was refunded from it (minor units)."""
-        platform, fee, tax, mentor = self.split.minor_parts()
-        r_platform, r_fee, r_tax, r_mentor = self.refunded_parts
-        return (platform - r_platform, fee - r_fee, tax - r_tax, mentor - r_mentor)
+        platform, fee, tax, teacher = self.split.minor_parts()
+        r_platform, r_fee, r_tax, r_teacher = self.refunded_parts
+        return (platform - r_platform, fee - r_fee, tax - r_tax, teacher - r_teacher)
 
     @property
     def in_escrow(self) -> Money:
-        """The mentor's share still waiting in escrow (zero once released)."""
+        """The teacher's share still waiting in escrow (zero once released)."""
         left = 0 if self.released else self.remaining_parts()[3]
         return Money(left, self.split.gross.currency)
 
@@ -139,12 +150,12 @@ class PaymentCaptured(DomainEvent):
     """A payment was captured and split; ``transfers`` record where its money went.
 
     Attributes:
-        mentor_id: The mentor paid.
+        teacher_id: The teacher paid.
         split: The split.
         transfers: The linked transfers to post.
     """
 
-    mentor_id: str
+    teacher_id: str
     split: PaymentSplit
     transfers: tuple[Transfer, ...]
 
@@ -152,15 +163,15 @@ class PaymentCaptured(DomainEvent):
 @final
 @attrs.frozen(kw_only=True)
 class EscrowReleased(DomainEvent):
-    """A payment's mentor share left escrow and became available to the mentor.
+    """A payment's teacher share left escrow and became available to the teacher.
 
     Attributes:
-        mentor_id: The mentor.
+        teacher_id: The teacher.
         amount: What moved (zero when everything was refunded first).
         transfers: The transfer to post (none when the amount is zero).
     """
 
-    mentor_id: str
+    teacher_id: str
     amount: Money
     transfers: tuple[Transfer, ...]
 
@@ -168,7 +179,7 @@ class EscrowReleased(DomainEvent):
 def capture_payment(
     *,
     payment_id: str,
-    mentor_id: str,
+    teacher_id: str,
     split: PaymentSplit,
     actor: Actor,
     now: datetime,
@@ -178,7 +189,7 @@ def capture_payment(
     Args:
         payment_id: The payment's id; the transfer keys derive from it, so
             capturing the same payment twice yields the same transfers (replays).
-        mentor_id: The mentor it pays.
+        teacher_id: The teacher it pays.
         split: From :func:`~booking_core.money.split.split_payment`.
         actor: Who records it (usually the system, from a gateway webhook).
         now: The capture instant.
@@ -193,10 +204,10 @@ def capture_payment(
         NaiveDatetimeError: ``time.naive_datetime`` for a naive ``now``.
     """
     payment = CapturedPayment(
-        id=payment_id, mentor_id=mentor_id, split=split, captured_at=now
+        id=payment_id, teacher_id=teacher_id, split=split, captured_at=now
     )
     currency = split.currency
-    escrow = account_id(AccountKind.ESCROW, mentor_id)
+    escrow = account_id(AccountKind.ESCROW, teacher_id)
     targets = (
         ("platform", AccountKind.PLATFORM_REVENUE.value, TransferKind.CAPTURE_PLATFORM),
         (
@@ -209,7 +220,7 @@ def capture_payment(
             AccountKind.GATEWAY_TAX.value,
             TransferKind.CAPTURE_GATEWAY_TAX,
         ),
-        ("mentor", escrow, TransferKind.CAPTURE_MENTOR),
+        ("teacher", escrow, TransferKind.CAPTURE_TEACHER),
     )
     transfers = tuple(
         Transfer(
@@ -231,7 +242,7 @@ def capture_payment(
         occurred_at=now,
         actor=actor,
         aggregate_id=payment_id,
-        mentor_id=mentor_id,
+        teacher_id=teacher_id,
         split=split,
         transfers=transfers,
     )
@@ -241,7 +252,7 @@ def capture_payment(
 def release_escrow(
     payment: CapturedPayment, *, actor: Actor, now: datetime
 ) -> Decision[CapturedPayment]:
-    """Move the payment's mentor share (less refunds) from escrow to the wallet.
+    """Move the payment's teacher share (less refunds) from escrow to the wallet.
 
     Call it when the session the payment is for completes (or is reviewed).
 
@@ -252,7 +263,7 @@ def release_escrow(
 
     Returns:
         The payment marked released and an :class:`EscrowReleased` with the one
-        transfer ``escrow:<mentor>`` -> ``wallet:<mentor>`` (none if nothing is
+        transfer ``escrow:<teacher>`` -> ``wallet:<teacher>`` (none if nothing is
         left).
 
     Raises:
@@ -271,8 +282,8 @@ def release_escrow(
         transfers = (
             Transfer(
                 key=f"release/{payment.id}",
-                debit=account_id(AccountKind.ESCROW, payment.mentor_id),
-                credit=account_id(AccountKind.WALLET, payment.mentor_id),
+                debit=account_id(AccountKind.ESCROW, payment.teacher_id),
+                credit=account_id(AccountKind.WALLET, payment.teacher_id),
                 amount=amount.amount,
                 currency=amount.currency,
                 kind=TransferKind.ESCROW_RELEASE,
@@ -284,7 +295,7 @@ def release_escrow(
         occurred_at=now,
         actor=actor,
         aggregate_id=payment.id,
-        mentor_id=payment.mentor_id,
+        teacher_id=payment.teacher_id,
         amount=amount,
         transfers=transfers,
     )
@@ -301,7 +312,7 @@ class BookingPayment:
 
     Attributes:
         id: The booking id.
-        mentor_id: The mentor paid.
+        teacher_id: The teacher paid.
         amount: The price.
         starts_at: When the booked session starts (for refund tiers).
         order_id: The gateway order, once created.
@@ -313,7 +324,7 @@ class BookingPayment:
     """
 
     id: str = attrs.field(validator=non_empty_str)
-    mentor_id: str = attrs.field(validator=non_empty_str)
+    teacher_id: str = attrs.field(validator=non_empty_str)
     amount: Money
     starts_at: datetime
     order_id: str | None = None
@@ -321,3 +332,89 @@ class BookingPayment:
     pending_refund: tuple[str, Money] | None = None
     closed: bool = False
     version: int = 0
+
+
+def check_order(
+    *,
+    booking_id: str,
+    teacher_id: str,
+    amount: Money,
+    ledger_currency: str,
+    existing: BookingPayment | None,
+) -> BookingPayment | None:
+    """Refuse an order that could never settle, before the gateway is called.
+
+    Args:
+        booking_id: The booking the order pays (the order's idempotency key).
+        teacher_id: The teacher paid.
+        amount: The price; positive, in the ledger's currency.
+        ledger_currency: The currency of the journal the capture posts to.
+        existing: The record already stored for ``booking_id``, if any.
+
+    Returns:
+        ``existing`` when the booking's order is opened again with the same
+        teacher and amount (a retry: use it, create nothing), ``None`` when
+        there is no order yet (create one).
+
+    Raises:
+        InvalidAmountError: ``money.invalid_amount`` when ``amount`` is not
+            Money above zero (details ``field``, ``reason``, ``value``).
+        CurrencyMismatchError: ``money.currency_mismatch`` when it is in
+            another currency than the ledger (details ``field``, ``reason``,
+            ``expected``, ``value``).
+        OrderKeyReuseError: ``payments.idempotency_key_reused`` when
+            ``existing`` has another teacher, amount or currency (details
+            ``key``, ``differs``, ``existing``, ``requested``).
+
+    Example:
+        >>> price = Money.of("700.00", "INR")
+        >>> check_order(booking_id="b1", teacher_id="t1", amount=price,
+        ...             ledger_currency="INR", existing=None) is None
+        True
+        >>> check_order(booking_id="b1", teacher_id="t1",
+        ...             amount=Money.of("-700.00", "INR"),
+        ...             ledger_currency="INR", existing=None)
+        Traceback (most recent call last):
+        ...
+        booking_core.errors.InvalidAmountError: amount is not a valid amount: \
+must be above zero: an order must ask for something; got Money(amount=-70000, \
+currency='INR')
+    """
+    given: object = amount
+    if not isinstance(given, Money) or amount.amount <= 0:
+        raise InvalidAmountError(
+            field="amount",
+            reason="must be above zero: an order must ask for something",
+            value=given,
+        )
+    expected = get_currency(ledger_currency)
+    if amount.currency is not expected:
+        raise CurrencyMismatchError(
+            action="combine",
+            left=amount,
+            right=f"the {expected.code} ledger",
+            field="amount",
+            reason=f"orders are taken in the ledger's currency {expected.code}",
+            expected=expected.code,
+            value=amount,
+        )
+    if existing is None:
+        return None
+    differs = tuple(
+        name
+        for name, same in (
+            ("teacher_id", existing.teacher_id == teacher_id),
+            ("currency", existing.amount.currency is amount.currency),
+            ("amount", existing.amount.amount == amount.amount),
+        )
+        if not same
+    )
+    if differs:
+        raise OrderKeyReuseError(
+            key=booking_id,
+            differs=", ".join(differs),
+            fields=differs,
+            existing=f"teacher {existing.teacher_id!r}, {existing.amount}",
+            requested=f"teacher {teacher_id!r}, {amount}",
+        )
+    return existing

@@ -177,7 +177,7 @@ def reconcile(
 _REFUND_KINDS = frozenset(
     {
         TransferKind.REFUND_PLATFORM,
-        TransferKind.REFUND_MENTOR,
+        TransferKind.REFUND_TEACHER,
         TransferKind.REFUND_FEE_LOSS,
     }
 )
@@ -186,7 +186,7 @@ _CAPTURE_KINDS = frozenset(
         TransferKind.CAPTURE_PLATFORM,
         TransferKind.CAPTURE_GATEWAY_FEE,
         TransferKind.CAPTURE_GATEWAY_TAX,
-        TransferKind.CAPTURE_MENTOR,
+        TransferKind.CAPTURE_TEACHER,
     }
 )
 

@@ -7,7 +7,7 @@ take a part below zero and a full refund returns every part exactly. Gateways
 keep their fee on refunds (Razorpay does): the fee share of a refund is money the
 gateway will not return, so somebody absorbs it, by
 :attr:`RefundPolicy.fee_loss_bearer`: the platform (``fee_loss`` account,
-default) or the mentor (taken from their available wallet).
+default) or the teacher (taken from their available wallet).
 
 How much a cancellation refunds is a :class:`CancellationPolicy`: a teacher who
 cancels or does not show refunds in full; a platform cancellation (admin or
@@ -27,7 +27,7 @@ Example:
     ...     CancellationPolicy, RefundTier, refund_quote)
     >>> start = datetime(2026, 10, 25, 9, tzinfo=timezone.utc)
     >>> payment = capture_payment(
-    ...     payment_id="pay_1", mentor_id="m1",
+    ...     payment_id="pay_1", teacher_id="m1",
     ...     split=split_payment(Money.of("700.00", "INR")),
     ...     actor=Actor.system(), now=start - timedelta(days=3)).state
     >>> policy = CancellationPolicy(student_tiers=(
@@ -162,7 +162,7 @@ class RefundPolicy:
 
     Attributes:
         fee_loss_bearer: Who absorbs the gateway fee the gateway keeps on a
-            refund: the platform (``fee_loss`` account, default) or the mentor
+            refund: the platform (``fee_loss`` account, default) or the teacher
             (taken from their available wallet).
     """
 
@@ -222,22 +222,22 @@ def refund_share(
 class RefundBreakdown:
     """Where one refund's money comes from.
 
-    ``platform + mentor + gateway_fee == amount``.
+    ``platform + teacher + gateway_fee == amount``.
 
     Attributes:
         amount: The refund.
         platform: Taken back from the platform's share.
-        mentor: Taken back from the mentor's share.
+        teacher: Taken back from the teacher's share.
         gateway_fee: The gateway fee share (tax included) the gateway keeps;
             absorbed by ``fee_loss_bearer``.
         fee_loss_bearer: Who absorbs ``gateway_fee``.
         parts: The refund per split part in minor units (platform, fee net,
-            tax, mentor).
+            tax, teacher).
     """
 
     amount: Money
     platform: Money
-    mentor: Money
+    teacher: Money
     gateway_fee: Money
     fee_loss_bearer: FeeBearer
     parts: tuple[int, int, int, int]
@@ -277,15 +277,15 @@ def refund_breakdown(
             refunded=payment.refunded,
             refundable=refundable,
         )
-    platform, fee, tax, mentor = allocate(amount.amount, payment.remaining_parts())
+    platform, fee, tax, teacher = allocate(amount.amount, payment.remaining_parts())
     currency = amount.currency
     return RefundBreakdown(
         amount=amount,
         platform=Money(platform, currency),
-        mentor=Money(mentor, currency),
+        teacher=Money(teacher, currency),
         gateway_fee=Money(fee + tax, currency),
         fee_loss_bearer=policy.fee_loss_bearer,
-        parts=(platform, fee, tax, mentor),
+        parts=(platform, fee, tax, teacher),
     )
 
 
@@ -318,11 +318,11 @@ def refund_payment(
 ) -> Decision[CapturedPayment]:
     """Refund ``amount`` of ``payment``, split back across its parts.
 
-    The platform's part comes from ``platform_revenue``; the mentor's part from
-    ``escrow:<mentor>`` before release or ``wallet:<mentor>`` after it; the lost
-    gateway fee from ``fee_loss`` (platform bears it) or ``wallet:<mentor>``.
+    The platform's part comes from ``platform_revenue``; the teacher's part from
+    ``escrow:<teacher>`` before release or ``wallet:<teacher>`` after it; the lost
+    gateway fee from ``fee_loss`` (platform bears it) or ``wallet:<teacher>``.
     Everything goes to ``refunds``. Post the event's transfers linked: if the
-    mentor's wallet cannot cover its part, the ledger refuses them all with
+    teacher's wallet cannot cover its part, the ledger refuses them all with
     :class:`~booking_core.errors.InsufficientFundsError`.
 
     Args:
@@ -346,14 +346,14 @@ def refund_payment(
     require_role(actor, {Role.ADMIN, Role.SYSTEM}, action="refund a payment")
     breakdown = refund_breakdown(payment, amount, policy)
     number = payment.refund_count + 1
-    mentor = payment.mentor_id
-    mentor_source = account_id(
-        AccountKind.WALLET if payment.released else AccountKind.ESCROW, mentor
+    teacher = payment.teacher_id
+    teacher_source = account_id(
+        AccountKind.WALLET if payment.released else AccountKind.ESCROW, teacher
     )
     fee_source = (
         AccountKind.FEE_LOSS.value
         if policy.fee_loss_bearer is FeeBearer.PLATFORM
-        else account_id(AccountKind.WALLET, mentor)
+        else account_id(AccountKind.WALLET, teacher)
     )
     legs = (
         (
@@ -362,7 +362,12 @@ def refund_payment(
             breakdown.platform.amount,
             TransferKind.REFUND_PLATFORM,
         ),
-        ("mentor", mentor_source, breakdown.mentor.amount, TransferKind.REFUND_MENTOR),
+        (
+            "teacher",
+            teacher_source,
+            breakdown.teacher.amount,
+            TransferKind.REFUND_TEACHER,
+        ),
         (
             "fee_loss",
             fee_source,

@@ -1,13 +1,13 @@
-"""Split a payment into platform commission, gateway fee and mentor share.
+"""Split a payment into platform commission, gateway fee and teacher share.
 
-``gross = platform share + gateway fee (incl. its tax) + mentor share``, exactly,
+``gross = platform share + gateway fee (incl. its tax) + teacher share``, exactly,
 in every currency. The commission is a rate of the gross (default 10 %, rounded
 half-up to the minor unit). The gateway fee is either what the gateway reported
 after capture (Razorpay's ``fee`` includes the 18 % GST and ``tax`` is the GST
 part; those figures are used as they are) or, before capture, an estimate from a
 :class:`FeeSchedule` (percentage + fixed + tax on the fee) for quotes. Who bears
-the fee is :attr:`SplitPolicy.fee_bearer`: the mentor (default: the fee comes out
-of the mentor's share) or the platform (it comes out of the commission).
+the fee is :attr:`SplitPolicy.fee_bearer`: the teacher (default: the fee comes out
+of the teacher's share) or the platform (it comes out of the commission).
 
 A split never has a negative part; a payment too small to cover the commission
 and the fee is refused with
@@ -18,10 +18,10 @@ Example:
     >>> from booking_core.money.split import GatewayFee, SplitPolicy, FeeBearer
     >>> fee = GatewayFee(fee=Money.of("16.52", "INR"), tax=Money.of("2.52", "INR"))
     >>> split = split_payment(Money.of("700.00", "INR"), SplitPolicy(), fee)
-    >>> str(split.commission), str(split.gateway_fee), str(split.mentor_share)
+    >>> str(split.commission), str(split.gateway_fee), str(split.teacher_share)
     ('70.00 INR', '16.52 INR', '613.48 INR')
     >>> platform_pays = SplitPolicy(fee_bearer=FeeBearer.PLATFORM)
-    >>> str(split_payment(Money.of("700.00", "INR"), platform_pays, fee).mentor_share)
+    >>> str(split_payment(Money.of("700.00", "INR"), platform_pays, fee).teacher_share)
     '630.00 INR'
 """
 
@@ -61,9 +61,9 @@ _make = Money._make
 
 @final
 class FeeBearer(str, enum.Enum):
-    """Who absorbs a gateway fee: the mentor's share or the platform's."""
+    """Who absorbs a gateway fee: the teacher's share or the platform's."""
 
-    MENTOR = "mentor"
+    TEACHER = "teacher"
     PLATFORM = "platform"
 
 
@@ -84,7 +84,7 @@ class SplitPart(str, enum.Enum):
     PLATFORM = "platform"
     GATEWAY_FEE = "gateway_fee"
     GATEWAY_TAX = "gateway_tax"
-    MENTOR = "mentor"
+    TEACHER = "teacher"
 
 
 def _unit_rate(value: Any, field: str) -> Decimal:
@@ -230,7 +230,7 @@ class SplitPolicy:
         commission_rate: The platform's commission as a fraction of the gross
             (default ``Decimal("0.10")``, 10 %).
         rounding: The :mod:`decimal` rounding mode of the commission (half-up).
-        fee_bearer: Who bears the gateway fee (default the mentor).
+        fee_bearer: Who bears the gateway fee (default the teacher).
         fee_schedule: Estimates the gateway fee when none is reported.
         version: Recorded on every split, so a split says which rules made it.
     """
@@ -239,11 +239,11 @@ class SplitPolicy:
         default=Decimal("0.10"), converter=_commission_rate
     )
     rounding: str = attrs.field(default=decimal.ROUND_HALF_UP, converter=_rounding)
-    fee_bearer: FeeBearer = attrs.field(default=FeeBearer.MENTOR, converter=FeeBearer)
+    fee_bearer: FeeBearer = attrs.field(default=FeeBearer.TEACHER, converter=FeeBearer)
     fee_schedule: FeeSchedule = attrs.field(factory=FeeSchedule)
     version: str = "1"
     # Everything the hot path of split_payment needs, read at once: the rate as
-    # exact integers, whether it rounds half-up, whether the mentor bears the
+    # exact integers, whether it rounds half-up, whether the teacher bears the
     # fee, and the fee schedule's exact rates and whether it can be inlined.
     _fast: tuple[int, int, bool, bool, int, int, int, int, bool] = attrs.field(
         init=False, eq=False, repr=False
@@ -257,7 +257,7 @@ class SplitPolicy:
             exact.numerator,
             exact.denominator,
             self.rounding == decimal.ROUND_HALF_UP,
-            self.fee_bearer is FeeBearer.MENTOR,
+            self.fee_bearer is FeeBearer.TEACHER,
             p_num,
             p_den,
             t_num,
@@ -271,7 +271,7 @@ class SplitPolicy:
 class PaymentSplit:
     """One payment split into named parts that sum exactly to ``gross``.
 
-    ``platform_share + gateway_fee + mentor_share == gross``; ``gateway_fee``
+    ``platform_share + gateway_fee + teacher_share == gross``; ``gateway_fee``
     includes ``gateway_tax``. Build it with :func:`split_payment`. The parts are
     stored as integer minor units (the ``*_minor`` fields) and read as
     :class:`~booking_core.money.Money` through the properties; the policy fields
@@ -331,12 +331,12 @@ class PaymentSplit:
         return _make(platform, self.gross.currency)
 
     @property
-    def mentor_share(self) -> Money:
-        """What the mentor earns: the gross less commission (and fee if borne)."""
-        mentor = self.gross.amount - self.commission_minor
-        if self.policy.fee_bearer is FeeBearer.MENTOR:
-            mentor -= self.fee_minor
-        return _make(mentor, self.gross.currency)
+    def teacher_share(self) -> Money:
+        """What the teacher earns: the gross less commission (and fee if borne)."""
+        teacher = self.gross.amount - self.commission_minor
+        if self.policy.fee_bearer is FeeBearer.TEACHER:
+            teacher -= self.fee_minor
+        return _make(teacher, self.gross.currency)
 
     @property
     def commission_rate(self) -> Decimal:
@@ -359,30 +359,30 @@ class PaymentSplit:
         return self.policy.version
 
     def parts(self) -> tuple[tuple[SplitPart, Money], ...]:
-        """Every part that sums to ``gross``: platform, fee net of tax, tax, mentor.
+        """Every part that sums to ``gross``: platform, fee net of tax, tax, teacher.
 
         Example:
             >>> split = split_payment(Money.of("100", "INR"))
             >>> [(part.value, str(m)) for part, m in split.parts()]
             [('platform', '10.00 INR'), ('gateway_fee', '2.00 INR'), \
-('gateway_tax', '0.36 INR'), ('mentor', '87.64 INR')]
+('gateway_tax', '0.36 INR'), ('teacher', '87.64 INR')]
         """
         return (
             (SplitPart.PLATFORM, self.platform_share),
             (SplitPart.GATEWAY_FEE, self.gateway_fee_net),
             (SplitPart.GATEWAY_TAX, self.gateway_tax),
-            (SplitPart.MENTOR, self.mentor_share),
+            (SplitPart.TEACHER, self.teacher_share),
         )
 
     def minor_parts(self) -> tuple[int, int, int, int]:
-        """:meth:`parts` as minor units: (platform, fee net, tax, mentor)."""
+        """:meth:`parts` as minor units: (platform, fee net, tax, teacher)."""
         fee = self.fee_minor
         commission = self.commission_minor
-        if self.policy.fee_bearer is FeeBearer.MENTOR:
-            platform, mentor = commission, self.gross.amount - commission - fee
+        if self.policy.fee_bearer is FeeBearer.TEACHER:
+            platform, teacher = commission, self.gross.amount - commission - fee
         else:
-            platform, mentor = commission - fee, self.gross.amount - commission
-        return (platform, fee - self.tax_minor, self.tax_minor, mentor)
+            platform, teacher = commission - fee, self.gross.amount - commission
+        return (platform, fee - self.tax_minor, self.tax_minor, teacher)
 
 
 _DEFAULT_POLICY = SplitPolicy()
@@ -410,7 +410,7 @@ def split_payment(
     order_id: str | None = None,
     payment_id: str | None = None,
 ) -> PaymentSplit:
-    """Split ``gross`` into platform share, gateway fee and mentor share.
+    """Split ``gross`` into platform share, gateway fee and teacher share.
 
     Args:
         gross: What the payer paid; must be positive.
@@ -433,7 +433,7 @@ def split_payment(
 
     Example:
         >>> split = split_payment(Money.of("1.00", "INR"))
-        >>> str(split.mentor_share), split.fee_source.value
+        >>> str(split.teacher_share), split.fee_source.value
         ('0.88 INR', 'estimated')
     """
     given: object = gross  # callers may pass anything; typed callers cannot
@@ -444,7 +444,7 @@ def split_payment(
         numerator,
         denominator,
         half_up,
-        mentor_bears,
+        teacher_bears,
         p_num,
         p_den,
         t_num,
@@ -477,7 +477,7 @@ def split_payment(
         estimated = policy.fee_schedule.estimate(gross)
         fee, tax = estimated.fee.amount, estimated.tax.amount
         source = _ESTIMATED
-    if (total - commission - fee if mentor_bears else commission - fee) < 0:
+    if (total - commission - fee if teacher_bears else commission - fee) < 0:
         _too_small(gross, commission, fee, policy)
     split = _new(PaymentSplit)
     fields = split.__dict__  # filling the instance dict in place is the fastest way
@@ -494,8 +494,8 @@ def split_payment(
 
 def _too_small(gross: Money, commission: int, fee: int, policy: SplitPolicy) -> None:
     currency = gross.currency
-    if policy.fee_bearer is FeeBearer.MENTOR:
-        part, short = "mentor share", gross.amount - commission - fee
+    if policy.fee_bearer is FeeBearer.TEACHER:
+        part, short = "teacher share", gross.amount - commission - fee
     else:
         part, short = "platform share", commission - fee
     raise AmountTooSmallForFeesError(

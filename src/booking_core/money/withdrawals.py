@@ -1,15 +1,15 @@
 """Withdrawals: bank accounts, the amount policy, and a payout's life in the ledger.
 
-A mentor withdraws from their available wallet in two phases. On request the
-amount is *held*: ``wallet:<mentor>`` -> ``held:<mentor>`` (the ledger refuses it
+A teacher withdraws from their available wallet in two phases. On request the
+amount is *held*: ``wallet:<teacher>`` -> ``held:<teacher>`` (the ledger refuses it
 when the wallet cannot cover it). Then one payout is created at the gateway
 (the withdrawal id is its idempotency key, so retries never pay twice) and the
 gateway's reports move it on:
 
-* processed: posted, ``held:<mentor>`` -> ``payouts``;
-* failed, rejected, cancelled: voided, ``held:<mentor>`` -> ``wallet:<mentor>``;
+* processed: posted, ``held:<teacher>`` -> ``payouts``;
+* failed, rejected, cancelled: voided, ``held:<teacher>`` -> ``wallet:<teacher>``;
 * reversed (rarely, after processed): a new reversing entry
-  ``payouts`` -> ``wallet:<mentor>``; nothing is deleted.
+  ``payouts`` -> ``wallet:<teacher>``; nothing is deleted.
 
 Reports may arrive late, twice or out of order: :func:`apply_payout_status`
 ignores any report that does not move the status forward
@@ -24,7 +24,7 @@ Example:
     >>> account.ifsc, account.account_number
     ('HDFC0001234', '001234567890')
     >>> now = datetime(2026, 3, 29, 9, tzinfo=timezone.utc)
-    >>> asked = request_withdrawal(withdrawal_id="w1", mentor_id="m1",
+    >>> asked = request_withdrawal(withdrawal_id="w1", teacher_id="m1",
     ...     amount=Money.of("500.00", "INR"), bank_account=account,
     ...     policy=WithdrawalPolicy(), actor=Actor.system(), now=now)
     >>> [(t.debit, t.credit) for t in asked.events[0].transfers]
@@ -65,6 +65,7 @@ __all__ = [
     "WithdrawalStatus",
     "WithdrawalStatusChanged",
     "apply_payout_status",
+    "mask_account_number",
     "record_payout",
     "request_withdrawal",
 ]
@@ -73,41 +74,68 @@ _ACCOUNT_NUMBER = re.compile(r"[0-9]{9,18}")
 _IFSC = re.compile(r"[A-Z]{4}0[A-Z0-9]{6}")
 
 
-def _holder(value: object) -> str:
-    if not isinstance(value, str) or not " ".join(value.split()):
-        raise InvalidBankAccountError(
-            field="holder_name", reason="must be a non-empty name", value=value
-        )
-    name = " ".join(value.split())
+_IFSC_REASON = "must be 4 letters, a 0, then 6 letters or digits (e.g. HDFC0001234)"
+
+
+def mask_account_number(value: object) -> str:
+    """``value`` as it may be shown: all but the last four characters as ``X``.
+
+    Spaces are dropped first. Four characters or fewer are masked entirely,
+    and a value that is not a string or an integer shows as its type only, so
+    no message, detail or log line ever carries a whole account number.
+
+    Example:
+        >>> mask_account_number("0012 3456 7890")
+        'XXXXXXXX7890'
+        >>> mask_account_number("1234"), mask_account_number(None)
+        ('XXXX', '<NoneType>')
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return f"<{type(value).__name__}>"
+    text = "".join(str(value).split())
+    if len(text) <= 4:
+        return "X" * len(text)
+    return "X" * (len(text) - 4) + text[-4:]
+
+
+def _holder(value: object) -> tuple[str, str | None]:
+    name = " ".join(value.split()) if isinstance(value, str) else ""
+    if not name:
+        return name, "must be a non-empty name"
     if len(name) > 120:
-        raise InvalidBankAccountError(
-            field="holder_name", reason="must be at most 120 characters", value=value
-        )
-    return name
+        return name, "must be at most 120 characters"
+    return name, None
 
 
-def _account_number(value: object) -> str:
+def _account_number(value: object) -> tuple[str, str | None]:
     digits = "".join(value.split()) if isinstance(value, str) else ""
     if not _ACCOUNT_NUMBER.fullmatch(digits):
-        raise InvalidBankAccountError(
-            field="account_number",
-            reason="must be 9 to 18 digits (spaces are ignored)",
-            value=value,
-        )
-    return digits
+        return digits, "must be 9 to 18 digits (spaces are ignored)"
+    return digits, None
 
 
-def _ifsc(value: object) -> str:
+def _ifsc(value: object) -> tuple[str, str | None]:
     code = value.strip().upper() if isinstance(value, str) else ""
-    if not _IFSC.fullmatch(code):
-        raise InvalidBankAccountError(
-            field="ifsc",
-            reason=(
-                "must be 4 letters, a 0, then 6 letters or digits (e.g. HDFC0001234)"
-            ),
-            value=value,
-        )
-    return code
+    return code, None if _IFSC.fullmatch(code) else _IFSC_REASON
+
+
+def _shown(field: str, value: object) -> str:
+    if field == "account_number":
+        return mask_account_number(value)
+    if isinstance(value, str):
+        return value if len(value) <= 40 else value[:40] + "..."
+    return f"<{type(value).__name__}>"
+
+
+_CHECKS = (
+    ("holder_name", _holder),
+    ("account_number", _account_number),
+    ("ifsc", _ifsc),
+)
+
+
+def _masked_repr(value: str) -> str:
+    return repr(mask_account_number(value))
 
 
 @final
@@ -115,19 +143,41 @@ def _ifsc(value: object) -> str:
 class BankAccount:
     """Where a payout goes: holder, account number and IFSC, normalised.
 
+    Every field is checked before the error is raised, so one
+    :class:`~booking_core.errors.InvalidBankAccountError` names all the invalid
+    ones; the account number only ever appears masked (last four digits) in
+    errors and in ``repr``.
+
     Attributes:
         holder_name: The account holder (spaces collapsed), 1-120 characters.
         account_number: 9 to 18 digits (spaces removed).
         ifsc: ``^[A-Z]{4}0[A-Z0-9]{6}$``, upper-cased.
 
     Raises:
-        InvalidBankAccountError: ``payments.invalid_bank_account`` naming the
-            field that is wrong.
+        InvalidBankAccountError: ``payments.invalid_bank_account`` naming
+            every field that is wrong (``details["fields"]``).
+
+    Example:
+        >>> BankAccount(holder_name="Asha Rao", account_number="001234567890",
+        ...             ifsc="HDFC0001234")
+        BankAccount(holder_name='Asha Rao', account_number='XXXXXXXX7890', \
+ifsc='HDFC0001234')
     """
 
-    holder_name: str = attrs.field(converter=_holder)
-    account_number: str = attrs.field(converter=_account_number)
-    ifsc: str = attrs.field(converter=_ifsc)
+    holder_name: str
+    account_number: str = attrs.field(repr=_masked_repr)
+    ifsc: str
+
+    def __attrs_post_init__(self) -> None:
+        problems: list[tuple[str, str, str]] = []
+        for field, check in _CHECKS:
+            given = getattr(self, field)
+            normal, reason = check(given)
+            if reason is not None:
+                problems.append((field, reason, _shown(field, given)))
+            object.__setattr__(self, field, normal)
+        if problems:
+            raise InvalidBankAccountError(problems=problems)
 
     @classmethod
     def create(
@@ -145,23 +195,23 @@ class BankAccount:
             account_number: The account number.
             ifsc: The branch's IFSC.
             ifsc_exists: A host hook (e.g. a bank directory lookup) called with
-                the normalised IFSC.
+                the normalised IFSC, only when every field is well formed.
 
         Raises:
             InvalidBankAccountError: ``payments.invalid_bank_account`` naming
-                the field, also when ``ifsc_exists`` says no.
+                every invalid field, or ``ifsc`` when ``ifsc_exists`` says no.
         """
         account = cls(holder_name=holder_name, account_number=account_number, ifsc=ifsc)
         if ifsc_exists is not None and not ifsc_exists(account.ifsc):
             raise InvalidBankAccountError(
-                field="ifsc", reason="no bank branch has this IFSC", value=ifsc
+                problems=[("ifsc", "is not the IFSC of any bank branch", account.ifsc)]
             )
         return account
 
     @property
     def masked(self) -> str:
         """The account number with all but the last four digits hidden."""
-        return "X" * (len(self.account_number) - 4) + self.account_number[-4:]
+        return mask_account_number(self.account_number)
 
 
 def _requested_at(value: datetime) -> datetime:
@@ -230,7 +280,7 @@ class Withdrawal:
 
     Attributes:
         id: The withdrawal id; also the payout's idempotency key and reference.
-        mentor_id: Whose wallet it comes from.
+        teacher_id: Whose wallet it comes from.
         amount: How much.
         bank_account: Where it goes.
         requested_at: When it was requested (aware, UTC).
@@ -241,7 +291,7 @@ class Withdrawal:
     """
 
     id: str = attrs.field(validator=non_empty_str)
-    mentor_id: str = attrs.field(validator=non_empty_str)
+    teacher_id: str = attrs.field(validator=non_empty_str)
     amount: Money
     bank_account: BankAccount
     requested_at: datetime = attrs.field(converter=_requested_at)
@@ -257,12 +307,12 @@ class WithdrawalRequested(DomainEvent):
     """A withdrawal was requested and its amount held from the available wallet.
 
     Attributes:
-        mentor_id: The mentor.
+        teacher_id: The teacher.
         amount: The amount held.
         transfers: The hold to post.
     """
 
-    mentor_id: str
+    teacher_id: str
     amount: Money
     transfers: tuple[Transfer, ...]
 
@@ -286,14 +336,14 @@ class WithdrawalStatusChanged(DomainEvent):
 def request_withdrawal(
     *,
     withdrawal_id: str,
-    mentor_id: str,
+    teacher_id: str,
     amount: Money,
     bank_account: BankAccount,
     policy: WithdrawalPolicy,
     actor: Actor,
     now: datetime,
 ) -> Decision[Withdrawal]:
-    """Request a withdrawal: the amount is held from the mentor's available wallet.
+    """Request a withdrawal: the amount is held from the teacher's available wallet.
 
     Post the event's transfer; the ledger refuses it with
     :class:`~booking_core.errors.InsufficientFundsError` when the wallet cannot
@@ -306,7 +356,7 @@ def request_withdrawal(
     policy.check(amount)
     withdrawal = Withdrawal(
         id=withdrawal_id,
-        mentor_id=mentor_id,
+        teacher_id=teacher_id,
         amount=amount,
         bank_account=bank_account,
         requested_at=now,
@@ -316,7 +366,7 @@ def request_withdrawal(
         occurred_at=now,
         actor=actor,
         aggregate_id=withdrawal_id,
-        mentor_id=mentor_id,
+        teacher_id=teacher_id,
         amount=amount,
         transfers=(hold,),
     )
@@ -336,10 +386,10 @@ def _transfer(
         "void": TransferKind.PAYOUT_RETURN,
         "reversal": TransferKind.PAYOUT_RETURN,
     }
-    mentor = withdrawal.mentor_id
+    teacher = withdrawal.teacher_id
 
     def account(kind: AccountKind) -> str:
-        return account_id(kind, mentor) if kind.per_mentor else kind.value
+        return account_id(kind, teacher) if kind.per_teacher else kind.value
 
     return Transfer(
         key=f"withdrawal/{withdrawal.id}/{step}",

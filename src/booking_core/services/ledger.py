@@ -20,7 +20,7 @@ Example:
     ...     currency="INR",
     ... )
     >>> _ = ledger.post(Transfer(key="k1", debit="payments", credit="escrow:m1",
-    ...                          amount=100, currency="INR", kind="capture_mentor"))
+    ...                          amount=100, currency="INR", kind="capture_teacher"))
     >>> ledger.balance("escrow:m1"), ledger.currency
     (100, 'INR')
 """

@@ -8,7 +8,7 @@ posts to a :class:`~booking_core.ports.LedgerJournal`:
    polling (:meth:`~PaymentService.poll`), however often: the capture is split
    (:func:`~booking_core.money.split_payment`) and posted to escrow once,
    because the ledger keys derive from the payment id.
-3. :meth:`~PaymentService.complete` releases the escrow to the mentor's wallet.
+3. :meth:`~PaymentService.complete` releases the escrow to the teacher's wallet.
 4. :meth:`~PaymentService.refund` refunds by the
    :class:`~booking_core.money.CancellationPolicy` for who cancelled / did not
    show (:class:`~booking_core.money.CancellationReason`); the host maps an
@@ -46,14 +46,15 @@ Example:
     >>> from booking_core.clock import ManualClock
     >>> from booking_core.money import CancellationReason, Money
     >>> now = datetime(2026, 3, 29, 9, tzinfo=timezone.utc)
-    >>> gateway = FakePaymentGateway(secret=b"s", clock=lambda: now)
+    >>> gateway = FakePaymentGateway(secret=b"whsec_0123456789abcdef",
+    ...                              clock=lambda: now)
     >>> store = InMemoryStore()
     >>> service = PaymentService(
     ...     uow_factory=lambda: InMemoryUnitOfWork(store), clock=ManualClock(now),
     ...     gateway=gateway, currency="INR",
     ... )
     >>> journal = service.journal  # committed reads
-    >>> booking = service.open_order(booking_id="b1", mentor_id="m1",
+    >>> booking = service.open_order(booking_id="b1", teacher_id="m1",
     ...     amount=Money.of("700.00", "INR"), starts_at=now + timedelta(days=2))
     >>> _ = gateway.pay(booking.order_id)
     >>> for body, signature in gateway.take_webhooks() * 2:  # delivered twice
@@ -303,7 +304,7 @@ class PaymentService(Service):
         self,
         *,
         booking_id: str,
-        mentor_id: str,
+        teacher_id: str,
         amount: Money,
         starts_at: datetime,
     ) -> BookingPayment:
@@ -320,7 +321,7 @@ class PaymentService(Service):
         if existing is not None:
             return self._create_order(existing)
         candidate = BookingPayment(
-            id=booking_id, mentor_id=mentor_id, amount=amount, starts_at=starts_at
+            id=booking_id, teacher_id=teacher_id, amount=amount, starts_at=starts_at
         )
         try:
             order_id: str | None = self._order(candidate)
@@ -459,7 +460,7 @@ class PaymentService(Service):
                 return  # captured by a concurrent delivery
             decision = capture_payment(
                 payment_id=payment_id,
-                mentor_id=current.mentor_id,
+                teacher_id=current.teacher_id,
                 split=split,
                 actor=self._actor,
                 now=now,
@@ -488,7 +489,7 @@ class PaymentService(Service):
         return record, payment
 
     def complete(self, booking_id: str) -> BookingPayment:
-        """The session was held: release the mentor's share from escrow.
+        """The session was held: release the teacher's share from escrow.
 
         Raises:
             NotFoundError: ``not_found`` for an unknown booking.
@@ -514,7 +515,7 @@ class PaymentService(Service):
         ``settlement`` is what :func:`booking_core.attendance.classify_outcome`
         reported (``report.settlement``, see
         :data:`~booking_core.attendance.OUTCOME_SETTLEMENTS`): when the teacher is
-        paid and nothing is refunded, the mentor's share is released
+        paid and nothing is refunded, the teacher's share is released
         (:meth:`complete`); when the teacher is not paid, the booking is refunded
         by the cancellation policy for the settlement's role and reason (a
         teacher no-show refunds in full, :meth:`refund`).
@@ -644,11 +645,11 @@ class PaymentService(Service):
         self,
         *,
         withdrawal_id: str,
-        mentor_id: str,
+        teacher_id: str,
         amount: Money,
         bank_account: BankAccount,
     ) -> Withdrawal:
-        """Hold ``amount`` from the mentor's available wallet and create its payout.
+        """Hold ``amount`` from the teacher's available wallet and create its payout.
 
         Exactly one payout per withdrawal: the withdrawal id is the payout's
         idempotency key. Asking again for the same id returns the withdrawal.
@@ -667,7 +668,7 @@ class PaymentService(Service):
                 return found, False
             decision = request_withdrawal(
                 withdrawal_id=withdrawal_id,
-                mentor_id=mentor_id,
+                teacher_id=teacher_id,
                 amount=amount,
                 bank_account=bank_account,
                 policy=self.policies.withdrawal,

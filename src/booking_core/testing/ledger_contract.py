@@ -119,7 +119,7 @@ class LedgerJournalContract:
         assert _state(journal) == before
         assert journal.get("l1") is None
 
-    def test_mentor_accounts_never_go_negative(self, journal: LedgerJournal) -> None:
+    def test_teacher_accounts_never_go_negative(self, journal: LedgerJournal) -> None:
         """Escrow, wallet and held accounts refuse to go below zero."""
         for account in ("escrow:m1", "wallet:m1", "held:m1"):
             with pytest.raises(InsufficientFundsError):
