@@ -28,14 +28,14 @@ from booking_core.attendance.billing import (
     PaymentStatus,
     request_payment,
 )
+from booking_core.attendance.commands import record_participation
 from booking_core.attendance.model import (
     AttendanceMark,
     AttendancePolicy,
     Attendee,
     ParticipationEvent,
-    classify_outcome,
-    record_participation,
 )
+from booking_core.attendance.outcome import classify_outcome
 from booking_core.intervals import TimeWindow
 from booking_core.sessions import Session, SessionPolicy
 

@@ -32,10 +32,10 @@ from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.attendance.model import (
     AttendanceMark,
     Attendee,
-    OutcomeReport,
     ParticipationEvent,
     lateness,
 )
+from booking_core.attendance.outcome import OutcomeReport
 from booking_core.availability.approval import ApprovalPolicy
 from booking_core.availability.schedule import TeacherSchedule
 from booking_core.availability.windows import WeeklyAvailability

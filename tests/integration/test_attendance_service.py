@@ -12,11 +12,8 @@ from booking_core.actors import Actor
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
 from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.attendance.billing import PaymentStatus
-from booking_core.attendance.model import (
-    AttendanceMark,
-    ParticipationEvent,
-    SessionOutcome,
-)
+from booking_core.attendance.model import AttendanceMark, ParticipationEvent
+from booking_core.attendance.outcome import SessionOutcome
 from booking_core.clock import ManualClock
 from booking_core.errors import (
     DuplicateIdError,

@@ -10,7 +10,7 @@ import pytest
 from booking_core.actors import Role
 from booking_core.adapters.fake_gateway import FakePaymentGateway, FaultPlan
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.attendance.model import OUTCOME_SETTLEMENTS, SessionOutcome
+from booking_core.attendance.outcome import OUTCOME_SETTLEMENTS, SessionOutcome
 from booking_core.clock import ManualClock
 from booking_core.errors import (
     GatewayDeclinedError,

@@ -17,16 +17,16 @@ from booking_core.attendance.billing import (
     billing_candidates,
     change_payment_status,
 )
+from booking_core.attendance.commands import record_participation
 from booking_core.attendance.model import (
     AttendanceMark,
     AttendancePolicy,
     Attendee,
     ParticipationEvent,
-    classify_outcome,
     is_late,
     lateness,
-    record_participation,
 )
+from booking_core.attendance.outcome import classify_outcome
 from booking_core.errors import IllegalPaymentTransitionError
 from booking_core.intervals import TimeWindow
 from booking_core.sessions import Session, SessionPolicy

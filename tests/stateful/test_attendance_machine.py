@@ -17,17 +17,19 @@ from booking_core.attendance.billing import (
     change_payment_status,
     request_payment,
 )
+from booking_core.attendance.commands import (
+    excuse,
+    mark_attendance,
+    record_participation,
+    set_intent,
+)
 from booking_core.attendance.model import (
     AttendanceMark,
     AttendancePolicy,
     Attendee,
     Intent,
     ParticipationEvent,
-    excuse,
     lateness,
-    mark_attendance,
-    record_participation,
-    set_intent,
 )
 from booking_core.errors import BookingCoreError
 from booking_core.intervals import TimeWindow

@@ -16,24 +16,28 @@ from booking_core.attendance.billing import (
     change_payment_status,
     request_payment,
 )
+from booking_core.attendance.commands import (
+    cancel_session_attendees,
+    excuse,
+    mark_attendance,
+    record_participation,
+    set_intent,
+)
 from booking_core.attendance.model import (
-    OUTCOME_SETTLEMENTS,
     AttendanceMark,
     AttendancePolicy,
     Attendee,
     Intent,
     ParticipationEvent,
-    SessionOutcome,
     attendee_id,
-    cancel_session_attendees,
-    classify_outcome,
-    excuse,
     is_late,
     lateness,
-    mark_attendance,
     presence,
-    record_participation,
-    set_intent,
+)
+from booking_core.attendance.outcome import (
+    OUTCOME_SETTLEMENTS,
+    SessionOutcome,
+    classify_outcome,
 )
 from booking_core.errors import (
     AttendanceTooEarlyError,

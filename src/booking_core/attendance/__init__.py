@@ -1,7 +1,11 @@
 """Attendance: who joined, when, the outcome of a session, billing and reports.
 
-* :mod:`~booking_core.attendance.model`: attendees, participation, marks and
-  outcomes;
+* :mod:`~booking_core.attendance.model`: attendees, participation, intents,
+  presence and lateness;
+* :mod:`~booking_core.attendance.events`: what happened to an attendee;
+* :mod:`~booking_core.attendance.commands`: record, intend, excuse, cancel, mark;
+* :mod:`~booking_core.attendance.outcome`: the outcome of a session and its money
+  meaning;
 * :mod:`~booking_core.attendance.billing`: billing state per attendee;
 * :mod:`~booking_core.attendance.reports`: attendance reports.
 """
@@ -25,33 +29,39 @@ if TYPE_CHECKING:
         is_billing_candidate,
         request_payment,
     )
-    from booking_core.attendance.model import (
-        OUTCOME_SETTLEMENTS,
-        AttendanceMark,
+    from booking_core.attendance.commands import (
+        cancel_session_attendees,
+        excuse,
+        mark_attendance,
+        record_participation,
+        set_intent,
+    )
+    from booking_core.attendance.events import (
         AttendanceMarked,
+        AttendeeExcused,
+        IntentChanged,
+        ParticipationRecorded,
+    )
+    from booking_core.attendance.model import (
+        AttendanceMark,
         AttendancePolicy,
         Attendee,
-        AttendeeExcused,
         Intent,
-        IntentChanged,
+        ParticipationEvent,
+        ParticipationKind,
+        attendee_id,
+        is_late,
+        lateness,
+        presence,
+        presence_intervals,
+    )
+    from booking_core.attendance.outcome import (
+        OUTCOME_SETTLEMENTS,
         OutcomeFacts,
         OutcomeReport,
         OutcomeSettlement,
-        ParticipationEvent,
-        ParticipationKind,
-        ParticipationRecorded,
         SessionOutcome,
-        attendee_id,
-        cancel_session_attendees,
         classify_outcome,
-        excuse,
-        is_late,
-        lateness,
-        mark_attendance,
-        presence,
-        presence_intervals,
-        record_participation,
-        set_intent,
     )
     from booking_core.attendance.reports import (
         ContractProgress,
@@ -67,32 +77,38 @@ if TYPE_CHECKING:
 
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "model": (
-        "OUTCOME_SETTLEMENTS",
         "AttendanceMark",
-        "AttendanceMarked",
         "AttendancePolicy",
         "Attendee",
-        "AttendeeExcused",
         "Intent",
+        "ParticipationEvent",
+        "ParticipationKind",
+        "attendee_id",
+        "is_late",
+        "lateness",
+        "presence",
+        "presence_intervals",
+    ),
+    "events": (
+        "AttendanceMarked",
+        "AttendeeExcused",
         "IntentChanged",
+        "ParticipationRecorded",
+    ),
+    "commands": (
+        "cancel_session_attendees",
+        "excuse",
+        "mark_attendance",
+        "record_participation",
+        "set_intent",
+    ),
+    "outcome": (
+        "OUTCOME_SETTLEMENTS",
         "OutcomeFacts",
         "OutcomeReport",
         "OutcomeSettlement",
-        "ParticipationEvent",
-        "ParticipationKind",
-        "ParticipationRecorded",
         "SessionOutcome",
-        "attendee_id",
-        "cancel_session_attendees",
         "classify_outcome",
-        "excuse",
-        "is_late",
-        "lateness",
-        "mark_attendance",
-        "presence",
-        "presence_intervals",
-        "record_participation",
-        "set_intent",
     ),
     "billing": (
         "PAYMENT_TRANSITIONS",
@@ -120,32 +136,32 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
 }
 
 __all__ = [  # noqa: RUF022 -- grouped by submodule, as in _EXPORTS
-    "OUTCOME_SETTLEMENTS",
     "AttendanceMark",
-    "AttendanceMarked",
     "AttendancePolicy",
     "Attendee",
-    "AttendeeExcused",
     "Intent",
+    "ParticipationEvent",
+    "ParticipationKind",
+    "attendee_id",
+    "is_late",
+    "lateness",
+    "presence",
+    "presence_intervals",
+    "AttendanceMarked",
+    "AttendeeExcused",
     "IntentChanged",
+    "ParticipationRecorded",
+    "cancel_session_attendees",
+    "excuse",
+    "mark_attendance",
+    "record_participation",
+    "set_intent",
+    "OUTCOME_SETTLEMENTS",
     "OutcomeFacts",
     "OutcomeReport",
     "OutcomeSettlement",
-    "ParticipationEvent",
-    "ParticipationKind",
-    "ParticipationRecorded",
     "SessionOutcome",
-    "attendee_id",
-    "cancel_session_attendees",
     "classify_outcome",
-    "excuse",
-    "is_late",
-    "lateness",
-    "mark_attendance",
-    "presence",
-    "presence_intervals",
-    "record_participation",
-    "set_intent",
     "PAYMENT_TRANSITIONS",
     "BillingPolicy",
     "PaymentRequested",

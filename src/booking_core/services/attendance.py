@@ -10,7 +10,7 @@ Example:
     >>> from datetime import datetime, timedelta, timezone
     >>> from booking_core.actors import Actor
     >>> from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-    >>> from booking_core.attendance.model import ParticipationEvent
+    >>> from booking_core.attendance import ParticipationEvent
     >>> from booking_core.clock import ManualClock
     >>> from booking_core.intervals import TimeWindow
     >>> from booking_core.sessions import Session
@@ -40,17 +40,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import final
 
+from booking_core import attendance as domain
 from booking_core.actors import Actor, Role
 from booking_core.attendance import billing
-from booking_core.attendance import model as domain
 from booking_core.attendance.billing import PaymentStatus
 from booking_core.attendance.model import (
     Attendee,
     Intent,
-    OutcomeReport,
     ParticipationEvent,
     attendee_id,
 )
+from booking_core.attendance.outcome import OutcomeReport
 from booking_core.events import Decision, DomainEvent
 from booking_core.ports import UnitOfWork
 from booking_core.services import Service

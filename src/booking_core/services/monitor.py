@@ -62,7 +62,8 @@ import attrs
 
 from booking_core._validation import utc_instant
 from booking_core.actors import Actor
-from booking_core.attendance.model import Attendee, OutcomeReport
+from booking_core.attendance.model import Attendee
+from booking_core.attendance.outcome import OutcomeReport
 from booking_core.bookings.model import Booking, BookingStatus
 from booking_core.clock import Clock
 from booking_core.errors import ConcurrencyError

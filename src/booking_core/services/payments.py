@@ -80,7 +80,7 @@ from typing import TypeVar, final
 import attrs
 
 from booking_core.actors import Actor, Role
-from booking_core.attendance.model import OutcomeSettlement
+from booking_core.attendance.outcome import OutcomeSettlement
 from booking_core.clock import Clock
 from booking_core.errors import (
     GatewayError,
