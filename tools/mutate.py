@@ -73,6 +73,11 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/unit/test_capacity_rules.py",
         "tests/unit/test_capacity_guards_and_details.py",
     ),
+    "bookings/offers.py": (
+        "src/booking_core/bookings/offers.py",
+        "tests/unit/test_capacity_rules.py",
+        "tests/unit/test_capacity_guards_and_details.py",
+    ),
     "intervals.py": (
         "src/booking_core/intervals.py",
         "tests/unit/test_interval_set.py",

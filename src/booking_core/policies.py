@@ -28,8 +28,8 @@ import attrs
 from booking_core._validation import positive_int
 from booking_core.attendance.billing import BillingPolicy
 from booking_core.attendance.model import AttendancePolicy
-from booking_core.bookings.capacity import BookingPolicy, WaitlistPolicy
 from booking_core.bookings.one_on_one import OneOnOnePolicy
+from booking_core.bookings.policies import BookingPolicy, WaitlistPolicy
 from booking_core.errors import InvalidValueError
 from booking_core.money.gateway import RetryPolicy
 from booking_core.money.refunds import CancellationPolicy, RefundPolicy

@@ -12,8 +12,8 @@ import pytest
 from booking_core.actors import Actor
 from booking_core.adapters.codec import dumps, loads
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.bookings.capacity import BookingPolicy, WaitlistMode, WaitlistPolicy
 from booking_core.bookings.model import BookingStatus, CommandRecord
+from booking_core.bookings.policies import BookingPolicy, WaitlistMode, WaitlistPolicy
 from booking_core.clock import ManualClock
 from booking_core.errors import (
     AlreadyBookedError,

@@ -32,8 +32,8 @@ from booking_core.adapters.memory import (
 )
 from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.attendance.model import ParticipationEvent
-from booking_core.bookings.capacity import WaitlistPolicy
 from booking_core.bookings.model import Booking, BookingStatus
+from booking_core.bookings.policies import WaitlistPolicy
 from booking_core.clock import ManualClock
 from booking_core.events import Decision, DomainEvent
 from booking_core.intervals import TimeWindow

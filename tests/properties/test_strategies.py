@@ -42,7 +42,7 @@ from booking_core.availability.commitments import (
     find_conflicts,
 )
 from booking_core.bookings import capacity
-from booking_core.bookings.capacity import BookingPolicy
+from booking_core.bookings.policies import BookingPolicy
 from booking_core.errors import (
     InvalidValueError,
     SeatsUnavailableError,

@@ -21,14 +21,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from booking_core.actors import Actor
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from booking_core.bookings.capacity import (
-    BookingPolicy,
-    WaitlistMode,
-    WaitlistPolicy,
-    availability,
-    promotion_deadline,
-)
+from booking_core.bookings.capacity import availability, promotion_deadline
 from booking_core.bookings.model import Booking, BookingStatus
+from booking_core.bookings.policies import BookingPolicy, WaitlistMode, WaitlistPolicy
 from booking_core.clock import ManualClock
 from booking_core.errors import BookingCoreError
 from booking_core.intervals import TimeWindow

@@ -14,9 +14,9 @@ import attrs
 import pytest
 
 from booking_core.actors import Actor
-from booking_core.bookings import capacity
-from booking_core.bookings.capacity import BookingPolicy, WaitlistMode, WaitlistPolicy
+from booking_core.bookings import capacity, offers
 from booking_core.bookings.model import Booking, BookingStatus, SeatMove
+from booking_core.bookings.policies import BookingPolicy, WaitlistMode, WaitlistPolicy
 from booking_core.errors import (
     CapacityBelowTakenError,
     InvalidValueError,
@@ -131,7 +131,7 @@ def test_change_capacity_refuses_on_a_one_to_one_session() -> None:
 def test_accept_offer_refuses_once_the_session_started() -> None:
     session, bob = _offered_pair()
     with pytest.raises(SessionNotBookableError) as caught:
-        capacity.accept_offer(session, bob, actor=Actor.student("bob"), now=START)
+        offers.accept_offer(session, bob, actor=Actor.student("bob"), now=START)
     assert caught.value.details["action"] == "accept a seat offer"
 
 
@@ -142,7 +142,7 @@ def test_decline_offer_is_for_its_student_or_an_admin_only() -> None:
     session, bob = _offered_pair()
     for intruder in (Actor.student("ann"), Actor.teacher("t")):
         with pytest.raises(NotBookingHolderError) as caught:
-            capacity.decline_offer(session, bob, actor=intruder, now=T0)
+            offers.decline_offer(session, bob, actor=intruder, now=T0)
         assert caught.value.details == {
             "actor": str(intruder),
             "action": "decline the offer of",
@@ -150,7 +150,7 @@ def test_decline_offer_is_for_its_student_or_an_admin_only() -> None:
             "allowed": "its student or an admin",
         }
     for holder in (Actor.student("bob"), Actor.admin("a"), Actor.system()):
-        declined = capacity.decline_offer(session, bob, actor=holder, now=T0)
+        declined = offers.decline_offer(session, bob, actor=holder, now=T0)
         assert declined.state.moves[0].status is BookingStatus.DECLINED
         assert declined.state.session.seats.offers == ()
 
@@ -300,7 +300,7 @@ def test_expire_due_offers_keeps_every_event_and_move() -> None:
     ).state.session
     assert [o.booking_id for o in session.seats.offers] == ["b-bob", "b-cat"]
     later = T0 + timedelta(hours=12)
-    expired = capacity.expire_due_offers(
+    expired = offers.expire_due_offers(
         session, actor=Actor.system(), now=later, policy=OFFER
     )
     assert [(m.booking_id, m.status) for m in expired.state.moves] == [
@@ -318,7 +318,7 @@ def test_expire_due_offers_keeps_every_event_and_move() -> None:
 def test_expire_offer_refusals_name_the_booking() -> None:
     session, _ = _offered_pair()
     with pytest.raises(InvalidValueError) as caught:
-        capacity.expire_offer(session, "nobody", actor=Actor.system(), now=T0)
+        offers.expire_offer(session, "nobody", actor=Actor.system(), now=T0)
     assert caught.value.details == {
         "field": "booking_id",
         "reason": "has no open offer on session 's'",
@@ -354,7 +354,7 @@ def test_every_booking_takes_the_next_sequence_number() -> None:
 def test_declining_an_offer_confirms_nobody() -> None:
     session, bob = _offered_pair()
     assert session.seats.confirmed == 0
-    declined = capacity.decline_offer(session, bob, actor=Actor.student("bob"), now=T0)
+    declined = offers.decline_offer(session, bob, actor=Actor.student("bob"), now=T0)
     assert declined.state.session.seats.confirmed == 0
     assert declined.state.session.seats.taken == 0
 
@@ -372,7 +372,7 @@ def test_reopening_reports_the_seats_left() -> None:
 def test_an_early_expiry_names_the_expiry_instant() -> None:
     session, _ = _offered_pair()
     with pytest.raises(OfferNotDueError) as caught:
-        capacity.expire_offer(session, "b-bob", actor=Actor.system(), now=T0)
+        offers.expire_offer(session, "b-bob", actor=Actor.system(), now=T0)
     assert caught.value.details == {
         "booking_id": "b-bob",
         "expires_at": (T0 + timedelta(hours=12)).isoformat(),

@@ -11,8 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from booking_core.actors import Actor, Role
-from booking_core.bookings import capacity
-from booking_core.bookings.capacity import BookingPolicy, WaitlistMode, WaitlistPolicy
+from booking_core.bookings import capacity, offers
 from booking_core.bookings.model import (
     Booking,
     BookingNote,
@@ -20,6 +19,7 @@ from booking_core.bookings.model import (
     SeatMove,
     apply_move,
 )
+from booking_core.bookings.policies import BookingPolicy, WaitlistMode, WaitlistPolicy
 from booking_core.bookings.seats import SeatState
 from booking_core.errors import (
     BookingTransitionError,
@@ -133,14 +133,14 @@ def test_offer_lifecycle_and_cut_off() -> None:
     )
     offer = decision.state.session.seats.offers[0]
     assert offer.expires_at == T0 + timedelta(hours=12)
-    assert capacity.due_offers(decision.state.session, now=T0) == ()
+    assert offers.due_offers(decision.state.session, now=T0) == ()
     with pytest.raises(OfferNotDueError):
-        capacity.expire_offer(
+        offers.expire_offer(
             decision.state.session, "b-bob", actor=Actor.system(), now=T0
         )
     offered = apply_move(bob, decision.state.moves[1], actor=Actor.system(), now=T0)
     with pytest.raises(OfferExpiredError):
-        capacity.accept_offer(
+        offers.accept_offer(
             decision.state.session,
             offered,
             actor=Actor.student("bob"),
@@ -190,17 +190,17 @@ def test_decline_and_expire_due_offers() -> None:
         session, ann, actor=Actor.system(), now=T0, policy=OFFER
     ).state.session
     offered = attrs.evolve(bob, status=BookingStatus.OFFERED)
-    declined = capacity.decline_offer(
+    declined = offers.decline_offer(
         session, offered, actor=Actor.student("bob"), now=T0, policy=OFFER
     )
     assert declined.state.moves[0].status is BookingStatus.DECLINED
     later = T0 + timedelta(hours=12)
-    expired = capacity.expire_due_offers(session, actor=Actor.system(), now=later)
+    expired = offers.expire_due_offers(session, actor=Actor.system(), now=later)
     assert [m.status for m in expired.state.moves] == [BookingStatus.EXPIRED]
     with pytest.raises(InvalidValueError):
-        capacity.expire_offer(session, "nobody", actor=Actor.system(), now=later)
+        offers.expire_offer(session, "nobody", actor=Actor.system(), now=later)
     with pytest.raises(InvalidValueError):
-        capacity.decline_offer(
+        offers.decline_offer(
             declined.state.session, offered, actor=Actor.student("bob"), now=T0
         )
 
@@ -284,9 +284,9 @@ def test_booking_command_refusals() -> None:
     with pytest.raises(NotBookingHolderError):
         capacity.cancel(session, ann, actor=Actor.student("bob"), now=T0)
     with pytest.raises(NotBookingHolderError):
-        capacity.accept_offer(session, ann, actor=Actor.teacher("t"), now=T0)
+        offers.accept_offer(session, ann, actor=Actor.teacher("t"), now=T0)
     with pytest.raises(BookingTransitionError):
-        capacity.accept_offer(session, ann, actor=Actor.student("ann"), now=T0)
+        offers.accept_offer(session, ann, actor=Actor.student("ann"), now=T0)
     for seats in (0, 2):
         with pytest.raises(InvalidValueError):
             capacity.cancel(
@@ -297,7 +297,7 @@ def test_booking_command_refusals() -> None:
         capacity.cancel(session, other, actor=Actor.student("ann"), now=T0)
     offered = attrs.evolve(ann, status=BookingStatus.OFFERED)
     with pytest.raises(InvalidValueError):
-        capacity.accept_offer(session, offered, actor=Actor.student("ann"), now=T0)
+        offers.accept_offer(session, offered, actor=Actor.student("ann"), now=T0)
     cancelled = attrs.evolve(ann, status=BookingStatus.CANCELLED)
     with pytest.raises(BookingTransitionError):
         capacity.cancel(session, cancelled, actor=Actor.student("ann"), now=T0)
@@ -361,8 +361,6 @@ def test_accepting_the_second_of_two_offers() -> None:
     ).state.session
     assert [o.booking_id for o in session.seats.offers] == ["b-bob", "b-cat"]
     offered = attrs.evolve(cat, status=BookingStatus.OFFERED)
-    accepted = capacity.accept_offer(
-        session, offered, actor=Actor.student("cat"), now=T0
-    )
+    accepted = offers.accept_offer(session, offered, actor=Actor.student("cat"), now=T0)
     seats = accepted.state.session.seats
     assert (seats.confirmed, [o.booking_id for o in seats.offers]) == (1, ["b-bob"])

@@ -22,8 +22,8 @@ from booking_core.actors import Actor, Role
 from booking_core.adapters.fake_gateway import FakePaymentGateway
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
 from booking_core.attendance.model import ParticipationEvent
-from booking_core.bookings.capacity import WaitlistPolicy
 from booking_core.bookings.model import Booking, BookingStatus
+from booking_core.bookings.policies import WaitlistPolicy
 from booking_core.clock import ManualClock
 from booking_core.errors import (
     NaiveDatetimeError,

@@ -4,7 +4,9 @@
   idempotency records;
 * :mod:`~booking_core.bookings.seats`: the seat state a session holds (confirmed
   seats, offers, waitlist);
+* :mod:`~booking_core.bookings.policies`: seats per booking, waitlist mode;
 * :mod:`~booking_core.bookings.capacity`: the pure seat and waitlist rules;
+* :mod:`~booking_core.bookings.offers`: accepting, declining and expiring offers;
 * :mod:`~booking_core.bookings.one_on_one`: the 1:1 request, approval and
   confirmation rules.
 """
@@ -17,20 +19,12 @@ from booking_core import _lazy
 
 if TYPE_CHECKING:
     from booking_core.bookings.capacity import (
-        BookingPolicy,
         SeatAvailability,
         SeatChange,
-        WaitlistMode,
-        WaitlistPolicy,
-        accept_offer,
         availability,
         book,
         cancel,
         change_capacity,
-        decline_offer,
-        due_offers,
-        expire_due_offers,
-        expire_offer,
         promotion_deadline,
     )
     from booking_core.bookings.model import (
@@ -56,6 +50,13 @@ if TYPE_CHECKING:
         SeatOffered,
         apply_move,
     )
+    from booking_core.bookings.offers import (
+        accept_offer,
+        decline_offer,
+        due_offers,
+        expire_due_offers,
+        expire_offer,
+    )
     from booking_core.bookings.one_on_one import (
         OneOnOneCancelled,
         OneOnOneConfirmed,
@@ -72,6 +73,11 @@ if TYPE_CHECKING:
         ensure_slot_bookable,
         expire_booking,
         request_booking,
+    )
+    from booking_core.bookings.policies import (
+        BookingPolicy,
+        WaitlistMode,
+        WaitlistPolicy,
     )
     from booking_core.bookings.seats import (
         SeatOffer,
@@ -108,22 +114,26 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "SeatState",
         "WaitlistEntry",
     ),
-    "capacity": (
+    "policies": (
         "BookingPolicy",
-        "SeatAvailability",
-        "SeatChange",
         "WaitlistMode",
         "WaitlistPolicy",
-        "accept_offer",
+    ),
+    "capacity": (
+        "SeatAvailability",
+        "SeatChange",
         "availability",
         "book",
         "cancel",
         "change_capacity",
+        "promotion_deadline",
+    ),
+    "offers": (
+        "accept_offer",
         "decline_offer",
         "due_offers",
         "expire_due_offers",
         "expire_offer",
-        "promotion_deadline",
     ),
     "one_on_one": (
         "OneOnOneCancelled",
@@ -170,20 +180,20 @@ __all__ = [  # noqa: RUF022 -- grouped by submodule, as in _EXPORTS
     "SeatState",
     "WaitlistEntry",
     "BookingPolicy",
-    "SeatAvailability",
-    "SeatChange",
     "WaitlistMode",
     "WaitlistPolicy",
-    "accept_offer",
+    "SeatAvailability",
+    "SeatChange",
     "availability",
     "book",
     "cancel",
     "change_capacity",
+    "promotion_deadline",
+    "accept_offer",
     "decline_offer",
     "due_offers",
     "expire_due_offers",
     "expire_offer",
-    "promotion_deadline",
     "OneOnOneCancelled",
     "OneOnOneConfirmed",
     "OneOnOneDeclined",

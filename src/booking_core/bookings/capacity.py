@@ -49,14 +49,12 @@ Example:
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, final
 
 import attrs
 
-from booking_core._validation import positive_int
 from booking_core.actors import Actor, Role
 from booking_core.bookings.model import (
     Booking,
@@ -66,22 +64,18 @@ from booking_core.bookings.model import (
     BookingReopened,
     BookingStatus,
     BookingWaitlisted,
-    OfferAccepted,
-    OfferDeclined,
-    OfferExpired,
     SeatBooked,
     SeatCapacityChanged,
     SeatMove,
     SeatOffered,
 )
+from booking_core.bookings.policies import BookingPolicy, WaitlistMode, WaitlistPolicy
 from booking_core.bookings.seats import SeatOffer, WaitlistEntry
 from booking_core.errors import (
     BookingTransitionError,
     CapacityBelowTakenError,
     InvalidValueError,
     NotBookingHolderError,
-    OfferExpiredError,
-    OfferNotDueError,
     SeatsUnavailableError,
     SessionNotBookableError,
     TooManySeatsError,
@@ -91,105 +85,14 @@ from booking_core.sessions.model import Session, SessionKind, SessionStatus
 from booking_core.zones import require_aware
 
 __all__ = [
-    "BookingPolicy",
     "SeatAvailability",
     "SeatChange",
-    "WaitlistMode",
-    "WaitlistPolicy",
-    "accept_offer",
     "availability",
     "book",
     "cancel",
     "change_capacity",
-    "decline_offer",
-    "due_offers",
-    "expire_due_offers",
-    "expire_offer",
     "promotion_deadline",
 ]
-
-
-@final
-class WaitlistMode(str, enum.Enum):
-    """What happens to the first waiting booking when seats free up.
-
-    ``AUTO_CONFIRM`` confirms it at once (seed 003); ``OFFER`` offers the seats
-    for a limited time (seed 001).
-    """
-
-    AUTO_CONFIRM = "auto_confirm"
-    OFFER = "offer"
-
-
-def _mode(value: WaitlistMode | str) -> WaitlistMode:
-    try:
-        return WaitlistMode(value)
-    except ValueError:
-        raise InvalidValueError(
-            field="mode", reason="must be 'auto_confirm' or 'offer'", value=value
-        ) from None
-
-
-def _positive_duration(
-    _instance: object, attribute: attrs.Attribute[timedelta], value: timedelta
-) -> None:
-    if type(value) is not timedelta or value <= timedelta(0):
-        raise InvalidValueError(
-            field=attribute.name, reason="must be a positive timedelta", value=value
-        )
-
-
-def _non_negative_duration(
-    _instance: object, attribute: attrs.Attribute[timedelta], value: timedelta
-) -> None:
-    if type(value) is not timedelta or value < timedelta(0):
-        raise InvalidValueError(
-            field=attribute.name,
-            reason="must be a timedelta of at least 0",
-            value=value,
-        )
-
-
-@final
-@attrs.frozen(kw_only=True)
-class WaitlistPolicy:
-    """How freed seats reach the waitlist.
-
-    Attributes:
-        mode: ``auto_confirm`` (default) or ``offer``.
-        offer_ttl: How long an offer stands (default 12 hours); it never outlasts
-            the session's start.
-        offer_cutoff: No offers are made this close to the start, nor after it
-            (default 1 hour). ``auto_confirm`` promotes until the start.
-
-    Raises:
-        InvalidValueError: ``input.invalid_value`` for an unknown mode, a
-            non-positive TTL or a negative cut-off.
-    """
-
-    mode: WaitlistMode = attrs.field(default=WaitlistMode.AUTO_CONFIRM, converter=_mode)
-    offer_ttl: timedelta = attrs.field(
-        default=timedelta(hours=12), validator=_positive_duration
-    )
-    offer_cutoff: timedelta = attrs.field(
-        default=timedelta(hours=1), validator=_non_negative_duration
-    )
-
-
-@final
-@attrs.frozen(kw_only=True)
-class BookingPolicy:
-    """Limits on one booking.
-
-    Attributes:
-        max_seats_per_booking: The most seats one booking may hold or ask for
-            (default 1: one seat per student).
-
-    Raises:
-        InvalidValueError: ``input.invalid_value`` for a maximum below 1.
-    """
-
-    max_seats_per_booking: int = attrs.field(default=1, validator=positive_int)
 
 
 @final
@@ -680,239 +583,6 @@ def cancel(
         actor=actor,
         now=now,
         policy=policy,
-    )
-
-
-def _offer_of(session: Session, booking: Booking) -> SeatOffer:
-    for offer in session.seats.offers:
-        if offer.booking_id == booking.id:
-            return offer
-    raise InvalidValueError(
-        field="booking",
-        reason=f"has no open offer on session {session.id!r}",
-        value=booking.id,
-    )
-
-
-def _without_offer(session: Session, offer: SeatOffer, *, confirm: bool) -> Session:
-    seats = session.seats
-    return attrs.evolve(
-        session,
-        seats=attrs.evolve(
-            seats,
-            offers=[o for o in seats.offers if o.booking_id != offer.booking_id],
-            confirmed=seats.confirmed + (offer.seats if confirm else 0),
-        ),
-    )
-
-
-def accept_offer(
-    session: Session, booking: Booking, *, actor: Actor, now: datetime
-) -> Decision[SeatChange]:
-    """Accept an offered seat before it expires: the booking is confirmed.
-
-    Args:
-        session: The booking's session.
-        booking: The offered booking.
-        actor: Its student or an admin.
-        now: When (aware); must be before the offer's expiry.
-
-    Returns:
-        The new session and the confirming move, with ``OfferAccepted``.
-
-    Raises:
-        NotBookingHolderError: ``booking.not_holder``.
-        BookingTransitionError: ``booking.invalid_transition`` unless offered.
-        SessionNotBookableError: ``booking.session_not_bookable`` once the
-            session started or closed.
-        OfferExpiredError: ``booking.offer_expired`` at or after the expiry.
-        InvalidValueError: ``input.invalid_value`` for a booking of another
-            session or without an open offer.
-    """
-    now = require_aware(now, field="now")
-    _require_session(booking, session)
-    _require_holder(booking, session, actor, "accept the offer of", teacher=False)
-    _require_status(booking, (BookingStatus.OFFERED,), "accept the offer of")
-    _require_open(session, now, "accept a seat offer")
-    offer = _offer_of(session, booking)
-    if now >= offer.expires_at:
-        raise OfferExpiredError(
-            booking_id=booking.id, expires_at=offer.expires_at.isoformat()
-        )
-    move = SeatMove(
-        booking_id=booking.id, status=BookingStatus.CONFIRMED, seats=offer.seats
-    )
-    event = OfferAccepted(
-        occurred_at=now,
-        actor=actor,
-        aggregate_id=booking.id,
-        session_id=session.id,
-        student_id=booking.student_id,
-        seats=offer.seats,
-    )
-    return Decision(
-        state=SeatChange(
-            session=_without_offer(session, offer, confirm=True), moves=(move,)
-        ),
-        events=(event,),
-    )
-
-
-def decline_offer(
-    session: Session,
-    booking: Booking,
-    *,
-    actor: Actor,
-    now: datetime,
-    policy: WaitlistPolicy | None = None,
-) -> Decision[SeatChange]:
-    """Decline an offered seat: the booking ends, the seats pass to the next in line.
-
-    Args:
-        session: The booking's session.
-        booking: The offered booking.
-        actor: Its student or an admin.
-        now: When (aware).
-        policy: The waitlist policy.
-
-    Returns:
-        The new session and the moves (declined first), with ``OfferDeclined``.
-
-    Raises:
-        NotBookingHolderError: ``booking.not_holder``.
-        BookingTransitionError: ``booking.invalid_transition`` unless offered.
-        InvalidValueError: ``input.invalid_value`` for a booking of another
-            session or without an open offer.
-    """
-    policy = policy or WaitlistPolicy()
-    now = require_aware(now, field="now")
-    _require_session(booking, session)
-    _require_holder(booking, session, actor, "decline the offer of", teacher=False)
-    _require_status(booking, (BookingStatus.OFFERED,), "decline the offer of")
-    offer = _offer_of(session, booking)
-    move = SeatMove(
-        booking_id=booking.id, status=BookingStatus.DECLINED, seats=offer.seats
-    )
-    event = OfferDeclined(
-        occurred_at=now,
-        actor=actor,
-        aggregate_id=booking.id,
-        session_id=session.id,
-        student_id=booking.student_id,
-        seats=offer.seats,
-    )
-    return _decision(
-        session,
-        _without_offer(session, offer, confirm=False),
-        ([move], [event]),
-        actor=actor,
-        now=now,
-        policy=policy,
-    )
-
-
-def due_offers(session: Session, *, now: datetime) -> tuple[SeatOffer, ...]:
-    """The open offers whose expiry is at or before ``now``, oldest first.
-
-    Args:
-        session: The session.
-        now: When (aware).
-
-    Returns:
-        The offers that :func:`expire_offer` would accept.
-    """
-    now = require_aware(now, field="now")
-    return tuple(offer for offer in session.seats.offers if offer.expires_at <= now)
-
-
-def expire_offer(
-    session: Session,
-    booking_id: str,
-    *,
-    actor: Actor,
-    now: datetime,
-    policy: WaitlistPolicy | None = None,
-) -> Decision[SeatChange]:
-    """Expire one lapsed offer; its seats pass to the next in line.
-
-    Args:
-        session: The session holding the offer.
-        booking_id: The offered booking.
-        actor: Usually the system.
-        now: When (aware); at or after the offer's expiry.
-        policy: The waitlist policy.
-
-    Returns:
-        The new session and the moves (expired first), with ``OfferExpired``.
-
-    Raises:
-        InvalidValueError: ``input.invalid_value`` when the booking has no open
-            offer on the session.
-        OfferNotDueError: ``booking.offer_not_due`` before the expiry.
-    """
-    policy = policy or WaitlistPolicy()
-    now = require_aware(now, field="now")
-    offer = next((o for o in session.seats.offers if o.booking_id == booking_id), None)
-    if offer is None:
-        raise InvalidValueError(
-            field="booking_id",
-            reason=f"has no open offer on session {session.id!r}",
-            value=booking_id,
-        )
-    if now < offer.expires_at:
-        raise OfferNotDueError(
-            booking_id=booking_id, expires_at=offer.expires_at.isoformat()
-        )
-    move = SeatMove(
-        booking_id=booking_id, status=BookingStatus.EXPIRED, seats=offer.seats
-    )
-    event = OfferExpired(
-        occurred_at=now,
-        actor=actor,
-        aggregate_id=booking_id,
-        session_id=session.id,
-        student_id=offer.student_id,
-        seats=offer.seats,
-    )
-    return _decision(
-        session,
-        _without_offer(session, offer, confirm=False),
-        ([move], [event]),
-        actor=actor,
-        now=now,
-        policy=policy,
-    )
-
-
-def expire_due_offers(
-    session: Session,
-    *,
-    actor: Actor,
-    now: datetime,
-    policy: WaitlistPolicy | None = None,
-) -> Decision[SeatChange]:
-    """Expire every offer due at ``now``, oldest first, passing seats on each time.
-
-    Args:
-        session: The session.
-        actor: Usually the system.
-        now: When (aware).
-        policy: The waitlist policy.
-
-    Returns:
-        The combined decision (no moves and no events when nothing was due).
-    """
-    moves: list[SeatMove] = []
-    events: list[DomainEvent] = []
-    for offer in due_offers(session, now=now):
-        decision = expire_offer(
-            session, offer.booking_id, actor=actor, now=now, policy=policy
-        )
-        session = decision.state.session
-        moves.extend(decision.state.moves)
-        events.extend(decision.events)
-    return Decision(
-        state=SeatChange(session=session, moves=tuple(moves)), events=events
     )
 
 

@@ -53,7 +53,7 @@ from datetime import datetime
 from typing import Any, TypeVar, final
 
 from booking_core.actors import Actor
-from booking_core.bookings import capacity
+from booking_core.bookings import capacity, offers
 from booking_core.bookings.capacity import (
     SeatAvailability,
     SeatChange,
@@ -355,9 +355,9 @@ class BookingService(Service):
             booking = uow.bookings.get(booking_id)
             session = uow.sessions.get(booking.session_id)
             if accept:
-                change = capacity.accept_offer(session, booking, actor=actor, now=now)
+                change = offers.accept_offer(session, booking, actor=actor, now=now)
             else:
-                change = capacity.decline_offer(
+                change = offers.decline_offer(
                     session,
                     booking,
                     actor=actor,
@@ -391,7 +391,7 @@ class BookingService(Service):
         def operation(uow: UnitOfWork) -> Decision[tuple[Booking, ...]]:
             now = self._clock.now()
             session = uow.sessions.get(session_id)
-            change = capacity.expire_due_offers(
+            change = offers.expire_due_offers(
                 session, actor=by, now=now, policy=self.policies.waitlist
             )
             if not change.state.moves:
