@@ -85,6 +85,13 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/unit/test_foundation_values.py",
         "tests/properties/test_interval_set_properties.py",
     ),
+    "sessions/reschedule.py": (
+        "src/booking_core/sessions/reschedule.py",
+        "tests/unit/test_sessions_rules.py",
+        "tests/unit/test_sessions_table.py",
+        "tests/unit/test_session_commands_zoned_now.py",
+        "tests/unit/test_session_refusal_details.py",
+    ),
     "sessions/commands.py": (
         "src/booking_core/sessions/commands.py",
         "tests/unit/test_sessions_rules.py",
@@ -106,6 +113,13 @@ MODULES: dict[str, tuple[str, ...]] = {
     ),
     "availability/windows.py": (
         "src/booking_core/availability/windows.py",
+        "tests/unit/test_availability.py",
+        "tests/unit/test_one_on_one_slots.py",
+        "tests/unit/test_availability_day_cap.py",
+        "tests/unit/test_availability_refusal_details.py",
+    ),
+    "availability/slots.py": (
+        "src/booking_core/availability/slots.py",
         "tests/unit/test_availability.py",
         "tests/unit/test_one_on_one_slots.py",
         "tests/unit/test_availability_day_cap.py",

@@ -41,12 +41,8 @@ from zoneinfo import ZoneInfo
 
 from booking_core._version import __version__
 from booking_core.availability.commitments import Commitment, CommitmentKind
-from booking_core.availability.windows import (
-    SlotRequest,
-    WeeklyAvailability,
-    free_slots,
-    slots_in_zone,
-)
+from booking_core.availability.slots import SlotRequest, free_slots, slots_in_zone
+from booking_core.availability.windows import WeeklyAvailability
 from booking_core.clock import SystemClock
 from booking_core.errors import BookingCoreError
 from booking_core.intervals import TimeWindow

@@ -7,12 +7,11 @@ from typing import Any
 
 import pytest
 
+from booking_core.availability.slots import SlotRequest, free_slots
 from booking_core.availability.windows import (
     Blackout,
-    SlotRequest,
     WeeklyAvailability,
     available_windows,
-    free_slots,
 )
 from booking_core.errors import InvalidValueError
 

@@ -9,7 +9,7 @@ import pytest
 
 from booking_core import TimeWindow, WeeklyAvailability, free_slots
 from booking_core.availability.commitments import CommitmentKind
-from booking_core.availability.windows import SlotRequest
+from booking_core.availability.slots import SlotRequest
 from booking_core.errors import (
     InvalidCalendarError,
     MissingExtraError,

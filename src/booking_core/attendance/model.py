@@ -24,6 +24,7 @@ Example:
     >>> from datetime import datetime, timedelta, timezone
     >>> from booking_core.actors import Actor, Role
     >>> from booking_core.intervals import TimeWindow
+    >>> from booking_core.attendance import record_participation
     >>> from booking_core.sessions import Session, SessionPolicy
     >>> start = datetime(2026, 6, 1, 9, tzinfo=timezone.utc)
     >>> session = Session(

@@ -1,7 +1,8 @@
 """Availability: a teacher's windows, free slots, commitments and approval.
 
-* :mod:`~booking_core.availability.windows`: weekly and one-time windows,
-  blackouts and the slots they leave;
+* :mod:`~booking_core.availability.windows`: weekly and one-time windows and
+  blackouts;
+* :mod:`~booking_core.availability.slots`: the bookable slots they leave;
 * :mod:`~booking_core.availability.commitments`: what blocks a slot, and
   conflicts;
 * :mod:`~booking_core.availability.schedule`: the teacher schedule and student
@@ -37,15 +38,17 @@ if TYPE_CHECKING:
         TeacherScheduleSet,
         set_schedule,
     )
+    from booking_core.availability.slots import (
+        SlotRequest,
+        free_slots,
+        slots_in_zone,
+    )
     from booking_core.availability.windows import (
         AvailabilityItem,
         Blackout,
         OneTimeAvailability,
-        SlotRequest,
         WeeklyAvailability,
         available_windows,
-        free_slots,
-        slots_in_zone,
     )
 
 _EXPORTS: dict[str, tuple[str, ...]] = {
@@ -53,9 +56,11 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "AvailabilityItem",
         "Blackout",
         "OneTimeAvailability",
-        "SlotRequest",
         "WeeklyAvailability",
         "available_windows",
+    ),
+    "slots": (
+        "SlotRequest",
         "free_slots",
         "slots_in_zone",
     ),
@@ -86,9 +91,9 @@ __all__ = [  # noqa: RUF022 -- grouped by submodule, as in _EXPORTS
     "AvailabilityItem",
     "Blackout",
     "OneTimeAvailability",
-    "SlotRequest",
     "WeeklyAvailability",
     "available_windows",
+    "SlotRequest",
     "free_slots",
     "slots_in_zone",
     "Commitment",

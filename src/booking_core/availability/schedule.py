@@ -41,11 +41,11 @@ import attrs
 
 from booking_core._validation import non_empty_str, utc_instant
 from booking_core.actors import Actor, Role
+from booking_core.availability.slots import SlotRequest
 from booking_core.availability.windows import (
     AvailabilityItem,
     Blackout,
     OneTimeAvailability,
-    SlotRequest,
     WeeklyAvailability,
 )
 from booking_core.errors import InvalidValueError, NotScheduleOwnerError

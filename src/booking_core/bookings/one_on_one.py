@@ -19,7 +19,7 @@ disagree:
 
 Example:
     >>> from datetime import date, datetime, time, timedelta, timezone
-    >>> from booking_core.availability.windows import SlotRequest, WeeklyAvailability
+    >>> from booking_core.availability import SlotRequest, WeeklyAvailability
     >>> mondays = [WeeklyAvailability(weekday=0, start=time(14), end=time(15),
     ...                               zone="Europe/London")]
     >>> request = SlotRequest(first_date=date(2026, 6, 1), last_date=date(2026, 6, 1),
@@ -56,7 +56,8 @@ from booking_core.availability.commitments import (
     _bool,
     ensure_no_conflict,
 )
-from booking_core.availability.windows import AvailabilityItem, SlotRequest, free_slots
+from booking_core.availability.slots import SlotRequest, free_slots
+from booking_core.availability.windows import AvailabilityItem
 from booking_core.bookings.model import (
     Booking,
     BookingCancellation,

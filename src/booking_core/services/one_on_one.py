@@ -81,7 +81,7 @@ from booking_core.availability.schedule import (
     TeacherSchedule,
     set_schedule,
 )
-from booking_core.availability.windows import SlotRequest
+from booking_core.availability.slots import SlotRequest
 from booking_core.bookings.model import (
     Booking,
     BookingDecision,

@@ -41,13 +41,9 @@ from booking_core import _lazy
 
 if TYPE_CHECKING:
     from booking_core.sessions.commands import (
-        approve_reschedule,
         cancel,
         complete,
-        decline_reschedule,
-        expire_reschedule,
         mark_missed,
-        request_reschedule,
         require_participant,
         schedule,
     )
@@ -88,18 +84,26 @@ if TYPE_CHECKING:
         status_display,
         time_until_start,
     )
+    from booking_core.sessions.reschedule import (
+        approve_reschedule,
+        decline_reschedule,
+        expire_reschedule,
+        request_reschedule,
+    )
 
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "commands": (
-        "approve_reschedule",
         "cancel",
         "complete",
-        "decline_reschedule",
-        "expire_reschedule",
         "mark_missed",
-        "request_reschedule",
         "require_participant",
         "schedule",
+    ),
+    "reschedule": (
+        "approve_reschedule",
+        "decline_reschedule",
+        "expire_reschedule",
+        "request_reschedule",
     ),
     "events": (
         "RescheduleApproved",

@@ -44,11 +44,11 @@ from hypothesis import strategies as st
 
 from booking_core.actors import Actor, Role
 from booking_core.availability.commitments import Commitment, CommitmentKind
+from booking_core.availability.slots import SlotRequest
 from booking_core.availability.windows import (
     AvailabilityItem,
     Blackout,
     OneTimeAvailability,
-    SlotRequest,
     WeeklyAvailability,
 )
 from booking_core.bookings.seats import SeatOffer, SeatState, WaitlistEntry
