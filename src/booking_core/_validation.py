@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from decimal import Decimal
+from typing import Any, Final
 
 import attrs
 
 from booking_core.errors import InvalidValueError, NaiveDatetimeError
 
-__all__ = ["non_empty_str", "non_negative_int", "positive_int", "utc_instant"]
+__all__ = [
+    "DECIMAL_MAX_DIGITS",
+    "DECIMAL_MAX_EXPONENT",
+    "bounded_decimal",
+    "non_empty_str",
+    "non_negative_int",
+    "positive_int",
+    "utc_instant",
+]
+
+DECIMAL_MAX_DIGITS: Final = 40
+"""The most significant digits a decimal input (a rate, a stored amount) may have."""
+
+DECIMAL_MAX_EXPONENT: Final = 40
+"""The largest power of ten, either way, a decimal input may have (``1E-40``)."""
 
 
 def non_empty_str(
@@ -56,3 +71,34 @@ def utc_instant(value: datetime, field: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetimeError(field=field, value=value)
     return value.astimezone(timezone.utc)
+
+
+def bounded_decimal(value: Decimal, field: str) -> Decimal:
+    """Return ``value`` if it is a finite decimal of bounded size; refuse it otherwise.
+
+    Arithmetic on a decimal such as ``1E-400000000`` runs for minutes; every decimal
+    that enters the library (rates, stored amounts) passes here first.
+
+    Raises:
+        InvalidValueError: ``input.invalid_value`` naming ``field`` and the limit.
+    """
+    given: object = value
+    if not isinstance(given, Decimal) or not given.is_finite():
+        raise InvalidValueError(
+            field=field, reason="must be a finite decimal number", value=value
+        )
+    sign, digits, exponent = value.as_tuple()
+    del sign
+    assert isinstance(exponent, int)  # noqa: S101 -- finite decimals have int exponents
+    if (
+        len(digits) > DECIMAL_MAX_DIGITS
+        or abs(exponent) > DECIMAL_MAX_EXPONENT
+        or abs(value.adjusted()) > DECIMAL_MAX_EXPONENT
+    ):
+        raise InvalidValueError(
+            field=field,
+            reason=f"must have at most {DECIMAL_MAX_DIGITS} digits and a power of "
+            f"ten within +/-{DECIMAL_MAX_EXPONENT}",
+            value=value if len(digits) <= DECIMAL_MAX_DIGITS else "<too long>",
+        )
+    return value

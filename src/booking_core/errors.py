@@ -17,6 +17,8 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   ├── InvalidDisambiguationError          time.invalid_disambiguate
     │   ├── InvalidWindowError                  time.invalid_window
     │   ├── InvalidValueError                   input.invalid_value
+    │   ├── InvalidDocumentError                codec.invalid_document
+    │   │   └── UnknownTypeNameError            codec.unknown_type
     │   ├── InvalidSessionTextError             sessions.invalid_text
     │   ├── InvalidRecurrenceRuleError          recurrence.invalid_rule
     │   ├── UnsupportedRecurrencePartError      recurrence.unsupported_part
@@ -132,6 +134,7 @@ __all__ = [
     "InvalidAmountError",
     "InvalidBankAccountError",
     "InvalidDisambiguationError",
+    "InvalidDocumentError",
     "InvalidInputError",
     "InvalidOverrideError",
     "InvalidRecurrenceRuleError",
@@ -178,6 +181,7 @@ __all__ = [
     "TeacherDoubleBookedError",
     "TooManySeatsError",
     "UnknownCurrencyError",
+    "UnknownTypeNameError",
     "UnknownZoneError",
     "UnsupportedRecurrencePartError",
     "WithdrawalAmountError",
@@ -335,6 +339,26 @@ class InvalidValueError(InvalidInputError):
 
     code = "input.invalid_value"
     template = "{field} is invalid: {reason}; got {value!r}"
+
+
+class InvalidDocumentError(InvalidInputError):
+    """Raised when a stored document cannot be decoded; ``path`` says where in it.
+
+    ``path`` is a JSONPath-like location such as ``$.f.seats[3].f.at``.
+    """
+
+    code = "codec.invalid_document"
+    template = "stored document is invalid at {path}: {reason}"
+
+
+class UnknownTypeNameError(InvalidDocumentError):
+    """Raised when a stored document names a type that is not in the codec registry."""
+
+    code = "codec.unknown_type"
+    template = (
+        "stored document names unknown type {name!r} at {path}; only the library's "
+        "types and those registered with codec.register_type() are decoded"
+    )
 
 
 # -- persistence ----------------------------------------------------------------
