@@ -1,24 +1,76 @@
-"""Private validators shared by the attrs classes of the package."""
+"""Private validators shared by the attrs classes of the package.
+
+Every bound the library puts on input lives here, once, and is documented in
+``docs/limits.md`` (which a test checks against these constants).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import re
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Final
 
 import attrs
 
-from booking_core.errors import InvalidValueError, NaiveDatetimeError
+from booking_core.errors import (
+    DatetimeOutOfRangeError,
+    InvalidValueError,
+    NaiveDatetimeError,
+)
 
 __all__ = [
+    "BATCH_MAX_ITEMS",
     "DECIMAL_MAX_DIGITS",
     "DECIMAL_MAX_EXPONENT",
+    "ID_MAX_CHARS",
+    "MONEY_MAX_MAJOR_DIGITS",
+    "RECURRENCE_MAX_COUNT",
+    "RECURRENCE_MAX_INTERVAL",
+    "SLOT_QUERY_MAX_DAYS",
+    "SPAN_END",
+    "SPAN_START",
+    "bounded_batch",
     "bounded_decimal",
+    "check_date",
+    "check_id",
     "non_empty_str",
     "non_negative_int",
+    "out_of_range",
     "positive_int",
+    "shifted",
     "utc_instant",
+    "valid_id",
 ]
+
+SPAN_START: Final = datetime(1800, 1, 1, tzinfo=timezone.utc)
+"""The earliest instant the library accepts (inclusive)."""
+
+SPAN_END: Final = datetime(2400, 1, 1, tzinfo=timezone.utc)
+"""The last instant the library accepts (inclusive): the span is years 1800-2399 UTC."""
+
+_SPAN_TEXT: Final = "years 1800 to 2399 UTC"
+
+ID_MAX_CHARS: Final = 200
+"""The longest id (of an aggregate, a user, a course, an idempotency key)."""
+
+MONEY_MAX_MAJOR_DIGITS: Final = 15
+"""The most digits of an amount in major units (999 999 999 999 999.99 INR)."""
+
+RECURRENCE_MAX_COUNT: Final = 10_000
+"""The largest ``COUNT`` of a recurrence rule (27 years of a daily class)."""
+
+RECURRENCE_MAX_INTERVAL: Final = 1_000
+"""The largest ``INTERVAL`` of a recurrence rule."""
+
+SLOT_QUERY_MAX_DAYS: Final = 366
+"""The widest range one free-slot query covers (a longer range: several calls)."""
+
+BATCH_MAX_ITEMS: Final = 10_000
+"""The most items one call takes in a batch (ids to load, records to reconcile)."""
+
+_BAD_ID_CHAR = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 DECIMAL_MAX_DIGITS: Final = 40
 """The most significant digits a decimal input (a rate, a stored amount) may have."""
@@ -35,6 +87,43 @@ def non_empty_str(
         raise InvalidValueError(
             field=attribute.name, reason="must be a non-empty string", value=value
         )
+    if _SURROGATE.search(value):
+        raise InvalidValueError(
+            field=attribute.name,
+            reason="must be valid Unicode (no lone surrogates)",
+            value=value[:ID_MAX_CHARS],
+        )
+
+
+def check_id(value: object, field: str) -> str:
+    """Return ``value`` if it is a valid id; the one check every id passes.
+
+    An id is a string of 1 to :data:`ID_MAX_CHARS` characters, not blank, valid
+    Unicode (no lone surrogates) and free of control characters, so every adapter
+    stores and finds it alike.
+
+    Raises:
+        InvalidValueError: ``input.invalid_value`` naming ``field`` and the rule.
+    """
+    if (
+        not isinstance(value, str)
+        or not value.strip()
+        or len(value) > ID_MAX_CHARS
+        or _BAD_ID_CHAR.search(value)
+    ):
+        shown = value[:ID_MAX_CHARS] if isinstance(value, str) else value
+        raise InvalidValueError(
+            field=field,
+            reason=f"an id is 1 to {ID_MAX_CHARS} characters, not blank, valid "
+            "Unicode, without control characters",
+            value=shown,
+        )
+    return value
+
+
+def valid_id(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate an id field with :func:`check_id`."""
+    check_id(value, attribute.name)
 
 
 def positive_int(
@@ -70,7 +159,56 @@ def utc_instant(value: datetime, field: str) -> datetime:
         raise InvalidValueError(field=field, reason="must be a datetime", value=value)
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetimeError(field=field, value=value)
-    return value.astimezone(timezone.utc)
+    try:
+        instant = value.astimezone(timezone.utc)
+    except OverflowError as exc:
+        raise out_of_range(field, value) from exc
+    if not SPAN_START <= instant <= SPAN_END:
+        raise out_of_range(field, value)
+    return instant
+
+
+def out_of_range(field: str, value: object) -> DatetimeOutOfRangeError:
+    """The ``time.out_of_range`` error for ``field``, naming the supported span."""
+    return DatetimeOutOfRangeError(field=field, value=value, span=_SPAN_TEXT)
+
+
+def shifted(instant: datetime, delta: timedelta, field: str) -> datetime:
+    """Return ``instant + delta`` as a UTC instant inside the supported span.
+
+    Raises:
+        DatetimeOutOfRangeError: ``time.out_of_range`` when the sum leaves the span.
+    """
+    try:
+        moved = instant + delta
+    except OverflowError as exc:
+        raise out_of_range(field, f"{instant.isoformat()} + {delta}") from exc
+    return utc_instant(moved, field)
+
+
+def check_date(value: date, field: str) -> date:
+    """Return the date ``value`` if its year lies in the supported span.
+
+    Raises:
+        DatetimeOutOfRangeError: ``time.out_of_range`` outside the span.
+    """
+    if not SPAN_START.year <= value.year < SPAN_END.year:
+        raise out_of_range(field, value)
+    return value
+
+
+def bounded_batch(count: int, field: str) -> None:
+    """Refuse a batch of more than :data:`BATCH_MAX_ITEMS` items.
+
+    Raises:
+        InvalidValueError: ``input.invalid_value`` naming ``field`` and the limit.
+    """
+    if count > BATCH_MAX_ITEMS:
+        raise InvalidValueError(
+            field=field,
+            reason=f"at most {BATCH_MAX_ITEMS} items per call",
+            value=f"{count} items",
+        )
 
 
 def bounded_decimal(value: Decimal, field: str) -> Decimal:

@@ -311,10 +311,10 @@ class RepeatedTimeError(InvalidInputError):
 
 
 class DatetimeOutOfRangeError(InvalidInputError):
-    """Raised when a wall time cannot be represented as an instant in UTC."""
+    """Raised when a datetime lies outside the span the library supports."""
 
     code = "time.out_of_range"
-    template = "{wall} in {zone} is outside the supported range (years 1 to 9999 UTC)"
+    template = "{field} {value} is outside the supported span ({span})"
 
 
 class InvalidDisambiguationError(InvalidInputError):
