@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Final
 
 import attrs
@@ -39,6 +40,7 @@ __all__ = [
     "out_of_range",
     "positive_int",
     "shifted",
+    "short",
     "utc_instant",
     "valid_id",
 ]
@@ -211,6 +213,20 @@ def bounded_batch(count: int, field: str) -> None:
         )
 
 
+def short(value: object) -> object:
+    """``value`` itself for an error message, or ``"<too long>"`` if it is huge.
+
+    Safe on any value: a 5000-digit int cannot even be turned into text.
+    """
+    if isinstance(value, Fraction):
+        value = max(abs(value.numerator), value.denominator)
+    if isinstance(value, int) and value.bit_length() > 128:
+        return "<too long>"
+    if isinstance(value, (str, Decimal)) and len(str(value)) > 80:
+        return "<too long>"
+    return value
+
+
 def bounded_decimal(value: Decimal, field: str) -> Decimal:
     """Return ``value`` if it is a finite decimal of bounded size; refuse it otherwise.
 
@@ -237,6 +253,6 @@ def bounded_decimal(value: Decimal, field: str) -> Decimal:
             field=field,
             reason=f"must have at most {DECIMAL_MAX_DIGITS} digits and a power of "
             f"ten within +/-{DECIMAL_MAX_EXPONENT}",
-            value=value if len(digits) <= DECIMAL_MAX_DIGITS else "<too long>",
+            value=short(value),
         )
     return value

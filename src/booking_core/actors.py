@@ -25,7 +25,7 @@ from typing import final
 
 import attrs
 
-from booking_core._validation import non_empty_str
+from booking_core._validation import valid_id
 from booking_core.errors import PermissionDeniedError
 
 __all__ = ["Actor", "Role", "require_role"]
@@ -51,7 +51,7 @@ class Actor:
         role: The role the actor acts in for this command.
     """
 
-    user_id: str = attrs.field(validator=non_empty_str)
+    user_id: str = attrs.field(validator=valid_id)
     role: Role = attrs.field(converter=Role)
 
     @classmethod

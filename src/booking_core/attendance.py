@@ -53,7 +53,7 @@ from typing import Any, final
 import attrs
 
 from booking_core._payment_status import PaymentStatus, check_payment_transition
-from booking_core._validation import non_empty_str, utc_instant
+from booking_core._validation import bounded_decimal, utc_instant, valid_id
 from booking_core.actors import Actor, Role, require_role
 from booking_core.errors import (
     AttendanceTooEarlyError,
@@ -232,9 +232,9 @@ class Attendee:
             than teacher or student, or an id that does not match the key.
     """
 
-    id: str = attrs.field(validator=non_empty_str)
-    session_id: str = attrs.field(validator=non_empty_str)
-    participant_id: str = attrs.field(validator=non_empty_str)
+    id: str = attrs.field(validator=valid_id)
+    session_id: str = attrs.field(validator=valid_id)
+    participant_id: str = attrs.field(validator=valid_id)
     role: Role = attrs.field(converter=_role)
     intent: Intent = attrs.field(default=Intent.GOING, converter=Intent)
     attendance: AttendanceMark = attrs.field(
@@ -333,7 +333,7 @@ def _share(value: object) -> Decimal:
         raise InvalidValueError(
             field="held_share", reason="must be a Decimal from 0 to 1", value=value
         )
-    return share
+    return bounded_decimal(share, "held_share")
 
 
 @final

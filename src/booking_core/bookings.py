@@ -30,7 +30,7 @@ from typing import Any, final
 
 import attrs
 
-from booking_core._validation import non_empty_str, positive_int, utc_instant
+from booking_core._validation import non_empty_str, positive_int, utc_instant, valid_id
 from booking_core.actors import Actor, Role
 from booking_core.errors import InvalidValueError
 from booking_core.events import DomainEvent
@@ -221,12 +221,12 @@ class Booking:
             an unknown type or status.
     """
 
-    id: str = attrs.field(validator=non_empty_str)
+    id: str = attrs.field(validator=valid_id)
     type: BookingType = attrs.field(converter=_type)
-    session_id: str = attrs.field(validator=non_empty_str)
-    student_id: str = attrs.field(validator=non_empty_str)
-    teacher_id: str = attrs.field(validator=non_empty_str)
-    course_id: str = attrs.field(validator=non_empty_str)
+    session_id: str = attrs.field(validator=valid_id)
+    student_id: str = attrs.field(validator=valid_id)
+    teacher_id: str = attrs.field(validator=valid_id)
+    course_id: str = attrs.field(validator=valid_id)
     window: TimeWindow
     status: BookingStatus = attrs.field(converter=_status)
     seats: int = attrs.field(default=1, validator=positive_int)
@@ -270,7 +270,7 @@ class SeatMove:
         reason: A cancellation reason, if one was given.
     """
 
-    booking_id: str = attrs.field(validator=non_empty_str)
+    booking_id: str = attrs.field(validator=valid_id)
     status: BookingStatus = attrs.field(converter=_status)
     seats: int = attrs.field(validator=positive_int)
     offer_expires_at: datetime | None = attrs.field(
@@ -362,7 +362,7 @@ class CommandRecord:
         version: The stored version.
     """
 
-    id: str = attrs.field(validator=non_empty_str)
+    id: str = attrs.field(validator=valid_id)
     content: str = attrs.field(validator=non_empty_str)
     result: Booking
     events: tuple[DomainEvent, ...] = attrs.field(default=(), converter=_events)
@@ -379,8 +379,8 @@ class _SeatEvent(DomainEvent):
     ``aggregate_id`` is the booking's id.
     """
 
-    session_id: str = attrs.field(validator=non_empty_str)
-    student_id: str = attrs.field(validator=non_empty_str)
+    session_id: str = attrs.field(validator=valid_id)
+    student_id: str = attrs.field(validator=valid_id)
     seats: int = attrs.field(validator=positive_int)
 
 

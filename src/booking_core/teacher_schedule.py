@@ -39,7 +39,7 @@ from typing import final
 
 import attrs
 
-from booking_core._validation import non_empty_str, utc_instant
+from booking_core._validation import utc_instant, valid_id
 from booking_core.actors import Actor, Role
 from booking_core.availability import (
     AvailabilityItem,
@@ -113,7 +113,7 @@ class TeacherSchedule:
         UnknownZoneError: ``time.unknown_zone`` for an unknown zone.
     """
 
-    id: str = attrs.field(validator=non_empty_str)
+    id: str = attrs.field(validator=valid_id)
     zone: str = attrs.field(default="UTC", converter=_zone)
     availability: tuple[AvailabilityItem, ...] = attrs.field(
         default=(), converter=_items
@@ -260,5 +260,5 @@ class StudentCalendar:
         0
     """
 
-    id: str = attrs.field(validator=non_empty_str)
+    id: str = attrs.field(validator=valid_id)
     version: int = 0

@@ -132,3 +132,93 @@ def test_decimals_are_bounded() -> None:
     with pytest.raises(InvalidValueError, match="finite decimal"):
         bounded_decimal(0.5, "rate")  # type: ignore[arg-type]
     assert bounded_decimal(Decimal("0.1"), "rate") == Decimal("0.1")
+
+
+def test_the_limits_page_names_every_constant_with_its_value() -> None:
+    from pathlib import Path
+
+    from booking_core import _validation as limits
+
+    page = (Path(__file__).parents[2] / "docs" / "limits.md").read_text()
+    shown = {
+        "DECIMAL_MAX_DIGITS": "40",
+        "DECIMAL_MAX_EXPONENT": "40",
+        "ID_MAX_CHARS": "200",
+        "MONEY_MAX_MAJOR_DIGITS": "15",
+        "RECURRENCE_MAX_COUNT": "10 000",
+        "RECURRENCE_MAX_INTERVAL": "1 000",
+        "SLOT_QUERY_MAX_DAYS": "366",
+        "BATCH_MAX_ITEMS": "10 000",
+    }
+    for name, text in shown.items():
+        assert f"`{name}`" in page, name
+        assert int(text.replace(" ", "")) == getattr(limits, name), name
+        assert text in page, name
+    assert limits.SPAN_START.year == 1800
+    assert limits.SPAN_END.year == 2400
+    assert "years 1800 to 2399 UTC" in page
+
+
+def test_money_bounds_per_currency() -> None:
+    from booking_core.errors import InvalidAmountError
+    from booking_core.money.amount import Money
+
+    assert Money(10**17 - 1, "INR").amount == 10**17 - 1
+    assert Money(10**15 - 1, "JPY").amount == 10**15 - 1
+    for amount, code in ((10**17, "INR"), (10**15, "JPY"), (-(10**18), "KWD")):
+        with pytest.raises(InvalidAmountError, match="15 digits"):
+            Money(amount, code)
+    for value in ("9" * 5000, 10**5000, 10**15, "1000000000000000"):
+        with pytest.raises(InvalidAmountError, match="15 digits"):
+            Money.of(value, "INR")
+    from decimal import Decimal
+
+    with pytest.raises(InvalidAmountError, match="15 digits"):
+        Money.of(Decimal("1e100000000"), "INR")
+    assert Money.of(Decimal(0), "INR").amount == 0
+
+
+def test_rates_are_bounded_fast() -> None:
+    from decimal import Decimal
+    from fractions import Fraction
+
+    from booking_core.money._rates import as_rate
+    from booking_core.money.split import SplitPolicy
+
+    spent = time.perf_counter()
+    for bad in (Decimal("1e-400000000"), Fraction(1, 10**5000), 10**5000):
+        with pytest.raises(InvalidValueError, match=r"^rate"):
+            as_rate(bad, "rate")
+    with pytest.raises(InvalidValueError, match="commission_rate"):
+        SplitPolicy(commission_rate=Decimal("1e-400000000"))
+    assert time.perf_counter() - spent < 0.5
+
+
+def test_ids_are_checked_by_every_adapter_before_storage() -> None:
+    from pathlib import Path
+
+    from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
+    from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
+    from booking_core.sessions.model import Session
+
+    with InMemoryUnitOfWork(InMemoryStore()) as uow:
+        repo = uow.repository("sessions", Session)
+        with pytest.raises(InvalidValueError, match="an id"):
+            repo.get("s\ud800")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        database = SqliteDatabase(Path(folder) / "x.sqlite3")
+        with (
+            SqliteUnitOfWork(database) as stored,
+            pytest.raises(InvalidValueError, match="an id"),
+        ):
+            stored.repository("sessions", Session).get("s\ud800")
+
+
+def test_batches_are_bounded() -> None:
+    from booking_core._validation import BATCH_MAX_ITEMS, bounded_batch
+
+    bounded_batch(BATCH_MAX_ITEMS, "attendees")
+    with pytest.raises(InvalidValueError, match="at most 10000 items"):
+        bounded_batch(BATCH_MAX_ITEMS + 1, "attendees")

@@ -41,7 +41,11 @@ from typing import Any, final
 
 import attrs
 
-from booking_core._validation import non_empty_str, non_negative_int, utc_instant
+from booking_core._validation import (
+    non_negative_int,
+    utc_instant,
+    valid_id,
+)
 from booking_core.actors import Actor
 from booking_core.errors import InvalidTransitionError, InvalidValueError
 from booking_core.events import Decision, DomainEvent
@@ -94,8 +98,8 @@ class CapturedPayment:
         version: The stored version (the repository's business).
     """
 
-    id: str = attrs.field(validator=non_empty_str)
-    mentor_id: str = attrs.field(validator=non_empty_str)
+    id: str = attrs.field(validator=valid_id)
+    mentor_id: str = attrs.field(validator=valid_id)
     split: PaymentSplit
     captured_at: datetime = attrs.field(converter=_captured_at)
     refunded_parts: tuple[int, int, int, int] = attrs.field(
@@ -312,8 +316,8 @@ class BookingPayment:
         version: The stored version (the repository's business).
     """
 
-    id: str = attrs.field(validator=non_empty_str)
-    mentor_id: str = attrs.field(validator=non_empty_str)
+    id: str = attrs.field(validator=valid_id)
+    mentor_id: str = attrs.field(validator=valid_id)
     amount: Money
     starts_at: datetime
     order_id: str | None = None

@@ -45,7 +45,7 @@ from typing import final
 
 import attrs
 
-from booking_core._validation import non_empty_str, utc_instant
+from booking_core._validation import utc_instant, valid_id
 from booking_core.actors import Actor
 from booking_core.errors import (
     CurrencyMismatchError,
@@ -240,8 +240,8 @@ class Withdrawal:
         version: The stored version (the repository's business).
     """
 
-    id: str = attrs.field(validator=non_empty_str)
-    mentor_id: str = attrs.field(validator=non_empty_str)
+    id: str = attrs.field(validator=valid_id)
+    mentor_id: str = attrs.field(validator=valid_id)
     amount: Money
     bank_account: BankAccount
     requested_at: datetime = attrs.field(converter=_requested_at)

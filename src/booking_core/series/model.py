@@ -9,7 +9,12 @@ from typing import Any, final
 
 import attrs
 
-from booking_core._validation import non_empty_str, non_negative_int, utc_instant
+from booking_core._validation import (
+    non_empty_str,
+    non_negative_int,
+    utc_instant,
+    valid_id,
+)
 from booking_core.actors import Actor
 from booking_core.commitments import (
     Commitment,
@@ -113,7 +118,7 @@ class SeriesItem:
     """
 
     occurrence_index: int = attrs.field(validator=non_negative_int)
-    booking_id: str = attrs.field(validator=non_empty_str)
+    booking_id: str = attrs.field(validator=valid_id)
     window: TimeWindow
     original_start: datetime = attrs.field(converter=_original_start)
     zone: str = attrs.field(validator=non_empty_str)
@@ -209,9 +214,9 @@ class BookingSeries:
         version: The repository's version (the domain never changes it).
     """
 
-    id: str = attrs.field(validator=non_empty_str)
-    teacher_id: str = attrs.field(validator=non_empty_str)
-    student_id: str = attrs.field(validator=non_empty_str)
+    id: str = attrs.field(validator=valid_id)
+    teacher_id: str = attrs.field(validator=valid_id)
+    student_id: str = attrs.field(validator=valid_id)
     course_id: str | None = attrs.field(default=None, validator=_optional_text)
     rule: RecurrenceRule = attrs.field(validator=_rule)
     first_start: datetime = attrs.field(converter=_first_start)

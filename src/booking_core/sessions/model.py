@@ -33,7 +33,7 @@ from typing import final
 
 import attrs
 
-from booking_core._validation import non_empty_str, positive_int, utc_instant
+from booking_core._validation import non_empty_str, positive_int, utc_instant, valid_id
 from booking_core.actors import Actor, Role
 from booking_core.errors import InvalidValueError
 from booking_core.intervals import TimeWindow
@@ -221,10 +221,10 @@ class Session:
         UnknownZoneError: ``time.unknown_zone`` for a zone not in the IANA database.
     """
 
-    id: str = attrs.field(validator=non_empty_str)
+    id: str = attrs.field(validator=valid_id)
     kind: SessionKind = attrs.field(converter=_kind)
-    teacher_id: str = attrs.field(validator=non_empty_str)
-    course_id: str = attrs.field(validator=non_empty_str)
+    teacher_id: str = attrs.field(validator=valid_id)
+    course_id: str = attrs.field(validator=valid_id)
     window: TimeWindow
     zone: str = attrs.field(validator=_check_zone)
     meeting: MeetingInfo | None = None
