@@ -206,12 +206,30 @@ class BookingCoreError(Exception):
 
     def __init__(self, **details: Any) -> None:
         self.details: dict[str, Any] = dict(details)
-        super().__init__(self.template.format(**details))
+        shown = {name: _shown(value) for name, value in details.items()}
+        super().__init__(self.template.format(**shown))
 
     @property
     def message(self) -> str:
         """The human-readable message (the same as ``str(error)``)."""
         return str(self)
+
+
+def _shown(value: Any) -> Any:
+    """A detail as the message shows it: huge numbers and texts cut short.
+
+    Refusing hostile input must not fail in turn: a 5000-digit int cannot even
+    be turned into text, and a megabyte of text does not belong in a message.
+    """
+    if isinstance(value, int) and value.bit_length() > _MAX_SHOWN_BITS:
+        return f"<an integer of {value.bit_length()} bits>"
+    if isinstance(value, str) and len(value) > _MAX_SHOWN_CHARS:
+        return value[:_MAX_SHOWN_CHARS] + "..."
+    return value
+
+
+_MAX_SHOWN_BITS = 256
+_MAX_SHOWN_CHARS = 500
 
 
 # -- families -------------------------------------------------------------------

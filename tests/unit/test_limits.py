@@ -222,3 +222,20 @@ def test_batches_are_bounded() -> None:
     bounded_batch(BATCH_MAX_ITEMS, "attendees")
     with pytest.raises(InvalidValueError, match="at most 10000 items"):
         bounded_batch(BATCH_MAX_ITEMS + 1, "attendees")
+
+
+def test_error_messages_cut_huge_details_short() -> None:
+    error = InvalidValueError(field="x", reason="too big", value=10**5000)
+    assert "<an integer of 16610 bits>" in str(error)
+    assert error.details["value"] == 10**5000
+    long = InvalidValueError(field="x", reason="too long", value="y" * 10_000)
+    assert len(str(long)) < 700
+
+
+def test_webhook_bodies_are_bounded() -> None:
+    from booking_core.errors import InvalidWebhookError
+    from booking_core.money.gateway import parse_webhook
+
+    for body in (b"[" * 100_000, b" " * 1_000_001, 5):
+        with pytest.raises(InvalidWebhookError):
+            parse_webhook(body)  # type: ignore[arg-type]

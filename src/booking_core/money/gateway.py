@@ -361,6 +361,9 @@ def verify_webhook_signature(secret: bytes | str, body: bytes, signature: str) -
     return hmac.compare_digest(expected, given)
 
 
+_MAX_BODY = 1_000_000
+
+
 def parse_webhook(body: bytes) -> WebhookEvent:
     """Parse a verified webhook body: a JSON object.
 
@@ -376,6 +379,11 @@ def parse_webhook(body: bytes) -> WebhookEvent:
         ...               b'"status": "processed"}').status
         'processed'
     """
+    given: object = body
+    if not isinstance(given, (bytes, bytearray, str)) or len(given) > _MAX_BODY:
+        raise InvalidWebhookError(
+            reason=f"a body is JSON text of at most {_MAX_BODY} bytes"
+        )
     try:
         data = json.loads(body)
         return WebhookEvent(
@@ -385,5 +393,6 @@ def parse_webhook(body: bytes) -> WebhookEvent:
             reference=str(data["reference"]),
             status=str(data["status"]),
         )
-    except (ValueError, KeyError, TypeError) as error:
-        raise InvalidWebhookError(reason=f"malformed body ({error})") from None
+    except (ValueError, KeyError, TypeError, RecursionError) as error:
+        reason = str(error)[:200]
+        raise InvalidWebhookError(reason=f"malformed body ({reason})") from None
