@@ -239,3 +239,10 @@ def test_webhook_bodies_are_bounded() -> None:
     for body in (b"[" * 100_000, b" " * 1_000_001, 5):
         with pytest.raises(InvalidWebhookError):
             parse_webhook(body)  # type: ignore[arg-type]
+
+
+def test_other_text_must_be_valid_unicode() -> None:
+    from booking_core.sessions.model import MeetingInfo
+
+    with pytest.raises(InvalidValueError, match="no lone surrogates"):
+        MeetingInfo(provider="zoom\ud800", link="https://example.test/j/1")
