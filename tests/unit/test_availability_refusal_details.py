@@ -104,8 +104,17 @@ def test_request_dates() -> None:
         "reason": "must be in the years 2 to 9997 (the days around it must exist)",
         "value": date(9998, 1, 1),
     }
-    assert _request(first_date=date(2, 1, 1)).first_date == date(2, 1, 1)
-    assert _request(last_date=date(9997, 12, 31)).last_date == date(9997, 12, 31)
+    early = _request(first_date=date(2, 1, 1), last_date=date(2, 1, 2))
+    assert early.first_date == date(2, 1, 1)
+    late = _request(first_date=date(9997, 12, 30), last_date=date(9997, 12, 31))
+    assert late.last_date == date(9997, 12, 31)
+    assert _request(last_date=date(2027, 6, 1)).last_date == date(2027, 6, 1)
+    assert _details(_request, last_date=date(2027, 6, 2)) == {
+        "field": "last_date",
+        "reason": "one query covers at most 366 days; "
+        "ask for longer ranges in several calls",
+        "value": date(2027, 6, 2),
+    }
     assert _details(_request, last_date=date(2026, 5, 31)) == {
         "field": "last_date",
         "reason": "must be on or after first_date 2026-06-01",
