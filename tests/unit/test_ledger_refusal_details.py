@@ -17,6 +17,8 @@ from booking_core.money import Money
 from booking_core.money.ledger import (
     AccountKind,
     Journal,
+    LedgerAccount,
+    LedgerEntry,
     Transfer,
     TransferKind,
     account_id,
@@ -202,3 +204,13 @@ def test_lifetime_earnings_subtract_refunds_charged_to_the_wallet() -> None:
     assert [t.key for t in wallet.earned_entries] == ["rel", "ref", "loss"]
     assert [t.key for t in wallet.held_entries] == ["hold"]
     assert [t.key for t in wallet.escrow_entries] == ["cap", "rel"]
+
+
+def test_stored_rows_start_empty() -> None:
+    account = LedgerAccount(id="INR/refunds", currency="INR", account="refunds")
+    assert (account.balance, account.entries, account.version) == (0, 0, 0)
+    entry = LedgerEntry(
+        id="INR/k", transfer=_t("k", "payments", "refunds", 1), debit_seq=1,
+        credit_seq=1,
+    )  # fmt: skip
+    assert entry.version == 0
