@@ -12,14 +12,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from booking_core.availability import (
+from booking_core import (
     Commitment,
     SlotRequest,
+    TimeWindow,
     WeeklyAvailability,
     free_slots,
-    slots_in_zone,
 )
-from booking_core.intervals import TimeWindow
+from booking_core.availability import slots_in_zone
 
 UTC = timezone.utc
 NOW = datetime(2026, 5, 1, tzinfo=UTC)

@@ -7,13 +7,8 @@ from typing import Any
 
 import pytest
 
-from booking_core.availability import (
-    Blackout,
-    SlotRequest,
-    WeeklyAvailability,
-    available_windows,
-    free_slots,
-)
+from booking_core import Blackout, SlotRequest, WeeklyAvailability, free_slots
+from booking_core.availability import available_windows
 from booking_core.errors import InvalidValueError
 
 MONDAY = date(2026, 6, 1)

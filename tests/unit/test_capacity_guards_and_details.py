@@ -13,8 +13,7 @@ from typing import Any
 import attrs
 import pytest
 
-from booking_core import capacity
-from booking_core.actors import Actor
+from booking_core import Actor, Session, SessionStatus, TimeWindow, capacity
 from booking_core.bookings import Booking, BookingStatus, SeatMove
 from booking_core.capacity import BookingPolicy, WaitlistMode, WaitlistPolicy
 from booking_core.errors import (
@@ -25,8 +24,6 @@ from booking_core.errors import (
     SessionNotBookableError,
     TooManySeatsError,
 )
-from booking_core.intervals import TimeWindow
-from booking_core.sessions import Session, SessionStatus
 
 T0 = datetime(2028, 2, 28, 9, tzinfo=timezone.utc)
 START = T0 + timedelta(days=1, hours=3)

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from booking_core import IntervalSet, TimeWindow
 from booking_core.errors import InvalidWindowError
-from booking_core.intervals import IntervalSet, TimeWindow
 
 
 def at(hour: int, minute: int = 0) -> datetime:

@@ -13,16 +13,18 @@ from booking_core.errors import (
     InvalidAmountError,
     InvalidValueError,
 )
-from booking_core.money import Money
-from booking_core.money.ledger import (
+from booking_core.money import (
     AccountKind,
     Journal,
-    LedgerAccount,
-    LedgerEntry,
+    Money,
     Transfer,
     TransferKind,
     account_id,
     mentor_wallet,
+)
+from booking_core.money.ledger import (
+    LedgerAccount,
+    LedgerEntry,
     parse_account,
     plan_posting,
 )

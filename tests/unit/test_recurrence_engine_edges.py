@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dateutil.rrule import rrulestr
 
-from booking_core.recurrence import Recurrence, RecurrenceRule
+from booking_core import Recurrence, RecurrenceRule
 
 KOLKATA = ZoneInfo("Asia/Kolkata")
 

@@ -22,12 +22,13 @@ from booking_core.errors import (
 )
 from booking_core.money import (
     FeeSchedule,
+    GatewayFee,
     Money,
     SplitPolicy,
     allocate,
     split_payment,
 )
-from booking_core.money.split import FeeSource, GatewayFee, _require_positive
+from booking_core.money.split import FeeSource, _require_positive
 
 
 def _half_up(value: Decimal) -> int:
