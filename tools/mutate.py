@@ -635,6 +635,9 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--all", action="store_true", help="no sampling")
     parser.add_argument("--workers", type=int, default=MAX_WORKERS)
     parser.add_argument("--fail-under", type=float, default=90.0)
+    parser.add_argument(
+        "--match", default="", help="only mutants whose key contains this text"
+    )
     parser.add_argument("--list", action="store_true", help="print mutants only")
     parser.add_argument(
         "--recheck-equivalent",
@@ -659,6 +662,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for module in _modules(args.module):
         mutants = collect(module)
         every_key.update(m.key for m in mutants)
+        if args.match:
+            mutants = [m for m in mutants if args.match in m.key]
         picked = sample(mutants, size)
         if args.recheck_equivalent:  # every listed mutant, sampled or not
             picked = [m for m in mutants if m.key in equivalent]

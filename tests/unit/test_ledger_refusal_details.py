@@ -184,7 +184,11 @@ def test_plan_posting_refuses_with_details() -> None:
             posted=lambda key: None,
             balance=lambda account: 0,
         )
-    assert mismatch.value.details["right"] == "a USD journal"
+    assert mismatch.value.details == {
+        "action": "post",
+        "left": Money.of("0.01", "INR"),
+        "right": "a USD journal",
+    }
 
 
 def test_lifetime_earnings_subtract_refunds_charged_to_the_wallet() -> None:
