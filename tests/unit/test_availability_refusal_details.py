@@ -229,3 +229,17 @@ def test_fold_readings_east_and_west_of_utc(
     (y1, m1, d1, h1, n1), (y2, m2, d2, h2, n2) = expected
     assert window.start == datetime(y1, m1, d1, h1, n1, tzinfo=timezone.utc)
     assert window.end == datetime(y2, m2, d2, h2, n2, tzinfo=timezone.utc)
+
+
+def test_available_windows_checks_both_dates() -> None:
+    assert _details(
+        available_windows,
+        availability=[],
+        first_date=MONDAY,
+        last_date="2026-06-02",
+        zone="Asia/Kolkata",
+    ) == {
+        "field": "last_date",
+        "reason": "must be a datetime.date",
+        "value": "2026-06-02",
+    }
