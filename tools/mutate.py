@@ -115,6 +115,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "availability/windows.py": (
         "src/booking_core/availability/windows.py",
         "tests/unit/test_availability.py",
+        "tests/unit/test_slot_edges.py",
         "tests/unit/test_one_on_one_slots.py",
         "tests/unit/test_availability_day_cap.py",
         "tests/unit/test_availability_refusal_details.py",
@@ -122,6 +123,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "availability/slots.py": (
         "src/booking_core/availability/slots.py",
         "tests/unit/test_availability.py",
+        "tests/unit/test_slot_edges.py",
         "tests/unit/test_one_on_one_slots.py",
         "tests/unit/test_availability_day_cap.py",
         "tests/unit/test_availability_refusal_details.py",
