@@ -126,22 +126,22 @@ def _floor() -> object:
             SEATS,
         )
     ]
-    for n in range(SEATS):
-        rows.append(
-            (
-                f"booking-{n:06d}",
-                "group",
-                session.id,
-                f"student-{n:06d}",
-                session.teacher_id,
-                session.course_id,
-                window.start,
-                window.end,
-                "confirmed",
-                1,
-                T0,
-            )
+    rows.extend(
+        (
+            f"booking-{n:06d}",
+            "group",
+            session.id,
+            f"student-{n:06d}",
+            session.teacher_id,
+            session.course_id,
+            window.start,
+            window.end,
+            "confirmed",
+            1,
+            T0,
         )
+        for n in range(SEATS)
+    )
     return rows
 
 
