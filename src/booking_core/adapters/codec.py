@@ -59,7 +59,35 @@ def _type_name(cls: type) -> str:
     return f"{cls.__module__}:{cls.__qualname__}"
 
 
+# Per class: its stored name and, for attrs classes, the (alias, attribute)
+# pairs of its init fields.
+_SHAPES: dict[type, tuple[str, tuple[tuple[str, str], ...]]] = {}
+# Stored names already resolved (and allowed): never refused later, as
+# allow_module only ever adds prefixes.
+_RESOLVED: dict[str, type] = {}
+
+
+def _shape(cls: type) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The stored name of ``cls`` and, for an attrs class, its init fields."""
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        fields = tuple(
+            (field.alias or field.name, field.name)
+            for field in (attrs.fields(cls) if attrs.has(cls) else ())
+            if field.init
+        )
+        shape = _SHAPES[cls] = (_type_name(cls), fields)
+    return shape
+
+
 def _resolve(name: str) -> type:
+    found = _RESOLVED.get(name)
+    if found is None:
+        found = _RESOLVED[name] = _import(name)
+    return found
+
+
+def _import(name: str) -> type:
     module_name, _, qualname = name.partition(":")
     if not _allowed(module_name):
         raise InvalidValueError(
@@ -82,7 +110,7 @@ def encode(value: object) -> Any:  # noqa: PLR0911, PLR0912 -- a branch per type
         InvalidValueError: ``input.invalid_value`` for a type it cannot encode.
     """
     if isinstance(value, enum.Enum):
-        return {"$enum": _type_name(type(value)), "v": value.value}
+        return {"$enum": _shape(type(value))[0], "v": value.value}
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
@@ -95,12 +123,11 @@ def encode(value: object) -> Any:  # noqa: PLR0911, PLR0912 -- a branch per type
         )
     cls: type[Any] = type(value)
     if attrs.has(cls):
+        name, shape = _shape(cls)
         fields = {
-            field.alias: encode(getattr(value, field.name))
-            for field in attrs.fields(cls)
-            if field.init
+            alias: encode(getattr(value, attribute)) for alias, attribute in shape
         }
-        return {"$type": _type_name(cls), "f": fields}
+        return {"$type": name, "f": fields}
     if isinstance(value, datetime):
         if isinstance(value.tzinfo, ZoneInfo):
             # The wall time, its fold and the zone: exactly what was given, even
