@@ -4,8 +4,12 @@ A teacher in Europe/London with 5 weekly ten-hour windows (one crossing midnight
 valid for all of 2026 and 2,000 existing one-hour bookings inside them:
 
 (a) ``year``: every 30-minute slot of the year, against ``portion`` doing only the
-    interval subtraction (availability minus the union of the bookings).
-    Target ratio <= 0.01 (at least 100 times faster).
+    interval subtraction (availability minus the union of the bookings). The peer
+    builds the union with ``portion.Interval(*atomics)`` (its fast path: one sort
+    and merge of all 2,000 bookings, not 2,000 one-by-one unions), so it does the
+    same work as ours, the free time of the year from the same windows and
+    bookings, in its best way; ours does more (cuts the free time into slots).
+    Target ratio <= 0.2.
 (b) ``month``: the slots of one 30-day window, against (a). Target ratio <= 0.1.
     Given the window's bookings, as the library's own listing passes them
     (``OneOnOneService.slots`` loads only the commitments that can reach the
@@ -115,14 +119,14 @@ def bench_slots() -> None:
         duration=HALF_HOUR,
     )
     available = available_windows(WEEKLY, first_date=FIRST, last_date=LAST, zone=ZONE)
-    p_available = portion.empty()
-    for window in available:
-        p_available |= portion.closedopen(window.start, window.end)
+    p_available = portion.Interval(
+        *(portion.closedopen(window.start, window.end) for window in available)
+    )
 
     def peer() -> portion.Interval:
-        busy = portion.empty()
-        for commitment in booked:
-            busy |= portion.closedopen(commitment.window.start, commitment.window.end)
+        busy = portion.Interval(
+            *(portion.closedopen(c.window.start, c.window.end) for c in booked)
+        )
         return p_available - busy
 
     def ours_year() -> tuple[TimeWindow, ...]:
@@ -164,7 +168,7 @@ def bench_slots() -> None:
     report(
         "availability.slots_year",
         year_s,
-        "portion",
+        "portion:Interval(*atomics)",
         peer_s,
         slots=len(slots),
         bookings=len(booked),

@@ -20,6 +20,16 @@ means slower; ``bookings_per_s`` is the throughput of ``ours``):
   ONE shared session (capacity 100,000): every booking saves that session, so
   racers lose compare-and-sets and retry, vs ``case:sqlite_4p_own_sessions``.
 
+* ``persistence.booking_sqlite``: one booking through the service on a SQLite
+  file (seconds per booking), vs ``floor:sqlite3 same rows``: bare ``sqlite3``
+  on an identical file doing, per booking, the two reads a booking cannot do
+  without (the session's row; the student's active booking through the index)
+  and exactly the writes our adapter made for it (statements recorded with a
+  trace callback on a third identical file, replayed in one ``BEGIN IMMEDIATE``
+  transaction each). The same rows reach the same file, with no encoding,
+  decoding or object building: what ours adds over the floor is the library's
+  own cost. Target ratio <= 1.5.
+
 Multi-process timings run in 4 spawned worker processes kept alive across runs;
 a barrier starts them together and the wall time is from the first start to the
 last finish. The machine has 2 cores shared with other work, so 4 processes can
@@ -30,6 +40,7 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.pool
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -179,9 +190,117 @@ def _report(bench: str, ours: float, peer: str, theirs: float) -> None:
     )
 
 
+_WRITES = ("INSERT", "UPDATE", "DELETE")
+Statement = tuple[str, Any, bool]  # sql, parameters, executemany
+
+
+class _Recorder:
+    """A connection stand-in that records the write statements it passes on."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self.statements: list[Statement] = []
+
+    def execute(self, sql: str, parameters: Any = ()) -> sqlite3.Cursor:
+        """Record a write, then execute it."""
+        if sql.lstrip().upper().startswith(_WRITES):
+            self.statements.append((sql, parameters, False))
+        return self.connection.execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Any) -> sqlite3.Cursor:
+        """Record a write, then execute it."""
+        rows = list(parameters)
+        if sql.lstrip().upper().startswith(_WRITES):
+            self.statements.append((sql, rows, True))
+        return self.connection.executemany(sql, rows)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.connection, name)
+
+
+def _recorded_writes(path: str, plan: list[tuple[str, str]]) -> list[list[Statement]]:
+    """Per booking of ``plan``, the write statements (and parameters) ours executes."""
+    store = _Store(path)
+    service = store.service()
+    database = store.database
+    assert database is not None
+    recorder = _Recorder(database.connection())
+    database.connection = lambda: recorder  # type: ignore[method-assign,assignment,return-value]
+    per_booking: list[list[Statement]] = []
+    for session_id, student in plan:
+        recorder.statements = []
+        service.book(session_id, student, actor=Actor.student(student))
+        per_booking.append(recorder.statements)
+    return per_booking
+
+
+def _booking_sqlite(tmp: str) -> None:
+    """``persistence.booking_sqlite`` against the bare ``sqlite3`` floor."""
+    total = REPEAT * BATCH
+    sessions = [f"solo-session-{n}" for n in range(total // 10)]
+    plan = [(sessions[n // 10], f"student-{n % 10}") for n in range(total)]
+    paths = [
+        str(Path(tmp) / f"solo-{name}.sqlite3") for name in ("rec", "ours", "floor")
+    ]
+    for path in paths:
+        _Store(path).add_sessions(sessions, 10)
+    writes = _recorded_writes(paths[0], plan)
+    ours_store = _Store(paths[1])
+    service = ours_store.service()
+    floor = sqlite3.connect(paths[2], isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+        floor.execute(f"PRAGMA {pragma}")  # as the adapter opens its file
+
+    def ours(chunk: range) -> None:
+        for n in chunk:
+            session_id, student = plan[n]
+            service.book(session_id, student, actor=Actor.student(student))
+
+    def bare(chunk: range) -> None:
+        for n in chunk:
+            session_id, student = plan[n]
+            floor.execute(
+                "SELECT version, body FROM aggregates WHERE collection = ? AND id = ?",
+                ("sessions", session_id),
+            ).fetchall()
+            floor.execute(
+                "SELECT a.version, a.body FROM index_entries AS i JOIN aggregates AS a"
+                " ON a.collection = i.collection AND a.id = i.id"
+                " WHERE i.collection = ? AND i.name = ? AND i.value = ?",
+                ("bookings", "active", f"{len(session_id)}:{session_id}:{student}"),
+            ).fetchall()
+            floor.execute("BEGIN IMMEDIATE")
+            for sql, parameters, many in writes[n]:
+                if many:
+                    floor.executemany(sql, parameters)
+                else:
+                    floor.execute(sql, parameters)
+            floor.execute("COMMIT")
+
+    ours_runs: list[float] = []
+    floor_runs: list[float] = []
+    for first in range(0, total, BATCH):  # interleaved batches, each seat once
+        chunk = range(first, first + BATCH)
+        for func, runs in ((ours, ours_runs), (bare, floor_runs)):
+            started = time.perf_counter()
+            func(chunk)
+            runs.append((time.perf_counter() - started) / BATCH)
+    floor.close()
+    ours_s, floor_s = statistics.median(ours_runs), statistics.median(floor_runs)
+    report(
+        "persistence.booking_sqlite",
+        ours_s,
+        "floor:sqlite3 same rows",
+        floor_s,
+        bookings=total,
+        target_ratio=1.5,
+    )
+
+
 def main() -> None:
     """Print the JSON lines of every case."""
     with tempfile.TemporaryDirectory() as tmp:
+        _booking_sqlite(tmp)
         single_file = str(Path(tmp) / "single.sqlite3")
         shared_file = str(Path(tmp) / "shared.sqlite3")
         SqliteDatabase(shared_file).close()  # schema created before the workers

@@ -20,26 +20,27 @@ Example:
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
-from typing import TypeVar, final
+from typing import TYPE_CHECKING, Any, final
 
 import attrs
 
 from booking_core._validation import positive_int
-from booking_core.attendance.billing import BillingPolicy
-from booking_core.attendance.model import AttendancePolicy
-from booking_core.bookings.one_on_one import OneOnOnePolicy
-from booking_core.bookings.policies import BookingPolicy, WaitlistPolicy
 from booking_core.errors import InvalidValueError
-from booking_core.money.gateway import RetryPolicy
-from booking_core.money.refunds import CancellationPolicy, RefundPolicy
-from booking_core.money.split import SplitPolicy
-from booking_core.money.withdrawals import WithdrawalPolicy
-from booking_core.sessions.policies import ReschedulePolicy, SessionPolicy
+
+if TYPE_CHECKING:  # each imported when its default is first made (see _of)
+    from booking_core.attendance.billing import BillingPolicy
+    from booking_core.attendance.model import AttendancePolicy
+    from booking_core.bookings.one_on_one import OneOnOnePolicy
+    from booking_core.bookings.policies import BookingPolicy, WaitlistPolicy
+    from booking_core.money.gateway import RetryPolicy
+    from booking_core.money.refunds import CancellationPolicy, RefundPolicy
+    from booking_core.money.split import SplitPolicy
+    from booking_core.money.withdrawals import WithdrawalPolicy
+    from booking_core.sessions.policies import ReschedulePolicy, SessionPolicy
 
 __all__ = ["Policies"]
-
-P = TypeVar("P")
 
 
 def _positive_horizon(_instance: object, _attribute: object, value: object) -> None:
@@ -49,19 +50,31 @@ def _positive_horizon(_instance: object, _attribute: object, value: object) -> N
         )
 
 
-def _of(kind: type[P]) -> P:
-    """A policy field: the class's defaults unless given, and of that class."""
+def _of(module: str, name: str) -> Any:
+    """A policy field: the defaults of class ``module.name`` unless given, and of it.
 
-    def check(_instance: object, attribute: attrs.Attribute[P], value: object) -> None:
-        if not isinstance(value, kind):
+    The class is imported when a default is first made or a value first
+    checked, so naming :class:`Policies` loads none of the concept modules.
+    """
+
+    def kind() -> type:
+        found: type = getattr(importlib.import_module(module), name)
+        return found
+
+    def check(
+        _instance: object, attribute: attrs.Attribute[Any], value: object
+    ) -> None:
+        if not isinstance(value, kind()):
             raise InvalidValueError(
                 field=attribute.name,
-                reason=f"must be a {kind.__name__}",
+                reason=f"must be a {name}",
                 value=type(value).__name__,
             )
 
-    field: P = attrs.field(factory=kind, validator=check)
-    return field
+    def default() -> Any:
+        return kind()()
+
+    return attrs.field(factory=default, validator=check)
 
 
 @final
@@ -87,18 +100,28 @@ class Policies:
             lost a compare-and-set race (10).
     """
 
-    session: SessionPolicy = _of(SessionPolicy)
-    reschedule: ReschedulePolicy = _of(ReschedulePolicy)
-    booking: BookingPolicy = _of(BookingPolicy)
-    waitlist: WaitlistPolicy = _of(WaitlistPolicy)
-    one_on_one: OneOnOnePolicy = _of(OneOnOnePolicy)
-    attendance: AttendancePolicy = _of(AttendancePolicy)
-    billing: BillingPolicy = _of(BillingPolicy)
-    split: SplitPolicy = _of(SplitPolicy)
-    cancellation: CancellationPolicy = _of(CancellationPolicy)
-    refund: RefundPolicy = _of(RefundPolicy)
-    withdrawal: WithdrawalPolicy = _of(WithdrawalPolicy)
-    gateway_retry: RetryPolicy = _of(RetryPolicy)
+    session: SessionPolicy = _of("booking_core.sessions.policies", "SessionPolicy")
+    reschedule: ReschedulePolicy = _of(
+        "booking_core.sessions.policies", "ReschedulePolicy"
+    )
+    booking: BookingPolicy = _of("booking_core.bookings.policies", "BookingPolicy")
+    waitlist: WaitlistPolicy = _of("booking_core.bookings.policies", "WaitlistPolicy")
+    one_on_one: OneOnOnePolicy = _of(
+        "booking_core.bookings.one_on_one", "OneOnOnePolicy"
+    )
+    attendance: AttendancePolicy = _of(
+        "booking_core.attendance.model", "AttendancePolicy"
+    )
+    billing: BillingPolicy = _of("booking_core.attendance.billing", "BillingPolicy")
+    split: SplitPolicy = _of("booking_core.money.split", "SplitPolicy")
+    cancellation: CancellationPolicy = _of(
+        "booking_core.money.refunds", "CancellationPolicy"
+    )
+    refund: RefundPolicy = _of("booking_core.money.refunds", "RefundPolicy")
+    withdrawal: WithdrawalPolicy = _of(
+        "booking_core.money.withdrawals", "WithdrawalPolicy"
+    )
+    gateway_retry: RetryPolicy = _of("booking_core.money.gateway", "RetryPolicy")
     series_horizon: timedelta = attrs.field(
         default=timedelta(weeks=8), validator=_positive_horizon
     )

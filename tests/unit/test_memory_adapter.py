@@ -84,7 +84,7 @@ def test_two_units_of_work_second_commit_is_stale(store: InMemoryStore) -> None:
         with pytest.raises(NotFoundError):
             repo.get("other")
     assert len(publisher.published) == 1
-    assert len(store.events) == 1
+    assert store.events == []  # handed to the publisher, not kept
 
 
 def test_rollback_leaves_nothing(store: InMemoryStore) -> None:
@@ -189,3 +189,64 @@ def test_run_in_transaction_gives_up(store: InMemoryStore) -> None:
         run_in_transaction(lambda: InMemoryUnitOfWork(store), always_loses, attempts=2)
     with pytest.raises(InvalidValueError):
         run_in_transaction(lambda: InMemoryUnitOfWork(store), _bump, attempts=0)
+
+
+@attrs.frozen(kw_only=True)
+class Tagged:
+    id: str
+    tag: str
+    version: int = 0
+
+
+def _tags(store: InMemoryStore, tag: str) -> list[str]:
+    with InMemoryUnitOfWork(store) as uow:
+        return [t.id for t in uow.repository("tagged", Tagged).find("tag", tag)]
+
+
+def _retag(store: InMemoryStore, aggregate_id: str, tag: str) -> None:
+    with InMemoryUnitOfWork(store) as uow:
+        repo = uow.repository("tagged", Tagged)
+        repo.save(attrs.evolve(repo.get(aggregate_id), tag=tag))
+        uow.commit()
+
+
+def test_index_entries_move_between_one_id_and_several() -> None:
+    store = InMemoryStore()
+    store.register_index("tagged", lambda t: [("tag", t.tag)])
+    with InMemoryUnitOfWork(store) as uow:
+        for name in "abc":
+            uow.repository("tagged", Tagged).add(Tagged(id=name, tag="x"))
+        uow.commit()
+    assert _tags(store, "x") == ["a", "b", "c"]
+    _retag(store, "a", "y")
+    assert (_tags(store, "x"), _tags(store, "y")) == (["b", "c"], ["a"])
+    _retag(store, "b", "y")
+    assert (_tags(store, "x"), _tags(store, "y")) == (["c"], ["a", "b"])
+    _retag(store, "c", "y")
+    assert (_tags(store, "x"), _tags(store, "y")) == ([], ["a", "b", "c"])
+    with InMemoryUnitOfWork(store) as uow:  # an unchanged save keeps its entries
+        repo = uow.repository("tagged", Tagged)
+        repo.save(repo.get("a"))
+        uow.commit()
+    assert _tags(store, "y") == ["a", "b", "c"]
+
+
+def test_relay_hands_out_the_outbox_and_drops_it(store: InMemoryStore) -> None:
+    for name in ("e1", "e2"):
+        with InMemoryUnitOfWork(store) as uow:
+            uow.collect([_event(name)])
+            uow.commit()
+    assert [e.aggregate_id for e in store.events] == ["e1", "e2"]
+
+    class Broken:
+        def publish(self, events: object) -> None:
+            raise ConnectionError
+
+    with pytest.raises(ConnectionError):
+        store.relay(Broken())
+    assert [e.aggregate_id for e in store.events] == ["e1", "e2"]  # kept for later
+    publisher = InMemoryEventPublisher()
+    assert store.relay(publisher) == 2
+    assert [e.aggregate_id for e in publisher.published] == ["e1", "e2"]
+    assert store.events == []
+    assert store.relay(publisher) == 0

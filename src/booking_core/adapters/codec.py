@@ -187,6 +187,24 @@ def _class_for(name: object, path: str) -> type:
     raise UnknownTypeNameError(name=shown, path=path)
 
 
+# Per class: its stored name and, for attrs classes, the (alias, attribute)
+# pairs of its init fields, computed once per class.
+_SHAPES: dict[type, tuple[str, tuple[tuple[str, str], ...]]] = {}
+
+
+def _shape(cls: type) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The stored name of ``cls`` and, for an attrs class, its init fields."""
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        fields = tuple(
+            (field.alias or field.name, field.name)
+            for field in (attrs.fields(cls) if attrs.has(cls) else ())
+            if field.init
+        )
+        shape = _SHAPES[cls] = (type_name(cls), fields)
+    return shape
+
+
 def encode(value: object) -> Any:  # noqa: PLR0911, PLR0912 -- a branch per type
     """Turn a domain value into JSON-compatible data (dicts, lists, strings, numbers).
 
@@ -195,7 +213,7 @@ def encode(value: object) -> Any:  # noqa: PLR0911, PLR0912 -- a branch per type
             including an attrs class or enum missing from the registry.
     """
     if isinstance(value, enum.Enum):
-        return {"$enum": type_name(type(value)), "v": value.value}
+        return {"$enum": _shape(type(value))[0], "v": value.value}
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
@@ -208,12 +226,11 @@ def encode(value: object) -> Any:  # noqa: PLR0911, PLR0912 -- a branch per type
         )
     cls: type[Any] = type(value)
     if attrs.has(cls):
+        name, shape = _shape(cls)
         fields = {
-            field.alias: encode(getattr(value, field.name))
-            for field in attrs.fields(cls)
-            if field.init
+            alias: encode(getattr(value, attribute)) for alias, attribute in shape
         }
-        return {"$type": type_name(cls), "f": fields}
+        return {"$type": name, "f": fields}
     if isinstance(value, datetime):
         if isinstance(value.tzinfo, ZoneInfo):
             # The wall time, its fold and the zone: exactly what was given, even

@@ -27,6 +27,7 @@ Example:
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Sequence
 from typing import Any, TypeVar, final
 
@@ -36,7 +37,7 @@ from booking_core.adapters._repositories import DEFAULT_INDEXES, StagedUnitOfWor
 from booking_core.adapters._staging import Indexer
 from booking_core.errors import DuplicateIdError, StaleVersionError
 from booking_core.events import DomainEvent
-from booking_core.ports import Versioned
+from booking_core.ports import EventPublisher, Versioned
 
 __all__ = [
     "InMemoryEventPublisher",
@@ -65,17 +66,71 @@ class InMemoryEventPublisher:
 class InMemoryStore:
     """The committed state shared by every unit of work on it.
 
-    Attributes:
-        events: Every event committed so far, in commit order (the outbox).
+    Committed events go to the store's outbox unless the unit of work that
+    committed them had a publisher (then they are handed to it right after the
+    commit and not kept). :meth:`relay` hands the outbox to a publisher and drops
+    it, so a long-running store keeps only the events nobody has taken yet: run
+    it after commits (or periodically), as a host runs the SQLite adapter's
+    relay.
+
+    Secondary index entries cost a few words each: per collection, index name
+    and value, the one aggregate id under it (the id string the aggregate
+    already holds, not a copy), or a set of ids once a second aggregate shares
+    the value.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from booking_core.actors import Actor
+        >>> store = InMemoryStore()
+        >>> with InMemoryUnitOfWork(store) as uow:
+        ...     uow.collect([DomainEvent(
+        ...         occurred_at=datetime(2026, 6, 1, tzinfo=timezone.utc),
+        ...         actor=Actor.system(), aggregate_id="s-1",
+        ...     )])
+        ...     uow.commit()
+        >>> len(store.events)
+        1
+        >>> publisher = InMemoryEventPublisher()
+        >>> store.relay(publisher), len(publisher.published), store.events
+        (1, 1, [])
     """
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.collections: dict[str, dict[str, Any]] = {}
-        self.events: list[DomainEvent] = []
+        self._outbox: deque[DomainEvent] = deque()
         self._indexers: dict[str, Indexer] = dict(DEFAULT_INDEXES)
-        # (collection, index name, value) -> ids
-        self._index: dict[tuple[str, str, str], set[str]] = {}
+        # collection -> index name -> value -> the id, or a set of ids when several
+        self._index: dict[str, dict[str, dict[str, str | set[str]]]] = {}
+
+    @property
+    def events(self) -> list[DomainEvent]:
+        """The committed events waiting in the outbox, in commit order."""
+        with self.lock:
+            return list(self._outbox)
+
+    def append_events(self, events: Sequence[DomainEvent]) -> None:
+        """Put committed events in the outbox (callers hold :attr:`lock`)."""
+        self._outbox.extend(events)
+
+    def relay(self, publisher: EventPublisher) -> int:
+        """Hand every event waiting in the outbox to ``publisher``; return how many.
+
+        The events leave the store once handed out. When ``publisher`` raises,
+        they stay in the outbox for the next relay (delivery at least once).
+        """
+        with self.lock:
+            events = list(self._outbox)
+            self._outbox.clear()
+        if not events:
+            return 0
+        try:
+            publisher.publish(events)
+        except BaseException:
+            with self.lock:
+                self._outbox.extendleft(reversed(events))
+            raise
+        return len(events)
 
     def collection(self, name: str) -> dict[str, Any]:
         """The committed aggregates of one collection, by id (created on demand)."""
@@ -98,24 +153,50 @@ class InMemoryStore:
     def find(self, collection: str, index: str, value: str) -> dict[str, Any]:
         """The committed aggregates under ``(index, value)``, by id."""
         with self.lock:
-            ids = self._index.get((collection, index, value), ())
+            found = self._index.get(collection, {}).get(index, {}).get(value)
             aggregates = self.collection(collection)
-            return {aggregate_id: aggregates[aggregate_id] for aggregate_id in ids}
+            if found is None:
+                return {}
+            if isinstance(found, str):
+                return {found: aggregates[found]}
+            return {aggregate_id: aggregates[aggregate_id] for aggregate_id in found}
 
     def put(self, collection: str, aggregate: Versioned) -> None:
         """Store ``aggregate`` and its index entries (callers hold :attr:`lock`)."""
         aggregates = self.collection(collection)
         indexer = self._indexers.get(collection)
-        if indexer is not None:
-            previous = aggregates.get(aggregate.id)
-            if previous is not None:
-                for index, value in indexer(previous):
-                    self._index[(collection, index, value)].discard(previous.id)
-            for index, value in indexer(aggregate):
-                self._index.setdefault((collection, index, value), set()).add(
-                    aggregate.id
-                )
+        previous = aggregates.get(aggregate.id)
         aggregates[aggregate.id] = aggregate
+        if indexer is None:
+            return
+        aggregate_id = aggregate.id
+        old = set() if previous is None else set(indexer(previous))
+        new = set(indexer(aggregate))
+        indexes = self._index.setdefault(collection, {})
+        for index, value in old - new:
+            _unlink(indexes[index], value, aggregate_id)
+        for index, value in new - old:
+            _link(indexes.setdefault(index, {}), value, aggregate_id)
+
+
+def _link(entries: dict[str, str | set[str]], value: str, aggregate_id: str) -> None:
+    found = entries.get(value)
+    if found is None:
+        entries[value] = aggregate_id
+    elif isinstance(found, str):
+        entries[value] = {found, aggregate_id}
+    else:
+        found.add(aggregate_id)
+
+
+def _unlink(entries: dict[str, str | set[str]], value: str, aggregate_id: str) -> None:
+    found = entries[value]
+    if isinstance(found, str):
+        del entries[value]
+        return
+    found.discard(aggregate_id)
+    if len(found) == 1:
+        entries[value] = found.pop()
 
 
 @final
@@ -124,7 +205,9 @@ class InMemoryUnitOfWork(StagedUnitOfWork):
 
     Args:
         store: The shared committed state.
-        publisher: Receives the collected events after each successful commit.
+        publisher: Receives the collected events right after each successful
+            commit (optional; without one, events wait in the store's outbox for
+            :meth:`InMemoryStore.relay`).
     """
 
     def __init__(
@@ -132,9 +215,7 @@ class InMemoryUnitOfWork(StagedUnitOfWork):
     ) -> None:
         super().__init__()
         self.store = store
-        self.publisher = (
-            publisher if publisher is not None else InMemoryEventPublisher()
-        )
+        self.publisher = publisher
 
     def __enter__(self) -> InMemoryUnitOfWork:
         super().__enter__()
@@ -183,6 +264,8 @@ class InMemoryUnitOfWork(StagedUnitOfWork):
             for (name, _), (expected, aggregate) in self.writes.items():
                 version = 1 if expected is None else expected + 1
                 self.store.put(name, attrs.evolve(aggregate, version=version))
-            self.store.events.extend(self.events)
+            if self.publisher is None:
+                self.store.append_events(self.events)
             events = self.finish()
-        self.publisher.publish(events)
+        if self.publisher is not None and events:
+            self.publisher.publish(events)

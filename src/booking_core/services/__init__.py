@@ -30,17 +30,19 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from booking_core.clock import Clock
 from booking_core.errors import BookingCoreError, ConcurrencyError, InvalidValueError
 from booking_core.policies import Policies
-from booking_core.ports import UnitOfWork
+
+if TYPE_CHECKING:  # only annotations: naming a service loads no repository protocol
+    from booking_core.ports import UnitOfWork
 
 __all__ = ["Service", "run_in_transaction"]
 
 T = TypeVar("T")
-U = TypeVar("U", bound=UnitOfWork)
+U = TypeVar("U", bound="UnitOfWork")
 
 
 def run_in_transaction(

@@ -32,20 +32,22 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import final
+from typing import TYPE_CHECKING, final
 
 import attrs
 
 from booking_core.clock import Clock
 from booking_core.errors import InvalidValueError
 from booking_core.policies import Policies
-from booking_core.ports import PaymentGateway, UnitOfWork
-from booking_core.services.attendance import AttendanceService
-from booking_core.services.booking import BookingService
-from booking_core.services.monitor import Monitor
-from booking_core.services.one_on_one import OneOnOneService
-from booking_core.services.payments import PaymentService
-from booking_core.services.sessions import SessionService
+
+if TYPE_CHECKING:  # services imported by build(): naming bootstrap loads none
+    from booking_core.ports import PaymentGateway, UnitOfWork
+    from booking_core.services.attendance import AttendanceService
+    from booking_core.services.booking import BookingService
+    from booking_core.services.monitor import Monitor
+    from booking_core.services.one_on_one import OneOnOneService
+    from booking_core.services.payments import PaymentService
+    from booking_core.services.sessions import SessionService
 
 __all__ = ["BookingCore", "bootstrap"]
 
@@ -105,6 +107,13 @@ class BookingCore:
         new_id: Callable[[], str] | None = None,
     ) -> BookingCore:
         """Wire every service; see :func:`bootstrap`."""
+        from booking_core.services.attendance import AttendanceService
+        from booking_core.services.booking import BookingService
+        from booking_core.services.monitor import Monitor
+        from booking_core.services.one_on_one import OneOnOneService
+        from booking_core.services.payments import PaymentService
+        from booking_core.services.sessions import SessionService
+
         ids = {} if new_id is None else {"new_id": new_id}
         shared = policies if policies is not None else Policies()
         sessions = SessionService(uow_factory=uow_factory, clock=clock, policies=shared)

@@ -56,7 +56,7 @@ import enum
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
-from typing import Protocol, TypeVar, final
+from typing import TYPE_CHECKING, Protocol, TypeVar, final
 
 import attrs
 
@@ -70,10 +70,6 @@ from booking_core.errors import ConcurrencyError
 from booking_core.events import Decision
 from booking_core.ports import UnitOfWork
 from booking_core.series import BookingSeries
-from booking_core.services.attendance import AttendanceService
-from booking_core.services.booking import BookingService
-from booking_core.services.payments import PaymentService
-from booking_core.services.sessions import SessionService
 from booking_core.sessions import (
     RescheduleExpired,
     Session,
@@ -82,6 +78,12 @@ from booking_core.sessions import (
     is_past_no_show_limit,
     is_reschedule_expired,
 )
+
+if TYPE_CHECKING:  # the monitor is handed the services; it never builds one
+    from booking_core.services.attendance import AttendanceService
+    from booking_core.services.booking import BookingService
+    from booking_core.services.payments import PaymentService
+    from booking_core.services.sessions import SessionService
 
 __all__ = ["Monitor", "OneOnOneSteps", "TickError", "TickReport", "TickStep"]
 
