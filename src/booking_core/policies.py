@@ -27,7 +27,7 @@ import attrs
 
 from booking_core._validation import positive_int
 from booking_core.attendance.billing import BillingPolicy
-from booking_core.attendance.model import AttendancePolicy
+from booking_core.attendance.model import AttendancePolicy, ParticipationPolicy
 from booking_core.bookings.one_on_one import OneOnOnePolicy
 from booking_core.bookings.policies import BookingPolicy, WaitlistPolicy
 from booking_core.errors import InvalidValueError
@@ -76,6 +76,9 @@ class Policies:
         waitlist: Waitlist mode and offer expiry.
         one_on_one: 1:1 request, approval and notice rules.
         attendance: Lateness, presence and outcome rules.
+        participation: Who may record a join or leave for whom, and how long
+            after the claimed time (live within 5 minutes; corrections with a
+            reason).
         billing: Which outcomes are billed.
         split: Commission, gateway fee estimate and tax.
         cancellation: Refund tiers by notice.
@@ -93,6 +96,7 @@ class Policies:
     waitlist: WaitlistPolicy = _of(WaitlistPolicy)
     one_on_one: OneOnOnePolicy = _of(OneOnOnePolicy)
     attendance: AttendancePolicy = _of(AttendancePolicy)
+    participation: ParticipationPolicy = _of(ParticipationPolicy)
     billing: BillingPolicy = _of(BillingPolicy)
     split: SplitPolicy = _of(SplitPolicy)
     cancellation: CancellationPolicy = _of(CancellationPolicy)
