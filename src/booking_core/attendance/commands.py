@@ -15,7 +15,7 @@ import attrs
 
 from booking_core._payment_status import PaymentStatus, check_payment_transition
 from booking_core._validation import utc_instant
-from booking_core.actors import Actor, Role, require_role
+from booking_core.actors import Actor, Role, check_actor, require_role
 from booking_core.attendance.events import (
     AttendanceMarked,
     AttendeeExcused,
@@ -76,6 +76,10 @@ def _require_self_or_recorder(attendee: Attendee, actor: Actor, action: str) -> 
 
 
 def _claim_not_after(entry: ParticipationEvent, now: datetime) -> None:
+    if not isinstance(entry, ParticipationEvent):
+        raise InvalidValueError(
+            field="entry", reason="must be a ParticipationEvent", value=entry
+        )
     if entry.at > now:
         raise InvalidValueError(
             field="entry.at",
@@ -104,7 +108,7 @@ def _check_leave(
 def _require_live_recorder(
     attendee: Attendee, actor: Actor, policy: ParticipationPolicy
 ) -> None:
-    if actor.role in policy.reporters:
+    if check_actor(actor).role in policy.reporters:
         return
     if policy.self_recording and actor == attendee.actor:
         return

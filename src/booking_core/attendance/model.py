@@ -238,12 +238,24 @@ def _log(value: Iterable[ParticipationEvent]) -> tuple[ParticipationEvent, ...]:
 
 
 def _role(value: Role | str) -> Role:
-    role = Role(value)
+    try:
+        role = Role(value)
+    except ValueError:
+        role = Role.ADMIN  # refused below, like any role but teacher and student
     if role not in _ATTENDEE_ROLES:
         raise InvalidValueError(
             field="role", reason="an attendee is a teacher or a student", value=value
         )
     return role
+
+
+def _payment_status(value: PaymentStatus | str) -> PaymentStatus:
+    try:
+        return PaymentStatus(value)
+    except ValueError:
+        raise InvalidValueError(
+            field="payment_status", reason="must be a payment status", value=value
+        ) from None
 
 
 def attendee_id(session_id: str, participant_id: str, role: Role | str) -> str:
@@ -261,7 +273,7 @@ def attendee_id(session_id: str, participant_id: str, role: Role | str) -> str:
         >>> attendee_id("s-1", "alice", "student")
         's-1~student~alice'
     """
-    return f"{session_id}~{Role(role).value}~{participant_id}"
+    return f"{session_id}~{_role(role).value}~{participant_id}"
 
 
 @final
@@ -350,7 +362,7 @@ class Attendee:
             participant_id=participant_id,
             role=role,
             intent=Intent(intent),
-            payment_status=PaymentStatus(payment_status),
+            payment_status=_payment_status(payment_status),
         )
 
     @property
