@@ -34,6 +34,7 @@ from booking_core.attendance.model import (
     AttendancePolicy,
     Attendee,
     ParticipationEvent,
+    ParticipationPolicy,
 )
 from booking_core.attendance.outcome import classify_outcome
 from booking_core.intervals import TimeWindow
@@ -87,13 +88,20 @@ def main() -> None:
         for i in range(200)
     ]
     sp = SessionPolicy()
+    pp = ParticipationPolicy()
     system = Actor.system()
 
     def record() -> None:
         a = Attendee.create(session_id="s-1", participant_id="x", role="student")
         for entry in entries:
             a = record_participation(
-                a, SESSION, entry, actor=system, now=SESSION.end, session_policy=sp
+                a,
+                SESSION,
+                entry,
+                actor=system,
+                now=entry.at,  # live: recorded as it happens
+                session_policy=sp,
+                policy=pp,
             ).state
 
     def evolve() -> None:

@@ -26,9 +26,9 @@ from typing import final
 import attrs
 
 from booking_core._validation import identifier
-from booking_core.errors import PermissionDeniedError
+from booking_core.errors import InvalidValueError, PermissionDeniedError
 
-__all__ = ["Actor", "Role", "require_role"]
+__all__ = ["Actor", "Role", "check_actor", "require_role"]
 
 
 @final
@@ -78,6 +78,23 @@ class Actor:
         return f"{self.role.value} {self.user_id!r}"
 
 
+def check_actor(value: object, field: str = "actor") -> Actor:
+    """Return ``value`` if it is an :class:`Actor`; refuse anything else.
+
+    Raises:
+        InvalidValueError: ``input.invalid_value`` naming ``field``.
+
+    Example:
+        >>> check_actor("admin")
+        Traceback (most recent call last):
+        ...
+        booking_core.errors.InvalidValueError: actor is invalid: must be an Actor; ...
+    """
+    if not isinstance(value, Actor):
+        raise InvalidValueError(field=field, reason="must be an Actor", value=value)
+    return value
+
+
 def require_role(actor: Actor, allowed: Collection[Role], *, action: str) -> None:
     """Refuse unless ``actor`` acts in one of the ``allowed`` roles.
 
@@ -89,6 +106,6 @@ def require_role(actor: Actor, allowed: Collection[Role], *, action: str) -> Non
     Raises:
         PermissionDeniedError: ``permission_denied`` when the role is not allowed.
     """
-    if actor.role not in allowed:
+    if check_actor(actor).role not in allowed:
         names = ", ".join(sorted(role.value for role in allowed)) or "nobody"
         raise PermissionDeniedError(actor=actor, action=action, allowed=names)

@@ -31,6 +31,7 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   ├── SessionRoleNotAllowedError          sessions.role_not_allowed
     │   ├── NotSessionParticipantError          sessions.not_participant
     │   ├── OwnRescheduleRequestError           sessions.own_reschedule_request
+    │   ├── OwnPresenceCorrectionError          attendance.own_correction
     │   ├── NotSeriesParticipantError           series.not_participant
     │   ├── NotBookingHolderError               booking.not_holder
     │   └── NotScheduleOwnerError               one_on_one.not_schedule_owner
@@ -63,6 +64,7 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   ├── ExpiryNotDueError                   one_on_one.expiry_not_due
     │   ├── IntentChangeClosedError             attendance.intent_closed
     │   ├── AttendanceTooEarlyError             attendance.too_early
+    │   ├── ClaimTooOldError                    attendance.claim_too_old
     │   ├── TooManySeatsError                   booking.too_many_seats
     │   ├── SeatsUnavailableError               booking.seats_unavailable
     │   ├── OfferNotDueError                    booking.offer_not_due
@@ -126,6 +128,7 @@ __all__ = [
     "BookingKeyReuseError",
     "BookingTransitionError",
     "CapacityBelowTakenError",
+    "ClaimTooOldError",
     "CommitmentConflictError",
     "ConcurrencyError",
     "ConflictError",
@@ -171,6 +174,7 @@ __all__ = [
     "OfferExpiredError",
     "OfferNotDueError",
     "OrderKeyReuseError",
+    "OwnPresenceCorrectionError",
     "OwnRescheduleRequestError",
     "PermissionDeniedError",
     "PolicyViolationError",
@@ -867,6 +871,36 @@ class AttendanceTooEarlyError(PolicyViolationError):
     template = (
         "attendance of session {session_id!r} cannot be marked at {now}; it can "
         "be marked from the session's end ({end}) on"
+    )
+
+
+class ClaimTooOldError(PolicyViolationError):
+    """Raised when a live join or leave claims a time too long before its recording.
+
+    Details:
+        field: ``entry.at``.
+        claimed: The claimed time.
+        recorded: When it was being recorded.
+        limit: ``ParticipationPolicy.claim_lag``.
+    """
+
+    code = "attendance.claim_too_old"
+    template = (
+        "a {kind} claimed at {claimed} cannot be recorded live at {recorded}: a "
+        "live claim may lie at most {limit} before its recording (claim_lag); "
+        "a teacher, admin or the system may record it as a correction with a "
+        "reason"
+    )
+
+
+class OwnPresenceCorrectionError(PermissionDeniedError):
+    """Raised when somebody corrects their own join/leave log."""
+
+    code = "attendance.own_correction"
+    template = (
+        "{actor} cannot correct their own presence in session {session_id!r}; "
+        "a correction comes from the session's teacher (for a student), an "
+        "admin or the system"
     )
 
 

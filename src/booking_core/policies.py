@@ -31,7 +31,7 @@ from booking_core.errors import InvalidValueError
 
 if TYPE_CHECKING:  # each imported when its default is first made (see _of)
     from booking_core.attendance.billing import BillingPolicy
-    from booking_core.attendance.model import AttendancePolicy
+    from booking_core.attendance.model import AttendancePolicy, ParticipationPolicy
     from booking_core.bookings.one_on_one import OneOnOnePolicy
     from booking_core.bookings.policies import BookingPolicy, WaitlistPolicy
     from booking_core.money.gateway import RetryPolicy
@@ -89,6 +89,9 @@ class Policies:
         waitlist: Waitlist mode and offer expiry.
         one_on_one: 1:1 request, approval and notice rules.
         attendance: Lateness, presence and outcome rules.
+        participation: Who may record a join or leave for whom, and how long
+            after the claimed time (live within 5 minutes; corrections with a
+            reason).
         billing: Which outcomes are billed.
         split: Commission, gateway fee estimate and tax.
         cancellation: Refund tiers by notice.
@@ -111,6 +114,9 @@ class Policies:
     )
     attendance: AttendancePolicy = _of(
         "booking_core.attendance.model", "AttendancePolicy"
+    )
+    participation: ParticipationPolicy = _of(
+        "booking_core.attendance.model", "ParticipationPolicy"
     )
     billing: BillingPolicy = _of("booking_core.attendance.billing", "BillingPolicy")
     split: SplitPolicy = _of("booking_core.money.split", "SplitPolicy")

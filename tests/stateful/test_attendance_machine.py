@@ -29,6 +29,7 @@ from booking_core.attendance.model import (
     Attendee,
     Intent,
     ParticipationEvent,
+    ParticipationPolicy,
     lateness,
 )
 from booking_core.errors import BookingCoreError
@@ -47,6 +48,7 @@ SESSION = Session(
 )
 POLICY = AttendancePolicy()
 SP = SessionPolicy()
+PP = ParticipationPolicy()
 ADMIN = Actor.admin("ops")
 
 
@@ -92,6 +94,7 @@ class AttendeeMachine(RuleBasedStateMachine):
                 actor=Actor.system(),
                 now=max(self.now, at),
                 session_policy=SP,
+                policy=PP,
             )
         )
 

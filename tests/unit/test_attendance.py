@@ -18,6 +18,7 @@ from booking_core.attendance.billing import (
 )
 from booking_core.attendance.commands import (
     cancel_session_attendees,
+    correct_participation,
     excuse,
     mark_attendance,
     record_participation,
@@ -29,6 +30,7 @@ from booking_core.attendance.model import (
     Attendee,
     Intent,
     ParticipationEvent,
+    ParticipationPolicy,
     attendee_id,
     is_late,
     lateness,
@@ -41,10 +43,14 @@ from booking_core.attendance.outcome import (
 )
 from booking_core.errors import (
     AttendanceTooEarlyError,
+    BookingCoreError,
+    ClaimTooOldError,
     IntentChangeClosedError,
+    InvalidSessionTextError,
     InvalidValueError,
     JoinWindowClosedError,
     NotSessionParticipantError,
+    OwnPresenceCorrectionError,
     PermissionDeniedError,
     RejoinNotAllowedError,
     SessionNotCancelledError,
@@ -60,6 +66,7 @@ MIN = timedelta(minutes=1)
 SYSTEM = Actor.system()
 POLICY = AttendancePolicy()
 SP = SessionPolicy()
+PP = ParticipationPolicy()
 
 
 def session(
@@ -100,10 +107,34 @@ def visit(
     if leave is not None:
         entries.append(ParticipationEvent.left(s.start + leave * MIN))
     for entry in entries:
-        attendee = record_participation(
-            attendee, s, entry, actor=SYSTEM, now=s.end + 10 * MIN, session_policy=SP
-        ).state
+        attendee = record(attendee, s, entry)
     return attendee
+
+
+def record(
+    attendee: Attendee,
+    s: Session,
+    entry: ParticipationEvent,
+    *,
+    now: datetime | None = None,
+    actor: Actor = SYSTEM,
+    session_policy: SessionPolicy = SP,
+) -> Attendee:
+    """Record ``entry`` live (at its claimed time unless ``now`` is given)."""
+    return record_participation(
+        attendee,
+        s,
+        entry,
+        actor=actor,
+        now=entry.at if now is None else now,
+        session_policy=session_policy,
+        policy=PP,
+    ).state
+
+
+def claims(attendee: Attendee) -> list[tuple[str, datetime]]:
+    """The log as claimed: ``(kind, at)`` per entry."""
+    return [(entry.kind.value, entry.at) for entry in attendee.log]
 
 
 # -- values ---------------------------------------------------------------------
@@ -142,14 +173,19 @@ def test_log_is_sorted_and_deduplicated() -> None:
     a = student()
     late = ParticipationEvent.left(START + 30 * MIN)
     early = ParticipationEvent.joined(START)
-    for entry in (late, early, late):
-        a = record_participation(
-            a, s, entry, actor=SYSTEM, now=s.end, session_policy=SP
-        ).state
-    assert a.log == (early, late)
-    again = record_participation(a, s, late, actor=SYSTEM, now=s.end, session_policy=SP)
+    # out of order, within the claim lag of the recording
+    now = START + 31 * MIN
+    for entry in (late, ParticipationEvent.joined(START + 27 * MIN), late):
+        a = record(a, s, entry, now=now)
+    assert claims(a) == [("joined", START + 27 * MIN), ("left", START + 30 * MIN)]
+    assert all(e.recorded_at == now and e.recorded_by == SYSTEM for e in a.log)
+    # a duplicate changes nothing, however late it arrives
+    again = record_participation(
+        a, s, late, actor=SYSTEM, now=s.end, session_policy=SP, policy=PP
+    )
     assert again.state is a
     assert again.events == ()
+    del early
 
 
 @pytest.mark.parametrize("zone", ["Europe/London", "Asia/Kolkata"])
@@ -163,16 +199,15 @@ def test_joins_only_inside_join_window(zone: str) -> None:
         s,
         ParticipationEvent.joined(opens),
         actor=SYSTEM,
-        now=closes,
+        now=opens + MIN,
         session_policy=SP,
+        policy=PP,
     )
     assert ok.events[0].name == "ParticipationRecorded"
     for at in (opens - timedelta(microseconds=1), closes):
         for entry in (ParticipationEvent.joined(at), ParticipationEvent.left(at)):
             with pytest.raises(JoinWindowClosedError):
-                record_participation(
-                    a, s, entry, actor=SYSTEM, now=closes + MIN, session_policy=SP
-                )
+                record(a, s, entry, now=at + MIN)
 
 
 def test_recording_refusals_change_nothing() -> None:
@@ -180,39 +215,22 @@ def test_recording_refusals_change_nothing() -> None:
     a = visit(student(), s, 0, 10)
     snapshot = a
     entry = ParticipationEvent.joined(START + 20 * MIN)
+    now = entry.at + MIN
     with pytest.raises(InvalidValueError):  # entry in the future
-        record_participation(a, s, entry, actor=SYSTEM, now=START, session_policy=SP)
+        record(a, s, entry, now=START)
     with pytest.raises(NotSessionParticipantError):
-        record_participation(
-            a, s, entry, actor=Actor.student("bob"), now=s.end, session_policy=SP
-        )
+        record(a, s, entry, now=now, actor=Actor.student("bob"))
+    with pytest.raises(NotSessionParticipantError):  # admins correct, with a reason
+        record(a, s, entry, now=now, actor=Actor.admin("ops"))
     with pytest.raises(InvalidValueError):
-        record_participation(
-            a, session(sid="s-2"), entry, actor=SYSTEM, now=s.end, session_policy=SP
-        )
+        record(a, session(sid="s-2"), entry, now=now)
     with pytest.raises(RejoinNotAllowedError):
-        record_participation(
-            a,
-            s,
-            entry,
-            actor=SYSTEM,
-            now=s.end,
-            session_policy=SessionPolicy(rejoin_allowed=False),
-        )
+        record(a, s, entry, now=now, session_policy=SessionPolicy(rejoin_allowed=False))
     with pytest.raises(SessionNotScheduledError):
-        record_participation(
-            a,
-            session(status=SessionStatus.CANCELLED),
-            entry,
-            actor=SYSTEM,
-            now=s.end,
-            session_policy=SP,
-        )
+        record(a, session(status=SessionStatus.CANCELLED), entry, now=now)
     assert a == snapshot
-    own = record_participation(
-        a, s, entry, actor=Actor.student("alice"), now=s.end, session_policy=SP
-    )
-    assert own.state.log[-1] == entry
+    own = record(a, s, entry, now=now, actor=Actor.student("alice"))
+    assert own.log[-1] == entry.recorded(at=now, by=Actor.student("alice"))
 
 
 # -- lateness, presence, marking ------------------------------------------------
@@ -231,14 +249,7 @@ def test_lateness_and_presence() -> None:
     assert presence(late, s) == 54 * MIN  # never left: counted to the end
     # rejoin: two visits, overlapping joins and a stray leave are read sanely
     a = visit(visit(student(), s, 0, 10), s, 20, 30)
-    a = record_participation(
-        a,
-        s,
-        ParticipationEvent.left(START + 15 * MIN),
-        actor=SYSTEM,
-        now=s.end,
-        session_policy=SP,
-    ).state
+    a = record(a, s, ParticipationEvent.left(START + 15 * MIN), now=START + 20 * MIN)
     assert presence(a, s) == 20 * MIN
     doubled = visit(visit(student(), s, 0), s, 10, 20)  # join, join, leave
     assert presence(doubled, s) == 20 * MIN
@@ -501,6 +512,17 @@ def test_every_event_round_trips_through_codec() -> None:
             actor=SYSTEM,
             now=START,
             session_policy=SP,
+            policy=PP,
+        ),
+        correct_participation(
+            student(),
+            s,
+            ParticipationEvent.joined(START),
+            reason="provider webhook lost",
+            actor=SYSTEM,
+            now=s.end,
+            session_policy=SP,
+            policy=PP,
         ),
         set_intent(
             student(),
@@ -525,6 +547,7 @@ def test_every_event_round_trips_through_codec() -> None:
     events = [event for decision in decisions for event in decision.events]
     assert {e.name for e in events} == {
         "ParticipationRecorded",
+        "ParticipationCorrected",
         "IntentChanged",
         "AttendeeExcused",
         "AttendanceMarked",
@@ -533,3 +556,213 @@ def test_every_event_round_trips_through_codec() -> None:
     }
     for event in events:
         assert loads(dumps(event)) == event
+
+
+# -- claimed vs recorded times --------------------------------------------------
+
+TEACHER = Actor.teacher("t-1")
+WHY = "the provider lost the webhook"
+
+
+def correct(
+    attendee: Attendee,
+    s: Session,
+    entry: ParticipationEvent,
+    *,
+    actor: Actor = SYSTEM,
+    reason: str = WHY,
+    now: datetime | None = None,
+    session_policy: SessionPolicy = SP,
+) -> list[object]:
+    """Correct ``attendee``'s log; the events' names (the state is checked apart)."""
+    decision = correct_participation(
+        attendee,
+        s,
+        entry,
+        reason=reason,
+        actor=actor,
+        now=s.end + HOUR if now is None else now,
+        session_policy=session_policy,
+        policy=PP,
+    )
+    return [event.name for event in decision.events]
+
+
+HOUR = timedelta(hours=1)
+
+
+def test_log_entries_keep_the_claim_and_its_recording() -> None:
+    claim = ParticipationEvent.joined(START)
+    assert (claim.recorded_at, claim.recorded_by, claim.is_correction) == (
+        None,
+        None,
+        False,
+    )
+    kept = claim.recorded(at=START + MIN, by=SYSTEM, reason=WHY)
+    assert kept.is_correction
+    assert loads(dumps(kept)) == kept
+    with pytest.raises(InvalidValueError) as after:
+        claim.recorded(at=START - MIN, by=SYSTEM)
+    assert after.value.details["field"] == "at"
+    for field, bad in (
+        ("recorded_by", "system"),
+        ("reason", ""),
+        ("reason", "lost\ud800"),
+        ("recorded_at", datetime(2026, 1, 1)),
+    ):
+        with pytest.raises(BookingCoreError) as refused:
+            attrs.evolve(kept, **{field: bad})  # type: ignore[arg-type]
+        assert refused.value.details["field"] == field
+
+
+def test_rows_stored_before_recordings_were_kept_still_decode() -> None:
+    document = (
+        '{"$type":"participation_entry","f":{"at":{"$dt":"2026-10-25T09:00:00+00:00"},'
+        '"kind":{"$enum":"participation_kind","v":"joined"}}}'
+    )
+    assert loads(document) == ParticipationEvent.joined(START)
+
+
+def test_the_log_keeps_the_earliest_recording_of_a_claim() -> None:
+    claim = ParticipationEvent.joined(START)
+    first = claim.recorded(at=START + MIN, by=SYSTEM)
+    later = claim.recorded(at=START + 2 * MIN, by=SYSTEM)
+    anonymous = attrs.evolve(claim, recorded_at=START + MIN)
+    for entries, kept in (
+        ([later, first], first),
+        ([first, later], first),
+        ([first, claim], claim),  # stored before recordings were kept
+        ([first, anonymous], anonymous),  # same instant: a total order decides
+        ([anonymous, first], anonymous),
+    ):
+        assert attrs.evolve(student(), log=entries).log == (kept,)
+
+
+def test_participation_policy_defaults_and_validation() -> None:
+    assert PP.claim_lag == 5 * MIN
+    assert PP.self_recording
+    assert PP.reporters == {Role.SYSTEM}
+    assert PP.correctors == {Role.TEACHER, Role.ADMIN, Role.SYSTEM}
+    assert ParticipationPolicy(reporters="admin").reporters == {Role.ADMIN}
+    assert ParticipationPolicy(claim_lag=timedelta(days=1)).claim_lag == HOUR * 24
+    for lag in (-MIN, timedelta(days=1, microseconds=1), 300):
+        with pytest.raises(InvalidValueError) as refused:
+            ParticipationPolicy(claim_lag=lag)  # type: ignore[arg-type]
+        assert refused.value.details["field"] == "claim_lag"
+    for roles in ("guest", 5, ["teacher", "guest"]):
+        with pytest.raises(InvalidValueError):
+            ParticipationPolicy(correctors=roles)
+
+
+def test_a_live_claim_may_lie_at_most_the_claim_lag_before_its_recording() -> None:
+    s = session()
+    claim = ParticipationEvent.joined(START)
+    ok = record(teacher(), s, claim, now=START + 5 * MIN, actor=TEACHER)
+    assert ok.log == (claim.recorded(at=START + 5 * MIN, by=TEACHER),)
+    with pytest.raises(ClaimTooOldError) as old:
+        record(teacher(), s, claim, now=s.end + MIN, actor=TEACHER)
+    assert old.value.code == "attendance.claim_too_old"
+    assert old.value.details == {
+        "field": "entry.at",
+        "kind": "joined",
+        "claimed": START.isoformat(),
+        "recorded": (s.end + MIN).isoformat(),
+        "limit": "0:05:00",
+    }
+    with pytest.raises(ClaimTooOldError):  # the system too: late is a correction
+        record(teacher(), s, ParticipationEvent.left(START), now=START + 6 * MIN)
+
+
+def test_who_records_live_is_a_policy() -> None:
+    s = session()
+    claim = ParticipationEvent.joined(START)
+    quiet = ParticipationPolicy(self_recording=False, reporters={Role.ADMIN})
+    for actor, allowed in (
+        (Actor.student("alice"), False),
+        (SYSTEM, False),
+        (Actor.admin("ops"), True),
+    ):
+        if allowed:
+            assert record_participation(
+                student(),
+                s,
+                claim,
+                actor=actor,
+                now=START,
+                session_policy=SP,
+                policy=quiet,
+            ).events
+        else:
+            with pytest.raises(NotSessionParticipantError):
+                record_participation(
+                    student(),
+                    s,
+                    claim,
+                    actor=actor,
+                    now=START,
+                    session_policy=SP,
+                    policy=quiet,
+                )
+
+
+def test_a_teacher_who_never_came_cannot_log_joined_at_the_start() -> None:
+    s = session()
+    tina = teacher()
+    alice = record(student(), s, ParticipationEvent.joined(START + MIN))
+    claim = ParticipationEvent.joined(START)
+    with pytest.raises(ClaimTooOldError):
+        record(tina, s, claim, now=s.end + MIN, actor=TEACHER)
+    with pytest.raises(OwnPresenceCorrectionError) as own:
+        correct(tina, s, claim, actor=TEACHER)
+    assert own.value.code == "attendance.own_correction"
+    assert own.value.http_status == 403
+    assert tina == teacher()
+    report = classify_outcome(s, [tina, alice], POLICY)
+    assert report.outcome is SessionOutcome.TEACHER_NO_SHOW
+    assert not report.settlement.teacher_paid
+
+
+def test_corrections_need_a_corrector_a_reason_and_the_join_window() -> None:
+    s = session()
+    alice = student()
+    claim = ParticipationEvent.joined(START)
+    assert correct(alice, s, claim, actor=TEACHER) == ["ParticipationCorrected"]
+    assert correct(alice, s, claim, actor=Actor.admin("ops")) == [
+        "ParticipationCorrected"
+    ]
+    other_teacher = Attendee.create(
+        session_id="s-1", participant_id="t-9", role="teacher"
+    )
+    refusals: list[tuple[type[BookingCoreError], Attendee, dict[str, object]]] = [
+        (PermissionDeniedError, alice, {"actor": Actor.student("bob")}),
+        (PermissionDeniedError, alice, {"actor": Actor.student("alice")}),
+        (NotSessionParticipantError, alice, {"actor": Actor.teacher("t-2")}),
+        (NotSessionParticipantError, other_teacher, {"actor": TEACHER}),
+        (InvalidSessionTextError, alice, {"reason": "   short   "}),
+        (InvalidValueError, alice, {"now": START - MIN}),
+        (SessionNotScheduledError, alice, {}),
+        (JoinWindowClosedError, alice, {"now": s.end + 10 * HOUR}),
+    ]
+    for error, attendee, changes in refusals:
+        target = session(status=SessionStatus.CANCELLED) if not changes else s
+        entry = (
+            ParticipationEvent.left(s.end + 2 * HOUR)
+            if error is JoinWindowClosedError
+            else claim
+        )
+        with pytest.raises(error):
+            correct(attendee, target, entry, **changes)  # type: ignore[arg-type]
+    joined = record(alice, s, claim)
+    assert correct(joined, s, claim) == []  # a duplicate changes nothing
+    with pytest.raises(RejoinNotAllowedError):
+        correct(
+            joined,
+            s,
+            ParticipationEvent.joined(START + MIN),
+            session_policy=SessionPolicy(rejoin_allowed=False),
+        )
+    # a completed session can still be corrected
+    done = session(status=SessionStatus.COMPLETED)
+    assert correct(alice, done, ParticipationEvent.left(s.end)) == [
+        "ParticipationCorrected"
+    ]

@@ -16,6 +16,7 @@ from typing import ClassVar, Generic, TypeVar
 import attrs
 
 from booking_core._payment_status import PaymentStatus
+from booking_core._validation import utc_instant
 from booking_core.adapters._staging import Indexer, StagedRepository, StagingUnitOfWork
 from booking_core.attendance.model import Attendee
 from booking_core.availability.schedule import StudentCalendar, TeacherSchedule
@@ -269,8 +270,9 @@ class StagedSessionRepository(StagedAggregateRepository[Session]):
 
     def scheduled_sessions(self, *, starting_before: datetime) -> list[Session]:
         """Scheduled sessions starting before ``starting_before``, by start, id."""
+        before = utc_instant(starting_before, "starting_before")
         scheduled = self._repo.find("status", SessionStatus.SCHEDULED.value)
-        found = [s for s in scheduled if s.start < starting_before]
+        found = [s for s in scheduled if s.start < before]
         return sorted(found, key=lambda s: (s.start, s.id))
 
     def pending_reschedules(self, *, due_by: datetime) -> list[Session]:

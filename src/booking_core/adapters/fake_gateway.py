@@ -50,6 +50,7 @@ from typing import TypeVar, final
 
 import attrs
 
+from booking_core._validation import utc_instant
 from booking_core.errors import (
     GatewayDeclinedError,
     GatewayKeyReuseError,
@@ -507,6 +508,7 @@ class FakePaymentGateway:
         self, *, start: datetime, end: datetime
     ) -> list[GatewayTransaction]:
         """The settled payments, refunds and payouts in ``[start, end)``."""
+        start, end = utc_instant(start, "start"), utc_instant(end, "end")
         return [t for t in self._transactions.values() if start <= t.at < end]
 
     def verify_webhook(self, body: bytes, signature: str) -> bool:

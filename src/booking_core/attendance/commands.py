@@ -1,4 +1,4 @@
-"""Attendance commands: record participation, set intent, excuse, cancel, mark.
+"""Attendance commands: record and correct participation, intent, excuse, mark.
 
 Each is a pure function of the attendee, the session, the actor, ``now`` and the
 :class:`~booking_core.attendance.model.AttendancePolicy`, returning a
@@ -15,11 +15,12 @@ import attrs
 
 from booking_core._payment_status import PaymentStatus, check_payment_transition
 from booking_core._validation import utc_instant
-from booking_core.actors import Actor, Role, require_role
+from booking_core.actors import Actor, Role, check_actor, require_role
 from booking_core.attendance.events import (
     AttendanceMarked,
     AttendeeExcused,
     IntentChanged,
+    ParticipationCorrected,
     ParticipationRecorded,
 )
 from booking_core.attendance.model import (
@@ -30,24 +31,31 @@ from booking_core.attendance.model import (
     Intent,
     ParticipationEvent,
     ParticipationKind,
+    ParticipationPolicy,
     _same_session,
     lateness,
 )
 from booking_core.errors import (
     AttendanceTooEarlyError,
+    ClaimTooOldError,
     IntentChangeClosedError,
     InvalidValueError,
     JoinWindowClosedError,
     NotSessionParticipantError,
+    OwnPresenceCorrectionError,
+    RejoinNotAllowedError,
     SessionNotCancelledError,
+    SessionNotScheduledError,
 )
 from booking_core.events import Decision, DomainEvent
+from booking_core.sessions._text import checked_text
 from booking_core.sessions.model import Session, SessionStatus
 from booking_core.sessions.policies import SessionPolicy
 from booking_core.sessions.queries import check_join, join_window
 
 __all__ = [
     "cancel_session_attendees",
+    "correct_participation",
     "excuse",
     "mark_attendance",
     "record_participation",
@@ -55,11 +63,57 @@ __all__ = [
 ]
 
 
+_REASON_MIN = 10
+_REASON_MAX = 500
+
+
 def _require_self_or_recorder(attendee: Attendee, actor: Actor, action: str) -> None:
     if actor.role in _RECORDERS or actor == attendee.actor:
         return
     raise NotSessionParticipantError(
         actor=actor, action=action, session_id=attendee.session_id
+    )
+
+
+def _claim_not_after(entry: ParticipationEvent, now: datetime) -> None:
+    if not isinstance(entry, ParticipationEvent):
+        raise InvalidValueError(
+            field="entry", reason="must be a ParticipationEvent", value=entry
+        )
+    if entry.at > now:
+        raise InvalidValueError(
+            field="entry.at",
+            reason=f"must not be after its recording ({now.isoformat()})",
+            value=entry.at,
+        )
+
+
+def _logged(attendee: Attendee, entry: ParticipationEvent) -> bool:
+    return any(kept.sort_key == entry.sort_key for kept in attendee.log)
+
+
+def _check_leave(
+    session: Session, entry: ParticipationEvent, session_policy: SessionPolicy
+) -> None:
+    window = join_window(session, session_policy)
+    if not window.contains(entry.at):
+        raise JoinWindowClosedError(
+            session_id=session.id,
+            opens=window.start.isoformat(),
+            closes=window.end.isoformat(),
+            now=entry.at.isoformat(),
+        )
+
+
+def _require_live_recorder(
+    attendee: Attendee, actor: Actor, policy: ParticipationPolicy
+) -> None:
+    if check_actor(actor).role in policy.reporters:
+        return
+    if policy.self_recording and actor == attendee.actor:
+        return
+    raise NotSessionParticipantError(
+        actor=actor, action="record attendance", session_id=attendee.session_id
     )
 
 
@@ -71,32 +125,41 @@ def record_participation(
     actor: Actor,
     now: datetime,
     session_policy: SessionPolicy,
+    policy: ParticipationPolicy,
 ) -> Decision[Attendee]:
-    """Add a join or leave to the attendee's log.
+    """Record a join or leave live: as it happens, by who may report it.
 
-    Joins go through :func:`booking_core.sessions.check_join` (join window,
+    The claimed time (``entry.at``) may lie at most
+    :attr:`ParticipationPolicy.claim_lag` before ``now`` (the recording) and
+    never after it; anything older is a correction
+    (:func:`correct_participation`). Joins go through
+    :func:`booking_core.sessions.check_join` at the claimed time (join window,
     session still scheduled, rejoin rule); leaves must fall inside
     :func:`booking_core.sessions.join_window`. Events may arrive out of order
-    (webhooks): the log stays sorted. A duplicate is accepted and changes
-    nothing (no event).
+    (webhooks): the log stays sorted. A duplicate (same kind and claimed time)
+    is accepted and changes nothing (no event), however late it arrives.
 
     Args:
         attendee: Who joined or left.
         session: Their session.
-        entry: The join or leave.
-        actor: The participant themselves, or admin / system recording it.
-        now: When it is recorded (``entry.at`` may not be later).
+        entry: The join or leave, as claimed.
+        actor: The participant themselves (when ``policy.self_recording``) or
+            a role of ``policy.reporters`` (the system, by default).
+        now: When it is recorded.
         session_policy: The join window and rejoin rule.
+        policy: The claim lag and who may record for whom.
 
     Returns:
-        The attendee with the entry in the log, and a
-        :class:`ParticipationRecorded`.
+        The attendee with the entry, stamped with ``now`` and ``actor``, in the
+        log, and a :class:`ParticipationRecorded`.
 
     Raises:
         InvalidValueError: ``input.invalid_value`` for another session's
-            attendee or an entry later than ``now``.
-        NotSessionParticipantError: ``sessions.not_participant`` for another
-            participant.
+            attendee or a claimed time later than ``now``.
+        NotSessionParticipantError: ``sessions.not_participant`` for an actor
+            who may not record this participant's presence.
+        ClaimTooOldError: ``attendance.claim_too_old`` for a claimed time more
+            than ``claim_lag`` before ``now``.
         SessionNotScheduledError: ``sessions.not_scheduled`` for a join once
             the session is closed.
         JoinWindowClosedError: ``sessions.join_window_closed`` outside the
@@ -105,15 +168,18 @@ def record_participation(
     """
     now = utc_instant(now, "now")
     _same_session(attendee, session)
-    _require_self_or_recorder(attendee, actor, "record attendance")
-    if entry.at > now:
-        raise InvalidValueError(
-            field="entry",
-            reason=f"must not be after now ({now.isoformat()})",
-            value=entry,
-        )
-    if entry in attendee.log:
+    _require_live_recorder(attendee, actor, policy)
+    _claim_not_after(entry, now)
+    if _logged(attendee, entry):
         return Decision(state=attendee)
+    if now - entry.at > policy.claim_lag:
+        raise ClaimTooOldError(
+            field="entry.at",
+            kind=entry.kind.value,
+            claimed=entry.at.isoformat(),
+            recorded=now.isoformat(),
+            limit=str(policy.claim_lag),
+        )
     if entry.kind is ParticipationKind.JOINED:
         students = {attendee.participant_id} if attendee.role is Role.STUDENT else set()
         check_join(
@@ -125,22 +191,118 @@ def record_participation(
             already_joined=attendee.first_join is not None,
         )
     else:
-        window = join_window(session, session_policy)
-        if not window.contains(entry.at):
-            raise JoinWindowClosedError(
-                session_id=session.id,
-                opens=window.start.isoformat(),
-                closes=window.end.isoformat(),
-                now=entry.at.isoformat(),
-            )
-    state = attrs.evolve(attendee, log=(*attendee.log, entry))
+        _check_leave(session, entry, session_policy)
+    kept = entry.recorded(at=now, by=actor)
+    state = attrs.evolve(attendee, log=(*attendee.log, kept))
     event = ParticipationRecorded(
         occurred_at=now,
         actor=actor,
         aggregate_id=attendee.id,
         session_id=session.id,
         participant_id=attendee.participant_id,
-        entry=entry,
+        entry=kept,
+    )
+    return Decision(state=state, events=(event,))
+
+
+def _require_corrector(
+    attendee: Attendee, session: Session, actor: Actor, policy: ParticipationPolicy
+) -> None:
+    require_role(actor, policy.correctors, action="correct attendance")
+    if actor == attendee.actor:
+        raise OwnPresenceCorrectionError(actor=actor, session_id=session.id)
+    if actor.role is Role.TEACHER and (
+        actor.user_id != session.teacher_id or attendee.role is not Role.STUDENT
+    ):
+        raise NotSessionParticipantError(
+            actor=actor, action="correct attendance", session_id=session.id
+        )
+
+
+def correct_participation(
+    attendee: Attendee,
+    session: Session,
+    entry: ParticipationEvent,
+    *,
+    reason: str,
+    actor: Actor,
+    now: datetime,
+    session_policy: SessionPolicy,
+    policy: ParticipationPolicy,
+) -> Decision[Attendee]:
+    """Correct someone else's join/leave log, with a reason, after the fact.
+
+    The claimed time may lie any time before ``now`` inside the session's join
+    window (also once the session is completed or missed, not once it is
+    cancelled); the rejoin rule still applies. Nobody corrects their own
+    presence: the teacher who never came cannot log "joined at the start".
+    A duplicate (same kind and claimed time) changes nothing.
+
+    Args:
+        attendee: Whose log is corrected.
+        session: Their session.
+        entry: The join or leave, as claimed.
+        reason: Why (10 to 500 characters after trimming), kept on the entry
+            and the event.
+        actor: A role of ``policy.correctors``; a teacher only for a student
+            of their own session.
+        now: When it is recorded.
+        session_policy: The join window and rejoin rule.
+        policy: Who may correct.
+
+    Returns:
+        The attendee with the stamped entry in the log, and a
+        :class:`ParticipationCorrected`.
+
+    Raises:
+        PermissionDeniedError: ``permission_denied`` for a role that may not
+            correct.
+        OwnPresenceCorrectionError: ``attendance.own_correction`` for the
+            participant's own log.
+        NotSessionParticipantError: ``sessions.not_participant`` for a teacher
+            of another session or a teacher correcting a teacher.
+        InvalidValueError: ``input.invalid_value`` for another session's
+            attendee or a claimed time later than ``now``.
+        InvalidSessionTextError: ``sessions.invalid_text`` for a reason of the
+            wrong length.
+        SessionNotScheduledError: ``sessions.not_scheduled`` for a cancelled
+            session.
+        JoinWindowClosedError: ``sessions.join_window_closed`` outside the
+            join window.
+        RejoinNotAllowedError: ``sessions.rejoin_not_allowed``.
+    """
+    now = utc_instant(now, "now")
+    _same_session(attendee, session)
+    _require_corrector(attendee, session, actor, policy)
+    text = checked_text(
+        reason, field="reason", minimum=_REASON_MIN, maximum=_REASON_MAX
+    )
+    _claim_not_after(entry, now)
+    if _logged(attendee, entry):
+        return Decision(state=attendee)
+    if session.status is SessionStatus.CANCELLED:
+        raise SessionNotScheduledError(
+            action="correct attendance",
+            session_id=session.id,
+            status=session.status.value,
+        )
+    _check_leave(session, entry, session_policy)
+    if (
+        entry.kind is ParticipationKind.JOINED
+        and attendee.first_join is not None
+        and not session_policy.rejoin_allowed
+    ):
+        raise RejoinNotAllowedError(actor=attendee.actor, session_id=session.id)
+    kept = entry.recorded(at=now, by=actor, reason=text)
+    state = attrs.evolve(attendee, log=(*attendee.log, kept))
+    event = ParticipationCorrected(
+        occurred_at=now,
+        actor=actor,
+        aggregate_id=attendee.id,
+        session_id=session.id,
+        participant_id=attendee.participant_id,
+        entry=kept,
+        reason=text,
     )
     return Decision(state=state, events=(event,))
 

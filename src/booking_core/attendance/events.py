@@ -19,6 +19,7 @@ __all__ = [
     "AttendanceMarked",
     "AttendeeExcused",
     "IntentChanged",
+    "ParticipationCorrected",
     "ParticipationRecorded",
 ]
 
@@ -31,12 +32,30 @@ class ParticipationRecorded(DomainEvent):
     Attributes:
         session_id: The session.
         participant_id: Who joined or left.
-        entry: The join or leave.
+        entry: The join or leave, with its claimed and recorded times.
     """
 
     session_id: str
     participant_id: str
     entry: ParticipationEvent
+
+
+@final
+@attrs.frozen(kw_only=True)
+class ParticipationCorrected(DomainEvent):
+    """A join or leave was added to an attendee's log as a correction.
+
+    Attributes:
+        session_id: The session.
+        participant_id: Whose log was corrected.
+        entry: The join or leave, with its claimed and recorded times.
+        reason: Why it was corrected.
+    """
+
+    session_id: str
+    participant_id: str
+    entry: ParticipationEvent
+    reason: str
 
 
 @final

@@ -4,8 +4,9 @@ An :class:`Attendee` is one participant of one session, keyed by
 ``(session_id, participant_id, role)``: the teacher and every booked student.
 It carries the participant's :class:`Intent`, their :class:`AttendanceMark`,
 the :class:`~booking_core.attendance.PaymentStatus` of what they owe, and the
-join/leave log (:class:`ParticipationEvent`) recorded from the meeting
-provider. A join is accepted only where
+join/leave log (:class:`ParticipationEvent`): each entry keeps the claimed
+time and its recording, and :class:`ParticipationPolicy` says who may record
+for whom and how late. A join is accepted only where
 :func:`booking_core.sessions.check_join` allows it (the session's join window,
 the rejoin rule of :class:`~booking_core.sessions.SessionPolicy`); a leave only
 inside :func:`booking_core.sessions.join_window`. Events may arrive in any
@@ -36,7 +37,7 @@ Example:
     >>> joined = record_participation(
     ...     alice, session, ParticipationEvent.joined(start + timedelta(minutes=7)),
     ...     actor=Actor.system(), now=start + timedelta(minutes=7),
-    ...     session_policy=SessionPolicy(),
+    ...     session_policy=SessionPolicy(), policy=ParticipationPolicy(),
     ... ).state
     >>> lateness(joined, session), is_late(joined, session, AttendancePolicy())
     (datetime.timedelta(seconds=420), True)
@@ -53,7 +54,12 @@ from typing import Any, final
 import attrs
 
 from booking_core._payment_status import PaymentStatus
-from booking_core._validation import bounded_decimal, identifier, utc_instant
+from booking_core._validation import (
+    bounded_decimal,
+    identifier,
+    non_empty_str,
+    utc_instant,
+)
 from booking_core.actors import Actor, Role
 from booking_core.errors import (
     InvalidValueError,
@@ -68,6 +74,7 @@ __all__ = [
     "Intent",
     "ParticipationEvent",
     "ParticipationKind",
+    "ParticipationPolicy",
     "attendee_id",
     "is_late",
     "lateness",
@@ -122,18 +129,59 @@ def _at(value: datetime) -> datetime:
     return utc_instant(value, "at")
 
 
+def _recorded_at(value: datetime | None) -> datetime | None:
+    return None if value is None else utc_instant(value, "recorded_at")
+
+
+def _recorded_by(value: object) -> Actor | None:
+    if value is None or isinstance(value, Actor):
+        return value
+    raise InvalidValueError(field="recorded_by", reason="must be an Actor", value=value)
+
+
 @final
 @attrs.frozen(kw_only=True, order=False)
 class ParticipationEvent:
-    """One join or leave of a participant, as the meeting provider reported it.
+    """One join or leave of a participant: the claimed time and its recording.
+
+    Build a claim with :meth:`joined` / :meth:`left`; the commands
+    (:func:`~booking_core.attendance.record_participation`,
+    :func:`~booking_core.attendance.correct_participation`) stamp the copy they
+    keep in the log with when and by whom it was recorded, and why when it was
+    a correction. Only accepted entries ever reach a log.
 
     Attributes:
         kind: Joined or left.
-        at: When (UTC).
+        at: The claimed time (UTC): when the join or leave happened.
+        recorded_at: When it was recorded (the service's clock), ``None`` on a
+            claim not yet recorded and on entries stored before recordings
+            were kept.
+        recorded_by: Who recorded it, ``None`` where ``recorded_at`` is.
+        reason: Why, for a correction; ``None`` for a live record.
+
+    Raises:
+        InvalidValueError: ``input.invalid_value`` for a claimed time after its
+            recording.
     """
 
     kind: ParticipationKind = attrs.field(converter=ParticipationKind)
     at: datetime = attrs.field(converter=_at)
+    recorded_at: datetime | None = attrs.field(default=None, converter=_recorded_at)
+    recorded_by: Actor | None = attrs.field(default=None, converter=_recorded_by)
+    reason: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(non_empty_str)
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.recorded_at is not None and self.at > self.recorded_at:
+            raise InvalidValueError(
+                field="at",
+                reason=(
+                    "a claimed time cannot lie after its recording "
+                    f"({self.recorded_at.isoformat()})"
+                ),
+                value=self.at,
+            )
 
     @classmethod
     def joined(cls, at: datetime) -> ParticipationEvent:
@@ -150,18 +198,64 @@ class ParticipationEvent:
         """``(at, 0 for a join / 1 for a leave)``: the log's canonical order."""
         return (self.at, 0 if self.kind is ParticipationKind.JOINED else 1)
 
+    @property
+    def is_correction(self) -> bool:
+        """Whether it was recorded as a correction (with a reason)."""
+        return self.reason is not None
+
+    def recorded(
+        self, *, at: datetime, by: Actor, reason: str | None = None
+    ) -> ParticipationEvent:
+        """This claim as the log keeps it: recorded at ``at`` by ``by``.
+
+        Example:
+            >>> from datetime import datetime, timezone
+            >>> start = datetime(2026, 6, 1, 9, tzinfo=timezone.utc)
+            >>> entry = ParticipationEvent.joined(start).recorded(
+            ...     at=start, by=Actor.system())
+            >>> entry.recorded_at == start, entry.is_correction
+            (True, False)
+        """
+        return attrs.evolve(self, recorded_at=at, recorded_by=by, reason=reason)
+
+
+def _recording_key(event: ParticipationEvent) -> tuple[object, ...]:
+    """Earliest recording first; a total order, so arrival order never matters."""
+    if event.recorded_at is None:
+        return (0,)
+    by = event.recorded_by
+    who = ("", "") if by is None else (by.role.value, by.user_id)
+    return (1, event.recorded_at, who, event.reason or "")
+
 
 def _log(value: Iterable[ParticipationEvent]) -> tuple[ParticipationEvent, ...]:
-    return tuple(sorted(set(value), key=lambda event: event.sort_key))
+    kept: dict[tuple[datetime, int], ParticipationEvent] = {}
+    for event in value:
+        held = kept.get(event.sort_key)
+        if held is None or _recording_key(event) < _recording_key(held):
+            kept[event.sort_key] = event
+    return tuple(kept[key] for key in sorted(kept))
 
 
 def _role(value: Role | str) -> Role:
-    role = Role(value)
+    try:
+        role = Role(value)
+    except ValueError:
+        role = Role.ADMIN  # refused below, like any role but teacher and student
     if role not in _ATTENDEE_ROLES:
         raise InvalidValueError(
             field="role", reason="an attendee is a teacher or a student", value=value
         )
     return role
+
+
+def _payment_status(value: PaymentStatus | str) -> PaymentStatus:
+    try:
+        return PaymentStatus(value)
+    except ValueError:
+        raise InvalidValueError(
+            field="payment_status", reason="must be a payment status", value=value
+        ) from None
 
 
 def attendee_id(session_id: str, participant_id: str, role: Role | str) -> str:
@@ -179,7 +273,7 @@ def attendee_id(session_id: str, participant_id: str, role: Role | str) -> str:
         >>> attendee_id("s-1", "alice", "student")
         's-1~student~alice'
     """
-    return f"{session_id}~{Role(role).value}~{participant_id}"
+    return f"{session_id}~{_role(role).value}~{participant_id}"
 
 
 @final
@@ -268,7 +362,7 @@ class Attendee:
             participant_id=participant_id,
             role=role,
             intent=Intent(intent),
-            payment_status=PaymentStatus(payment_status),
+            payment_status=_payment_status(payment_status),
         )
 
     @property
@@ -366,6 +460,84 @@ class AttendancePolicy:
             rounding="ROUND_CEILING"
         )
         return timedelta(microseconds=int(micros))
+
+
+_CLAIM_LAG_MAX = timedelta(days=1)
+
+
+def _claim_lag(
+    _instance: object, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    if not isinstance(value, timedelta) or not _ZERO <= value <= _CLAIM_LAG_MAX:
+        raise InvalidValueError(
+            field=attribute.name,
+            reason=f"must be a timedelta from 0 to {_CLAIM_LAG_MAX}",
+            value=value,
+        )
+
+
+def _roles(value: Any) -> frozenset[Role]:
+    items = [value] if isinstance(value, (str, Role)) else value
+    try:
+        return frozenset(Role(role) for role in items)
+    except (TypeError, ValueError):
+        raise InvalidValueError(
+            field="roles",
+            reason="must be roles: student, teacher, admin, system",
+            value=value,
+        ) from None
+
+
+@final
+@attrs.frozen(kw_only=True)
+class ParticipationPolicy:
+    """Who may record a join or leave for whom, and how late.
+
+    A *live* record is a claim recorded as it happens: its claimed time may lie
+    at most ``claim_lag`` before the recording (the service's clock) and never
+    after it. A *correction* carries a reason, may claim any time inside the
+    join window, and is its own event
+    (:class:`~booking_core.attendance.ParticipationCorrected`).
+
+    ====================  ======================  ======================================
+    field                 default                 meaning
+    ====================  ======================  ======================================
+    ``claim_lag``         5 min                   how far a live claim may lie before
+                                                  its recording (at most 1 day)
+    ``self_recording``    True                    participants record their own
+                                                  presence, live
+    ``reporters``         system                  roles that record anyone's presence
+                                                  live (the meeting provider's webhooks)
+    ``correctors``        teacher, admin, system  roles that correct with a reason; a
+                                                  teacher only their own session's
+                                                  students; nobody their own presence
+    ====================  ======================  ======================================
+
+    Attributes:
+        claim_lag: The most a live claim may lie before its recording.
+        self_recording: Whether participants may record their own presence.
+        reporters: Roles that record anyone's presence live.
+        correctors: Roles that may correct another participant's log.
+
+    Raises:
+        InvalidValueError: ``input.invalid_value`` for a lag outside 0..1 day or
+            an unknown role.
+
+    Example:
+        >>> ParticipationPolicy().claim_lag
+        datetime.timedelta(seconds=300)
+    """
+
+    claim_lag: timedelta = attrs.field(
+        default=timedelta(minutes=5), validator=_claim_lag
+    )
+    self_recording: bool = True
+    reporters: frozenset[Role] = attrs.field(
+        default=frozenset({Role.SYSTEM}), converter=_roles
+    )
+    correctors: frozenset[Role] = attrs.field(
+        default=frozenset({Role.TEACHER, Role.ADMIN, Role.SYSTEM}), converter=_roles
+    )
 
 
 def _micros(delta: timedelta) -> int:

@@ -55,7 +55,7 @@ from typing import Any, final
 
 import attrs
 
-from booking_core.actors import Actor, Role
+from booking_core.actors import Actor, Role, check_actor
 from booking_core.bookings.model import (
     Booking,
     BookingCancelled,
@@ -223,7 +223,7 @@ def _require_open(session: Session, now: datetime, action: str) -> None:
 def _require_holder(
     booking: Booking, session: Session, actor: Actor, action: str, *, teacher: bool
 ) -> None:
-    if actor.role in (Role.ADMIN, Role.SYSTEM):
+    if check_actor(actor).role in (Role.ADMIN, Role.SYSTEM):
         return
     if actor.role is Role.STUDENT and actor.user_id == booking.student_id:
         return
@@ -623,7 +623,7 @@ def change_capacity(
         raise InvalidValueError(
             field="capacity", reason="must be a whole number above 0", value=capacity
         )
-    if actor.role is not Role.ADMIN and not (
+    if check_actor(actor).role is not Role.ADMIN and not (
         actor.role is Role.TEACHER and actor.user_id == session.teacher_id
     ):
         raise NotBookingHolderError(

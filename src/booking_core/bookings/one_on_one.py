@@ -43,7 +43,7 @@ from typing import Any, final
 import attrs
 
 from booking_core._validation import utc_instant
-from booking_core.actors import Actor, Role
+from booking_core.actors import Actor, Role, check_actor
 from booking_core.availability.approval import (
     ApprovalLevel,
     ApprovalPolicy,
@@ -496,7 +496,7 @@ def request_booking(
 
 
 def _require_teacher(booking: Booking, actor: Actor, action: str) -> None:
-    if actor.role is Role.ADMIN or (
+    if check_actor(actor).role is Role.ADMIN or (
         actor.role is Role.TEACHER and actor.user_id == booking.teacher_id
     ):
         return

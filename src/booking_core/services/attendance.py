@@ -68,7 +68,8 @@ class AttendanceService(Service):
     attendee and ``concurrency.stale_version`` when every attempt lost a race.
 
     Constructed like every :class:`~booking_core.services.Service`; it reads
-    ``policies.session``, ``policies.attendance`` and ``policies.billing``.
+    ``policies.session``, ``policies.attendance``, ``policies.participation``
+    and ``policies.billing``.
     """
 
     def enrol(
@@ -130,7 +131,7 @@ class AttendanceService(Service):
         *,
         actor: Actor,
     ) -> Decision[Attendee]:
-        """Record a join or leave (``attendance.record_participation``)."""
+        """Record a join or leave live (``attendance.record_participation``)."""
         return self._one(
             session_id,
             participant_id,
@@ -142,6 +143,34 @@ class AttendanceService(Service):
                 actor=actor,
                 now=self._clock.now(),
                 session_policy=self.policies.session,
+                policy=self.policies.participation,
+            ),
+        )
+
+    def correct(
+        self,
+        session_id: str,
+        participant_id: str,
+        role: Role | str,
+        entry: ParticipationEvent,
+        *,
+        reason: str,
+        actor: Actor,
+    ) -> Decision[Attendee]:
+        """Correct another's log with a reason (``correct_participation``)."""
+        return self._one(
+            session_id,
+            participant_id,
+            role,
+            lambda attendee, session: domain.correct_participation(
+                attendee,
+                session,
+                entry,
+                reason=reason,
+                actor=actor,
+                now=self._clock.now(),
+                session_policy=self.policies.session,
+                policy=self.policies.participation,
             ),
         )
 

@@ -45,7 +45,7 @@ from datetime import datetime
 from typing import Literal
 
 from booking_core._validation import utc_instant
-from booking_core.actors import Actor, Role
+from booking_core.actors import Actor, Role, check_actor
 from booking_core.errors import (
     NoPendingRescheduleError,
     NoShowTooEarlyError,
@@ -122,7 +122,7 @@ def require_participant(
         NotSessionParticipantError: ``sessions.not_participant`` for a teacher of
             another session or a student who is not booked.
     """
-    if actor.role not in roles:
+    if check_actor(actor).role not in roles:
         raise SessionRoleNotAllowedError(
             actor=actor, action=action, allowed=_role_names(roles)
         )

@@ -29,7 +29,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import final
+from typing import Any, final
 
 import attrs
 
@@ -150,6 +150,15 @@ class RescheduleRequest:
     respond_by: datetime = attrs.field(converter=_respond_by)
 
 
+def _time_window(
+    _instance: object, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    if not isinstance(value, TimeWindow):
+        raise InvalidValueError(
+            field=attribute.name, reason="must be a TimeWindow", value=value
+        )
+
+
 @final
 @attrs.frozen(kw_only=True)
 class SessionNote:
@@ -230,7 +239,7 @@ class Session:
     kind: SessionKind = attrs.field(converter=_kind)
     teacher_id: str = attrs.field(validator=identifier)
     course_id: str = attrs.field(validator=non_empty_str)
-    window: TimeWindow
+    window: TimeWindow = attrs.field(validator=_time_window)
     zone: str = attrs.field(validator=_check_zone)
     meeting: MeetingInfo | None = None
     capacity: int = attrs.field(default=1, validator=positive_int)
