@@ -60,7 +60,9 @@ def test_failed_migration_rolls_back(
 ) -> None:
     import booking_core.adapters.sqlite as module
 
-    monkeypatch.setattr(module, "MIGRATIONS", (*MIGRATIONS, "CREATE TABLE broken ("))
+    monkeypatch.setattr(
+        module.SqliteDialect, "migrations", (*MIGRATIONS, "CREATE TABLE broken (")
+    )
     with pytest.raises(Exception, match=r"incomplete input|syntax error"):
         SqliteDatabase(tmp_path / "db.sqlite3")
     monkeypatch.undo()
