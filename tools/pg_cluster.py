@@ -1,3 +1,4 @@
+# ruff: noqa: S607 -- apt-get, useradd: found on PATH like any admin tool
 """A throwaway PostgreSQL cluster for the tests and the benchmark.
 
 ``nox`` (the tests session), ``tests/conftest.py`` (when no DSN is given) and
@@ -97,7 +98,7 @@ def _server_user() -> str:
 def throwaway_cluster(
     binaries: Path, *, log: Callable[[str], object] = print, max_connections: int = 300
 ) -> Iterator[str]:
-    """initdb into a temporary directory, start on a private unix socket, stop.
+    """Initdb into a temporary directory, start on a private unix socket, stop.
 
     Yields:
         The libpq connection string of database ``booking_core``.
@@ -134,14 +135,31 @@ def throwaway_cluster(
             f" -c synchronous_commit=off -c max_connections={max_connections}"
         )
         subprocess.run(
-            [*pg_ctl, "-l", str(tmp / "server.log"), "-w", "-t", "60"]
-            + ["-o", options, "start"],
+            [
+                *pg_ctl,
+                "-l",
+                str(tmp / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                options,
+                "start",
+            ],
             check=True,
             **quiet,  # type: ignore[call-overload]
         )
         subprocess.run(
-            [str(binaries / "createdb"), "-h", str(tmp), "-p", port, "-U", "booking"]
-            + ["booking_core"],
+            [
+                str(binaries / "createdb"),
+                "-h",
+                str(tmp),
+                "-p",
+                port,
+                "-U",
+                "booking",
+                "booking_core",
+            ],
             check=True,
         )
         yield f"host={tmp} port={port} user=booking dbname=booking_core"

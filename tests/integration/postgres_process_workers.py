@@ -7,6 +7,7 @@ They share nothing with the test but the database. Importing the file does
 nothing.
 """
 
+# ruff: noqa: PERF203
 from __future__ import annotations
 
 import os
@@ -56,8 +57,14 @@ def booking_service(
 
 
 def race(
-    *, dsn: str, schema: str, session_id: str, students: list[str], seed: int,
-    start: Any, out: Any,
+    *,
+    dsn: str,
+    schema: str,
+    session_id: str,
+    students: list[str],
+    seed: int,
+    start: Any,
+    out: Any,
 ) -> None:
     """Book every student (key ``book-<student>``) once start opens; report."""
     service = booking_service(database(dsn, schema))
@@ -67,7 +74,9 @@ def race(
     results = []
     for student in order:
         decision = service.book(
-            session_id, student, actor=Actor.student(student),
+            session_id,
+            student,
+            actor=Actor.student(student),
             idempotency_key=f"book-{student}",
         )
         results.append((student, decision.state.id, decision.state.status.value))
@@ -75,8 +84,13 @@ def race(
 
 
 def confirm(
-    *, dsn: str, schema: str, pairs: list[tuple[str, str]], now: datetime,
-    start: Any, out: Any,
+    *,
+    dsn: str,
+    schema: str,
+    pairs: list[tuple[str, str]],
+    now: datetime,
+    start: Any,
+    out: Any,
 ) -> None:
     """Confirm 1:1 requests ``(teacher, booking id)``; report each outcome."""
     db = database(dsn, schema)
@@ -120,8 +134,10 @@ def withdraw(
     for withdrawal_id in ids:
         try:
             service.withdraw(
-                withdrawal_id=withdrawal_id, teacher_id="m1",
-                amount=Money.of(amount, "INR"), bank_account=ACCOUNT,
+                withdrawal_id=withdrawal_id,
+                teacher_id="m1",
+                amount=Money.of(amount, "INR"),
+                bank_account=ACCOUNT,
             )
             results.append((withdrawal_id, "held"))
         except InsufficientFundsError:
@@ -129,7 +145,9 @@ def withdraw(
     out.put(results)
 
 
-def crash(*, dsn: str, schema: str, session_id: str, student: str, statement: str) -> None:
+def crash(
+    *, dsn: str, schema: str, session_id: str, student: str, statement: str
+) -> None:
     """Book one student, killing this process when ``statement`` is about to run."""
     db = database(dsn, schema)
     borrow = db.connect
@@ -163,7 +181,7 @@ def crash(*, dsn: str, schema: str, session_id: str, student: str, statement: st
         with borrow() as connection:
             yield Connection(connection)
 
-    db.connect = connect  # type: ignore[method-assign]
+    db.connect = connect  # type: ignore[method-assign,assignment]
     booking_service(db, InMemoryEventPublisher()).book(
         session_id, student, actor=Actor.student(student)
     )

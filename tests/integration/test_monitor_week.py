@@ -32,6 +32,7 @@ from booking_core.adapters.memory import (
     InMemoryStore,
     InMemoryUnitOfWork,
 )
+from booking_core.adapters.sql import SqlUnitOfWork
 from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.attendance.model import ParticipationEvent
 from booking_core.bookings.capacity import WaitlistPolicy
@@ -52,7 +53,7 @@ from booking_core.sessions import SessionStatus
 from booking_core.zones import get_zone, to_instant
 
 # A unit of work of either adapter (each has the named repositories).
-Unit = InMemoryUnitOfWork | SqliteUnitOfWork
+Unit = InMemoryUnitOfWork | SqlUnitOfWork
 UTC = timezone.utc
 HOUR = timedelta(hours=1)
 TINA = Actor.teacher("tina")  # teaches in London

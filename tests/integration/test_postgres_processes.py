@@ -11,9 +11,7 @@ from __future__ import annotations
 import collections
 import multiprocessing
 import runpy
-
 from datetime import datetime, time, timedelta, timezone
-from multiprocessing.context import SpawnContext, SpawnProcess
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +35,22 @@ from booking_core.services.ledger import LedgerService
 from booking_core.services.one_on_one import OneOnOneService
 
 WORKERS = Path(__file__).with_name("postgres_process_workers.py")
-SPAWN: SpawnContext = multiprocessing.get_context("spawn")
+SPAWN: Any = multiprocessing.get_context("forkserver")
+SPAWN.set_forkserver_preload(
+    [
+        "booking_core.adapters.postgres",
+        "booking_core.services.booking",
+        "booking_core.services.one_on_one",
+        "booking_core.services.payments",
+        "booking_core.adapters.fake_gateway",
+    ]
+)
 NOW: datetime = runpy.run_path(str(WORKERS))["NOW"]
 TEACHER = Actor.teacher("teacher-1")
 PROCESSES = 16
 
 
-def _child(task: str, **args: Any) -> SpawnProcess:
+def _child(task: str, **args: Any) -> Any:
     process = SPAWN.Process(
         target=runpy.run_path,
         args=(str(WORKERS),),
@@ -142,7 +149,9 @@ def test_sixteen_processes_confirm_overlapping_requests_one_per_teacher(
     postgres_database: PostgresDatabase, postgres_dsn: str
 ) -> None:
     now = datetime(2026, 5, 25, 9, tzinfo=timezone.utc)
-    slot = TimeWindow.of(datetime(2026, 6, 1, 13, tzinfo=timezone.utc), timedelta(hours=1))
+    slot = TimeWindow.of(
+        datetime(2026, 6, 1, 13, tzinfo=timezone.utc), timedelta(hours=1)
+    )
     service = OneOnOneService(
         uow_factory=lambda: PostgresUnitOfWork(postgres_database),
         clock=ManualClock(now),
@@ -247,7 +256,7 @@ def test_sixteen_processes_withdraw_from_one_wallet_without_overdrawing(
 
 def _snapshot(dsn: str, schema: str) -> dict[str, list[tuple[Any, ...]]]:
     return {
-        table: _rows(dsn, schema, f"SELECT * FROM {table} ORDER BY 1, 2")
+        table: _rows(dsn, schema, f"SELECT * FROM {table} ORDER BY 1, 2")  # noqa: S608
         for table in ("aggregates", "index_entries", "outbox")
     }
 
@@ -341,5 +350,3 @@ def test_relays_running_at_once_deliver_each_event_exactly_once(
 class _Nobody:
     def publish(self, events: Any) -> None:
         raise AssertionError(events)  # pragma: no cover - nothing is left
-
-

@@ -170,6 +170,7 @@ class Dialect(abc.ABC):
 
         Does nothing by default.
         """
+        return
 
     @abc.abstractmethod
     def schema_version(self, cursor: Cursor) -> int:
@@ -180,9 +181,59 @@ class Dialect(abc.ABC):
         """Record that the database has applied ``number`` steps."""
 
     def insert_returning_seq(self, cursor: Cursor, statement: str, row: Any) -> int:
-        """Insert an outbox row and return its ``seq`` (``RETURNING`` by default)."""
+        """Insert an outbox row and return its ``seq`` (``RETURNING`` by default).
+
+        ``statement`` has ``?`` placeholders (pass it through :meth:`sql`).
+        """
         cursor.execute(self.sql(f"{statement} RETURNING seq"), row)
         return int(cursor.fetchone()[0])
+
+
+class _Statements:
+    """Every statement of the kernel in one dialect, built once per database."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        sql, body, param = dialect.sql, dialect.body_column, dialect.body_param
+        lock = " FOR UPDATE SKIP LOCKED" if dialect.skip_locked else ""
+        self.get = sql(
+            f"SELECT version, {body} FROM aggregates"  # noqa: S608
+            " WHERE collection = ? AND id = ?"
+        )
+        self.all = sql(
+            f"SELECT version, {body} FROM aggregates WHERE collection = ?"  # noqa: S608
+        )
+        self.find = sql(
+            f"SELECT a.version, {body.replace('body', 'a.body')}"  # noqa: S608
+            " FROM index_entries AS i JOIN aggregates AS a"
+            " ON a.collection = i.collection AND a.id = i.id"
+            " WHERE i.collection = ? AND i.name = ? AND i.value = ?"
+        )
+        self.insert = sql(
+            "INSERT INTO aggregates (collection, id, version, body)"  # noqa: S608
+            f" VALUES (?, ?, ?, {param})"
+        )
+        self.update = sql(
+            f"UPDATE aggregates SET version = ?, body = {param}"  # noqa: S608
+            " WHERE collection = ? AND id = ? AND version = ?"
+        )
+        self.version = sql(
+            "SELECT version FROM aggregates WHERE collection = ? AND id = ?"
+        )
+        self.unindex = sql("DELETE FROM index_entries WHERE collection = ? AND id = ?")
+        self.index = sql(
+            "INSERT INTO index_entries (collection, name, value, id)"
+            " VALUES (?, ?, ?, ?)"
+        )
+        self.outbox = (
+            "INSERT INTO outbox (event_id, name, aggregate_id, occurred_at, body)"  # noqa: S608
+            f" VALUES (?, ?, ?, ?, {param})"
+        )
+        self.events = f"SELECT {body} FROM outbox ORDER BY seq"  # noqa: S608
+        self.claim = sql(
+            f"SELECT seq, {body} FROM outbox"  # noqa: S608
+            f" WHERE NOT published ORDER BY seq LIMIT ?{lock}"
+        )
+        self.mark = sql("UPDATE outbox SET published = TRUE WHERE seq = ?")
 
 
 class SqlDatabase(abc.ABC):
@@ -199,6 +250,7 @@ class SqlDatabase(abc.ABC):
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
         self._indexers: dict[str, Indexer] = dict(DEFAULT_INDEXES)
+        self._sql = _Statements(dialect)
 
     # -- what subclasses supply --------------------------------------------------
 
@@ -206,17 +258,20 @@ class SqlDatabase(abc.ABC):
     def connect(self) -> AbstractContextManager[Any]:
         """Borrow a connection in autocommit mode for one read or one transaction."""
 
+    @abc.abstractmethod
     def close(self) -> None:
-        """Release every connection (does nothing by default)."""
+        """Release every connection."""
 
     # -- statements ----------------------------------------------------------------
 
     def query(self, statement: str, parameters: Sequence[Any] = ()) -> list[Any]:
-        """The rows of one read-only statement (``?`` placeholders), outside any
-        transaction."""
+        """The rows of one statement (``?`` placeholders), outside any transaction."""
+        return self._query(self.dialect.sql(statement), parameters)
+
+    def _query(self, statement: str, parameters: Sequence[Any]) -> list[Any]:
         with self.connect() as connection:
             cursor = connection.cursor()
-            cursor.execute(self.dialect.sql(statement), tuple(parameters))
+            cursor.execute(statement, tuple(parameters))
             return list(cursor.fetchall())
 
     @contextmanager
@@ -285,9 +340,7 @@ class SqlDatabase(abc.ABC):
 
     def events(self) -> list[DomainEvent]:
         """Every committed event, in outbox order."""
-        rows = self.query(
-            f"SELECT {self.dialect.body_column} FROM outbox ORDER BY seq"  # noqa: S608
-        )
+        rows = self._query(self._sql.events, ())
         return [codec.loads(body) for (body,) in rows]
 
     def relay(self, publisher: EventPublisher, *, batch: int = 500) -> int:
@@ -305,11 +358,7 @@ class SqlDatabase(abc.ABC):
             publisher: Receives the events, oldest first.
             batch: At most this many events per transaction.
         """
-        lock = " FOR UPDATE SKIP LOCKED" if self.dialect.skip_locked else ""
-        statement = self.dialect.sql(
-            f"SELECT seq, {self.dialect.body_column} FROM outbox"  # noqa: S608
-            f" WHERE NOT published ORDER BY seq LIMIT ?{lock}"
-        )
+        statement = self._sql.claim
         total = 0
         while True:
             with self.transaction() as cursor:
@@ -328,10 +377,7 @@ class SqlDatabase(abc.ABC):
             self._mark(cursor, seqs)
 
     def _mark(self, cursor: Cursor, seqs: Sequence[int]) -> None:
-        cursor.executemany(
-            self.dialect.sql("UPDATE outbox SET published = TRUE WHERE seq = ?"),
-            [(seq,) for seq in seqs],
-        )
+        cursor.executemany(self._sql.mark, [(seq,) for seq in seqs])
 
 
 class SqlUnitOfWork(StagedUnitOfWork):
@@ -360,37 +406,23 @@ class SqlUnitOfWork(StagedUnitOfWork):
 
     def _rows(self, statement: str, parameters: tuple[str, ...]) -> dict[str, Any]:
         found: dict[str, Any] = {}
-        for version, body in self.database.query(statement, parameters):
+        for version, body in self.database._query(statement, parameters):  # noqa: SLF001
             aggregate = attrs.evolve(codec.loads(body), version=version)
             found[aggregate.id] = aggregate
         return found
 
     def committed(self, name: str, aggregate_id: str) -> Any | None:
         """The committed aggregate, or ``None``."""
-        found = self._rows(
-            f"SELECT version, {self.database.dialect.body_column} FROM aggregates"  # noqa: S608
-            " WHERE collection = ? AND id = ?",
-            (name, aggregate_id),
-        )
+        found = self._rows(self.database._sql.get, (name, aggregate_id))  # noqa: SLF001
         return found.get(aggregate_id)
 
     def committed_all(self, name: str) -> dict[str, Any]:
         """Every committed aggregate of a collection, by id."""
-        return self._rows(
-            f"SELECT version, {self.database.dialect.body_column} FROM aggregates"  # noqa: S608
-            " WHERE collection = ?",
-            (name,),
-        )
+        return self._rows(self.database._sql.all, (name,))  # noqa: SLF001
 
     def committed_find(self, name: str, index: str, value: str) -> dict[str, Any]:
         """The committed aggregates under ``(index, value)``, by id."""
-        body = self.database.dialect.body_column.replace("body", "a.body")
-        return self._rows(
-            f"SELECT a.version, {body} FROM index_entries AS i"  # noqa: S608
-            " JOIN aggregates AS a ON a.collection = i.collection AND a.id = i.id"
-            " WHERE i.collection = ? AND i.name = ? AND i.value = ?",
-            (name, index, value),
-        )
+        return self._rows(self.database._sql.find, (name, index, value))  # noqa: SLF001
 
     def indexer(self, name: str) -> Indexer | None:
         """The indexer registered for a collection, if any."""
@@ -425,35 +457,21 @@ class SqlUnitOfWork(StagedUnitOfWork):
         expected: int | None,
         aggregate: Any,
     ) -> None:
-        dialect = self.database.dialect
+        database = self.database
+        statements = database._sql  # noqa: SLF001
         version = 1 if expected is None else expected + 1
         body = codec.dumps(attrs.evolve(aggregate, version=version))
         if expected is None:
             try:
-                cursor.execute(
-                    dialect.sql(
-                        "INSERT INTO aggregates (collection, id, version, body)"
-                        f" VALUES (?, ?, ?, {dialect.body_param})"
-                    ),
-                    (name, aggregate_id, version, body),
-                )
-            except dialect.integrity_errors as exc:
+                cursor.execute(statements.insert, (name, aggregate_id, version, body))
+            except database.dialect.integrity_errors as exc:
                 raise DuplicateIdError(kind=name, id=aggregate_id) from exc
         else:
             cursor.execute(
-                dialect.sql(
-                    f"UPDATE aggregates SET version = ?, body = {dialect.body_param}"
-                    " WHERE collection = ? AND id = ? AND version = ?"
-                ),
-                (version, body, name, aggregate_id, expected),
+                statements.update, (version, body, name, aggregate_id, expected)
             )
             if cursor.rowcount != 1:
-                cursor.execute(
-                    dialect.sql(
-                        "SELECT version FROM aggregates WHERE collection = ? AND id = ?"
-                    ),
-                    (name, aggregate_id),
-                )
+                cursor.execute(statements.version, (name, aggregate_id))
                 row = cursor.fetchone()
                 raise StaleVersionError(
                     kind=name,
@@ -461,28 +479,22 @@ class SqlUnitOfWork(StagedUnitOfWork):
                     expected=expected,
                     actual=None if row is None else row[0],
                 )
-            cursor.execute(
-                dialect.sql("DELETE FROM index_entries WHERE collection = ? AND id = ?"),
-                (name, aggregate_id),
-            )
-        indexer = self.database.indexer(name)
+            cursor.execute(statements.unindex, (name, aggregate_id))
+        indexer = database.indexer(name)
         if indexer is not None:
             entries = dict.fromkeys(indexer(aggregate))
             if entries:
                 cursor.executemany(
-                    dialect.sql(
-                        "INSERT INTO index_entries (collection, name, value, id)"
-                        " VALUES (?, ?, ?, ?)"
-                    ),
+                    statements.index,
                     [(name, index, value, aggregate_id) for index, value in entries],
                 )
 
     def _outbox(self, cursor: Cursor, event: DomainEvent) -> int:
-        dialect = self.database.dialect
+        database = self.database
+        dialect = database.dialect
         return dialect.insert_returning_seq(
             cursor,
-            "INSERT INTO outbox (event_id, name, aggregate_id, occurred_at, body)"
-            f" VALUES (?, ?, ?, ?, {dialect.body_param})",
+            database._sql.outbox,  # noqa: SLF001
             (
                 str(event.event_id),
                 event.name,

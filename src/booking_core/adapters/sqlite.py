@@ -108,7 +108,7 @@ class SqliteDialect(Dialect):
 
     def insert_returning_seq(self, cursor: Cursor, statement: str, row: Any) -> int:
         """Insert an outbox row; its ``seq`` is the cursor's ``lastrowid``."""
-        cursor.execute(statement, row)
+        cursor.execute(self.sql(statement), row)
         return int(cursor.lastrowid)  # type: ignore[attr-defined]
 
 
