@@ -55,9 +55,10 @@ def test_a_new_schema_is_migrated_on_open_and_bodies_are_jsonb(
         "SELECT jsonb_typeof(body), version FROM aggregates WHERE id = ?", ("n1",)
     )
     assert row == ("object", 1)
-    with PostgresUnitOfWork(postgres_database) as uow, pytest.raises(DuplicateIdError):
+    with PostgresUnitOfWork(postgres_database) as uow:
         uow.writes[("notes", "n1")] = (None, Note(id="n1", text="again"))
-        uow.commit()
+        with pytest.raises(DuplicateIdError):
+            uow.commit()
 
 
 def test_upgrade_applies_what_is_missing_once(
