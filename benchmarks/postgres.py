@@ -146,7 +146,7 @@ def _floor(dsn: str, schema: str, session_id: str, students: list[str]) -> None:
 
 
 def _worker(kind: str, args: tuple[Any, ...], start: Any, done: Any) -> None:
-    import booking_core.adapters.postgres  # noqa: F401 -- import before timing
+    import booking_core.adapters.postgres
     import booking_core.services.booking  # noqa: F401
 
     start.wait()
@@ -154,7 +154,7 @@ def _worker(kind: str, args: tuple[Any, ...], start: Any, done: Any) -> None:
     done.put(os.getpid())
 
 
-def _run(kind: str, dsn: str, schema: str, shared: bool, processes: int) -> float:
+def _run(kind: str, dsn: str, schema: str, *, shared: bool, processes: int) -> float:
     """Wall seconds per booking for one round."""
     from booking_core.adapters.postgres import PostgresDatabase, PostgresUnitOfWork
 
@@ -210,8 +210,12 @@ def main(dsn: str) -> None:
             LOST[(shared, processes)] = 0
             ours, floor = [], []
             for _ in range(ROUNDS):
-                ours.append(_run("ours", dsn, schema, shared, processes))
-                floor.append(_run("floor", dsn, schema, shared, processes))
+                ours.append(
+                    _run("ours", dsn, schema, shared=shared, processes=processes)
+                )
+                floor.append(
+                    _run("floor", dsn, schema, shared=shared, processes=processes)
+                )
             ours_s, floor_s = statistics.median(ours), statistics.median(floor)
             throughput[(shared, processes)] = 1 / ours_s
             mode = "shared" if shared else "distinct"
