@@ -212,3 +212,15 @@ def test_threads_never_lose_an_update(where: str, tmp_path: Path) -> None:
     with SqliteUnitOfWork(database) as uow:
         assert uow.repository("seats", Seat).get("a").room == "100"
     database.close()
+
+
+def test_an_in_memory_database_has_one_connection_for_every_thread() -> None:
+    import threading
+
+    database = SqliteDatabase(":memory:")
+    seen: list[object] = []
+    thread = threading.Thread(target=lambda: seen.append(database.connection()))
+    thread.start()
+    thread.join()
+    assert seen == [database.connection()]
+    database.close()
