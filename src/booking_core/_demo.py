@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import tempfile
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
@@ -28,7 +29,8 @@ import attrs
 from booking_core.actors import Actor, Role
 from booking_core.adapters._repositories import ATTENDEES, BOOKINGS, SESSIONS
 from booking_core.adapters.fake_gateway import FakePaymentGateway
-from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
+from booking_core.adapters.sql import SqlDatabase, SqlUnitOfWork
+from booking_core.adapters.sqlite import SqliteDatabase
 from booking_core.attendance.model import (
     AttendanceMark,
     Attendee,
@@ -138,7 +140,7 @@ FRIDAY = date(2026, 6, 5)
 class _Story:
     """The services of the story over one database, its clock and its ids."""
 
-    def __init__(self, database: SqliteDatabase, emit: Callable[[Entry], None]):
+    def __init__(self, database: SqlDatabase, emit: Callable[[Entry], None]):
         self.database = database
         self.emit = emit
         self.clock = ManualClock(START)
@@ -166,8 +168,8 @@ class _Story:
             ),
         )
 
-    def uow(self) -> SqliteUnitOfWork:
-        return SqliteUnitOfWork(self.database)
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.database)
 
     def at(self, instant: datetime) -> datetime:
         return self.clock.set(instant)
@@ -504,14 +506,14 @@ def _reconcile(story: _Story) -> None:
     counts = _stored(story)
     story.note(
         "system",
-        "the SQLite file holds the story",
+        f"the {_STORE[story.database.dialect.name]} holds the story",
         ", ".join(f"{count} {name}" for name, count in counts.items())
         + f", {len(story.database.events())} events in the outbox",
     )
 
 
 def _stored(story: _Story) -> dict[str, int]:
-    def count(uow: SqliteUnitOfWork) -> dict[str, int]:
+    def count(uow: SqlUnitOfWork) -> dict[str, int]:
         return {
             SESSIONS: len(uow.repository(SESSIONS, Session).list()),
             BOOKINGS: len(uow.repository(BOOKINGS, Booking).list()),
@@ -521,7 +523,10 @@ def _stored(story: _Story) -> dict[str, int]:
     return run_in_transaction(story.uow, count)
 
 
-def _tell(database: SqliteDatabase, emit: Callable[[Entry], None]) -> None:
+_STORE = {"SQLite": "SQLite file", "PostgreSQL": "PostgreSQL database"}
+
+
+def _tell(database: SqlDatabase, emit: Callable[[Entry], None]) -> None:
     story = _Story(database, emit)
     _availability_and_class(story)
     _seats(story)
@@ -537,13 +542,17 @@ def _tell(database: SqliteDatabase, emit: Callable[[Entry], None]) -> None:
     _reconcile(story)
 
 
-def run_demo(db: Path | None, emit: Callable[[Entry], None]) -> None:
+def run_demo(
+    db: Path | None, emit: Callable[[Entry], None], *, dsn: str | None = None
+) -> None:
     """Tell the story on a database file, handing each step to ``emit``.
 
     Args:
         db: The SQLite file to keep (it must not exist or be empty), or
             ``None`` for a temporary one removed afterwards.
         emit: Receives every :class:`Entry` as it happens.
+        dsn: Tell it on this PostgreSQL database instead (in a schema of its
+            own, dropped afterwards; needs the ``postgres`` extra).
 
     Raises:
         InvalidValueError: ``input.invalid_value`` when ``db`` already holds
@@ -551,6 +560,9 @@ def run_demo(db: Path | None, emit: Callable[[Entry], None]) -> None:
         BookingCoreError: Whatever the library refuses on the way (a bug in
             the story; the entries before it were emitted).
     """
+    if dsn is not None:
+        _run_on_postgres(dsn, emit)
+        return
     if db is not None:
         if db.exists() and (not db.is_file() or db.stat().st_size > 0):
             raise InvalidValueError(
@@ -572,4 +584,26 @@ def _run_on(path: Path, emit: Callable[[Entry], None]) -> None:
     try:
         _tell(database, emit)
     finally:
+        database.close()
+
+
+def _run_on_postgres(dsn: str, emit: Callable[[Entry], None]) -> None:
+    try:
+        from booking_core.adapters.postgres import PostgresDatabase
+    except ImportError:
+        raise InvalidValueError(
+            field="--dsn",
+            reason=(
+                "PostgreSQL needs the postgres extra: "
+                "pip install 'booking-core-domain[postgres]'"
+            ),
+            value=dsn,
+        ) from None
+    schema = f"booking_core_demo_{uuid.uuid4().hex[:12]}"
+    database = PostgresDatabase(dsn, schema=schema, max_size=2)
+    try:
+        _tell(database, emit)
+    finally:
+        with database.connect() as connection:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
         database.close()

@@ -38,6 +38,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from booking_core._version import __version__
@@ -395,6 +396,7 @@ def _demo(args: argparse.Namespace) -> int:
     from booking_core._demo import TEACHER_ZONE, Entry, run_demo
 
     started: list[Entry] = []
+    store = "SQLite" if args.dsn is None else "PostgreSQL"
 
     def emit(entry: Entry) -> None:
         if args.json:
@@ -402,21 +404,69 @@ def _demo(args: argparse.Namespace) -> int:
             return
         if not started:  # the title once the story runs (not before a refusal)
             print(
-                f"booking_core demo: a week of a teacher in {TEACHER_ZONE}, on SQLite"
+                f"booking_core demo: a week of a teacher in {TEACHER_ZONE}, on {store}"
             )
             print(f"(times in {TEACHER_ZONE}; ids are fixed: every run prints this)")
             print()
         started.append(entry)
         print("\n".join(entry.lines()), flush=True)
 
-    run_demo(args.db, emit)
+    run_demo(args.db, emit, dsn=args.dsn)
     if not args.json and args.db is not None:
         print()
         print(f"kept the database in {args.db}")
     return 0
 
 
+# -- db -------------------------------------------------------------------------
+
+
+def _db_upgrade(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    try:
+        from booking_core.adapters.postgres import upgrade
+    except ImportError:
+        parser.error(
+            "PostgreSQL needs the postgres extra: "
+            "pip install 'booking-core-domain[postgres]'"
+        )
+    applied, version = upgrade(args.dsn, schema=args.schema)
+    print(
+        f"schema {args.schema}: applied {applied} migration step(s),"
+        f" now at version {version}"
+    )
+    return 0
+
+
 # -- the parser -------------------------------------------------------------------
+
+
+def _db_parser(commands: Any) -> None:
+    database = commands.add_parser(
+        "db",
+        help="manage a PostgreSQL store's schema",
+        description="Manage a PostgreSQL store's schema (needs the postgres extra).",
+    )
+    db_commands = database.add_subparsers(
+        dest="db_command", metavar="DB_COMMAND", required=True
+    )
+    upgrade = db_commands.add_parser(
+        "upgrade",
+        help="apply the schema migrations not applied yet",
+        description=(
+            "Apply the schema migrations a PostgreSQL store has not applied yet "
+            "(for hosts that migrate before deploying and open the store with "
+            "migrate=False). Safe to run from several machines at once."
+        ),
+    )
+    upgrade.add_argument(
+        "--dsn", required=True, metavar="DSN", help="libpq connection string or URL"
+    )
+    upgrade.add_argument(
+        "--schema",
+        default="booking_core",
+        help="the PostgreSQL schema holding the store (default: booking_core)",
+    )
+    upgrade.set_defaults(run=_db_upgrade, parser=upgrade)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -454,8 +504,19 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     demo.add_argument(
+        "--dsn",
+        metavar="DSN",
+        help=(
+            "tell it on PostgreSQL instead (a libpq connection string or "
+            "postgresql:// URL; in a schema of its own, dropped afterwards; needs "
+            "the postgres extra)"
+        ),
+    )
+    demo.add_argument(
         "--json", action="store_true", help="print the timeline as JSON lines"
     )
+
+    _db_parser(commands)
 
     expand = commands.add_parser(
         "expand",

@@ -1,19 +1,13 @@
-"""The attendee and booking series contracts, against both adapters."""
+"""The attendee and booking series contracts, against every shipped adapter."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from booking_core.adapters.memory import (
-    InMemoryEventPublisher,
-    InMemoryStore,
-    InMemoryUnitOfWork,
-)
-from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
+from booking_core.adapters.memory import InMemoryEventPublisher
 from booking_core.events import DomainEvent
 from booking_core.testing.attendance_contract import AttendeeRepositoryContract
 from booking_core.testing.series_contract import BookingSeriesRepositoryContract
@@ -24,20 +18,13 @@ def publisher() -> InMemoryEventPublisher:
     return InMemoryEventPublisher()
 
 
-@pytest.fixture
-def store_published(publisher: InMemoryEventPublisher) -> list[DomainEvent]:
-    return publisher.published
-
-
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def store_uow_factory(
-    request: pytest.FixtureRequest, tmp_path: Path, publisher: InMemoryEventPublisher
+    request: pytest.FixtureRequest,
+    make_uow_factory: Callable[[str, Any], Callable[[], Any]],
+    publisher: InMemoryEventPublisher,
 ) -> Callable[[], Any]:
-    if request.param == "memory":
-        store = InMemoryStore()
-        return lambda: InMemoryUnitOfWork(store, publisher)
-    database = SqliteDatabase(tmp_path / "store.sqlite3")
-    return lambda: SqliteUnitOfWork(database, publisher)
+    return make_uow_factory(request.param, publisher)
 
 
 class TestAttendees(AttendeeRepositoryContract):
@@ -46,8 +33,8 @@ class TestAttendees(AttendeeRepositoryContract):
         return store_uow_factory
 
     @pytest.fixture
-    def published(self, store_published: list[DomainEvent]) -> list[DomainEvent]:
-        return store_published
+    def published(self, publisher: InMemoryEventPublisher) -> list[DomainEvent]:
+        return publisher.published
 
 
 class TestBookingSeries(BookingSeriesRepositoryContract):
@@ -56,5 +43,5 @@ class TestBookingSeries(BookingSeriesRepositoryContract):
         return store_uow_factory
 
     @pytest.fixture
-    def published(self, store_published: list[DomainEvent]) -> list[DomainEvent]:
-        return store_published
+    def published(self, publisher: InMemoryEventPublisher) -> list[DomainEvent]:
+        return publisher.published

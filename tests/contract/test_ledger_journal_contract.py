@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,6 +65,30 @@ class TestSqliteLedgerService(LedgerJournalContract):
             currency="INR",
         )
         database.close()
+
+
+class TestPostgresLedgerJournal(LedgerJournalContract):
+    """Inside one open PostgreSQL unit of work."""
+
+    @pytest.fixture
+    def journal(self, postgres_database: Any) -> Iterator[LedgerJournal]:
+        from booking_core.adapters.postgres import PostgresUnitOfWork
+
+        with PostgresUnitOfWork(postgres_database) as uow:
+            yield uow.ledger("INR")
+
+
+class TestPostgresLedgerService(LedgerJournalContract):
+    """Every call committed to PostgreSQL."""
+
+    @pytest.fixture
+    def journal(self, postgres_database: Any) -> LedgerJournal:
+        from booking_core.adapters.postgres import PostgresUnitOfWork
+
+        return LedgerService(
+            uow_factory=lambda: PostgresUnitOfWork(postgres_database),
+            currency="INR",
+        )
 
 
 def test_the_base_fixture_must_be_overridden() -> None:

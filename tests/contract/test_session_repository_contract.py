@@ -1,19 +1,13 @@
-"""The session repository contract, run against both shipped adapters."""
+"""The session repository contract, run against every shipped adapter."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from booking_core.adapters.memory import (
-    InMemoryEventPublisher,
-    InMemoryStore,
-    InMemoryUnitOfWork,
-)
-from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
+from booking_core.adapters.memory import InMemoryEventPublisher
 from booking_core.events import DomainEvent
 from booking_core.testing.contracts import SessionRepositoryContract
 
@@ -23,24 +17,16 @@ def publisher() -> InMemoryEventPublisher:
     return InMemoryEventPublisher()
 
 
-class TestInMemorySessions(SessionRepositoryContract):
-    @pytest.fixture
-    def uow_factory(self, publisher: InMemoryEventPublisher) -> Callable[[], Any]:
-        store = InMemoryStore()
-        return lambda: InMemoryUnitOfWork(store, publisher)
-
-    @pytest.fixture
-    def published(self, publisher: InMemoryEventPublisher) -> list[DomainEvent]:
-        return publisher.published
-
-
-class TestSqliteSessions(SessionRepositoryContract):
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+class TestSessions(SessionRepositoryContract):
     @pytest.fixture
     def uow_factory(
-        self, tmp_path: Path, publisher: InMemoryEventPublisher
+        self,
+        backend: str,
+        make_uow_factory: Callable[[str, Any], Callable[[], Any]],
+        publisher: InMemoryEventPublisher,
     ) -> Callable[[], Any]:
-        database = SqliteDatabase(tmp_path / "sessions.sqlite3")
-        return lambda: SqliteUnitOfWork(database, publisher)
+        return make_uow_factory(backend, publisher)
 
     @pytest.fixture
     def published(self, publisher: InMemoryEventPublisher) -> list[DomainEvent]:

@@ -11,7 +11,9 @@ exactly the stored state one worker leaves.
 from __future__ import annotations
 
 import itertools
+import os
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ from booking_core.adapters.memory import (
     InMemoryStore,
     InMemoryUnitOfWork,
 )
+from booking_core.adapters.sql import SqlUnitOfWork
 from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.attendance.model import ParticipationEvent
 from booking_core.bookings.model import Booking, BookingStatus
@@ -50,7 +53,7 @@ from booking_core.sessions import SessionStatus
 from booking_core.zones import get_zone, to_instant
 
 # A unit of work of either adapter (each has the named repositories).
-Unit = InMemoryUnitOfWork | SqliteUnitOfWork
+Unit = InMemoryUnitOfWork | SqlUnitOfWork
 UTC = timezone.utc
 HOUR = timedelta(hours=1)
 TINA = Actor.teacher("tina")  # teaches in London
@@ -188,6 +191,26 @@ def sqlite_world(tmp: Path) -> World:
     database = SqliteDatabase(tmp / "week.sqlite3")
     publisher = InMemoryEventPublisher()
     return _world(lambda: SqliteUnitOfWork(database, publisher), publisher)
+
+
+def postgres_world(_tmp: Path) -> World:
+    from booking_core.adapters.postgres import PostgresDatabase, PostgresUnitOfWork
+
+    schema = f"week_{uuid.uuid4().hex[:12]}"
+    database = PostgresDatabase(os.environ["BOOKING_CORE_PG_DSN"], schema=schema)
+    _OPEN.append(database)
+    publisher = InMemoryEventPublisher()
+    return _world(lambda: PostgresUnitOfWork(database, publisher), publisher)
+
+
+_OPEN: list[Any] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_databases() -> Iterator[None]:
+    yield
+    while _OPEN:
+        _OPEN.pop().close()
 
 
 def _world(
@@ -519,13 +542,20 @@ def run_week(
 WORLDS = [
     pytest.param(memory_world, id="memory"),
     pytest.param(sqlite_world, id="sqlite-file"),
+    pytest.param(postgres_world, id="postgres"),
 ]
+
+
+def _needs(make: Callable[[Path], World], request: pytest.FixtureRequest) -> None:
+    if make is postgres_world:
+        request.getfixturevalue("postgres_dsn")  # starts or names the server
 
 
 @pytest.mark.parametrize("make", WORLDS)
 def test_each_tick_reports_what_fell_due_and_a_second_tick_does_nothing(
-    make: Callable[[Path], World], tmp_path: Path
+    make: Callable[[Path], World], tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
+    _needs(make, request)
     world = make(tmp_path)
     reports = run_week(world, twice=True)
     want = expected(world)
@@ -539,8 +569,9 @@ def test_each_tick_reports_what_fell_due_and_a_second_tick_does_nothing(
 
 @pytest.mark.parametrize("make", WORLDS)
 def test_the_week_ends_in_the_expected_state(
-    make: Callable[[Path], World], tmp_path: Path
+    make: Callable[[Path], World], tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
+    _needs(make, request)
     world = make(tmp_path)
     run_week(world)
     with world.uow() as unit:
@@ -582,8 +613,9 @@ def test_the_week_ends_in_the_expected_state(
 
 @pytest.mark.parametrize("make", WORLDS)
 def test_two_workers_at_once_do_every_transition_once(
-    make: Callable[[Path], World], tmp_path: Path
+    make: Callable[[Path], World], tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
+    _needs(make, request)
     (tmp_path / "alone").mkdir()
     (tmp_path / "together").mkdir()
     alone = make(tmp_path / "alone")

@@ -64,7 +64,9 @@ def test_failed_migration_rolls_back(
 ) -> None:
     import booking_core.adapters.sqlite as module
 
-    monkeypatch.setattr(module, "MIGRATIONS", (*MIGRATIONS, "CREATE TABLE broken ("))
+    monkeypatch.setattr(
+        module.SqliteDialect, "migrations", (*MIGRATIONS, "CREATE TABLE broken (")
+    )
     with pytest.raises(Exception, match=r"incomplete input|syntax error"):
         SqliteDatabase(tmp_path / "db.sqlite3")
     monkeypatch.undo()
@@ -213,4 +215,16 @@ def test_threads_never_lose_an_update(where: str, tmp_path: Path) -> None:
         thread.join()
     with SqliteUnitOfWork(database) as uow:
         assert uow.repository("seats", Seat).get("a").room == "100"
+    database.close()
+
+
+def test_an_in_memory_database_has_one_connection_for_every_thread() -> None:
+    import threading
+
+    database = SqliteDatabase(":memory:")
+    seen: list[object] = []
+    thread = threading.Thread(target=lambda: seen.append(database.connection()))
+    thread.start()
+    thread.join()
+    assert seen == [database.connection()]
     database.close()

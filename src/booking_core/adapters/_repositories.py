@@ -3,8 +3,8 @@
 Every adapter's unit of work derives from
 :class:`~booking_core.adapters._staging.StagingUnitOfWork`, so a concept
 repository needs nothing but ``uow.repository(name, cls)`` and its ``find``
-indexes. The public, technology-named classes (``InMemorySessionRepository``,
-``SqliteSessionRepository``) are final subclasses of these bases.
+indexes; :class:`StagedUnitOfWork` names one of each (``uow.sessions``,
+``uow.bookings`` …) for every adapter.
 """
 
 from __future__ import annotations

@@ -10,8 +10,9 @@ against it, exactly as ``booking_core``'s own journals are checked::
 
     class TestPostgresJournal(LedgerJournalContract):
         @pytest.fixture
-        def journal(self, db):
-            return PostgresLedgerJournal(db, "INR")
+        def journal(self, database):
+            with PostgresUnitOfWork(database) as uow:
+                yield uow.ledger("INR")
 """
 
 from __future__ import annotations

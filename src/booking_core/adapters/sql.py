@@ -1,0 +1,505 @@
+"""The SQL storage kernel: one commit algorithm for every DB-API 2 database.
+
+A host writing an adapter for another database (MySQL, CockroachDB, SQL Server)
+writes a :class:`Dialect` and a way to borrow connections, not a commit
+algorithm. The kernel supplies the rest, the same for SQLite
+(:mod:`booking_core.adapters.sqlite`) and PostgreSQL
+(:mod:`booking_core.adapters.postgres`):
+
+* **Staging.** :class:`SqlUnitOfWork` is a
+  :class:`StagedUnitOfWork`: every repository of the library (``uow.sessions``,
+  ``uow.bookings`` … ``uow.ledger(currency)``) reads committed rows and its own
+  staged writes, and writes nothing until :meth:`SqlUnitOfWork.commit`.
+* **Compare-and-set commit.** One transaction (the dialect's ``begin``) applies
+  the staged writes in ``(collection, id)`` order, so two commits never wait on
+  each other crosswise: an ``INSERT`` for a new aggregate (an integrity error
+  becomes :class:`~booking_core.errors.DuplicateIdError`) and an
+  ``UPDATE … WHERE version = ?`` for a changed one (no row matched:
+  :class:`~booking_core.errors.StaleVersionError`). A serialization failure or
+  deadlock the dialect names becomes :class:`~booking_core.errors.ConcurrencyError`.
+  Either way nothing is stored and the services retry from a fresh load.
+* **Index entries.** ``index_entries (collection, name, value, id)`` holds the
+  ``(name, value)`` pairs an :data:`Indexer` returns for each aggregate; they are
+  rewritten with the aggregate in the same transaction, and ``find(name, value)``
+  is one join. :data:`DEFAULT_INDEXES` registers the library's own; a host adds
+  its own with :meth:`SqlDatabase.register_index`. Values are text compared
+  for equality; an indexer yields every pair a query needs.
+* **Outbox and relay.** Collected events are inserted into ``outbox`` in the
+  same transaction and published right after commit, then marked published.
+  :meth:`SqlDatabase.relay` publishes what a crash left behind (at least once):
+  it claims rows in a transaction, with ``FOR UPDATE SKIP LOCKED`` where the
+  dialect has it, so several relays never deliver one event twice.
+* **Migrations.** :meth:`SqlDatabase.migrate` applies the dialect's append-only
+  :attr:`Dialect.migrations` not yet applied, in one transaction.
+
+The tables every dialect's first migration creates::
+
+    aggregates    (collection, id, version, body)      PRIMARY KEY (collection, id)
+    index_entries (collection, name, value, id)        PRIMARY KEY (all four)
+    outbox        (seq, event_id, name, aggregate_id, occurred_at, body, published)
+
+Bodies are :mod:`booking_core.adapters.codec` JSON text (``jsonb`` where the
+database has it); the version lives in its own column.
+
+This module's interface is versioned by :data:`KERNEL_VERSION`: a dialect written
+for version 1 keeps working while it stays 1.
+
+Example: a dialect is a handful of attributes; this one is SQLite's.
+    >>> import sqlite3
+    >>> from booking_core.adapters.sqlite import SqliteDialect
+    >>> dialect = SqliteDialect()
+    >>> dialect.sql("SELECT id FROM aggregates WHERE collection = ?")
+    'SELECT id FROM aggregates WHERE collection = ?'
+    >>> dialect.begin, dialect.skip_locked
+    ('BEGIN IMMEDIATE', False)
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
+from typing import Any, ClassVar, Protocol
+
+import attrs
+
+from booking_core.adapters import codec
+from booking_core.adapters._repositories import DEFAULT_INDEXES, StagedUnitOfWork
+from booking_core.adapters._staging import Indexer, StagedRepository, StagingUnitOfWork
+from booking_core.errors import ConcurrencyError, DuplicateIdError, StaleVersionError
+from booking_core.events import DomainEvent
+from booking_core.ports import EventPublisher
+
+__all__ = [
+    "DEFAULT_INDEXES",
+    "KERNEL_VERSION",
+    "Connection",
+    "Cursor",
+    "Dialect",
+    "Indexer",
+    "SqlDatabase",
+    "SqlUnitOfWork",
+    "StagedRepository",
+    "StagedUnitOfWork",
+    "StagingUnitOfWork",
+]
+
+KERNEL_VERSION = 1
+"""The version of this module's interface to dialects and databases."""
+
+
+class Cursor(Protocol):
+    """The part of a DB-API 2 cursor the kernel uses."""
+
+    @property
+    def rowcount(self) -> int:
+        """Rows the last statement changed."""
+
+    def execute(self, operation: Any, parameters: Any = ..., /) -> Any:
+        """Run one statement."""
+
+    def executemany(self, operation: Any, seq_of_parameters: Any, /) -> Any:
+        """Run one statement once per parameter tuple."""
+
+    def fetchone(self) -> Any:
+        """The next row, or ``None``."""
+
+    def fetchall(self) -> Sequence[Any]:
+        """Every remaining row."""
+
+
+class Connection(Protocol):
+    """The part of a DB-API 2 connection the kernel uses (in autocommit mode)."""
+
+    def cursor(self) -> Any:
+        """A new cursor."""
+
+
+class Dialect(abc.ABC):
+    """How one database speaks SQL; the kernel does everything else.
+
+    Subclass it and set the attributes that differ; override the methods for
+    what cannot be a string. The kernel writes every statement with ``?``
+    placeholders and passes it through :meth:`sql`.
+
+    Attributes:
+        name: A human name for messages ("SQLite", "PostgreSQL").
+        placeholder: The driver's parameter marker (``"?"`` or ``"%s"``).
+        begin: The statement opening a write transaction. Without
+            ``skip_locked`` it must serialise writers (SQLite's ``BEGIN
+            IMMEDIATE``), so that relays never claim one event twice.
+        body_param: How a JSON body parameter is written (``"?::jsonb"``).
+        body_column: How a body is selected as text (``"body::text"``).
+        skip_locked: Whether ``SELECT … FOR UPDATE SKIP LOCKED`` exists.
+        migrations: The schema, one upgrade step per entry. Append steps, never
+            edit one that shipped.
+        integrity_errors: Driver errors meaning a unique key was violated.
+        conflict_errors: Driver errors meaning the database aborted the
+            transaction for a concurrent one (serialization failure, deadlock).
+    """
+
+    name: ClassVar[str] = "SQL"
+    placeholder: ClassVar[str] = "?"
+    begin: ClassVar[str] = "BEGIN"
+    body_param: ClassVar[str] = "?"
+    body_column: ClassVar[str] = "body"
+    skip_locked: ClassVar[bool] = False
+    migrations: ClassVar[tuple[str, ...]] = ()
+    integrity_errors: ClassVar[tuple[type[BaseException], ...]] = ()
+    conflict_errors: ClassVar[tuple[type[BaseException], ...]] = ()
+
+    def sql(self, statement: str) -> str:
+        """``statement`` with the driver's placeholders instead of ``?``."""
+        if self.placeholder == "?":
+            return statement
+        return statement.replace("?", self.placeholder)
+
+    def instant(self, at: datetime) -> Any:
+        """An aware instant as the driver stores it (ISO 8601 text by default)."""
+        return at.isoformat()
+
+    def run_script(self, cursor: Cursor, script: str) -> None:
+        """Run one migration step (statements separated by ``;``)."""
+        for statement in script.split(";"):
+            if statement.strip():
+                cursor.execute(statement)
+
+    def prepare_migrations(self, cursor: Cursor) -> None:
+        """Run first in the migration transaction (take a lock, create the catalogue).
+
+        Does nothing by default.
+        """
+        return
+
+    @abc.abstractmethod
+    def schema_version(self, cursor: Cursor) -> int:
+        """How many steps of :attr:`migrations` the database has applied."""
+
+    @abc.abstractmethod
+    def set_schema_version(self, cursor: Cursor, number: int) -> None:
+        """Record that the database has applied ``number`` steps."""
+
+    def insert_returning_seq(self, cursor: Cursor, statement: str, row: Any) -> int:
+        """Insert an outbox row and return its ``seq`` (``RETURNING`` by default).
+
+        ``statement`` has ``?`` placeholders (pass it through :meth:`sql`).
+        """
+        cursor.execute(self.sql(f"{statement} RETURNING seq"), row)
+        return int(cursor.fetchone()[0])
+
+
+class _Statements:
+    """Every statement of the kernel in one dialect, built once per database."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        sql, body, param = dialect.sql, dialect.body_column, dialect.body_param
+        lock = " FOR UPDATE SKIP LOCKED" if dialect.skip_locked else ""
+        self.get = sql(
+            f"SELECT version, {body} FROM aggregates"  # noqa: S608
+            " WHERE collection = ? AND id = ?"
+        )
+        self.all = sql(
+            f"SELECT version, {body} FROM aggregates WHERE collection = ?"  # noqa: S608
+        )
+        self.find = sql(
+            f"SELECT a.version, {body.replace('body', 'a.body')}"  # noqa: S608
+            " FROM index_entries AS i JOIN aggregates AS a"
+            " ON a.collection = i.collection AND a.id = i.id"
+            " WHERE i.collection = ? AND i.name = ? AND i.value = ?"
+        )
+        self.insert = sql(
+            "INSERT INTO aggregates (collection, id, version, body)"  # noqa: S608
+            f" VALUES (?, ?, ?, {param})"
+        )
+        self.update = sql(
+            f"UPDATE aggregates SET version = ?, body = {param}"  # noqa: S608
+            " WHERE collection = ? AND id = ? AND version = ?"
+        )
+        self.version = sql(
+            "SELECT version FROM aggregates WHERE collection = ? AND id = ?"
+        )
+        self.unindex = sql("DELETE FROM index_entries WHERE collection = ? AND id = ?")
+        self.index = sql(
+            "INSERT INTO index_entries (collection, name, value, id)"
+            " VALUES (?, ?, ?, ?)"
+        )
+        self.outbox = (
+            "INSERT INTO outbox (event_id, name, aggregate_id, occurred_at, body)"  # noqa: S608
+            f" VALUES (?, ?, ?, ?, {param})"
+        )
+        self.events = f"SELECT {body} FROM outbox ORDER BY seq"  # noqa: S608
+        self.claim = sql(
+            f"SELECT seq, {body} FROM outbox"  # noqa: S608
+            f" WHERE NOT published ORDER BY seq LIMIT ?{lock}"
+        )
+        self.mark = sql("UPDATE outbox SET published = TRUE WHERE seq = ?")
+
+
+class SqlDatabase(abc.ABC):
+    """A database holding a ``booking_core`` store, on the kernel.
+
+    Subclasses borrow connections (:meth:`connect`) and set :attr:`dialect`;
+    opening one migrates it (call :meth:`migrate` from the subclass's
+    ``__init__``).
+
+    Args:
+        dialect: How the database speaks SQL.
+    """
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self._indexers: dict[str, Indexer] = dict(DEFAULT_INDEXES)
+        self._sql = _Statements(dialect)
+
+    # -- what subclasses supply --------------------------------------------------
+
+    @abc.abstractmethod
+    def connect(self) -> AbstractContextManager[Any]:
+        """Borrow a connection in autocommit mode for one read or one transaction."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release every connection."""
+
+    # -- statements ----------------------------------------------------------------
+
+    def query(self, statement: str, parameters: Sequence[Any] = ()) -> list[Any]:
+        """The rows of one statement (``?`` placeholders), outside any transaction."""
+        return self._query(self.dialect.sql(statement), parameters)
+
+    def _query(self, statement: str, parameters: Sequence[Any]) -> list[Any]:
+        with self.connect() as connection:
+            cursor = connection.cursor()
+            cursor.execute(statement, tuple(parameters))
+            return list(cursor.fetchall())
+
+    @contextmanager
+    def transaction(self) -> Iterator[Cursor]:
+        """A cursor in one transaction: committed on exit, rolled back on error.
+
+        Raises:
+            ConcurrencyError: ``concurrency`` when the database aborted it for a
+                concurrent transaction (one of :attr:`Dialect.conflict_errors`).
+        """
+        dialect = self.dialect
+        with self.connect() as connection:
+            cursor = connection.cursor()
+            cursor.execute(dialect.begin)
+            try:
+                yield cursor
+                cursor.execute("COMMIT")
+            except dialect.conflict_errors as exc:
+                cursor.execute("ROLLBACK")
+                raise ConcurrencyError(reason=type(exc).__name__) from exc
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+
+    # -- schema --------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        """How many steps of the dialect's migrations this database has applied."""
+        with self.transaction() as cursor:
+            return self.dialect.schema_version(cursor)
+
+    def migrate(self) -> int:
+        """Apply the migration steps not applied yet, in order, in one transaction.
+
+        Returns:
+            How many steps it applied (0 when the schema was current).
+        """
+        dialect = self.dialect
+        applied = 0
+        with self.transaction() as cursor:
+            dialect.prepare_migrations(cursor)
+            current = dialect.schema_version(cursor)
+            for number, script in enumerate(dialect.migrations, start=1):
+                if number > current:
+                    dialect.run_script(cursor, script)
+                    dialect.set_schema_version(cursor, number)
+                    applied += 1
+        return applied
+
+    # -- index entries ---------------------------------------------------------------
+
+    def register_index(self, collection: str, indexer: Indexer) -> None:
+        """Maintain index entries for ``collection`` on every write.
+
+        ``indexer(aggregate)`` returns ``(name, value)`` pairs; repositories find
+        aggregates by them with ``find(name, value)``. Register before writing:
+        aggregates written earlier have no entries.
+        """
+        self._indexers[collection] = indexer
+
+    def indexer(self, collection: str) -> Indexer | None:
+        """The indexer registered for ``collection``, if any."""
+        return self._indexers.get(collection)
+
+    # -- events ----------------------------------------------------------------------
+
+    def events(self) -> list[DomainEvent]:
+        """Every committed event, in outbox order."""
+        rows = self._query(self._sql.events, ())
+        return [codec.loads(body) for (body,) in rows]
+
+    def relay(self, publisher: EventPublisher, *, batch: int = 500) -> int:
+        """Publish committed events not yet marked published; return how many.
+
+        Run it periodically (or at start-up), from any number of workers, to
+        deliver events whose publication a crash interrupted. Each batch is
+        claimed in a transaction (``FOR UPDATE SKIP LOCKED`` where the dialect
+        has it, else under the dialect's serialising ``begin``) and marked
+        published in it after the publisher returned: no two relays deliver one
+        event, and a crash before the mark delivers it again later (at least
+        once: consumers de-duplicate by ``event_id``).
+
+        Args:
+            publisher: Receives the events, oldest first.
+            batch: At most this many events per transaction.
+        """
+        statement = self._sql.claim
+        total = 0
+        while True:
+            with self.transaction() as cursor:
+                cursor.execute(statement, (batch,))
+                rows = cursor.fetchall()
+                if rows:
+                    publisher.publish([codec.loads(body) for _, body in rows])
+                    self._mark(cursor, [seq for seq, _ in rows])
+            total += len(rows)
+            if len(rows) < batch:
+                return total
+
+    def mark_published(self, seqs: Sequence[int]) -> None:
+        """Mark the outbox rows ``seqs`` published."""
+        with self.transaction() as cursor:
+            self._mark(cursor, seqs)
+
+    def _mark(self, cursor: Cursor, seqs: Sequence[int]) -> None:
+        cursor.executemany(self._sql.mark, [(seq,) for seq in seqs])
+
+
+class SqlUnitOfWork(StagedUnitOfWork):
+    """A unit of work over a :class:`SqlDatabase`: one transaction on commit.
+
+    Reads see the latest committed rows (not a snapshot) and this unit's staged
+    writes; the compare-and-set on commit is what keeps a decision taken on a
+    stale read from being stored.
+
+    Args:
+        database: The database to read from and commit to.
+        publisher: Receives the committed events right after commit (optional;
+            without one, events wait in the outbox for :meth:`SqlDatabase.relay`).
+    """
+
+    def __init__(
+        self, database: SqlDatabase, publisher: EventPublisher | None = None
+    ) -> None:
+        super().__init__()
+        self.database = database
+        self.publisher = publisher
+
+    def __enter__(self) -> SqlUnitOfWork:
+        super().__enter__()
+        return self
+
+    def _rows(self, statement: str, parameters: tuple[str, ...]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for version, body in self.database._query(statement, parameters):  # noqa: SLF001
+            aggregate = attrs.evolve(codec.loads(body), version=version)
+            found[aggregate.id] = aggregate
+        return found
+
+    def committed(self, name: str, aggregate_id: str) -> Any | None:
+        """The committed aggregate, or ``None``."""
+        found = self._rows(self.database._sql.get, (name, aggregate_id))  # noqa: SLF001
+        return found.get(aggregate_id)
+
+    def committed_all(self, name: str) -> dict[str, Any]:
+        """Every committed aggregate of a collection, by id."""
+        return self._rows(self.database._sql.all, (name,))  # noqa: SLF001
+
+    def committed_find(self, name: str, index: str, value: str) -> dict[str, Any]:
+        """The committed aggregates under ``(index, value)``, by id."""
+        return self._rows(self.database._sql.find, (name, index, value))  # noqa: SLF001
+
+    def indexer(self, name: str) -> Indexer | None:
+        """The indexer registered for a collection, if any."""
+        return self.database.indexer(name)
+
+    def commit(self) -> None:
+        """Apply every staged write and the outbox rows in one transaction.
+
+        Raises:
+            StaleVersionError: ``concurrency.stale_version`` when a saved aggregate
+                changed since it was loaded; nothing is stored.
+            DuplicateIdError: ``conflict.duplicate_id`` when an added id now exists.
+            ConcurrencyError: ``concurrency`` when the database aborted the
+                transaction for a concurrent one; nothing is stored.
+        """
+        database = self.database
+        with database.transaction() as cursor:
+            for key in sorted(self.writes):
+                expected, aggregate = self.writes[key]
+                self._write(cursor, *key, expected, aggregate)
+            seqs = [self._outbox(cursor, event) for event in self.events]
+        events = self.finish()
+        if self.publisher is not None and events:
+            self.publisher.publish(events)
+            database.mark_published(seqs)
+
+    def _write(
+        self,
+        cursor: Cursor,
+        name: str,
+        aggregate_id: str,
+        expected: int | None,
+        aggregate: Any,
+    ) -> None:
+        database = self.database
+        statements = database._sql  # noqa: SLF001
+        version = 1 if expected is None else expected + 1
+        body = codec.dumps(attrs.evolve(aggregate, version=version))
+        if expected is None:
+            try:
+                cursor.execute(statements.insert, (name, aggregate_id, version, body))
+            except database.dialect.integrity_errors as exc:
+                raise DuplicateIdError(kind=name, id=aggregate_id) from exc
+        else:
+            cursor.execute(
+                statements.update, (version, body, name, aggregate_id, expected)
+            )
+            if cursor.rowcount != 1:
+                cursor.execute(statements.version, (name, aggregate_id))
+                row = cursor.fetchone()
+                raise StaleVersionError(
+                    kind=name,
+                    id=aggregate_id,
+                    expected=expected,
+                    actual=None if row is None else row[0],
+                )
+            cursor.execute(statements.unindex, (name, aggregate_id))
+        indexer = database.indexer(name)
+        if indexer is not None:
+            entries = dict.fromkeys(indexer(aggregate))
+            if entries:
+                cursor.executemany(
+                    statements.index,
+                    [(name, index, value, aggregate_id) for index, value in entries],
+                )
+
+    def _outbox(self, cursor: Cursor, event: DomainEvent) -> int:
+        database = self.database
+        dialect = database.dialect
+        return dialect.insert_returning_seq(
+            cursor,
+            database._sql.outbox,  # noqa: SLF001
+            (
+                str(event.event_id),
+                event.name,
+                event.aggregate_id,
+                dialect.instant(event.occurred_at),
+                codec.dumps(event),
+            ),
+        )

@@ -1,0 +1,187 @@
+"""The PostgreSQL adapter in process: schema, jsonb, pool, relay, CLI, demo."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import threading
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import attrs
+import pytest
+
+from booking_core.actors import Actor
+from booking_core.adapters import codec
+from booking_core.adapters.memory import InMemoryEventPublisher
+from booking_core.adapters.postgres import (
+    MIGRATIONS,
+    PostgresDatabase,
+    PostgresUnitOfWork,
+    upgrade,
+)
+from booking_core.adapters.sqlite import SqliteDatabase, SqliteDialect, SqliteUnitOfWork
+from booking_core.cli import main
+from booking_core.clock import ManualClock
+from booking_core.errors import ConcurrencyError, DuplicateIdError
+from booking_core.events import DomainEvent
+from booking_core.intervals import TimeWindow
+from booking_core.policies import Policies
+from booking_core.services.booking import BookingService
+from booking_core.sessions import schedule
+
+T0 = datetime(2026, 6, 1, 9, tzinfo=timezone.utc)
+
+
+@attrs.frozen(kw_only=True)
+class Note:
+    id: str
+    text: str
+    version: int = 0
+
+
+codec.register_type("tests.note", Note)
+
+
+def _event(n: int) -> DomainEvent:
+    return DomainEvent(occurred_at=T0, actor=Actor.system(), aggregate_id=f"a-{n}")
+
+
+def test_a_new_schema_is_migrated_on_open_and_bodies_are_jsonb(
+    postgres_database: PostgresDatabase,
+) -> None:
+    assert postgres_database.schema_version() == len(MIGRATIONS)
+    assert postgres_database.migrate() == 0
+    with PostgresUnitOfWork(postgres_database) as uow:
+        uow.repository("notes", Note).add(Note(id="n1", text="hello"))
+        uow.commit()
+    (row,) = postgres_database.query(
+        "SELECT jsonb_typeof(body), version FROM aggregates WHERE id = ?", ("n1",)
+    )
+    assert row == ("object", 1)
+    with PostgresUnitOfWork(postgres_database) as uow:
+        uow.writes[("notes", "n1")] = (None, Note(id="n1", text="again"))
+        with pytest.raises(DuplicateIdError):
+            uow.commit()
+
+
+def test_upgrade_applies_what_is_missing_once(
+    postgres_dsn: str, postgres_schema: str
+) -> None:
+    unmigrated = PostgresDatabase(postgres_dsn, schema=postgres_schema, migrate=False)
+    unmigrated.close()
+    assert upgrade(postgres_dsn, schema=postgres_schema) == (1, len(MIGRATIONS))
+    assert upgrade(postgres_dsn, schema=postgres_schema) == (0, len(MIGRATIONS))
+
+
+def test_the_db_upgrade_command(
+    postgres_dsn: str, postgres_schema: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["db", "upgrade", "--dsn", postgres_dsn, "--schema", postgres_schema]
+    assert main(argv) == 0
+    assert main(argv) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f"schema {postgres_schema}: applied 1 migration step(s), now at version 1",
+        f"schema {postgres_schema}: applied 0 migration step(s), now at version 1",
+    ]
+
+
+def test_without_the_extra_the_commands_say_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "booking_core.adapters.postgres", None)
+    assert main(["db", "upgrade", "--dsn", "dbname=x"]) == 2
+    assert "booking-core-domain[postgres]" in capsys.readouterr().err
+    assert main(["demo", "--dsn", "dbname=x"]) == 1
+    err = capsys.readouterr().err
+    assert "input.invalid_value" in err
+    assert "booking-core-domain[postgres]" in err
+
+
+def test_the_demo_tells_the_same_story_on_postgresql(
+    postgres_dsn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo"]) == 0
+    on_sqlite = capsys.readouterr().out.splitlines()
+    assert main(["demo", "--dsn", postgres_dsn]) == 0
+    on_postgres = capsys.readouterr().out.splitlines()
+    differ = [(a, b) for a, b in zip(on_sqlite, on_postgres, strict=True) if a != b]
+    assert [b for _, b in differ] == [
+        "booking_core demo: a week of a teacher in Asia/Kolkata, on PostgreSQL",
+        "Fri 05 Jun 18:00 IST  system   the PostgreSQL database holds the story",
+    ]
+
+
+def test_relay_delivers_every_batch_then_nothing(
+    postgres_database: PostgresDatabase,
+) -> None:
+    with PostgresUnitOfWork(postgres_database) as uow:
+        uow.collect([_event(n) for n in range(5)])
+        uow.commit()
+    publisher = InMemoryEventPublisher()
+    assert postgres_database.relay(publisher, batch=2) == 5
+    assert [e.aggregate_id for e in publisher.published] == [f"a-{n}" for n in range(5)]
+    assert postgres_database.relay(publisher) == 0
+    assert postgres_database.events() == publisher.published
+
+
+def test_threads_sharing_one_pool_lose_no_booking(
+    postgres_database: PostgresDatabase,
+) -> None:
+    decision = schedule(
+        session_id="s-1",
+        kind="group",
+        teacher_id="t-1",
+        course_id="c-1",
+        window=TimeWindow.of(T0 + timedelta(days=3), timedelta(hours=1)),
+        zone="Europe/London",
+        capacity=5,
+        waitlist_enabled=True,
+        actor=Actor.teacher("t-1"),
+        now=T0,
+    )
+    with PostgresUnitOfWork(postgres_database) as uow:
+        uow.sessions.add(decision.state)
+        uow.commit()
+    service = BookingService(
+        uow_factory=lambda: PostgresUnitOfWork(postgres_database),
+        clock=ManualClock(T0),
+        policies=Policies(transaction_attempts=1_000),
+    )
+    start = threading.Barrier(6)
+
+    def book(n: int) -> None:
+        start.wait()
+        for k in range(4):
+            student = f"st-{n}-{k}"
+            service.book("s-1", student, actor=Actor.student(student))
+
+    threads = [threading.Thread(target=book, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with PostgresUnitOfWork(postgres_database) as uow:
+        stored = uow.bookings.of_session("s-1")
+        session = uow.sessions.get("s-1")
+    assert len(stored) == 24
+    assert sum(b.status.value == "confirmed" for b in stored) == 5
+    assert session.version == 25
+
+
+def test_a_dialect_conflict_error_is_a_retryable_concurrency_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = SqliteDatabase(tmp_path / "conflict.sqlite3")
+    monkeypatch.setattr(SqliteDialect, "integrity_errors", ())
+    monkeypatch.setattr(SqliteDialect, "conflict_errors", (sqlite3.IntegrityError,))
+    first, second = SqliteUnitOfWork(database), SqliteUnitOfWork(database)
+    with first, second:
+        first.repository("notes", Note).add(Note(id="n1", text="x"))
+        second.repository("notes", Note).add(Note(id="n1", text="y"))
+        first.commit()
+        with pytest.raises(ConcurrencyError) as raised:
+            second.commit()
+    assert raised.value.code == "concurrency"
+    database.close()
