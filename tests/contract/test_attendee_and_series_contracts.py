@@ -1,4 +1,4 @@
-"""The attendee and booking series contracts, against both adapters."""
+"""The attendee, booking series and processed-webhook contracts, on both adapters."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.events import DomainEvent
 from booking_core.testing.attendance_contract import AttendeeRepositoryContract
 from booking_core.testing.series_contract import BookingSeriesRepositoryContract
+from booking_core.testing.webhook_contract import ProcessedWebhookRepositoryContract
 
 
 @pytest.fixture
@@ -51,6 +52,16 @@ class TestAttendees(AttendeeRepositoryContract):
 
 
 class TestBookingSeries(BookingSeriesRepositoryContract):
+    @pytest.fixture
+    def uow_factory(self, store_uow_factory: Callable[[], Any]) -> Callable[[], Any]:
+        return store_uow_factory
+
+    @pytest.fixture
+    def published(self, store_published: list[DomainEvent]) -> list[DomainEvent]:
+        return store_published
+
+
+class TestProcessedWebhooks(ProcessedWebhookRepositoryContract):
     @pytest.fixture
     def uow_factory(self, store_uow_factory: Callable[[], Any]) -> Callable[[], Any]:
         return store_uow_factory

@@ -17,8 +17,8 @@ from booking_core.money.gateway import (
     PayoutStatus,
     TransactionKind,
 )
-from booking_core.money.reconciliation import DiscrepancyKind, ReconRecord, reconcile
 from booking_core.money.payments import BookingPayment, PendingRefund
+from booking_core.money.reconciliation import DiscrepancyKind, ReconRecord, reconcile
 
 KINDS = list(DiscrepancyKind)
 

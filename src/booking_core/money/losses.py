@@ -27,7 +27,7 @@ Example:
     >>> [(t.debit, t.amount) for t in legs]
     [('wallet:m1', 1000), ('receivable:m1', 652)]
     >>> settle = collect_receivable("m1", available=5000, receivable=-652,
-    ...                             currency="INR", key="release/p2/receivable", reference="p2")
+    ...     currency="INR", key="release/p2/receivable", reference="p2")
     >>> settle.debit, settle.credit, settle.amount
     ('wallet:m1', 'receivable:m1', 652)
 """

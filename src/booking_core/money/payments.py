@@ -306,7 +306,7 @@ def release_escrow(
 @final
 @attrs.frozen(kw_only=True)
 class PendingRefund:
-    """A refund decided and checked against the ledger, not yet confirmed by the gateway.
+    """A refund decided and checked with the ledger, not yet confirmed by the gateway.
 
     Stored on the :class:`BookingPayment` *before* the gateway is called, so a
     process that dies between the gateway and the ledger leaves it behind and
