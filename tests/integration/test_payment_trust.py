@@ -23,19 +23,23 @@ import pytest
 from booking_core.actors import Role
 from booking_core.adapters.fake_gateway import FakePaymentGateway, FaultPlan
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
+from booking_core.attendance.model import OutcomeSettlement
 from booking_core.clock import ManualClock
 from booking_core.errors import (
     CurrencyMismatchError,
     GatewayDeclinedError,
+    GatewayRetryableError,
     InvalidAmountError,
     InvalidTransitionError,
     InvalidWebhookError,
+    NotFoundError,
     OrderKeyReuseError,
+    PolicyViolationError,
     RefundExceedsCaptureError,
     WeakWebhookSecretError,
 )
 from booking_core.money import CancellationPolicy, CancellationReason, Money
-from booking_core.money.gateway import PayoutStatus, RetryPolicy
+from booking_core.money.gateway import PayoutStatus, RefundStatus, RetryPolicy
 from booking_core.money.losses import UncoveredLoss
 from booking_core.money.refunds import RefundPolicy, RefundTier
 from booking_core.money.split import FeeBearer, FeeSource
@@ -428,3 +432,123 @@ def test_the_split_uses_the_reported_fee_or_is_marked_estimated() -> None:
     estimated.paid("b1")
     split = estimated.service.booking("b1").payment.split  # type: ignore[union-attr]
     assert split.fee_source is FeeSource.ESTIMATED
+
+
+# -- the edges: webhooks about what is not ours, refusals of odd states -------------
+
+
+def test_webhooks_about_objects_that_are_not_ours_change_nothing() -> None:
+    world = World()
+    world.paid("b1")
+    world.service.complete("b1")
+    withdrawal = world.service.withdraw(
+        withdrawal_id="w1",
+        teacher_id="m1",
+        amount=Money.of("500.00", "INR"),
+        bank_account=ACCOUNT,
+    )
+    before = world.state()
+    # An order, a refund and a payout made at the gateway by somebody else.
+    order = world.gateway.create_order(
+        amount=PRICE, receipt="elsewhere", idempotency_key="their/order"
+    )
+    payment = world.gateway.pay(order.id)
+    world.gateway.refund(payment.id, amount=PRICE, idempotency_key="their/refund")
+    world.gateway.create_payout(
+        fund_account=ACCOUNT,
+        amount=Money.of("1.00", "INR"),
+        reference="w1",  # the same reference, another payout
+        idempotency_key="their/payout",
+    )
+    assert withdrawal.payout_id is not None
+    payout = world.gateway.payouts()[-1]
+    hooks = world.gateway.take_webhooks()
+    hooks.append(
+        world.gateway.forge_webhook("payout.processed", payout.id, "w1", "processed")
+    )
+    for body, signature in hooks:
+        world.service.handle_webhook(body, signature)
+    assert world.state()[:3] == before[:3]
+
+
+def test_a_refund_webhook_finishes_or_compensates_a_pending_refund(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World()
+    world.paid("b1")
+    world.paid("b2")
+    refund = world.gateway.refund
+
+    def lost(*args: Any, **kwargs: Any) -> Any:
+        refund(*args, **kwargs)
+        raise GatewayRetryableError(operation="refund", reason="the answer was lost")
+
+    monkeypatch.setattr(world.gateway, "refund", lost)
+    for booking in ("b1", "b2"):
+        world.service.refund(
+            booking, by=Role.TEACHER, reason=CancellationReason.NO_SHOW
+        )
+    monkeypatch.setattr(world.gateway, "refund", refund)
+    first, second = world.gateway.take_webhooks()
+    world.service.handle_webhook(*first)  # processed: the refund is posted
+    assert world.service.booking("b1").pending_refund is None
+    assert world.service.journal.balance("refunds") == 70000
+    fetch = world.gateway.fetch_refund
+
+    def failed(refund_id: str) -> Any:
+        return attrs.evolve(fetch(refund_id), status=RefundStatus.FAILED)
+
+    def pending(refund_id: str) -> Any:
+        return attrs.evolve(fetch(refund_id), status=RefundStatus.PENDING)
+
+    monkeypatch.setattr(world.gateway, "fetch_refund", pending)
+    refund_id = json.loads(second[0])["entity"]
+    payment_id = json.loads(second[0])["reference"]
+    early = world.gateway.forge_webhook(
+        "refund.pending", refund_id, payment_id, "pending"
+    )
+    world.service.handle_webhook(*early)  # still pending at the gateway: wait
+    assert world.service.booking("b2").pending_refund is not None
+    monkeypatch.setattr(world.gateway, "fetch_refund", failed)
+    world.service.handle_webhook(*second)  # failed at the gateway: compensated
+    record = world.service.booking("b2")
+    assert record.pending_refund is None
+    assert not record.closed
+    world.service.handle_webhook(*second)  # a repeat changes nothing
+    assert world.service.booking("b2") == record
+
+
+def test_odd_states_are_refused_and_change_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World()
+    world.service.open_order(
+        booking_id="b0", teacher_id="m1", amount=PRICE, starts_at=T0
+    )
+    world.paid("b1")
+    world.gateway.faults = FaultPlan(fail_before=1.0)
+    world.service.refund("b1", by=Role.TEACHER, reason=CancellationReason.NO_SHOW)
+    world.gateway.faults = FaultPlan()
+    before = world.state()
+    with pytest.raises(InvalidTransitionError, match="in flight"):
+        world.service.complete("b1")
+    with pytest.raises(InvalidTransitionError, match="in flight"):
+        world.service.refund_amount("b1", PRICE)
+    with pytest.raises(InvalidTransitionError, match="not captured"):
+        world.service.refund_amount("b0", PRICE)
+    with pytest.raises(NotFoundError):
+        world.service.refund_amount("nope", PRICE)
+    nobody = OutcomeSettlement(
+        teacher_paid=False, refund_by=None, refund_reason=None, meaning="odd"
+    )
+    with pytest.raises(PolicyViolationError, match="neither pays"):
+        world.service.settle("b0", nobody)
+    assert world.state() == before
+    # A refusal met after a concurrent process already resolved the refund
+    # leaves that process's outcome alone.
+    pending = world.service.booking("b1").pending_refund
+    assert pending is not None
+    world.service.resume()
+    with InMemoryUnitOfWork(world.store) as uow:
+        world.service._drop_refund(uow, "b1", pending)
+        assert uow.payments.get("b1").closed

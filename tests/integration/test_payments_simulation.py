@@ -513,7 +513,10 @@ def test_simulation_keeps_every_invariant_under_faults(seed: int) -> None:
     # The run exercised every operation and every fault kind.
     faults = {"restarts", "deaths", "declined_refunds", "gateway_refusals"}
     assert faults <= set(world.kinds), world.kinds
-    assert min(n for k, n in world.kinds.items() if k not in faults) > 10, world.kinds
+    least = min(10, STEPS // 100)  # short runs (PAYMENTS_SIM_STEPS) see fewer
+    assert min(n for k, n in world.kinds.items() if k not in faults) > least, (
+        world.kinds
+    )
     assert {"deaths", "declined_refunds", "refused_order", "forge"} <= set(world.kinds)
     statuses = {p.status for p in world.gateway.payouts()}
     assert PayoutStatus.PROCESSED in statuses
