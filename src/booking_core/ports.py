@@ -27,6 +27,7 @@ from booking_core.bookings.model import Booking, CommandRecord
 from booking_core.events import DomainEvent
 from booking_core.money.ledger import LedgerView
 from booking_core.money.payments import BookingPayment
+from booking_core.money.webhooks import ProcessedWebhook
 from booking_core.money.withdrawals import Withdrawal
 from booking_core.sessions.model import Session
 
@@ -56,6 +57,7 @@ __all__ = [
     "IdempotencyRecords",
     "LedgerJournal",
     "PaymentGateway",
+    "ProcessedWebhookRepository",
     "Repository",
     "SessionRepository",
     "StudentCalendarRepository",
@@ -200,6 +202,11 @@ class UnitOfWork(Protocol):
     @property
     def withdrawals(self) -> WithdrawalRepository:
         """The teachers' withdrawals."""
+        ...
+
+    @property
+    def webhooks(self) -> ProcessedWebhookRepository:
+        """The webhook events already applied (de-duplication by event id)."""
         ...
 
     def ledger(self, currency: str) -> LedgerJournal:
@@ -589,4 +596,31 @@ class WithdrawalRepository(Repository[Withdrawal], Protocol):
 
     def all(self) -> list[Withdrawal]:
         """Every withdrawal, by request time, then id."""
+        ...
+
+
+class ProcessedWebhookRepository(Protocol):
+    """Stores :class:`~booking_core.money.webhooks.ProcessedWebhook` records.
+
+    Contract: keyed by the event id. ``find`` sees this unit of work's staged
+    records; ``add`` refuses a known id with
+    :class:`~booking_core.errors.DuplicateIdError` (when staging or on
+    commit), so of two concurrent deliveries of one event only one commits its
+    effects; the other's transaction is retried and finds the record.
+    """
+
+    def find(self, event_id: str) -> ProcessedWebhook | None:
+        """The record of ``event_id`` (staged or committed), or ``None``."""
+        ...
+
+    def get(self, aggregate_id: str) -> ProcessedWebhook:
+        """The record of an event id; raises ``not_found`` when missing."""
+        ...
+
+    def add(self, aggregate: ProcessedWebhook) -> None:
+        """Stage a new record (stored as version 1)."""
+        ...
+
+    def save(self, aggregate: ProcessedWebhook) -> None:
+        """Stage a changed record; compare-and-set on commit."""
         ...

@@ -1,4 +1,4 @@
-"""The attendee and booking series contracts, against every shipped adapter."""
+"""The attendee, booking series and processed-webhook contracts, on every adapter."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from booking_core.adapters.memory import InMemoryEventPublisher
 from booking_core.events import DomainEvent
 from booking_core.testing.attendance_contract import AttendeeRepositoryContract
 from booking_core.testing.series_contract import BookingSeriesRepositoryContract
+from booking_core.testing.webhook_contract import ProcessedWebhookRepositoryContract
 
 
 @pytest.fixture
@@ -38,6 +39,16 @@ class TestAttendees(AttendeeRepositoryContract):
 
 
 class TestBookingSeries(BookingSeriesRepositoryContract):
+    @pytest.fixture
+    def uow_factory(self, store_uow_factory: Callable[[], Any]) -> Callable[[], Any]:
+        return store_uow_factory
+
+    @pytest.fixture
+    def published(self, publisher: InMemoryEventPublisher) -> list[DomainEvent]:
+        return publisher.published
+
+
+class TestProcessedWebhooks(ProcessedWebhookRepositoryContract):
     @pytest.fixture
     def uow_factory(self, store_uow_factory: Callable[[], Any]) -> Callable[[], Any]:
         return store_uow_factory

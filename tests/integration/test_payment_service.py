@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from booking_core.actors import Role
@@ -20,7 +21,6 @@ from booking_core.errors import (
     InvalidValueError,
     InvalidWebhookError,
     NotFoundError,
-    PolicyViolationError,
 )
 from booking_core.money import CancellationPolicy, CancellationReason, Money
 from booking_core.money.gateway import (
@@ -148,7 +148,8 @@ def test_webhooks_refused_or_ignored() -> None:
             f'{{"id": "e", "event": "{event}", "entity": "x", '
             f'"reference": "{reference}", "status": "processed"}}'
         ).encode()
-        s.service.handle_webhook(body, sign_webhook(SECRET, body))
+        with pytest.raises(InvalidWebhookError, match="the gateway knows no"):
+            s.service.handle_webhook(body, sign_webhook(SECRET, body))
     assert s.journal.balances() == {}
     s.earn(1)
     s.service.withdraw(
@@ -254,9 +255,12 @@ def test_refund_refused_by_the_gateway_is_dropped() -> None:
     s.paid()
     payment_id = s.service.booking("b1").payment.id  # type: ignore[union-attr]
     s.gateway.refund(payment_id, amount=PRICE, idempotency_key="elsewhere")
+    before = s.service.booking("b1")
     with pytest.raises(GatewayDeclinedError):
         s.service.refund("b1", by=Role.TEACHER, reason=CancellationReason.NO_SHOW)
-    assert s.service.booking("b1").pending_refund is None
+    after = s.service.booking("b1")
+    assert attrs.evolve(after, version=before.version) == before  # as it was
+    assert not after.closed
     assert s.journal.balance("refunds") == 0
     # ... also when it was pending and resume meets the refusal.
     s.paid("b2")
@@ -265,8 +269,13 @@ def test_refund_refused_by_the_gateway_is_dropped() -> None:
     s.gateway.faults = FaultPlan()
     payment_id = s.service.booking("b2").payment.id  # type: ignore[union-attr]
     s.gateway.refund(payment_id, amount=PRICE, idempotency_key="elsewhere2")
+    (compensated,) = s.service.resume()
+    assert (compensated.kind, compensated.target) == ("refund", "b2")
+    assert compensated.remaining == "nothing: compensated"
+    assert compensated.error == "gateway.declined"
     assert s.service.resume() == ()
     assert s.journal.balance("refunds") == 0
+    assert not s.service.booking("b2").closed  # free to be settled again
 
 
 def test_withdrawal_paid_by_webhook_and_repeat_requests() -> None:
@@ -391,17 +400,18 @@ class TestSettleByOutcome:
         setup.service.settle("b1", OUTCOME_SETTLEMENTS[SessionOutcome.STUDENT_NO_SHOW])
         assert setup.journal.balance("wallet:m1") > 0
 
-    def test_split_settlement_is_refused_and_changes_nothing(self) -> None:
+    def test_split_settlement_refunds_and_releases_in_one_operation(self) -> None:
         setup = Setup()
         setup.service = setup.make(
             CancellationPolicy(student_no_show_share=Decimal("0.5"))
         )
         setup.paid()
-        before = setup.service.booking("b1")
-        balances = dict(setup.journal.balances())
-        with pytest.raises(PolicyViolationError, match="release and refund"):
-            setup.service.settle(
-                "b1", OUTCOME_SETTLEMENTS[SessionOutcome.STUDENT_NO_SHOW]
-            )
-        assert setup.service.booking("b1") == before
-        assert dict(setup.journal.balances()) == balances
+        record = setup.service.settle(
+            "b1", OUTCOME_SETTLEMENTS[SessionOutcome.STUDENT_NO_SHOW]
+        )
+        assert record.closed
+        assert record.payment is not None
+        assert record.payment.released
+        assert setup.journal.balance("refunds") == 35000
+        assert setup.journal.balance("escrow:m1") == 0
+        assert setup.journal.balance("wallet:m1") > 0

@@ -17,8 +17,8 @@ from booking_core.money.gateway import (
     PayoutStatus,
     TransactionKind,
 )
+from booking_core.money.payments import BookingPayment, PendingRefund
 from booking_core.money.reconciliation import DiscrepancyKind, ReconRecord, reconcile
-from booking_core.services.payments import BookingPayment
 
 KINDS = list(DiscrepancyKind)
 
@@ -86,7 +86,9 @@ def test_payment_records_round_trip_through_the_codec() -> None:
             amount=Money.of("700.00", "INR"),
             starts_at=at + timedelta(days=1),
             order_id="order_1",
-            pending_refund=("refund/p/1", Money.of("350.00", "INR")),
+            pending_refund=PendingRefund(
+                key="refund/p/1", amount=Money.of("350.00", "INR"), settles=True
+            ),
         ),
     ]
     for value in values:

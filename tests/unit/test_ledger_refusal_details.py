@@ -32,7 +32,7 @@ from booking_core.money.ledger import (
 AT = datetime(2026, 3, 29, 1, 30, tzinfo=timezone.utc)  # Europe/London gap day
 KINDS = (
     "payments, escrow, wallet, held, payouts, platform_revenue, gateway_fees, "
-    "gateway_tax, fee_loss, refunds"
+    "gateway_tax, fee_loss, refunds, receivable, uncovered_loss"
 )
 
 

@@ -8,7 +8,7 @@ from booking_core.adapters import codec
 from booking_core.money import Money
 from booking_core.money.currency import Currency, get_currency
 from booking_core.money.ledger import LedgerAccount, LedgerEntry, Transfer
-from booking_core.money.payments import BookingPayment
+from booking_core.money.payments import BookingPayment, PendingRefund
 from booking_core.money.withdrawals import BankAccount, Withdrawal
 
 # Kolkata 05:00 (no DST) on the night London's clocks go back.
@@ -24,7 +24,7 @@ def test_stored_money_values_round_trip_with_the_shipped_currency() -> None:
             amount=price,
             starts_at=T0 + timedelta(days=1),
             order_id="o1",
-            pending_refund=("refund/p/1", price),
+            pending_refund=PendingRefund(key="refund/p/1", amount=price),
         ),
         Withdrawal(
             id="w1",

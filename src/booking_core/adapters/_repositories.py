@@ -25,6 +25,7 @@ from booking_core.errors import NotFoundError
 from booking_core.money.currency import get_currency
 from booking_core.money.ledger import LedgerAccount, LedgerEntry, Transfer, plan_posting
 from booking_core.money.payments import BookingPayment
+from booking_core.money.webhooks import ProcessedWebhook
 from booking_core.money.withdrawals import Withdrawal, WithdrawalStatus
 from booking_core.ports import Versioned
 from booking_core.series.model import BookingSeries
@@ -38,6 +39,7 @@ __all__ = [
     "DEFAULT_INDEXES",
     "LEDGER_ACCOUNTS",
     "LEDGER_ENTRIES",
+    "PROCESSED_WEBHOOKS",
     "SERIES",
     "SESSIONS",
     "STUDENT_CALENDARS",
@@ -50,6 +52,7 @@ __all__ = [
     "StagedBookingSeriesRepository",
     "StagedCommandRecords",
     "StagedLedgerJournal",
+    "StagedProcessedWebhookRepository",
     "StagedSessionRepository",
     "StagedStudentCalendarRepository",
     "StagedTeacherScheduleRepository",
@@ -470,6 +473,28 @@ class StagedBookingPaymentRepository(StagedAggregateRepository[BookingPayment]):
         return self._repo.list()
 
 
+PROCESSED_WEBHOOKS = "processed_webhooks"
+"""The collection that holds applied webhook events (no secondary index)."""
+
+
+class StagedProcessedWebhookRepository(StagedAggregateRepository[ProcessedWebhook]):
+    """A :class:`~booking_core.ports.ProcessedWebhookRepository` over any staging UoW.
+
+    Args:
+        uow: The unit of work it stages into.
+    """
+
+    collection = PROCESSED_WEBHOOKS
+    kind = ProcessedWebhook
+
+    def find(self, event_id: str) -> ProcessedWebhook | None:
+        """The record of ``event_id`` (staged or committed), or ``None``."""
+        try:
+            return self._repo.get(event_id)
+        except NotFoundError:
+            return None
+
+
 def _requested(withdrawal: Withdrawal) -> tuple[datetime, str]:
     return (withdrawal.requested_at, withdrawal.id)
 
@@ -697,6 +722,11 @@ class StagedUnitOfWork(StagingUnitOfWork):
     def withdrawals(self) -> StagedWithdrawalRepository:
         """The teachers' withdrawals."""
         return StagedWithdrawalRepository(self)
+
+    @property
+    def webhooks(self) -> StagedProcessedWebhookRepository:
+        """The webhook events already applied."""
+        return StagedProcessedWebhookRepository(self)
 
     def ledger(self, currency: str) -> StagedLedgerJournal:
         """The ledger journal of ``currency``, staged in this unit of work."""

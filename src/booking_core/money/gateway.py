@@ -7,8 +7,8 @@ may differ from ISO 4217 (a gateway may count JPY in hundredths): convert with
 
 Webhooks (signatures, claims, de-duplication) are in
 :mod:`booking_core.money.webhooks`; :func:`sign_webhook`,
-:func:`verify_webhook_signature`, :func:`parse_webhook` and
-:class:`WebhookEvent` are importable from here too. A captured payment carries
+:func:`sign_webhook` and :func:`verify_webhook_signature` are importable from
+here too. A captured payment carries
 the fee and tax the gateway kept; :func:`reported_fee` hands them to the split.
 
 Example:
@@ -38,12 +38,7 @@ from booking_core.money.split import GatewayFee
 
 # The webhook functions live in booking_core.money.webhooks; these names stay
 # importable from here too.
-from booking_core.money.webhooks import (
-    WebhookEvent,
-    parse_webhook,
-    sign_webhook,
-    verify_webhook_signature,
-)
+from booking_core.money.webhooks import sign_webhook, verify_webhook_signature
 
 __all__ = [
     "GatewayOrder",
@@ -57,9 +52,7 @@ __all__ = [
     "RefundStatus",
     "RetryPolicy",
     "TransactionKind",
-    "WebhookEvent",
     "from_gateway_units",
-    "parse_webhook",
     "reported_fee",
     "sign_webhook",
     "to_gateway_units",

@@ -48,6 +48,7 @@ from booking_core._validation import (
     identifier,
     non_negative_int,
     utc_instant,
+    valid_key,
 )
 from booking_core.actors import Actor
 from booking_core.errors import (
@@ -68,6 +69,7 @@ __all__ = [
     "CapturedPayment",
     "EscrowReleased",
     "PaymentCaptured",
+    "PendingRefund",
     "capture_payment",
     "check_order",
     "release_escrow",
@@ -308,6 +310,34 @@ def release_escrow(
 
 @final
 @attrs.frozen(kw_only=True)
+class PendingRefund:
+    """A refund decided and checked with the ledger, not yet confirmed by the gateway.
+
+    Stored on the :class:`BookingPayment` *before* the gateway is called, so a
+    process that dies between the gateway and the ledger leaves it behind and
+    :meth:`~booking_core.services.payments.PaymentService.resume` finishes it
+    (same key: the gateway applies it once) or compensates it (the gateway
+    refused it: the record is as it was before).
+
+    Attributes:
+        key: The gateway idempotency key and ledger key prefix
+            (``refund/<payment>/<n>``).
+        amount: The refund.
+        reason: Why, for the audit trail.
+        settles: Whether the refund settles the booking: what it leaves of the
+            teacher's share is released to the teacher with it, and the record
+            closes (a cancellation or outcome refund); ``False`` for an
+            explicit partial refund that leaves the record as it is.
+    """
+
+    key: str = attrs.field(validator=valid_key)
+    amount: Money
+    reason: str = ""
+    settles: bool = False
+
+
+@final
+@attrs.frozen(kw_only=True)
 class BookingPayment:
     """One booking's money: its order, captured payment and what is pending.
 
@@ -321,9 +351,10 @@ class BookingPayment:
         starts_at: When the booked session starts (for refund tiers).
         order_id: The gateway order, once created.
         payment: The captured payment, once captured.
-        pending_refund: A refund sent to the gateway but not yet confirmed:
-            ``(idempotency key, amount)``.
-        closed: Released or refunded: no more money moves.
+        pending_refund: A refund decided but not yet confirmed by the gateway
+            (:class:`PendingRefund`).
+        closed: Settled: the teacher's share was released (or refunded in
+            full); only an explicit partial refund may still move money.
         version: The stored version (the repository's business).
     """
 
@@ -333,7 +364,7 @@ class BookingPayment:
     starts_at: datetime
     order_id: str | None = None
     payment: CapturedPayment | None = None
-    pending_refund: tuple[str, Money] | None = None
+    pending_refund: PendingRefund | None = None
     closed: bool = False
     version: int = 0
 

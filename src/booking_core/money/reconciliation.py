@@ -179,6 +179,7 @@ _REFUND_KINDS = frozenset(
         TransferKind.REFUND_PLATFORM,
         TransferKind.REFUND_TEACHER,
         TransferKind.REFUND_FEE_LOSS,
+        TransferKind.REFUND_UNCOVERED,
     }
 )
 _CAPTURE_KINDS = frozenset(
@@ -198,7 +199,8 @@ def ledger_records(
 
     A payment is the sum of its capture transfers (``payment:<reference>``); a
     refund the sum of the legs under one refund key
-    ``refund/<payment>/<n>`` (``refund:refund/<payment>/<n>``); a payout the
+    ``refund/<payment>/<n>`` (``refund:refund/<payment>/<n>``, a leg's
+    ``/uncovered`` part included); a payout the
     ``withdrawal/<id>/payout`` transfer (``payout:<id>``, ``processed``),
     which becomes ``reversed`` when its reversal is posted. Transfers are
     picked by their ``at``; duplicates across accounts are counted once.
@@ -215,7 +217,8 @@ def ledger_records(
         if kind in _CAPTURE_KINDS:
             key, status = f"payment:{transfer.reference}", "captured"
         elif kind in _REFUND_KINDS:
-            key, status = f"refund:{transfer.key.rsplit('/', 1)[0]}", "processed"
+            leg = transfer.key.removesuffix("/uncovered")
+            key, status = f"refund:{leg.rsplit('/', 1)[0]}", "processed"
         elif kind is TransferKind.PAYOUT:
             key, status = f"payout:{transfer.reference}", "processed"
         elif transfer.key.endswith("/reversal"):

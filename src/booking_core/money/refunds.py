@@ -63,6 +63,7 @@ from booking_core.money._rates import as_rate, check_rounding, scale
 from booking_core.money.allocation import allocate
 from booking_core.money.amount import Money
 from booking_core.money.ledger import AccountKind, Transfer, TransferKind, account_id
+from booking_core.money.losses import UncoveredLoss
 from booking_core.money.payments import CapturedPayment
 from booking_core.money.split import FeeBearer, _require_positive
 
@@ -164,10 +165,18 @@ class RefundPolicy:
         fee_loss_bearer: Who absorbs the gateway fee the gateway keeps on a
             refund: the platform (``fee_loss`` account, default) or the teacher
             (taken from their available wallet).
+        uncovered_loss: Where a loss charged to the teacher goes when their
+            wallet cannot cover it (a fee loss, or the teacher's part of a
+            refund after release): ``receivable`` (default; the teacher owes
+            it, settled from future earnings) or ``platform`` (the platform
+            absorbs it); see :mod:`booking_core.money.losses`.
     """
 
     fee_loss_bearer: FeeBearer = attrs.field(
         default=FeeBearer.PLATFORM, converter=FeeBearer
+    )
+    uncovered_loss: UncoveredLoss = attrs.field(
+        default=UncoveredLoss.RECEIVABLE, converter=UncoveredLoss
     )
 
 
@@ -323,7 +332,11 @@ def refund_payment(
     gateway fee from ``fee_loss`` (platform bears it) or ``wallet:<teacher>``.
     Everything goes to ``refunds``. Post the event's transfers linked: if the
     teacher's wallet cannot cover its part, the ledger refuses them all with
-    :class:`~booking_core.errors.InsufficientFundsError`.
+    :class:`~booking_core.errors.InsufficientFundsError`; pass them through
+    :func:`~booking_core.money.losses.cover_wallet_shortfall` with
+    ``policy.uncovered_loss`` first (as
+    :class:`~booking_core.services.payments.PaymentService` does) to post
+    what the wallet cannot cover as a receivable or a platform loss.
 
     Args:
         payment: The captured payment.

@@ -60,11 +60,10 @@ __all__ = [
     "MIN_WEBHOOK_SECRET_BYTES",
     "ProcessedWebhook",
     "WebhookClaim",
-    "WebhookEvent",
     "WebhookKind",
     "WebhookVerifier",
+    "check_delivery",
     "first_delivery",
-    "parse_webhook",
     "parse_webhook_claim",
     "sign_webhook",
     "verify_webhook_signature",
@@ -79,29 +78,6 @@ MAX_WEBHOOK_BODY_BYTES = 1_048_576
 
 _MAX_ID = 255  # the longest id a webhook may carry (event, entity, reference)
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
-
-
-@final
-@attrs.frozen(kw_only=True)
-class WebhookEvent:
-    """A parsed webhook, as :func:`parse_webhook` reads it (status included).
-
-    Prefer :class:`WebhookClaim` (:func:`parse_webhook_claim`): ``status`` here
-    is what the body *says*, which only the gateway can confirm.
-
-    Attributes:
-        id: The event's id (deliveries of one event repeat it).
-        event: The event name, e.g. ``payment.captured`` or ``payout.processed``.
-        entity_id: The payment or payout the event is about.
-        reference: The order id (payments) or the withdrawal id (payouts).
-        status: The entity's status the event reports.
-    """
-
-    id: str
-    event: str
-    entity_id: str
-    reference: str
-    status: str
 
 
 def webhook_secret(secret: bytes | str) -> bytes:
@@ -168,6 +144,30 @@ def _signature(signature: object) -> bytes:
     return signature.lower().encode("ascii")
 
 
+def check_delivery(body: object, signature: object) -> None:
+    """Refuse a malformed delivery before any signature is computed.
+
+    For code that verifies signatures some other way (a gateway's own
+    ``verify_webhook``): the same checks :func:`verify_webhook_signature`
+    makes on its input.
+
+    Raises:
+        InvalidWebhookError: ``payments.invalid_webhook`` when ``body`` is not
+            bytes or is over :data:`MAX_WEBHOOK_BODY_BYTES`, or ``signature``
+            is missing (``None``), not a str or not 64 hex characters.
+
+    Example:
+        >>> from booking_core.errors import InvalidWebhookError
+        >>> try:
+        ...     check_delivery(b"{}", None)
+        ... except InvalidWebhookError as error:
+        ...     print(error.code, error.details["reason"])
+        payments.invalid_webhook the signature header is missing
+    """
+    _body(body)
+    _signature(signature)
+
+
 def sign_webhook(secret: bytes | str, body: bytes) -> str:
     """The hex HMAC-SHA256 of ``body`` under ``secret`` (what a gateway sends).
 
@@ -226,33 +226,6 @@ def _text(data: dict[str, Any], key: str) -> str:
             f"characters, got {type(value).__name__}"
         )
     return value
-
-
-def parse_webhook(body: bytes) -> WebhookEvent:
-    """Parse a verified webhook body: a JSON object, its status included.
-
-    Its keys are ``id``, ``event``, ``entity``, ``reference`` and ``status``.
-    The status is the body's claim; new code uses :func:`parse_webhook_claim`
-    and re-fetches the state from the gateway.
-
-    Raises:
-        InvalidWebhookError: ``payments.invalid_webhook`` when it is not such
-            a JSON object (or not bytes).
-
-    Example:
-        >>> parse_webhook(b'{"id": "e1", "event": "payout.processed", '
-        ...               b'"entity": "pout_1", "reference": "w1", '
-        ...               b'"status": "processed"}').status
-        'processed'
-    """
-    data = _json_object(body)
-    return WebhookEvent(
-        id=_text(data, "id"),
-        event=_text(data, "event"),
-        entity_id=_text(data, "entity"),
-        reference=_text(data, "reference"),
-        status=_text(data, "status"),
-    )
 
 
 @final

@@ -105,6 +105,7 @@ class BookingCore:
         policies: Policies | None = None,
         currency: str = "INR",
         new_id: Callable[[], str] | None = None,
+        webhook_secret: bytes | str | None = None,
     ) -> BookingCore:
         """Wire every service; see :func:`bootstrap`."""
         from booking_core.services.attendance import AttendanceService
@@ -135,6 +136,7 @@ class BookingCore:
                 policies=shared,
                 gateway=gateway,
                 currency=currency,
+                webhook_secret=webhook_secret,
             )
         )
         monitor = Monitor(
@@ -166,6 +168,7 @@ def bootstrap(
     policies: Policies | None = None,
     currency: str = "INR",
     new_id: Callable[[], str] | None = None,
+    webhook_secret: bytes | str | None = None,
 ) -> BookingCore:
     """Every service, wired: the one entry point of a host.
 
@@ -181,6 +184,10 @@ def bootstrap(
         currency: The ISO 4217 code of the platform's ledger.
         new_id: Makes the ids of bookings and series a caller does not name
             (random hex by default).
+        webhook_secret: The gateway's webhook secret; the payment service
+            verifies webhooks with it and refuses a weak one here
+            (``payments.weak_webhook_secret``). Without it the gateway's own
+            ``verify_webhook`` decides.
 
     Returns:
         The wired services.
@@ -192,4 +199,5 @@ def bootstrap(
         policies=policies,
         currency=currency,
         new_id=new_id,
+        webhook_secret=webhook_secret,
     )

@@ -70,12 +70,11 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TypeVar, final
+from typing import Protocol, TypeVar, final
 
 import attrs
 
@@ -83,6 +82,7 @@ from booking_core.actors import Actor, Role
 from booking_core.attendance.outcome import OutcomeSettlement
 from booking_core.clock import Clock
 from booking_core.errors import (
+    BookingCoreError,
     GatewayError,
     InvalidTransitionError,
     InvalidWebhookError,
@@ -90,20 +90,26 @@ from booking_core.errors import (
     PolicyViolationError,
 )
 from booking_core.events import DomainEvent
+from booking_core.money.accounts import AccountKind, account_id, plan_posting
 from booking_core.money.amount import Money
 from booking_core.money.currency import get_currency
 from booking_core.money.gateway import (
+    GatewayPayment,
     PaymentStatus,
     PayoutStatus,
-    RetryPolicy,
+    RefundStatus,
     from_gateway_units,
-    parse_webhook,
+    reported_fee,
 )
 from booking_core.money.ledger import Transfer
+from booking_core.money.losses import collect_receivable, cover_wallet_shortfall
 from booking_core.money.payments import (
     BookingPayment,
     CapturedPayment,
+    EscrowReleased,
+    PendingRefund,
     capture_payment,
+    check_order,
     release_escrow,
 )
 from booking_core.money.reconciliation import (
@@ -113,17 +119,23 @@ from booking_core.money.reconciliation import (
     reconcile,
 )
 from booking_core.money.refunds import (
-    CancellationPolicy,
     CancellationReason,
-    RefundPolicy,
+    PaymentRefunded,
     refund_payment,
     refund_quote,
 )
-from booking_core.money.split import SplitPolicy, split_payment
+from booking_core.money.split import split_payment
+from booking_core.money.webhooks import (
+    WebhookClaim,
+    WebhookKind,
+    WebhookVerifier,
+    check_delivery,
+    first_delivery,
+    parse_webhook_claim,
+)
 from booking_core.money.withdrawals import (
     BankAccount,
     Withdrawal,
-    WithdrawalPolicy,
     apply_payout_status,
     record_payout,
     request_withdrawal,
@@ -152,20 +164,41 @@ class PendingOperation:
     Attributes:
         kind: ``order``, ``refund`` or ``payout``.
         target: The booking or withdrawal id.
-        remaining: What is left to do, in words.
+        remaining: What is left to do, in words (``nothing: compensated`` for
+            an operation the gateway refused for good, reported once by the
+            :meth:`~PaymentService.resume` that compensated it).
+        error: The code of the error that stopped it on the last
+            :meth:`~PaymentService.resume`, or ``None``.
+        message: That error's message (empty without one).
     """
 
     kind: str
     target: str
     remaining: str
+    error: str | None = None
+    message: str = ""
 
 
-_SPLIT = SplitPolicy()
-_CANCELLATION = CancellationPolicy()
-_REFUND = RefundPolicy()
-_WITHDRAWAL = WithdrawalPolicy()
-_RETRY = RetryPolicy()
 _SYSTEM = Actor.system()
+_COMPENSATED = "nothing: compensated"
+
+
+class _Verifier(Protocol):
+    def claim(self, body: bytes, signature: str) -> WebhookClaim: ...
+
+
+@final
+class _GatewayVerifier:
+    """Verifies through the gateway's own ``verify_webhook`` (no secret given)."""
+
+    def __init__(self, gateway: PaymentGateway) -> None:
+        self._gateway = gateway
+
+    def claim(self, body: bytes, signature: str) -> WebhookClaim:
+        check_delivery(body, signature)
+        if not self._gateway.verify_webhook(body, signature):
+            raise InvalidWebhookError(reason="the signature does not verify")
+        return parse_webhook_claim(body)
 
 
 R = TypeVar("R", BookingPayment, Withdrawal)
@@ -200,6 +233,29 @@ def _maybe_withdrawal(
         return None
 
 
+def _not_captured(action: str, record: BookingPayment) -> InvalidTransitionError:
+    if record.pending_refund is not None:
+        state = f"refund {record.pending_refund.key} in flight"
+    elif record.payment is None:
+        state = "not captured"
+    else:
+        state = "closed"
+    return InvalidTransitionError(
+        action=action,
+        kind="booking payment",
+        state=state,
+        allowed="captured, not yet settled, no refund in flight",
+    )
+
+
+def _with_error(
+    operation: PendingOperation, error: BookingCoreError | None
+) -> PendingOperation:
+    if error is None:
+        return operation
+    return attrs.evolve(operation, error=error.code, message=str(error))
+
+
 @final
 class PaymentService(Service):
     """The payment flow over a gateway, a ledger and repositories; see the module doc.
@@ -211,10 +267,20 @@ class PaymentService(Service):
     Args:
         gateway: Any :class:`~booking_core.ports.PaymentGateway`.
         currency: The ISO 4217 code of the platform's ledger
-            (``uow.ledger(currency)``).
+            (``uow.ledger(currency)``); orders in another currency are refused.
+        webhook_secret: The secret webhooks are signed with: a
+            :class:`~booking_core.money.webhooks.WebhookVerifier` is built from
+            it here, so a weak secret is refused when the service is built.
+            Without it, the gateway's own ``verify_webhook`` decides (a
+            :class:`~booking_core.adapters.fake_gateway.FakePaymentGateway`
+            refuses a weak secret when it is built).
         sleep: Waits between gateway retries (``time.sleep``; tests pass a
             no-op).
         actor: Who the service acts as (the system).
+
+    Raises:
+        WeakWebhookSecretError: ``payments.weak_webhook_secret`` for an empty
+            or too short ``webhook_secret``.
 
     Attributes:
         journal: The ledger, read from what is committed
@@ -229,12 +295,18 @@ class PaymentService(Service):
         policies: Policies | None = None,
         gateway: PaymentGateway,
         currency: str,
+        webhook_secret: bytes | str | None = None,
         sleep: Callable[[float], None] = time.sleep,
         actor: Actor = _SYSTEM,
     ) -> None:
         super().__init__(uow_factory=uow_factory, clock=clock, policies=policies)
         self.gateway = gateway
         self.currency = get_currency(currency).code
+        self._verifier: _Verifier = (
+            _GatewayVerifier(gateway)
+            if webhook_secret is None
+            else WebhookVerifier(webhook_secret)
+        )
         self.journal: LedgerService = LedgerService(
             uow_factory=uow_factory, currency=self.currency, policies=self.policies
         )
@@ -258,13 +330,68 @@ class PaymentService(Service):
     def _write(self, operation: Callable[[UnitOfWork], T]) -> T:
         return self._run(operation, retry_on=RETRY_ON)
 
-    def _post(self, uow: UnitOfWork, events: Sequence[DomainEvent]) -> None:
-        # Post every event's transfers in this unit of work and collect the
-        # events, so the ledger, the record and the outbox commit together.
+    def _plan(
+        self, uow: UnitOfWork, events: Sequence[DomainEvent]
+    ) -> tuple[list[DomainEvent], list[Transfer]]:
+        # The transfers the events imply, as they will be posted: a refund's
+        # legs a teacher wallet cannot cover go to the receivable or the
+        # platform (policy), and every release first pays back what the
+        # teacher owes. Each event carries the transfers actually posted.
         journal = uow.ledger(self.currency)
+        overlay: dict[str, int] = {}
+
+        def balance(account: str) -> int:
+            if account not in overlay:
+                overlay[account] = journal.balance(account)
+            return overlay[account]
+
+        planned: list[DomainEvent] = []
+        batch: list[Transfer] = []
         for event in events:
-            journal.post_linked(event.transfers)  # type: ignore[attr-defined]
-        uow.collect(events)
+            transfers: tuple[Transfer, ...] = event.transfers  # type: ignore[attr-defined]
+            if isinstance(event, PaymentRefunded):
+                transfers = cover_wallet_shortfall(
+                    transfers,
+                    balance=balance,
+                    policy=self.policies.refund.uncovered_loss,
+                )
+            for transfer in transfers:
+                overlay[transfer.debit] = balance(transfer.debit) - transfer.amount
+                overlay[transfer.credit] = balance(transfer.credit) + transfer.amount
+            if isinstance(event, EscrowReleased) and transfers:
+                teacher = event.teacher_id
+                collect = collect_receivable(
+                    teacher,
+                    available=balance(account_id(AccountKind.WALLET, teacher)),
+                    receivable=balance(account_id(AccountKind.RECEIVABLE, teacher)),
+                    currency=self.currency,
+                    key=f"{transfers[0].key}/receivable",
+                    reference=event.aggregate_id,
+                    at=event.occurred_at,
+                )
+                if collect is not None:
+                    transfers = (*transfers, collect)
+                    overlay[collect.debit] -= collect.amount
+                    overlay[collect.credit] = balance(collect.credit) + collect.amount
+            planned.append(attrs.evolve(event, transfers=transfers))  # type: ignore[call-arg]
+            batch.extend(transfers)
+        return planned, batch
+
+    def _check(self, uow: UnitOfWork, events: Sequence[DomainEvent]) -> None:
+        # Every posting the operation implies can be made (nothing is posted):
+        # raises the ledger's refusal before the gateway is called.
+        journal = uow.ledger(self.currency)
+        _, batch = self._plan(uow, events)
+        plan_posting(
+            batch, currency=self.currency, posted=journal.get, balance=journal.balance
+        )
+
+    def _post(self, uow: UnitOfWork, events: Sequence[DomainEvent]) -> None:
+        # Post the events' transfers in this unit of work, linked, and collect
+        # the events, so the ledger, the record and the outbox commit together.
+        planned, batch = self._plan(uow, events)
+        uow.ledger(self.currency).post_linked(batch)
+        uow.collect(planned)
 
     def booking(self, booking_id: str) -> BookingPayment:
         """The booking's payment record.
@@ -310,16 +437,32 @@ class PaymentService(Service):
     ) -> BookingPayment:
         """Create the gateway order for a booking (idempotent per booking).
 
-        When the gateway keeps failing the record is kept without an order and
-        :meth:`resume` creates it (with the same key).
+        The order is checked before the gateway is called
+        (:func:`~booking_core.money.payments.check_order`). When the gateway
+        keeps failing the record is kept without an order and :meth:`resume`
+        creates it (with the same key).
 
         Raises:
+            InvalidAmountError: ``money.invalid_amount`` for an amount that is
+                not above zero (nothing changes; the gateway is not called).
+            CurrencyMismatchError: ``money.currency_mismatch`` for another
+                currency than the service's ledger (idem).
+            OrderKeyReuseError: ``payments.idempotency_key_reused`` when the
+                booking id was opened with another teacher, amount or
+                currency (idem).
             GatewayDeclinedError: ``gateway.declined`` when the gateway refuses
                 (nothing is stored for a new booking).
         """
         existing = self._read(lambda uow: _maybe(uow.payments, booking_id))
-        if existing is not None:
-            return self._create_order(existing)
+        found = check_order(
+            booking_id=booking_id,
+            teacher_id=teacher_id,
+            amount=amount,
+            ledger_currency=self.currency,
+            existing=existing,
+        )
+        if found is not None:
+            return self._create_order(found)
         candidate = BookingPayment(
             id=booking_id, teacher_id=teacher_id, amount=amount, starts_at=starts_at
         )
@@ -332,10 +475,16 @@ class PaymentService(Service):
 
         def store(uow: UnitOfWork) -> BookingPayment:
             repository = uow.payments
-            found = _maybe(repository, booking_id)
-            if found is None:
+            stored = check_order(
+                booking_id=booking_id,
+                teacher_id=teacher_id,
+                amount=amount,
+                ledger_currency=self.currency,
+                existing=_maybe(repository, booking_id),
+            )
+            if stored is None:
                 return _added(repository, attrs.evolve(candidate, order_id=order_id))
-            return self._record_order(repository, found, order_id)
+            return self._record_order(repository, stored, order_id)
 
         return self._write(store)
 
@@ -377,41 +526,118 @@ class PaymentService(Service):
 
         return self._write(store)
 
-    def _close_orderless(self, uow: UnitOfWork, booking_id: str) -> None:
+    @staticmethod
+    def _close_orderless(uow: UnitOfWork, booking_id: str) -> None:
         # Refused for good under its one key: no order can ever exist for it.
         repository = uow.payments
         repository.save(attrs.evolve(repository.get(booking_id), closed=True))
 
+    # -- webhooks ----------------------------------------------------------------
+
     def handle_webhook(self, body: bytes, signature: str) -> None:
-        """Apply one webhook delivery; repeats and late ones change nothing.
+        """Apply one webhook delivery; repeats, late and forged ones change nothing.
+
+        The body is a claim (:mod:`booking_core.money.webhooks`): the payment,
+        refund or payout it names is fetched from the gateway, its own
+        reference must match the claim's, and only the *fetched* state is
+        applied. Each event id is applied once: its
+        :class:`~booking_core.money.webhooks.ProcessedWebhook` is stored in
+        the same unit of work as its effects (``uow.webhooks``).
 
         Raises:
-            InvalidWebhookError: ``payments.invalid_webhook`` when the signature
-                does not verify, the body is malformed or a payout status is
-                unknown (nothing changes).
+            InvalidWebhookError: ``payments.invalid_webhook`` when the delivery
+                is malformed (body not bytes, signature missing or not 64 hex
+                characters), the signature does not verify, the gateway knows
+                no such object, or the object's reference is not the claimed
+                one (nothing changes).
         """
+        claim = self._verifier.claim(body, signature)
         now = self._clock.now()
-        if not self.gateway.verify_webhook(body, signature):
-            raise InvalidWebhookError(reason="the signature does not verify")
-        event = parse_webhook(body)
-        kind = event.event.partition(".")[0]
-        if kind == "payment":
-            record = self._read(lambda uow: uow.payments.by_order(event.reference))
-            if record is not None:
-                self._settle_payment(record.id, event.entity_id, now)
-        elif kind == "payout":
-            found = self._read(
-                lambda uow: _maybe_withdrawal(uow.withdrawals, event.reference)
+        seen = self._read(lambda uow: uow.webhooks.find(claim.id))
+        if first_delivery(claim, seen=seen, now=now) is None:
+            return  # a repeat
+        if claim.kind is WebhookKind.PAYMENT:
+            self._payment_claim(claim, now)
+        elif claim.kind is WebhookKind.REFUND:
+            self._refund_claim(claim, now)
+        else:
+            self._payout_claim(claim, now)
+
+    def _fetch(self, claim: WebhookClaim, fetch: Callable[[str], T]) -> T:
+        try:
+            return self._call(lambda: fetch(claim.object_id))
+        except NotFoundError:
+            raise InvalidWebhookError(
+                reason=f"the gateway knows no {claim.kind.value} "
+                f"{claim.object_id[:64]!r}"
+            ) from None
+
+    @staticmethod
+    def _same_reference(claim: WebhookClaim, actual: str) -> None:
+        if actual != claim.reference:
+            raise InvalidWebhookError(
+                reason=f"{claim.kind.value} {claim.object_id[:64]!r} belongs to "
+                f"{actual[:64]!r}, not to the claimed {claim.reference[:64]!r}"
             )
-            if found is None:
+
+    def _once(
+        self, claim: WebhookClaim, now: datetime, effect: Callable[[UnitOfWork], None]
+    ) -> None:
+        def apply(uow: UnitOfWork) -> None:
+            webhooks = uow.webhooks
+            record = first_delivery(claim, seen=webhooks.find(claim.id), now=now)
+            if record is None:
+                return  # a concurrent delivery applied it first
+            webhooks.add(record)
+            effect(uow)
+
+        self._write(apply)
+
+    def _payment_claim(self, claim: WebhookClaim, now: datetime) -> None:
+        payment = self._fetch(claim, self.gateway.fetch_payment)
+        self._same_reference(claim, payment.order_id)
+        record = self._read(lambda uow: uow.payments.by_order(payment.order_id))
+        if record is None:
+            self._once(claim, now, lambda uow: None)  # not one of ours
+            return
+        captured = self._capture_at_gateway(record, payment)
+        if captured is None:
+            return  # still authorized: a later delivery or poll captures it
+        self._once(claim, now, lambda uow: self._capture(uow, record.id, captured, now))
+
+    def _refund_claim(self, claim: WebhookClaim, now: datetime) -> None:
+        refund = self._fetch(claim, self.gateway.fetch_refund)
+        self._same_reference(claim, refund.payment_id)
+        payment = self._call(lambda: self.gateway.fetch_payment(refund.payment_id))
+        record = self._read(lambda uow: uow.payments.by_order(payment.order_id))
+
+        def effect(uow: UnitOfWork) -> None:
+            if record is None:
                 return
-            try:
-                status = PayoutStatus(event.status)
-            except ValueError:
-                raise InvalidWebhookError(
-                    reason=f"unknown payout status {event.status!r}"
-                ) from None
-            self._apply_payout(found.id, status, now, event.entity_id)
+            current = uow.payments.get(record.id)
+            pending = current.pending_refund
+            if pending is None or pending.key != refund.reference:
+                return  # already posted (or not ours)
+            if refund.status is RefundStatus.PROCESSED:
+                self._post_refund(uow, record.id, pending, now)
+            elif refund.status is RefundStatus.FAILED:
+                self._drop_refund(uow, record.id, pending)
+
+        self._once(claim, now, effect)
+
+    def _payout_claim(self, claim: WebhookClaim, now: datetime) -> None:
+        payout = self._fetch(claim, self.gateway.fetch_payout)
+        self._same_reference(claim, payout.reference)
+
+        def effect(uow: UnitOfWork) -> None:
+            withdrawal = _maybe_withdrawal(uow.withdrawals, payout.reference)
+            if withdrawal is None or withdrawal.payout_id not in (None, payout.id):
+                return  # not ours, or another payout than the withdrawal's
+            self._payout_status(uow, withdrawal.id, payout.status, now, payout.id)
+
+        self._once(claim, now, effect)
+
+    # -- captures ------------------------------------------------------------------
 
     def poll(self, booking_id: str) -> BookingPayment:
         """Ask the gateway whether the booking's order was paid, and capture it.
@@ -425,50 +651,56 @@ class PaymentService(Service):
             return record
         order = self.gateway.fetch_order(record.order_id)
         if order.payment_id is not None:
-            self._settle_payment(booking_id, order.payment_id, now)
+            payment = self.gateway.fetch_payment(order.payment_id)
+            captured = self._capture_at_gateway(record, payment)
+            if captured is not None:
+                self._write(lambda uow: self._capture(uow, booking_id, captured, now))
         return self.booking(booking_id)
 
-    def _settle_payment(self, booking_id: str, payment_id: str, now: datetime) -> None:
-        record = self.booking(booking_id)
-        if record.payment is not None:
-            return
-        payment = self.gateway.fetch_payment(payment_id)
-        if payment.status is PaymentStatus.AUTHORIZED:
-            try:
-                payment = self._call(
-                    lambda: self.gateway.capture_payment(
-                        payment_id,
-                        amount=record.amount,
-                        idempotency_key=f"capture/{payment_id}",
-                    )
+    def _capture_at_gateway(
+        self, record: BookingPayment, payment: GatewayPayment
+    ) -> GatewayPayment | None:
+        # The payment as the gateway has it now, captured if it was only
+        # authorized; ``None`` when the capture could not be made yet.
+        if record.payment is not None or payment.status is not PaymentStatus.AUTHORIZED:
+            return payment
+        try:
+            return self._call(
+                lambda: self.gateway.capture_payment(
+                    payment.id,
+                    amount=record.amount,
+                    idempotency_key=f"capture/{payment.id}",
                 )
-            except GatewayError:
-                return  # still authorized: the next webhook or poll captures it
-        if payment.status is not PaymentStatus.CAPTURED:
-            return
-        gross = from_gateway_units(
-            payment.amount,
-            payment.currency,
-            self.gateway.minor_units(payment.currency),
-        )
-        split = split_payment(gross, self.policies.split, payment_id=payment_id)
-
-        def capture(uow: UnitOfWork) -> None:
-            repository = uow.payments
-            current = repository.get(booking_id)
-            if current.payment is not None:
-                return  # captured by a concurrent delivery
-            decision = capture_payment(
-                payment_id=payment_id,
-                teacher_id=current.teacher_id,
-                split=split,
-                actor=self._actor,
-                now=now,
             )
-            self._post(uow, decision.events)
-            repository.save(attrs.evolve(current, payment=decision.state))
+        except GatewayError:
+            return None
 
-        self._write(capture)
+    def _capture(
+        self, uow: UnitOfWork, booking_id: str, payment: GatewayPayment, now: datetime
+    ) -> None:
+        repository = uow.payments
+        current = repository.get(booking_id)
+        if current.payment is not None or payment.status is not PaymentStatus.CAPTURED:
+            return  # captured already, or nothing to capture
+        units = self.gateway.minor_units(payment.currency)
+        split = split_payment(
+            from_gateway_units(payment.amount, payment.currency, units),
+            self.policies.split,
+            reported_fee(payment, units),
+            order_id=payment.order_id,
+            payment_id=payment.id,
+        )
+        decision = capture_payment(
+            payment_id=payment.id,
+            teacher_id=current.teacher_id,
+            split=split,
+            actor=self._actor,
+            now=now,
+        )
+        self._post(uow, decision.events)
+        repository.save(attrs.evolve(current, payment=decision.state))
+
+    # -- settlement ----------------------------------------------------------------
 
     @staticmethod
     def _captured(
@@ -478,76 +710,119 @@ class PaymentService(Service):
         if record is None:
             raise NotFoundError(kind="booking payment", id=booking_id)
         payment = record.payment
-        if payment is None or record.closed:
-            state = "closed" if record.closed else "not captured"
-            raise InvalidTransitionError(
-                action=action,
-                kind="booking payment",
-                state=state,
-                allowed="captured and not yet released or refunded",
-            )
+        if payment is None or record.closed or record.pending_refund is not None:
+            raise _not_captured(action, record)
         return record, payment
+
+    def _release(
+        self,
+        uow: UnitOfWork,
+        record: BookingPayment,
+        payment: CapturedPayment,
+        now: datetime,
+    ) -> BookingPayment:
+        decision = release_escrow(payment, actor=self._actor, now=now)
+        self._post(uow, decision.events)
+        return _saved(
+            uow.payments, attrs.evolve(record, payment=decision.state, closed=True)
+        )
 
     def complete(self, booking_id: str) -> BookingPayment:
         """The session was held: release the teacher's share from escrow.
 
+        What is left of the share after any refund is released; what the
+        teacher owes (a receivable) is paid back from it first. The record
+        closes.
+
         Raises:
             NotFoundError: ``not_found`` for an unknown booking.
             InvalidTransitionError: ``invalid_transition`` when not captured,
-                already released or refunded.
+                already settled, or a refund is in flight (nothing changes).
         """
         now = self._clock.now()
 
         def release(uow: UnitOfWork) -> BookingPayment:
-            repository = uow.payments
-            record, payment = self._captured(repository, booking_id, "release")
-            decision = release_escrow(payment, actor=self._actor, now=now)
-            self._post(uow, decision.events)
-            return _saved(
-                repository, attrs.evolve(record, payment=decision.state, closed=True)
-            )
+            record, payment = self._captured(uow.payments, booking_id, "release")
+            return self._release(uow, record, payment, now)
 
         return self._write(release)
 
     def settle(self, booking_id: str, settlement: OutcomeSettlement) -> BookingPayment:
-        """Settle a booking by its session's attendance outcome.
+        """Settle a booking by its session's attendance outcome, in one operation.
 
         ``settlement`` is what :func:`booking_core.attendance.classify_outcome`
         reported (``report.settlement``, see
-        :data:`~booking_core.attendance.OUTCOME_SETTLEMENTS`): when the teacher is
-        paid and nothing is refunded, the teacher's share is released
-        (:meth:`complete`); when the teacher is not paid, the booking is refunded
-        by the cancellation policy for the settlement's role and reason (a
-        teacher no-show refunds in full, :meth:`refund`).
+        :data:`~booking_core.attendance.OUTCOME_SETTLEMENTS`). When it refunds
+        nothing and pays the teacher, the teacher's share is released
+        (:meth:`complete`); otherwise the booking is refunded by the
+        cancellation policy for the settlement's role and reason
+        (:meth:`refund`), which releases what the refund leaves of the
+        teacher's share in the same operation.
 
         Raises:
             NotFoundError: ``not_found`` for an unknown booking.
             InvalidTransitionError: ``invalid_transition`` when not captured,
-                already released or refunded.
-            PolicyViolationError: ``policy_violation`` when the policy both pays
-                the teacher and refunds part of the payment (a split settlement
-                this service does not carry out; refund and release by hand).
+                already settled, or a refund is in flight.
+            PolicyViolationError: ``policy_violation`` for a settlement that
+                neither pays the teacher nor names whose refund it is.
         """
         # One settlement at a time per service: two monitor workers in one
         # process settling the same booking find it closed the second time.
         with self._settling:
-            record = self.booking(booking_id)
             by, reason = settlement.refund_by, settlement.refund_reason
-            share = settlement.refund_share(
-                self.policies.cancellation, starts_at=record.starts_at
-            )
-            if settlement.teacher_paid and share == 0:
-                return self.complete(booking_id)
-            if not settlement.teacher_paid and by is not None and reason is not None:
+            if by is not None and reason is not None:
                 return self.refund(booking_id, by=by, reason=reason)
+            if settlement.teacher_paid:
+                return self.complete(booking_id)
         raise PolicyViolationError(
             reason=(
-                f"booking {record.id!r}: the outcome pays the teacher and refunds "
-                f"a share of {share}; release and refund it explicitly"
+                f"booking {booking_id!r}: the outcome neither pays the teacher nor "
+                "says whose refund it is; refund or release it explicitly"
             )
         )
 
     # -- refunds ----------------------------------------------------------------
+
+    def _refund_effects(
+        self, record: BookingPayment, pending: PendingRefund, now: datetime
+    ) -> tuple[BookingPayment, list[DomainEvent]]:
+        # The record and events of ``pending`` once the gateway made it: the
+        # refund, and for a settling refund the release of what it leaves.
+        payment = record.payment
+        assert payment is not None  # noqa: S101 -- callers load a captured record
+        refunded = refund_payment(
+            payment,
+            pending.amount,
+            policy=self.policies.refund,
+            actor=self._actor,
+            now=now,
+            reason=pending.reason,
+        )
+        events: list[DomainEvent] = list(refunded.events)
+        state = refunded.state
+        if pending.settles and state.in_escrow.amount > 0:
+            released = release_escrow(state, actor=self._actor, now=now)
+            events += released.events
+            state = released.state
+        closed = record.closed or pending.settles
+        return (
+            attrs.evolve(record, payment=state, pending_refund=None, closed=closed),
+            events,
+        )
+
+    def _decide_refund(
+        self,
+        uow: UnitOfWork,
+        record: BookingPayment,
+        pending: PendingRefund,
+        now: datetime,
+    ) -> BookingPayment:
+        # Ledger first: every posting the refund implies must be possible.
+        self._check(uow, self._refund_effects(record, pending, now)[1])
+        closed = record.closed or pending.settles
+        return _saved(
+            uow.payments, attrs.evolve(record, pending_refund=pending, closed=closed)
+        )
 
     def refund(
         self,
@@ -556,13 +831,21 @@ class PaymentService(Service):
         by: Role,
         reason: CancellationReason,
     ) -> BookingPayment:
-        """Refund a cancelled or missed booking by the cancellation policy.
+        """Refund a cancelled or missed booking by the cancellation policy; settle it.
 
         The amount is :func:`~booking_core.money.refund_quote` for ``by`` and
-        ``reason`` (a teacher's cancellation or no-show refunds in full). The
-        gateway refund is made first (key ``refund/<payment>/<n>``), then the
-        ledger; if the gateway cannot be reached the refund stays pending and
-        :meth:`resume` finishes it. The booking is closed either way.
+        ``reason`` (a teacher's cancellation or no-show refunds in full). What
+        the refund leaves of the teacher's share is released to the teacher in
+        the same operation (a zero refund releases it all), and the record
+        closes.
+
+        Ledger first: the refund's postings are checked before the gateway is
+        called (a loss the teacher's wallet cannot cover becomes a receivable
+        or a platform loss, ``RefundPolicy.uncovered_loss``), then stored as
+        a :class:`~booking_core.money.payments.PendingRefund`; the gateway
+        refunds (key ``refund/<payment>/<n>``); then the postings are made. If
+        the gateway cannot be reached, or the process dies in between, the
+        refund stays pending and :meth:`resume` finishes it with the same key.
 
         Returns:
             The record; ``pending_refund`` is set while the refund is unconfirmed.
@@ -570,14 +853,15 @@ class PaymentService(Service):
         Raises:
             NotFoundError: ``not_found`` for an unknown booking.
             InvalidTransitionError: ``invalid_transition`` when not captured,
-                released or already refunded.
-            GatewayDeclinedError: ``gateway.declined`` (nothing changes).
+                already settled or a refund is in flight (nothing changes).
+            GatewayDeclinedError: ``gateway.declined`` when the gateway refuses
+                the refund (compensated: the record is as it was, nothing posted).
         """
         now = self._clock.now()
+        why = f"{Role(by).value} {CancellationReason(reason).value}"
 
         def decide(uow: UnitOfWork) -> BookingPayment:
-            repository = uow.payments
-            record, payment = self._captured(repository, booking_id, "refund")
+            record, payment = self._captured(uow.payments, booking_id, "refund")
             quote = refund_quote(
                 self.policies.cancellation,
                 starts_at=record.starts_at,
@@ -587,11 +871,55 @@ class PaymentService(Service):
                 reason=reason,
                 refund_policy=self.policies.refund,
             )
-            record = attrs.evolve(record, closed=True)
-            if quote.amount.amount > 0:
-                key = f"refund/{payment.id}/{payment.refund_count + 1}"
-                record = attrs.evolve(record, pending_refund=(key, quote.amount))
-            return _saved(repository, record)
+            if quote.amount.amount == 0:
+                return self._release(uow, record, payment, now)
+            pending = PendingRefund(
+                key=f"refund/{payment.id}/{payment.refund_count + 1}",
+                amount=quote.amount,
+                reason=why,
+                settles=True,
+            )
+            return self._decide_refund(uow, record, pending, now)
+
+        return self._finish_refund(self._write(decide), now)
+
+    def refund_amount(
+        self, booking_id: str, amount: Money, *, reason: str = "adjustment"
+    ) -> BookingPayment:
+        """Refund ``amount`` of a captured booking explicitly; the record stays open.
+
+        Composes with :meth:`complete` in either order until the captured
+        amount is refunded: before the release the teacher's part comes from
+        escrow (and :meth:`complete` releases what is left); after it, from
+        the teacher's wallet (a shortfall by ``RefundPolicy.uncovered_loss``).
+        Ledger first, gateway, then postings, as :meth:`refund`.
+
+        Raises:
+            NotFoundError: ``not_found`` for an unknown booking.
+            InvalidTransitionError: ``invalid_transition`` when not captured or
+                a refund is in flight (nothing changes).
+            InvalidAmountError: ``money.invalid_amount`` when not above zero.
+            CurrencyMismatchError: ``money.currency_mismatch``.
+            RefundExceedsCaptureError: ``money.refund_exceeds_capture`` when
+                more than captured minus refunded (nothing changes).
+            GatewayDeclinedError: ``gateway.declined`` (compensated: nothing
+                changes).
+        """
+        now = self._clock.now()
+
+        def decide(uow: UnitOfWork) -> BookingPayment:
+            record = _maybe(uow.payments, booking_id)
+            if record is None:
+                raise NotFoundError(kind="booking payment", id=booking_id)
+            payment = record.payment
+            if payment is None or record.pending_refund is not None:
+                raise _not_captured("refund", record)
+            pending = PendingRefund(
+                key=f"refund/{payment.id}/{payment.refund_count + 1}",
+                amount=amount,
+                reason=reason,
+            )
+            return self._decide_refund(uow, record, pending, now)
 
         return self._finish_refund(self._write(decide), now)
 
@@ -600,44 +928,41 @@ class PaymentService(Service):
         pending = record.pending_refund
         if pending is None or payment is None:
             return record
-        key, amount = pending
         try:
             self._call(
                 lambda: self.gateway.refund(
-                    payment.id, amount=amount, idempotency_key=key
+                    payment.id, amount=pending.amount, idempotency_key=pending.key
                 )
             )
         except GatewayError as error:
             if error.retryable:
                 return record
-            self._write(lambda uow: self._drop_refund(uow, record.id))
+            self._write(lambda uow: self._drop_refund(uow, record.id, pending))
             raise
+        return self._write(lambda uow: self._post_refund(uow, record.id, pending, now))
 
-        def post(uow: UnitOfWork) -> BookingPayment:
-            repository = uow.payments
-            current = repository.get(record.id)
-            if current.pending_refund != pending or current.payment is None:
-                return current  # finished by a concurrent resume
-            decision = refund_payment(
-                current.payment,
-                amount,
-                policy=self.policies.refund,
-                actor=self._actor,
-                now=now,
-                reason="cancellation",
-            )
-            self._post(uow, decision.events)
-            current = attrs.evolve(current, payment=decision.state, pending_refund=None)
-            return _saved(repository, current)
-
-        return self._write(post)
-
-    def _drop_refund(self, uow: UnitOfWork, booking_id: str) -> None:
-        # compensate: the gateway refused the refund for good
-        # (a refused key is refused for every process: nothing was posted)
+    def _post_refund(
+        self, uow: UnitOfWork, booking_id: str, pending: PendingRefund, now: datetime
+    ) -> BookingPayment:
         repository = uow.payments
         current = repository.get(booking_id)
-        repository.save(attrs.evolve(current, pending_refund=None))
+        if current.pending_refund != pending:
+            return current  # finished by a concurrent resume or webhook
+        record, events = self._refund_effects(current, pending, now)
+        self._post(uow, events)
+        return _saved(repository, record)
+
+    @staticmethod
+    def _drop_refund(uow: UnitOfWork, booking_id: str, pending: PendingRefund) -> None:
+        # Compensate: the gateway refused the refund for good (a refused key
+        # is refused for every process; nothing was posted). The record is as
+        # it was before the refund was decided.
+        repository = uow.payments
+        current = repository.get(booking_id)
+        if current.pending_refund != pending:
+            return
+        closed = current.closed and not pending.settles
+        repository.save(attrs.evolve(current, pending_refund=None, closed=closed))
 
     # -- withdrawals ------------------------------------------------------------
 
@@ -698,6 +1023,27 @@ class PaymentService(Service):
             return self._apply_payout(withdrawal.id, PayoutStatus.FAILED, now)
         return self._apply_payout(withdrawal.id, payout.status, now, payout.id)
 
+    def _payout_status(
+        self,
+        uow: UnitOfWork,
+        withdrawal_id: str,
+        status: PayoutStatus,
+        now: datetime,
+        payout_id: str | None = None,
+    ) -> Withdrawal:
+        repository = uow.withdrawals
+        loaded = repository.get(withdrawal_id)
+        withdrawal = loaded
+        if withdrawal.payout_id is None and payout_id is not None:
+            # The payout was created but its answer may have been lost (a
+            # timeout): the gateway's answer or webhook tells us its id.
+            withdrawal = record_payout(withdrawal, payout_id)
+        decision = apply_payout_status(withdrawal, status, actor=self._actor, now=now)
+        self._post(uow, decision.events)
+        if decision.state == loaded:
+            return loaded
+        return _saved(repository, decision.state)
+
     def _apply_payout(
         self,
         withdrawal_id: str,
@@ -705,23 +1051,9 @@ class PaymentService(Service):
         now: datetime,
         payout_id: str | None = None,
     ) -> Withdrawal:
-        def apply(uow: UnitOfWork) -> Withdrawal:
-            repository = uow.withdrawals
-            loaded = repository.get(withdrawal_id)
-            withdrawal = loaded
-            if withdrawal.payout_id is None and payout_id is not None:
-                # The payout was created but its answer may have been lost (a
-                # timeout): the gateway's answer or webhook tells us its id.
-                withdrawal = record_payout(withdrawal, payout_id)
-            decision = apply_payout_status(
-                withdrawal, status, actor=self._actor, now=now
-            )
-            self._post(uow, decision.events)
-            if decision.state == loaded:
-                return loaded
-            return _saved(repository, decision.state)
-
-        return self._write(apply)
+        return self._write(
+            lambda uow: self._payout_status(uow, withdrawal_id, status, now, payout_id)
+        )
 
     # -- pending work -----------------------------------------------------------
 
@@ -735,13 +1067,14 @@ class PaymentService(Service):
                 kind="order", target=r.id, remaining="create the gateway order"
             )
             for r in records
-            if r.order_id is None
+            if r.order_id is None and not r.closed
         ]
         found += [
             PendingOperation(
                 kind="refund",
                 target=r.id,
-                remaining=f"refund {r.pending_refund[1]} (key {r.pending_refund[0]})",
+                remaining=f"refund {r.pending_refund.amount} "
+                f"(key {r.pending_refund.key})",
             )
             for r in records
             if r.pending_refund is not None
@@ -758,30 +1091,71 @@ class PaymentService(Service):
         ]
         return tuple(found)
 
+    def _resume_payout(self, withdrawal: Withdrawal, now: datetime) -> None:
+        payout_id = withdrawal.payout_id
+        if payout_id is None:
+            self._create_payout(withdrawal, now)
+            return
+        payout = self._call(lambda: self.gateway.fetch_payout(payout_id))
+        self._apply_payout(withdrawal.id, payout.status, now)
+
+    @staticmethod
+    def _isolated(
+        failures: dict[tuple[str, str], BookingCoreError],
+        kind: str,
+        target: str,
+        operation: Callable[..., object],
+        *args: object,
+    ) -> None:
+        # One pending item: its coded failure is recorded, never raised.
+        try:
+            operation(*args)
+        except BookingCoreError as error:
+            failures[(kind, target)] = error
+
     def resume(self) -> tuple[PendingOperation, ...]:
-        """Complete (or compensate) what is pending; poll unsettled payouts.
+        """Finish or compensate what is pending, each item on its own.
+
+        Orders are created and refunds made with their original keys; a
+        refund the gateway refuses for good is compensated (the record is as
+        it was before it); an order refused for good closes its record; held
+        payouts are created or polled. One item's failure never stops the
+        others: it is reported, with its error code, in the result.
 
         Returns:
-            What is still pending afterwards.
-
-        Raises:
-            GatewayDeclinedError: ``gateway.declined`` when the gateway refuses
-                an order for good (the record is closed; nothing else changes).
+            What is still pending afterwards (an item whose attempt failed
+            carries ``error`` and ``message``), followed by the items
+            compensated by this call (``remaining`` ``nothing: compensated``,
+            ``error`` the gateway's refusal code).
         """
         now = self._clock.now()
+        failures: dict[tuple[str, str], BookingCoreError] = {}
         for record in self._read(lambda uow: uow.payments.pending()):
             if record.order_id is None:
-                self._create_order(record)
+                self._isolated(failures, "order", record.id, self._create_order, record)
             else:
-                with contextlib.suppress(GatewayError):  # refused: dropped
-                    self._finish_refund(record, now)
+                self._isolated(
+                    failures, "refund", record.id, self._finish_refund, record, now
+                )
         for withdrawal in self._read(lambda uow: uow.withdrawals.held()):
-            if withdrawal.payout_id is None:
-                self._create_payout(withdrawal, now)
-            else:
-                payout = self.gateway.fetch_payout(withdrawal.payout_id)
-                self._apply_payout(withdrawal.id, payout.status, now)
-        return self.pending()
+            self._isolated(
+                failures, "payout", withdrawal.id, self._resume_payout, withdrawal, now
+            )
+        left = self.pending()
+        reported = [_with_error(op, failures.get((op.kind, op.target))) for op in left]
+        still = {(op.kind, op.target) for op in left}
+        reported += [
+            PendingOperation(
+                kind=kind,
+                target=target,
+                remaining=_COMPENSATED,
+                error=error.code,
+                message=str(error),
+            )
+            for (kind, target), error in failures.items()
+            if (kind, target) not in still
+        ]
+        return tuple(reported)
 
     # -- reconciliation ---------------------------------------------------------
 
