@@ -18,7 +18,7 @@ import pytest
 import booking_core
 from booking_core.actors import Actor
 from booking_core.adapters import codec
-from booking_core.adapters.type_names import LEGACY_TYPE_NAMES, TYPE_NAMES
+from booking_core.type_names import LEGACY_TYPE_NAMES, TYPE_NAMES
 from booking_core.errors import (
     BookingCoreError,
     InvalidDocumentError,
