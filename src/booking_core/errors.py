@@ -19,6 +19,7 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   ├── InvalidValueError                   input.invalid_value
     │   ├── InvalidDocumentError                codec.invalid_document
     │   │   └── UnknownTypeNameError            codec.unknown_type
+    │   ├── InvalidEventError                   events.invalid_event
     │   ├── InvalidSessionTextError             sessions.invalid_text
     │   ├── InvalidRecurrenceRuleError          recurrence.invalid_rule
     │   ├── UnsupportedRecurrencePartError      recurrence.unsupported_part
@@ -144,6 +145,7 @@ __all__ = [
     "InvalidCalendarError",
     "InvalidDisambiguationError",
     "InvalidDocumentError",
+    "InvalidEventError",
     "InvalidInputError",
     "InvalidOverrideError",
     "InvalidRecurrenceRuleError",
@@ -433,6 +435,17 @@ class UnknownTypeNameError(InvalidDocumentError):
         "stored document names unknown type {name!r} at {path}; only the library's "
         "types and those registered with codec.register_type() are decoded"
     )
+
+
+class InvalidEventError(InvalidInputError):
+    """Raised when an event's JSON (``DomainEvent.from_dict``) is malformed.
+
+    ``field`` names the place, dotted from the event's top level
+    (``data.window.start``, ``data.transfers[2].amount``, ``name``).
+    """
+
+    code = "events.invalid_event"
+    template = "event {field} is invalid: {reason}"
 
 
 # -- persistence ----------------------------------------------------------------

@@ -166,7 +166,7 @@ def test_joins_only_inside_join_window(zone: str) -> None:
         now=closes,
         session_policy=SP,
     )
-    assert ok.events[0].name == "ParticipationRecorded"
+    assert ok.events[0].name == "attendee.participation_recorded"
     for at in (opens - timedelta(microseconds=1), closes):
         for entry in (ParticipationEvent.joined(at), ParticipationEvent.left(at)):
             with pytest.raises(JoinWindowClosedError):
@@ -310,7 +310,7 @@ def test_intent_in_time_excuses_and_late_cancellation_stays_billable() -> None:
     )
     assert early.state.attendance is AttendanceMark.EXCUSED
     assert early.state.payment_status is PaymentStatus.NOT_BILLABLE
-    assert [e.name for e in early.events] == ["AttendeeExcused", "IntentChanged"]
+    assert [e.name for e in early.events] == ["attendee.excused", "attendee.intent_changed"]
     late = set_intent(
         student(),
         s,
@@ -524,12 +524,12 @@ def test_every_event_round_trips_through_codec() -> None:
     ]
     events = [event for decision in decisions for event in decision.events]
     assert {e.name for e in events} == {
-        "ParticipationRecorded",
-        "IntentChanged",
-        "AttendeeExcused",
-        "AttendanceMarked",
-        "PaymentStatusChanged",
-        "PaymentRequested",
+        "attendee.participation_recorded",
+        "attendee.intent_changed",
+        "attendee.excused",
+        "attendee.attendance_marked",
+        "attendee.payment_status_changed",
+        "payment_request.sent",
     }
     for event in events:
         assert loads(dumps(event)) == event
