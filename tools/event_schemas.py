@@ -27,7 +27,7 @@ def main() -> None:
     text = doc.read_text(encoding="utf-8")
     start, stop = text.index(BEGIN) + len(BEGIN), text.index(END)
     doc.write_text(text[:start] + events_table() + text[stop:], encoding="utf-8")
-    print(f"wrote {len(written)} schema files and the table of {doc.name}")  # noqa: T201
+    print(f"wrote {len(written)} schema files and the table of {doc.name}")
 
 
 if __name__ == "__main__":

@@ -58,7 +58,8 @@ _DATETIME: Final = (
 _DATE: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _TIME: Final = r"^[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?$"
 _DURATION: Final = (
-    r"^-?P(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+(?:\.[0-9]{1,6})?)S)?)?$"
+    r"^-?P(?:([0-9]+)D)?"
+    r"(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+(?:\.[0-9]{1,6})?)S)?)?$"
 )
 _DECIMAL: Final = r"^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
 _UUID: Final = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -91,7 +92,7 @@ def _union_args(hint: Any) -> tuple[Any, ...] | None:
     return None
 
 
-# -- reading back ---------------------------------------------------------------------
+# -- reading back ----------------------------------------------------------------
 
 
 def from_plain(hint: Any, data: Any, path: str) -> Any:  # noqa: PLR0911 -- per type
@@ -189,12 +190,18 @@ def _from_union(options: tuple[Any, ...], data: Any, path: str) -> Any:
     if len(kinds) == 1:
         return from_plain(kinds[0], data, path)
     for kind in kinds:
-        try:
-            return from_plain(kind, data, path)
-        except InvalidEventError:
-            continue
+        read, value = _attempt(kind, data, path)
+        if read:
+            return value
     names = ", ".join(getattr(kind, "__name__", str(kind)) for kind in kinds)
     raise _fail(path, f"matches none of {names}")
+
+
+def _attempt(kind: Any, data: Any, path: str) -> tuple[bool, Any]:
+    try:
+        return True, from_plain(kind, data, path)
+    except InvalidEventError:
+        return False, None
 
 
 def _from_tuple(args: tuple[Any, ...], data: Any, path: str) -> tuple[Any, ...]:
@@ -208,7 +215,7 @@ def _from_tuple(args: tuple[Any, ...], data: Any, path: str) -> tuple[Any, ...]:
         kinds = list(args)
     return tuple(
         from_plain(kind, item, f"{path}[{i}]")
-        for i, (kind, item) in enumerate(zip(kinds, data))
+        for i, (kind, item) in enumerate(zip(kinds, data, strict=True))
     )
 
 
@@ -310,7 +317,7 @@ _READERS: Final[dict[Any, Callable[[Any, str], Any]]] = {
 }
 
 
-# -- describing -------------------------------------------------------------------------
+# -- describing ------------------------------------------------------------------
 
 _SCHEMAS: Final[Mapping[Any, Mapping[str, Any]]] = {
     type(None): {"type": "null"},
@@ -326,7 +333,7 @@ _SCHEMAS: Final[Mapping[Any, Mapping[str, Any]]] = {
 }
 
 
-def json_schema(hint: Any, defs: dict[str, Any]) -> dict[str, Any]:
+def json_schema(hint: Any, defs: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR0911 -- per type
     """The JSON Schema of the renderings of ``hint``.
 
     Args:

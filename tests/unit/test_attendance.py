@@ -310,7 +310,10 @@ def test_intent_in_time_excuses_and_late_cancellation_stays_billable() -> None:
     )
     assert early.state.attendance is AttendanceMark.EXCUSED
     assert early.state.payment_status is PaymentStatus.NOT_BILLABLE
-    assert [e.name for e in early.events] == ["attendee.excused", "attendee.intent_changed"]
+    assert [e.name for e in early.events] == [
+        "attendee.excused",
+        "attendee.intent_changed",
+    ]
     late = set_intent(
         student(),
         s,

@@ -56,7 +56,7 @@ def _check(event: DomainEvent) -> None:
     assert type(event).from_dict(data) == event
 
 
-# -- names and versions ---------------------------------------------------------------
+# -- names and versions --------------------------------------------------------
 
 
 def test_every_event_has_a_stable_dotted_name_and_version_one() -> None:
@@ -73,19 +73,20 @@ def test_an_event_outside_the_table_is_named_by_its_path() -> None:
         pass
 
     event = HostEvent(occurred_at=T0, actor=Actor.system(), aggregate_id="a-1")
-    assert event.name.endswith(":test_an_event_outside_the_table_is_named_by_its_path"
-                               ".<locals>.HostEvent")
+    assert event.name.endswith(
+        ":test_an_event_outside_the_table_is_named_by_its_path.<locals>.HostEvent"
+    )
     with pytest.raises(InvalidEventError) as caught:
         DomainEvent.from_dict(event.to_dict())
     assert caught.value.details["field"] == "name"
 
 
-# -- round trip over every event class --------------------------------------------------
+# -- round trip over every event class -----------------------------------------
 
 _TEXT = st.text("abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1, max_size=8)
 
 
-def _strategy(hint: Any) -> st.SearchStrategy[Any]:  # noqa: PLR0911 -- per type
+def _strategy(hint: Any) -> st.SearchStrategy[Any]:
     """Values of ``hint``: the test kit's strategies where it has one."""
     args = typing.get_args(hint)
     if typing.get_origin(hint) in {typing.Union, __import__("types").UnionType}:
@@ -138,8 +139,12 @@ def _built(cls: type) -> st.SearchStrategy[Any]:
 
 
 # the aggregates whose invariants random fields rarely meet come from a real story
-STORY_ONLY = {"payment.captured", "payment.refunded", "series.created",
-              "teacher_schedule.set"}
+STORY_ONLY = {
+    "payment.captured",
+    "payment.refunded",
+    "series.created",
+    "teacher_schedule.set",
+}
 
 
 @pytest.mark.parametrize("name", sorted(set(EVENTS) - STORY_ONLY))
@@ -151,7 +156,7 @@ def test_every_event_round_trips_and_matches_its_schema(
     _check(data.draw(_built(EVENTS[name])))
 
 
-# -- real events, from the services -----------------------------------------------------
+# -- real events, from the services --------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +180,7 @@ def test_real_events_match_their_schemas_and_round_trip(
         _check(event)
 
 
-# -- malformed input ----------------------------------------------------------------------
+# -- malformed input -----------------------------------------------------------
 
 
 def _cancelled() -> dict[str, Any]:
@@ -267,7 +272,11 @@ READS: list[tuple[Any, Any, Any]] = [
     (timedelta, "-P1DT0.5S", -timedelta(days=1, microseconds=500_000)),
     (timedelta, "PT0S", timedelta(0)),
     (date | datetime, "2026-02-28", date(2026, 2, 28)),
-    (date | datetime, "2026-02-28T00:00:00+00:00", datetime(2026, 2, 28, tzinfo=timezone.utc)),
+    (
+        date | datetime,
+        "2026-02-28T00:00:00+00:00",
+        datetime(2026, 2, 28, tzinfo=timezone.utc),
+    ),
     (tuple[int, str], [1, "a"], (1, "a")),
     (Money, {"amount": "10.50", "currency": "INR"}, Money.of("10.50", "INR")),
     (int | None, None, None),
@@ -327,13 +336,15 @@ def test_unions_of_values_read_by_their_fields() -> None:
     assert json_schema(hint, defs)["items"]["anyOf"][1] == {"$ref": "#/$defs/blackout"}
 
 
-# -- the shipped files and the docs ---------------------------------------------------------
+# -- the shipped files and the docs --------------------------------------------
 
 
 def test_committed_schema_files_are_the_generated_ones() -> None:
     generated = event_schemas.generate()
-    committed = {path.name: path.read_text(encoding="utf-8")
-                 for path in SCHEMA_DIR.glob("*.json")}
+    committed = {
+        path.name: path.read_text(encoding="utf-8")
+        for path in SCHEMA_DIR.glob("*.json")
+    }
     assert committed == generated, (
         "the event schemas are stale: run python tools/event_schemas.py"
     )

@@ -49,13 +49,13 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from booking_core._validation import bounded_decimal
-from booking_core.type_names import LEGACY_TYPE_NAMES, TYPE_NAMES
 from booking_core.errors import (
     BookingCoreError,
     InvalidDocumentError,
     InvalidValueError,
     UnknownTypeNameError,
 )
+from booking_core.type_names import LEGACY_TYPE_NAMES, TYPE_NAMES
 from booking_core.zones import get_zone
 
 __all__ = [
