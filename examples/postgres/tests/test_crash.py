@@ -86,7 +86,7 @@ def test_killed_inside_the_commit_the_command_never_ran(
         "s", "ann", actor=Actor.student("ann"), idempotency_key="ann-1"
     )
     assert booked.state.status.value == "confirmed"
-    assert [event.name for event in database.events()] == ["SeatBooked"]
+    assert [event.name for event in database.events()] == ["booking.seats_booked"]
 
 
 def test_killed_after_the_commit_the_relay_delivers_its_events(

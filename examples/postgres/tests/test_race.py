@@ -122,8 +122,8 @@ def test_eight_processes_book_one_hundred_students_into_ten_seats(
     assert len(events) == len(STUDENTS)
     assert len({event.event_id for event in events}) == len(events)
     assert Counter(event.name for event in events) == {
-        "SeatBooked": 10,
-        "BookingWaitlisted": 90,
+        "booking.seats_booked": 10,
+        "booking.waitlisted": 90,
     }
     publisher = InMemoryEventPublisher()
     assert database.relay(publisher, batch=1000) == len(STUDENTS)

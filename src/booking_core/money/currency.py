@@ -70,6 +70,10 @@ class Currency:
         Raises:
             UnknownCurrencyError: ``money.unknown_currency`` for anything but the
                 code of a shipped currency.
+
+        Example:
+            >>> Currency.from_json("KWD").minor_unit
+            3
         """
         return _lookup(data)
 
