@@ -6,7 +6,8 @@ pure core (``tools/mutate.py``).
 
 ``nox -s build`` is the release check: sdist and wheel, ``twine check``, and the
 wheel installed in a clean virtual environment running the ``booking-core`` command
-(``demo`` and ``expand``). ``nox -s demo`` installs the package and runs the demo.
+(``demo`` and ``expand``) and reading every shipped event schema. ``nox -s demo``
+installs the package and runs the demo.
 ``nox -s examples`` runs the framework examples (``examples/django``, ``fastapi``),
 each in its own virtual environment with its framework: mypy, then its tests.
 
@@ -157,6 +158,15 @@ def build(session: nox.Session) -> None:
         silent=True,
     )
     assert str(venv) in str(where), where
+    shipped = session.run(  # the event schemas are package data: in the wheel
+        python,
+        "-c",
+        "from booking_core.event_schemas import generate, load_schema; "
+        "print(all(load_schema(f.rsplit('.', 2)[0]) for f in generate()))",
+        external=True,
+        silent=True,
+    )
+    assert "True" in str(shipped), shipped
     out = session.run(
         str(bin_dir / "booking-core"),
         "expand",

@@ -19,6 +19,7 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   ├── InvalidValueError                   input.invalid_value
     │   ├── InvalidDocumentError                codec.invalid_document
     │   │   └── UnknownTypeNameError            codec.unknown_type
+    │   ├── InvalidEventError                   events.invalid_event
     │   ├── InvalidSessionTextError             sessions.invalid_text
     │   ├── InvalidRecurrenceRuleError          recurrence.invalid_rule
     │   ├── UnsupportedRecurrencePartError      recurrence.unsupported_part
@@ -109,15 +110,10 @@ Example:
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
-import enum
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
 
-import attrs
+from booking_core._plain import plain
 
 __all__ = [
     "HTTP_STATUS",
@@ -152,6 +148,7 @@ __all__ = [
     "InvalidCalendarError",
     "InvalidDisambiguationError",
     "InvalidDocumentError",
+    "InvalidEventError",
     "InvalidInputError",
     "InvalidOverrideError",
     "InvalidRecurrenceRuleError",
@@ -253,7 +250,7 @@ class BookingCoreError(Exception):
         ``field`` is the input field the refusal names (``None`` when it names
         none), for form errors. ``details`` holds every keyword detail rendered as
         a plain value: datetimes, dates and times as ISO 8601 strings, durations as
-        ISO 8601 durations (``"PT24H"``), ``Money`` as ``{"amount": "10.50",
+        ISO 8601 durations (``"PT1H30M"``), ``Money`` as ``{"amount": "10.50",
         "currency": "INR"}`` (the amount an exact decimal string), enums as their
         values, zones as IANA names, attrs values (a ``Commitment``, an ``Actor``,
         a ``TimeWindow``) as dicts of their fields, collections as lists; anything
@@ -276,7 +273,7 @@ class BookingCoreError(Exception):
             "code": self.code,
             "message": self.message,
             "field": None if field is None else str(field),
-            "details": {str(k): _plain(v) for k, v in self.details.items()},
+            "details": {str(k): plain(v) for k, v in self.details.items()},
         }
 
 
@@ -442,6 +439,17 @@ class UnknownTypeNameError(InvalidDocumentError):
         "stored document names unknown type {name!r} at {path}; only the library's "
         "types and those registered with codec.register_type() are decoded"
     )
+
+
+class InvalidEventError(InvalidInputError):
+    """Raised when an event's JSON (``DomainEvent.from_dict``) is malformed.
+
+    ``field`` names the place, dotted from the event's top level
+    (``data.window.start``, ``data.transfers[2].amount``, ``name``).
+    """
+
+    code = "events.invalid_event"
+    template = "event {field} is invalid: {reason}"
 
 
 # -- persistence ----------------------------------------------------------------
@@ -1313,51 +1321,3 @@ def http_status_table() -> str:
         f"| `BookingCoreError` (any other) | {_BASE_STATUS[0]} | {_BASE_STATUS[1]} |",
     ]
     return "\n".join(rows) + "\n"
-
-
-def _duration(value: dt.timedelta) -> str:
-    """``value`` as an ISO 8601 duration (``P1DT2H30M``, ``-PT15M``, ``PT0S``)."""
-    sign = "-" if value < dt.timedelta(0) else ""
-    value = abs(value)
-    hours, rest = divmod(value.seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    second_text = f"{seconds}.{value.microseconds:06d}".rstrip("0").rstrip(".")
-    time_part = "".join(
-        f"{number}{unit}" for number, unit in ((hours, "H"), (minutes, "M")) if number
-    )
-    if second_text != "0":
-        time_part += f"{second_text}S"
-    days = f"{value.days}D" if value.days else ""
-    if not days and not time_part:
-        return "PT0S"
-    return f"{sign}P{days}{'T' + time_part if time_part else ''}"
-
-
-def _plain(value: Any) -> Any:  # noqa: PLR0911 -- one branch per JSON rendering
-    """``value`` as JSON types (see :meth:`BookingCoreError.to_dict`)."""
-    to_json = getattr(value, "to_json", None)
-    if callable(to_json):  # Money, Currency: their own JSON rendering
-        return to_json()
-    if isinstance(value, enum.Enum):
-        return _plain(value.value)
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    if isinstance(value, (dt.date, dt.time)):  # datetime is a date
-        return value.isoformat()
-    if isinstance(value, dt.timedelta):
-        return _duration(value)
-    if isinstance(value, (decimal.Decimal, ZoneInfo)):
-        return str(value)
-    if attrs.has(type(value)):
-        return {
-            f.name: _plain(getattr(value, f.name)) for f in attrs.fields(type(value))
-        }
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (set, frozenset)):
-        return sorted((_plain(v) for v in value), key=repr)
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return str(value)

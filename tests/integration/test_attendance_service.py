@@ -152,7 +152,7 @@ def test_cancellation_cascade_through_the_service(setup: Any) -> None:
     by_name = {a.participant_id: a for a in result.state}
     assert by_name["ann"].payment_status is PaymentStatus.NOT_BILLABLE
     assert by_name["dan"].refund_pending
-    assert [e.name for e in result.events] == ["AttendeeExcused", "AttendeeExcused"]
+    assert [e.name for e in result.events] == ["attendee.excused", "attendee.excused"]
     with factory() as uow:
         stored = uow.attendees.of_session("s-1")
     assert all(a.attendance is AttendanceMark.EXCUSED for a in stored)

@@ -89,7 +89,7 @@ def test_five_seats_five_students_closes_booking(zone: str) -> None:
         service.book("s", f"st-{i}", actor=Actor.student(f"st-{i}"))
     counts = service.availability("s")
     assert (counts.remaining, counts.is_full, counts.booking_open) == (0, True, False)
-    assert [e.name for e in store.events].count("BookingClosed") == 1
+    assert [e.name for e in store.events].count("session.booking_closed") == 1
     before = dict(store.collection("bookings"))
     with pytest.raises(SeatsUnavailableError) as refused:
         service.book("s", "late", actor=Actor.student("late"))
@@ -102,8 +102,8 @@ def test_cancel_reopens_a_closed_session() -> None:
     first = service.book("s", "ann", actor=Actor.student("ann"))
     service.cancel(first.state.id, actor=Actor.student("ann"))
     assert [e.name for e in store.events][-2:] == [
-        "BookingCancelled",
-        "BookingReopened",
+        "booking.seats_released",
+        "session.booking_reopened",
     ]
     assert service.availability("s").booking_open
 
@@ -130,8 +130,8 @@ def test_a_cancel_promotes_the_first_waiting_student(zone: str) -> None:
         service.get(b.id).status is BookingStatus.WAITLISTED for b in booked[11:]
     )
     assert [e.name for e in store.events][-2:] == [
-        "BookingCancelled",
-        "BookingPromoted",
+        "booking.seats_released",
+        "booking.promoted",
     ]
 
 
@@ -169,7 +169,7 @@ def test_offer_mode_offers_then_passes_on_after_expiry() -> None:
     accepted = service.accept_offer(cat.id, actor=Actor.student("cat"))
     assert accepted.state.status is BookingStatus.CONFIRMED
     assert accepted.state.decision is not None
-    assert "OfferAccepted" in [e.name for e in store.events]
+    assert "booking.offer_accepted" in [e.name for e in store.events]
 
 
 def test_decline_passes_the_offer_on() -> None:
@@ -221,7 +221,11 @@ def test_fifty_students_race_for_ten_seats() -> None:
     assert (
         session.version == 51
     )  # added once, then one save per booking: no lost update
-    booked = [e for e in store.events if e.name in ("SeatBooked", "BookingWaitlisted")]
+    booked = [
+        e
+        for e in store.events
+        if e.name in ("booking.seats_booked", "booking.waitlisted")
+    ]
     assert len(booked) == 50
 
 
@@ -336,7 +340,7 @@ def test_concurrent_retries_with_one_key_book_once() -> None:
     assert len(results) == 8
     assert all(result == results[0] for result in results)
     assert len(store.collection("bookings")) == 1
-    assert [e.name for e in store.events] == ["SeatBooked"]
+    assert [e.name for e in store.events] == ["booking.seats_booked"]
 
 
 class _LateRecords:

@@ -164,7 +164,7 @@ def test_teachers_correct_their_students_and_admins_anyone_with_a_reason() -> No
         actor=TEACHER,
     )
     (event,) = fixed.events
-    assert event.name == "ParticipationCorrected"
+    assert event.name == "attendee.participation_corrected"
     assert fixed.state.log[0].reason == why
     assert fixed.state.log[0].recorded_at == START + 3 * HOUR
     with pytest.raises(NotSessionParticipantError):  # another teacher

@@ -208,7 +208,7 @@ def test_auto_confirm_without_approval_and_the_slot_leaves_the_listing(
     assert booking.decision.at == NOW
     assert booking.session_id == booking.id
     assert _slots(world) == ()
-    assert [e.name for e in world.events()][-1] == "OneOnOneConfirmed"
+    assert [e.name for e in world.events()][-1] == "booking.confirmed"
 
 
 def test_pending_then_approved_records_who_and_when(make: WorldFactory) -> None:
@@ -478,7 +478,7 @@ def test_setting_a_schedule(make: WorldFactory) -> None:
     replaced = world.service.set_schedule(
         TeacherSchedule(id="t-1", zone=KOLKATA), actor=Actor.admin("ops")
     )
-    assert replaced.events[0].name == "TeacherScheduleSet"
+    assert replaced.events[0].name == "teacher_schedule.set"
     assert world.service.schedule("t-1").zone == KOLKATA
     assert world.service.schedule("t-1").version == 2
     assert _slots(world) == ()
@@ -611,8 +611,8 @@ def test_cancelling_occurrences_cancels_their_bookings(make: WorldFactory) -> No
         "ser", 2, scope="this_and_following", reason="done", actor=student
     )
     assert [e.name for e in result.events] == [
-        "SeriesOccurrencesCancelled",
-        "OneOnOneCancelled",
+        "series.occurrences_cancelled",
+        "booking.cancelled",
     ]
     assert _active(world) == ["ser~0"]
     world.service.cancel_occurrences("ser", 0, scope="all", reason="x", actor=student)

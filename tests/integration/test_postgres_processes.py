@@ -296,7 +296,7 @@ def test_a_process_killed_before_commit_leaves_no_trace(
     relayed, published, booking_id = out.get(timeout=60)
     child.join(timeout=60)
     assert child.exitcode == 0
-    assert (relayed, published) == (1, ["SessionScheduled", "SeatBooked"])
+    assert (relayed, published) == (1, ["session.scheduled", "booking.seats_booked"])
     with PostgresUnitOfWork(postgres_database) as uow:
         assert uow.bookings.get(booking_id).version == 1
         assert uow.sessions.get("s-1").version == 2
@@ -329,7 +329,14 @@ def test_a_process_killed_after_commit_has_its_events_relayed(
     relayed, published, _ = out.get(timeout=60)
     child.join(timeout=60)
     assert child.exitcode == 0
-    assert (relayed, published) == (2, ["SessionScheduled", "SeatBooked", "SeatBooked"])
+    assert (relayed, published) == (
+        2,
+        [
+            "session.scheduled",
+            "booking.seats_booked",
+            "booking.seats_booked",
+        ],
+    )
 
 
 def test_relays_running_at_once_deliver_each_event_exactly_once(

@@ -165,9 +165,9 @@ def test_a_lost_race_is_retried_from_a_fresh_load() -> None:
     assert decision.state.status is SessionStatus.CANCELLED
     assert decision.state.version == 2  # loaded after the competing request
     assert [e.name for e in store.events] == [
-        "SessionScheduled",
-        "RescheduleRequested",
-        "SessionCancelled",
+        "session.scheduled",
+        "session.reschedule_requested",
+        "session.cancelled",
     ]
 
 

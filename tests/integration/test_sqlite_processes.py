@@ -141,8 +141,8 @@ def test_eight_processes_book_a_hundred_students_into_ten_seats(
     assert per_aggregate["s-race"] == 1
     assert all(per_aggregate[b.id] == 1 for b in stored)
     expected = {
-        BookingStatus.CONFIRMED: "SeatBooked",
-        BookingStatus.WAITLISTED: "BookingWaitlisted",
+        BookingStatus.CONFIRMED: "booking.seats_booked",
+        BookingStatus.WAITLISTED: "booking.waitlisted",
     }
     names = {aggregate: name for name, aggregate in outbox}
     assert all(names[b.id] == expected[b.status] for b in stored)
@@ -189,7 +189,7 @@ def test_a_process_killed_before_commit_leaves_no_trace(
     relayed, published, booking_id = out.get(timeout=30)
     child.join(timeout=30)
     assert child.exitcode == 0
-    assert (relayed, published) == (1, ["SessionScheduled", "SeatBooked"])
+    assert (relayed, published) == (1, ["session.scheduled", "booking.seats_booked"])
     with SqliteUnitOfWork(database) as uow:
         assert uow.bookings.get(booking_id).version == 1
         assert uow.sessions.get("s-1").version == 2
@@ -220,4 +220,7 @@ def test_a_process_killed_after_commit_has_its_events_relayed(
     child.join(timeout=30)
     assert child.exitcode == 0
     # The schedule's event and ann's (both unpublished: no publisher), then bob's.
-    assert (relayed, published) == (2, ["SessionScheduled", "SeatBooked", "SeatBooked"])
+    assert (relayed, published) == (
+        2,
+        ["session.scheduled", "booking.seats_booked", "booking.seats_booked"],
+    )

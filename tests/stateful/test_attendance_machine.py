@@ -110,7 +110,7 @@ class AttendeeMachine(RuleBasedStateMachine):
                 policy=POLICY,
             )
         )
-        if "AttendeeExcused" in events and self.model_status in (
+        if "attendee.excused" in events and self.model_status in (
             PaymentStatus.DUE,
             PaymentStatus.REQUESTED,
         ):
@@ -145,7 +145,7 @@ class AttendeeMachine(RuleBasedStateMachine):
         events = self._try(
             lambda: excuse(self.attendee, reason="ill", actor=ADMIN, now=self.now)
         )
-        if "AttendeeExcused" in events and self.model_status in (
+        if "attendee.excused" in events and self.model_status in (
             PaymentStatus.DUE,
             PaymentStatus.REQUESTED,
         ):

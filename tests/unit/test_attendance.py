@@ -203,7 +203,7 @@ def test_joins_only_inside_join_window(zone: str) -> None:
         session_policy=SP,
         policy=PP,
     )
-    assert ok.events[0].name == "ParticipationRecorded"
+    assert ok.events[0].name == "attendee.participation_recorded"
     for at in (opens - timedelta(microseconds=1), closes):
         for entry in (ParticipationEvent.joined(at), ParticipationEvent.left(at)):
             with pytest.raises(JoinWindowClosedError):
@@ -321,7 +321,10 @@ def test_intent_in_time_excuses_and_late_cancellation_stays_billable() -> None:
     )
     assert early.state.attendance is AttendanceMark.EXCUSED
     assert early.state.payment_status is PaymentStatus.NOT_BILLABLE
-    assert [e.name for e in early.events] == ["AttendeeExcused", "IntentChanged"]
+    assert [e.name for e in early.events] == [
+        "attendee.excused",
+        "attendee.intent_changed",
+    ]
     late = set_intent(
         student(),
         s,
@@ -546,13 +549,13 @@ def test_every_event_round_trips_through_codec() -> None:
     ]
     events = [event for decision in decisions for event in decision.events]
     assert {e.name for e in events} == {
-        "ParticipationRecorded",
-        "ParticipationCorrected",
-        "IntentChanged",
-        "AttendeeExcused",
-        "AttendanceMarked",
-        "PaymentStatusChanged",
-        "PaymentRequested",
+        "attendee.participation_recorded",
+        "attendee.participation_corrected",
+        "attendee.intent_changed",
+        "attendee.excused",
+        "attendee.attendance_marked",
+        "attendee.payment_status_changed",
+        "payment_request.sent",
     }
     for event in events:
         assert loads(dumps(event)) == event
@@ -726,9 +729,11 @@ def test_corrections_need_a_corrector_a_reason_and_the_join_window() -> None:
     s = session()
     alice = student()
     claim = ParticipationEvent.joined(START)
-    assert correct(alice, s, claim, actor=TEACHER) == ["ParticipationCorrected"]
+    assert correct(alice, s, claim, actor=TEACHER) == [
+        "attendee.participation_corrected"
+    ]
     assert correct(alice, s, claim, actor=Actor.admin("ops")) == [
-        "ParticipationCorrected"
+        "attendee.participation_corrected"
     ]
     other_teacher = Attendee.create(
         session_id="s-1", participant_id="t-9", role="teacher"
@@ -764,5 +769,5 @@ def test_corrections_need_a_corrector_a_reason_and_the_join_window() -> None:
     # a completed session can still be corrected
     done = session(status=SessionStatus.COMPLETED)
     assert correct(alice, done, ParticipationEvent.left(s.end)) == [
-        "ParticipationCorrected"
+        "attendee.participation_corrected"
     ]

@@ -79,7 +79,7 @@ def test_change_payment_status() -> None:
     )
     assert refunded.state.payment_status is PaymentStatus.REFUNDED
     assert not refunded.state.refund_pending
-    assert refunded.events[0].name == "PaymentStatusChanged"
+    assert refunded.events[0].name == "attendee.payment_status_changed"
     with pytest.raises(PermissionDeniedError):
         change_payment_status(
             paid, "refunded", reason="x", actor=Actor.student("a"), now=T0

@@ -365,7 +365,7 @@ def test_reopening_reports_the_seats_left() -> None:
     full, _ = _book(full, "bob", 1)
     reopened = capacity.cancel(full, ann, actor=Actor.student("ann"), now=T0, seats=1)
     (_cancelled, event) = reopened.events
-    assert event.name == "BookingReopened"
+    assert event.name == "session.booking_reopened"
     assert event.remaining == 1  # type: ignore[attr-defined]
 
 

@@ -212,11 +212,17 @@ def test_capacity_changes() -> None:
         capacity.change_capacity(session, 1, actor=Actor.admin("a"), now=T0)
     assert refused.value.code == "booking.capacity_below_taken"
     raised = capacity.change_capacity(session, 3, actor=Actor.teacher("t"), now=T0)
-    assert [e.name for e in raised.events] == ["SeatCapacityChanged", "BookingReopened"]
+    assert [e.name for e in raised.events] == [
+        "session.capacity_changed",
+        "session.booking_reopened",
+    ]
     lowered = capacity.change_capacity(
         raised.state.session, 2, actor=Actor.teacher("t"), now=T0
     )
-    assert [e.name for e in lowered.events] == ["SeatCapacityChanged", "BookingClosed"]
+    assert [e.name for e in lowered.events] == [
+        "session.capacity_changed",
+        "session.booking_closed",
+    ]
     for bad in (0, True, "3"):
         with pytest.raises(InvalidValueError):
             capacity.change_capacity(session, bad, actor=Actor.admin("a"), now=T0)  # type: ignore[arg-type]

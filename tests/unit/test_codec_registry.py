@@ -18,7 +18,6 @@ import pytest
 import booking_core
 from booking_core.actors import Actor
 from booking_core.adapters import codec
-from booking_core.adapters.type_names import LEGACY_TYPE_NAMES, TYPE_NAMES
 from booking_core.errors import (
     BookingCoreError,
     InvalidDocumentError,
@@ -28,6 +27,7 @@ from booking_core.events import DomainEvent
 from booking_core.intervals import TimeWindow
 from booking_core.money.amount import Money
 from booking_core.sessions.events import SessionCancelled
+from booking_core.type_names import LEGACY_TYPE_NAMES, TYPE_NAMES
 
 T0 = datetime(2026, 6, 1, 9, tzinfo=timezone.utc)
 

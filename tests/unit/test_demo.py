@@ -90,12 +90,12 @@ def test_json_lines_tell_the_same_story(capsys: pytest.CaptureFixture[str]) -> N
     assert instants == sorted(instants)  # the clock only moves forward
     events = [name for e in entries for name in e["events"]]
     for name in (
-        "SessionScheduled",
-        "OneOnOneRequested",
-        "OneOnOneConfirmed",
-        "RescheduleRequested",
-        "AttendanceMarked",
-        "SessionCompleted",
+        "session.scheduled",
+        "booking.requested",
+        "booking.confirmed",
+        "session.reschedule_requested",
+        "attendee.attendance_marked",
+        "session.completed",
     ):
         assert name in events
 
@@ -130,7 +130,7 @@ def test_db_keeps_the_story(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     }
     assert cara.attendance is AttendanceMark.LATE
     assert len(names) == 35  # payout webhooks apply the fetched status
-    assert names[:2] == ["TeacherScheduleSet", "SessionScheduled"]
+    assert names[:2] == ["teacher_schedule.set", "session.scheduled"]
 
 
 def test_a_second_run_on_the_same_db_is_refused_and_changes_nothing(

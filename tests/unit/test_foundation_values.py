@@ -148,7 +148,7 @@ class TestTimeWindow:
 class TestEvents:
     def test_event_is_frozen_and_named(self) -> None:
         event = DomainEvent(occurred_at=T0, actor=Actor.system(), aggregate_id="s-1")
-        assert event.name == "DomainEvent"
+        assert event.name == "domain_event"
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
             event.aggregate_id = "x"  # type: ignore[misc]
         other = DomainEvent(occurred_at=T0, actor=Actor.system(), aggregate_id="s-1")

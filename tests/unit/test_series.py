@@ -605,10 +605,10 @@ def test_every_series_event_round_trips_through_the_codec() -> None:
     )
     events = (*created.events, *moved.events, *cancelled.events)
     assert [event.name for event in events] == [
-        "SeriesCreated",
-        "SeriesExtended",
-        "SeriesOccurrencesMoved",
-        "SeriesOccurrencesCancelled",
+        "series.created",
+        "series.extended",
+        "series.occurrences_moved",
+        "series.occurrences_cancelled",
     ]
     for event in events:
         assert loads(dumps(event)) == event

@@ -7,7 +7,7 @@ uses: attrs classes, aware datetimes (a zone's as wall time, fold and zone),
 dates, times, timedeltas, decimals, enums, UUIDs, tuples, frozensets and dicts.
 
 Stored data is untrusted. Type names are stable names from one registry
-(:mod:`booking_core.adapters.type_names`: ``session``, ``money``,
+(:mod:`booking_core.type_names`: ``session``, ``money``,
 ``session.cancelled``), never module paths, and decoding resolves them only
 through that registry plus the types a host registers with :func:`register_type`:
 nothing is imported or looked up by attribute because a document says so.
@@ -49,13 +49,13 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from booking_core._validation import bounded_decimal
-from booking_core.adapters.type_names import LEGACY_TYPE_NAMES, TYPE_NAMES
 from booking_core.errors import (
     BookingCoreError,
     InvalidDocumentError,
     InvalidValueError,
     UnknownTypeNameError,
 )
+from booking_core.type_names import LEGACY_TYPE_NAMES, TYPE_NAMES
 from booking_core.zones import get_zone
 
 __all__ = [

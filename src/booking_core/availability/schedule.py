@@ -24,7 +24,7 @@ Example:
     >>> decision = set_schedule(None, schedule, actor=Actor.teacher("t-1"),
     ...                         now=datetime(2026, 5, 1, tzinfo=timezone.utc))
     >>> decision.events[0].name, decision.state.updated_by == Actor.teacher("t-1")
-    ('TeacherScheduleSet', True)
+    ('teacher_schedule.set', True)
     >>> request = schedule.slot_request(date(2026, 6, 1), date(2026, 6, 1),
     ...                                 timedelta(hours=1))
     >>> request.zone, request.step

@@ -31,10 +31,11 @@ from __future__ import annotations
 
 import decimal
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, final
+from types import MappingProxyType
+from typing import Any, ClassVar, final
 
 import attrs
 
@@ -202,6 +203,45 @@ class Money:
                 value=text,
             )
         return cls.of(parts[0], parts[1])
+
+    JSON_SCHEMA: ClassVar[Mapping[str, Any]] = MappingProxyType(
+        {
+            "type": "object",
+            "properties": {
+                "amount": {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"},
+                "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+            },
+            "required": ["amount", "currency"],
+            "additionalProperties": False,
+        }
+    )
+    """The JSON Schema of :meth:`to_json`'s output."""
+
+    @classmethod
+    def from_json(cls, data: object) -> Money:
+        """The amount :meth:`to_json` rendered, back.
+
+        Raises:
+            InvalidAmountError: ``money.invalid_amount`` for anything but
+                ``{"amount": "<decimal string>", "currency": "<ISO code>"}`` or
+                more decimals than the currency has.
+            UnknownCurrencyError: ``money.unknown_currency`` for an unknown code.
+
+        Example:
+            >>> Money.from_json({"amount": "700.00", "currency": "INR"}).amount
+            70000
+        """
+        if (
+            not isinstance(data, dict)
+            or set(data) != {"amount", "currency"}
+            or not isinstance(data["amount"], str)
+        ):
+            raise InvalidAmountError(
+                field="money",
+                reason='expected {"amount": "<decimal string>", "currency": "<code>"}',
+                value=short(data),
+            )
+        return cls.of(data["amount"], data["currency"])
 
     def to_json(self) -> dict[str, str]:
         """The amount as JSON: ``{"amount": "700.00", "currency": "INR"}``.

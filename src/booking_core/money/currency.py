@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import final
+from typing import Any, ClassVar, final
 
 import attrs
 
@@ -57,6 +57,25 @@ class Currency:
     def factor(self) -> int:
         """How many minor units make one major unit (``10 ** minor_unit``)."""
         return 10**self.minor_unit  # type: ignore[no-any-return]
+
+    JSON_SCHEMA: ClassVar[Mapping[str, Any]] = MappingProxyType(
+        {"type": "string", "pattern": "^[A-Z]{3}$"}
+    )
+    """The JSON Schema of :meth:`to_json`'s output."""
+
+    @classmethod
+    def from_json(cls, data: object) -> Currency:
+        """The shipped currency :meth:`to_json` named.
+
+        Raises:
+            UnknownCurrencyError: ``money.unknown_currency`` for anything but the
+                code of a shipped currency.
+
+        Example:
+            >>> Currency.from_json("KWD").minor_unit
+            3
+        """
+        return _lookup(data)
 
     def to_json(self) -> str:
         """The currency as JSON: its code (``"INR"``)."""

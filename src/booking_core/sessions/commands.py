@@ -209,7 +209,7 @@ def schedule(
         ...     actor=Actor.admin("a-1"), now=now,
         ... )
         >>> decision.state.capacity, decision.events[0].name
-        (20, 'SessionScheduled')
+        (20, 'session.scheduled')
     """
     now = utc_instant(now, "now")
     session = Session(

@@ -23,7 +23,7 @@ Example:
     ...     now=t0 + timedelta(hours=1), policy=SessionPolicy(),
     ... )
     >>> [event.name for event in (*first.events, *second.events)]
-    ['SessionScheduled', 'SessionCancelled']
+    ['session.scheduled', 'session.cancelled']
     >>> replay([*first.events, *second.events]) == second.state
     True
 """
