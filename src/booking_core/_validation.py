@@ -6,12 +6,13 @@ Every bound the library puts on input lives here, once, and is documented in
 
 from __future__ import annotations
 
+import enum
 import re
 import string
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import attrs
 
@@ -39,6 +40,7 @@ __all__ = [
     "check_id",
     "check_key",
     "identifier",
+    "member",
     "non_empty_str",
     "non_negative_int",
     "out_of_range",
@@ -174,6 +176,30 @@ def identifier(
 ) -> None:
     """Validate ``value`` as an id (:func:`check_id`); an attrs validator."""
     check_id(value, attribute.name)
+
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def member(kind: type[E], value: object, field: str) -> E:
+    """``value`` as a member of the enum ``kind``, by member or by value.
+
+    Raises:
+        InvalidValueError: ``input.invalid_value`` naming ``field`` and the
+            allowed values.
+
+    Example:
+        >>> from booking_core.actors import Role
+        >>> member(Role, "teacher", "by")
+        <Role.TEACHER: 'teacher'>
+    """
+    try:
+        return kind(value)
+    except (ValueError, TypeError):
+        allowed = ", ".join(repr(m.value) for m in kind)
+        raise InvalidValueError(
+            field=field, reason=f"must be one of {allowed}", value=value
+        ) from None
 
 
 def positive_int(

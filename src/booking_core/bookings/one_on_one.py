@@ -685,7 +685,7 @@ def cancel_booking(
             status=booking.status.value,
             allowed="pending, confirmed",
         )
-    if not reason.strip():
+    if not isinstance(reason, str) or not reason.strip():  # type: ignore[redundant-expr]
         raise InvalidValueError(
             field="reason", reason="must be a non-empty text", value=reason
         )

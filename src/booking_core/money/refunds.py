@@ -51,7 +51,7 @@ from typing import final
 
 import attrs
 
-from booking_core._validation import non_negative_int, utc_instant
+from booking_core._validation import member, non_negative_int, utc_instant
 from booking_core.actors import Actor, Role, require_role
 from booking_core.errors import (
     CurrencyMismatchError,
@@ -212,12 +212,12 @@ def refund_share(
     """
     start = utc_instant(starts_at, "starts_at")
     moment = utc_instant(now, "now")
-    role = Role(by)
+    role = member(Role, by, "by")
     if role is Role.TEACHER:
         return policy.teacher_share
     if role is not Role.STUDENT:
         return policy.platform_share
-    if CancellationReason(reason) is CancellationReason.NO_SHOW:
+    if member(CancellationReason, reason, "reason") is CancellationReason.NO_SHOW:
         return policy.student_no_show_share
     notice = start - moment
     for tier in policy.student_tiers:

@@ -49,6 +49,7 @@ from booking_core._validation import identifier, utc_instant
 from booking_core.actors import Actor
 from booking_core.errors import (
     CurrencyMismatchError,
+    InvalidAmountError,
     InvalidBankAccountError,
     WithdrawalAmountError,
 )
@@ -247,7 +248,13 @@ class WithdrawalPolicy:
         Raises:
             CurrencyMismatchError: ``money.currency_mismatch``.
             WithdrawalAmountError: ``payments.withdrawal_amount``.
+            InvalidAmountError: ``money.invalid_amount`` when ``amount`` is not
+                Money.
         """
+        if not isinstance(amount, Money):
+            raise InvalidAmountError(
+                field="amount", reason="must be Money", value=amount
+            )
         if amount.currency is not self.minimum.currency:
             raise CurrencyMismatchError(
                 action="withdraw", left=amount, right=self.minimum

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from booking_core._validation import utc_instant
+from booking_core._validation import member, utc_instant
 from booking_core.actors import Actor, Role
 from booking_core.availability.commitments import (
     Commitment,
@@ -202,7 +202,7 @@ def extend_series(
             any occurrence conflicts (a past one counts too); nothing changes.
     """
     _require_participant(series, actor, "extend")
-    mode = ConflictMode(mode)
+    mode = member(ConflictMode, mode, "mode")
     policy = policy if policy is not None else ConflictPolicy()
     now = utc_instant(now, "now")
     until = utc_instant(until, "until")

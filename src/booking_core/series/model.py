@@ -11,6 +11,7 @@ import attrs
 
 from booking_core._validation import (
     identifier,
+    member,
     non_empty_str,
     non_negative_int,
     utc_instant,
@@ -180,6 +181,10 @@ def _zone(value: str) -> str:
     return get_zone(value).key
 
 
+def _payment_mode(value: object) -> SeriesPaymentMode:
+    return member(SeriesPaymentMode, value, "payment_mode")
+
+
 @final
 @attrs.frozen(kw_only=True)
 class BookingSeries:
@@ -224,7 +229,7 @@ class BookingSeries:
     duration: timedelta = attrs.field(validator=_positive_duration)
     meeting: MeetingInfo | None = None
     payment_mode: SeriesPaymentMode = attrs.field(
-        default=SeriesPaymentMode.PER_OCCURRENCE, converter=SeriesPaymentMode
+        default=SeriesPaymentMode.PER_OCCURRENCE, converter=_payment_mode
     )
     items: tuple[SeriesItem, ...] = ()
     skipped: tuple[SkippedOccurrence, ...] = ()

@@ -34,7 +34,7 @@ cancelling or moving occurrences writes the series and one
 
 Example:
     >>> from datetime import date, datetime, time, timedelta, timezone
-    >>> from booking_core.actors import Actor
+    >>> from booking_core.actors import check_actor, Actor
     >>> from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
     >>> from booking_core.availability.windows import WeeklyAvailability
     >>> from booking_core.clock import ManualClock
@@ -74,7 +74,7 @@ from typing import TypeVar, final
 import attrs
 
 from booking_core._validation import utc_instant
-from booking_core.actors import Actor
+from booking_core.actors import Actor, check_actor
 from booking_core.availability.commitments import Commitment, CommitmentKind
 from booking_core.availability.schedule import (
     StudentCalendar,
@@ -417,7 +417,14 @@ class OneOnOneService(Service):
 
         Raises:
             NotScheduleOwnerError: ``one_on_one.not_schedule_owner``.
+            InvalidValueError: ``input.invalid_value`` for an ``actor`` that is
+                not an Actor or a ``schedule`` that is not a TeacherSchedule.
         """
+        check_actor(actor)
+        if not isinstance(schedule, TeacherSchedule):
+            raise InvalidValueError(
+                field="schedule", reason="must be a TeacherSchedule", value=schedule
+            )
 
         def operation(uow: UnitOfWork) -> Decision[TeacherSchedule]:
             repository = uow.schedules
@@ -618,6 +625,7 @@ class OneOnOneService(Service):
             SeriesOccurrenceNotChangeableError: ``series.occurrence_not_changeable``
                 for a series occurrence that already started.
         """
+        check_actor(actor)
 
         def operation(uow: UnitOfWork) -> Decision[Booking]:
             repository = uow.bookings

@@ -78,6 +78,7 @@ from typing import Protocol, TypeVar, final
 
 import attrs
 
+from booking_core._validation import member
 from booking_core.actors import Actor, Role
 from booking_core.attendance.outcome import OutcomeSettlement
 from booking_core.clock import Clock
@@ -85,6 +86,7 @@ from booking_core.errors import (
     BookingCoreError,
     GatewayError,
     InvalidTransitionError,
+    InvalidValueError,
     InvalidWebhookError,
     NotFoundError,
     PolicyViolationError,
@@ -766,6 +768,12 @@ class PaymentService(Service):
             PolicyViolationError: ``policy_violation`` for a settlement that
                 neither pays the teacher nor names whose refund it is.
         """
+        if not isinstance(settlement, OutcomeSettlement):
+            raise InvalidValueError(
+                field="settlement",
+                reason="must be an OutcomeSettlement (report.settlement)",
+                value=settlement,
+            )
         # One settlement at a time per service: two monitor workers in one
         # process settling the same booking find it closed the second time.
         with self._settling:
@@ -858,7 +866,8 @@ class PaymentService(Service):
                 the refund (compensated: the record is as it was, nothing posted).
         """
         now = self._clock.now()
-        why = f"{Role(by).value} {CancellationReason(reason).value}"
+        role = member(Role, by, "by")
+        why = f"{role.value} {member(CancellationReason, reason, 'reason').value}"
 
         def decide(uow: UnitOfWork) -> BookingPayment:
             record, payment = self._captured(uow.payments, booking_id, "refund")
