@@ -27,6 +27,7 @@ from booking_core.bookings.model import Booking, CommandRecord
 from booking_core.events import DomainEvent
 from booking_core.money.ledger import LedgerView
 from booking_core.money.payments import BookingPayment
+from booking_core.money.dues import SettlementDue
 from booking_core.money.withdrawals import Withdrawal
 from booking_core.sessions.model import Session
 
@@ -58,6 +59,7 @@ __all__ = [
     "PaymentGateway",
     "Repository",
     "SessionRepository",
+    "SettlementDueRepository",
     "StudentCalendarRepository",
     "TeacherScheduleRepository",
     "UnitOfWork",
@@ -200,6 +202,11 @@ class UnitOfWork(Protocol):
     @property
     def withdrawals(self) -> WithdrawalRepository:
         """The teachers' withdrawals."""
+        ...
+
+    @property
+    def settlements(self) -> SettlementDueRepository:
+        """The bookings whose money must end (the money outbox)."""
         ...
 
     def ledger(self, currency: str) -> LedgerJournal:
@@ -573,6 +580,19 @@ class BookingPaymentRepository(Repository[BookingPayment], Protocol):
 
     def all(self) -> list[BookingPayment]:
         """Every record, by id."""
+        ...
+
+
+class SettlementDueRepository(Repository[SettlementDue], Protocol):
+    """Stores :class:`~booking_core.money.dues.SettlementDue` records.
+
+    Contract: everything :class:`Repository` promises (the id is the booking
+    id), plus :meth:`due`, an index lookup that sees this unit of work's staged
+    changes.
+    """
+
+    def due(self) -> list[SettlementDue]:
+        """The dues still open, by id (never the closed ones)."""
         ...
 
 

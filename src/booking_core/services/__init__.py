@@ -29,11 +29,12 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, cast
 
 from booking_core.clock import Clock
 from booking_core.errors import BookingCoreError, ConcurrencyError, InvalidValueError
+from booking_core.events import DomainEvent
 from booking_core.policies import Policies
 from booking_core.ports import UnitOfWork
 
@@ -91,6 +92,21 @@ def run_in_transaction(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+class _Reacting:
+    """A unit of work whose ``collect`` also queues the events for the reactions."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+        self.queue: list[DomainEvent] = []
+
+    def collect(self, events: Sequence[DomainEvent]) -> None:
+        self._uow.collect(events)
+        self.queue.extend(events)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._uow, name)
+
+
 class Service:
     """The template every service follows: load, decide (pure), save, collect.
 
@@ -125,10 +141,30 @@ class Service:
         *,
         retry_on: tuple[type[BookingCoreError], ...] = (ConcurrencyError,),
     ) -> T:
-        """Run ``operation`` in a fresh unit of work and commit (retried)."""
+        """Run ``operation`` and its reactions in a fresh unit of work; commit.
+
+        Every event the operation collects, and every event a reaction
+        collects in turn, runs its handlers of
+        :data:`~booking_core.services.reactions.REACTIONS` in the same unit of
+        work before it commits: a command and what follows from it across
+        aggregates are one transaction (retried together on a lost race).
+        """
+        from booking_core.services.reactions import ReactionContext, react  # noqa: PLC0415
+
+        def reacting(uow: UnitOfWork) -> T:
+            wrapped = _Reacting(uow)
+            facade = cast("UnitOfWork", wrapped)
+            result = operation(facade)
+            if wrapped.queue:
+                context = ReactionContext(
+                    uow=facade, now=self._clock.now(), policies=self.policies
+                )
+                react(wrapped.queue, context)
+            return result
+
         return run_in_transaction(
             self._uow_factory,
-            operation,
+            reacting,
             attempts=self.policies.transaction_attempts,
             retry_on=retry_on,
         )

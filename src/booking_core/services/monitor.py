@@ -13,12 +13,18 @@
    become missed (:func:`~booking_core.sessions.mark_missed`);
 5. **completions**: scheduled sessions past the grace period get their
    attendance marked and complete (:func:`~booking_core.sessions.complete`);
-6. **settlements**: captured, unsettled payments of completed or missed
-   sessions follow the attendance outcome
-   (:func:`~booking_core.attendance.classify_outcome`, then
+6. **settlements**: every open settlement due (a booking that ended:
+   cancelled, closed with its session, attended or a no-show; recorded by
+   :mod:`~booking_core.services.reactions` in the booking's own transaction)
+   whose payment is captured ends: an outcome due follows the attendance
+   outcome (:func:`~booking_core.attendance.classify_outcome`, then
    :meth:`PaymentService.settle
-   <booking_core.services.payments.PaymentService.settle>`): escrow released
-   to the teacher, or the student refunded;
+   <booking_core.services.payments.PaymentService.settle>`), a cancellation
+   due is refunded by the cancellation policy
+   (:meth:`PaymentService.refund
+   <booking_core.services.payments.PaymentService.refund>`); a due without a
+   payment record closes, one not captured yet waits for its capture. The
+   step reads the open dues by index, never every payment record;
 7. **series**: unbounded series extend their horizon (:class:`OneOnOneSteps`).
 
 **Idempotent.** Each step finds its work by asking the stored state what is due
@@ -66,7 +72,9 @@ from booking_core.attendance.model import Attendee
 from booking_core.attendance.outcome import OutcomeReport
 from booking_core.bookings.model import Booking, BookingStatus
 from booking_core.clock import Clock
-from booking_core.errors import ConcurrencyError
+from booking_core.errors import ConcurrencyError, NotFoundError
+from booking_core.money.dues import DueKind, SettlementDue, close_due
+from booking_core.money.refunds import CancellationReason
 from booking_core.events import Decision
 from booking_core.ports import UnitOfWork
 from booking_core.series import BookingSeries
@@ -87,11 +95,6 @@ __all__ = ["Monitor", "OneOnOneSteps", "TickError", "TickReport", "TickStep"]
 
 T = TypeVar("T")
 
-# Bookings whose payment follows the session's outcome (they hold seats).
-_SETTLED = frozenset(
-    {BookingStatus.CONFIRMED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW}
-)
-_SETTLE_AFTER = frozenset({SessionStatus.COMPLETED, SessionStatus.MISSED})
 
 
 class OneOnOneSteps(Protocol):
@@ -565,40 +568,54 @@ class Monitor:
     def _settle(
         self,
         payments: PaymentService,
-        booking_id: str,
-        now: datetime,
+        due: SettlementDue,
         outcomes: dict[str, OutcomeReport],
     ) -> str | None:
-        booking = self._read(lambda uow: uow.bookings.get(booking_id))
-        session = self._session(booking.session_id)
-        if booking.status not in _SETTLED or session.status not in _SETTLE_AFTER:
-            return None
-        report = outcomes.get(session.id)
-        if report is None:
-            report = self.attendance_service.outcome(session.id)
-            outcomes[session.id] = report
-        settled = payments.settle(booking_id, report.settlement)
-        released = settled.payment is not None and settled.payment.released
-        return "payments_released" if released else "payments_refunded"
+        """End one due booking's money; the kind of transition, or ``None``."""
+        try:
+            record = payments.booking(due.id)
+        except NotFoundError:
+            record = None
+        if record is not None and not record.closed:
+            if record.payment is None:
+                return None  # not captured yet: the tick after the capture
+            if due.kind is DueKind.OUTCOME:
+                report = outcomes.get(due.session_id)
+                if report is None:
+                    report = self.attendance_service.outcome(due.session_id)
+                    outcomes[due.session_id] = report
+                record = payments.settle(due.id, report.settlement)
+            else:
+                record = payments.refund(
+                    due.id, by=due.by, reason=CancellationReason.CANCELLED
+                )
+        self._close_due(due.id)
+        if record is None or record.payment is None:
+            return "dues_closed"
+        return "payments_released" if record.payment.released else "payments_refunded"
 
-    @staticmethod
-    def _unsettled(payments: PaymentService, booking_id: str) -> bool:
-        return not payments.booking(booking_id).closed
+    def _close_due(self, booking_id: str) -> None:
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            repository = uow.settlements
+            repository.save(close_due(repository.get(booking_id), now=now))
+            uow.commit()
+
+    def _still_open(self, booking_id: str) -> bool:
+        return self._read(lambda uow: uow.settlements.get(booking_id).open)
 
     def _settle_payments(self, now: datetime, progress: _Progress) -> None:
         payments = self.payment_service
         if payments is None:
             return
         outcomes: dict[str, OutcomeReport] = {}
-        for record in payments.bookings():
-            if record.payment is None or record.closed:
-                continue
+        for due in self._read(lambda uow: uow.settlements.due()):
             kind = self._attempt(
                 progress,
                 TickStep.SETTLEMENTS,
-                record.id,
-                partial(self._settle, payments, record.id, now, outcomes),
-                partial(self._unsettled, payments, record.id),
+                due.id,
+                partial(self._settle, payments, due, outcomes),
+                partial(self._still_open, due.id),
             )
-            if kind is not None:
-                progress.add(kind, record.id)
+            if kind is not None and kind != "dues_closed":
+                progress.add(kind, due.id)
