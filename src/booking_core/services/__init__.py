@@ -33,7 +33,12 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
 from booking_core.clock import Clock
-from booking_core.errors import BookingCoreError, ConcurrencyError, InvalidValueError
+from booking_core.errors import (
+    BookingCoreError,
+    ConcurrencyError,
+    DuplicateIdError,
+    InvalidValueError,
+)
 from booking_core.events import DomainEvent
 from booking_core.policies import Policies
 from booking_core.ports import UnitOfWork
@@ -90,6 +95,11 @@ def run_in_transaction(
                 continue
             return result
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+# The collections of the per-person tokens (teacher schedule, student calendar)
+# that :mod:`booking_core.services.commitments` creates on first use.
+_TOKENS = frozenset({"teacher_schedules", "student_calendars"})
 
 
 class _Reacting:
@@ -162,12 +172,24 @@ class Service:
                 react(wrapped.queue, context)
             return result
 
-        return run_in_transaction(
-            self._uow_factory,
-            reacting,
-            attempts=self.policies.transaction_attempts,
-            retry_on=retry_on,
-        )
+        try:
+            return run_in_transaction(
+                self._uow_factory,
+                reacting,
+                attempts=self.policies.transaction_attempts,
+                retry_on=retry_on,
+            )
+        except DuplicateIdError as error:
+            if error.details.get("kind") not in _TOKENS:
+                raise
+            # A twin transaction created the same person's token first; from a
+            # fresh load this one finds it and is ordered after it.
+            return run_in_transaction(
+                self._uow_factory,
+                reacting,
+                attempts=self.policies.transaction_attempts,
+                retry_on=retry_on,
+            )
 
     def _read(self, query: Callable[[UnitOfWork], T]) -> T:
         """Run a read-only ``query`` in a unit of work that is never committed."""

@@ -23,7 +23,8 @@
    due is refunded by the cancellation policy
    (:meth:`PaymentService.refund
    <booking_core.services.payments.PaymentService.refund>`); a due without a
-   payment record closes, one not captured yet waits for its capture. The
+   payment record closes once the booking's window is over (an order may
+   still be opened before), one not captured yet waits for its capture. The
    step reads the open dues by index, never every payment record;
 7. **series**: unbounded series extend their horizon (:class:`OneOnOneSteps`).
 
@@ -576,6 +577,8 @@ class Monitor:
             record = payments.booking(due.id)
         except NotFoundError:
             record = None
+        if record is None and self._may_still_pay(due.id):
+            return None  # an order may still come before the booking's end
         if record is not None and not record.closed:
             if record.payment is None:
                 return None  # not captured yet: the tick after the capture
@@ -593,6 +596,14 @@ class Monitor:
         if record is None or record.payment is None:
             return "dues_closed"
         return "payments_released" if record.payment.released else "payments_refunded"
+
+    def _may_still_pay(self, booking_id: str) -> bool:
+        """True before the booking's window ended (an order may still be opened)."""
+        try:
+            booking = self._read(lambda uow: uow.bookings.get(booking_id))
+        except NotFoundError:
+            return False
+        return self._clock.now() < booking.window.end
 
     def _close_due(self, booking_id: str) -> None:
         now = self._clock.now()

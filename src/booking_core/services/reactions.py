@@ -49,14 +49,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import TypeVar
+from typing import final
 
 import attrs
 
 from booking_core.actors import Actor, Role
 from booking_core.attendance.commands import cancel_session_attendees, excuse
 from booking_core.attendance.model import Attendee, attendee_id
-from booking_core.bookings.capacity import cancel as cancel_seats
 from booking_core.bookings.model import (
     Booking,
     BookingCancellation,
@@ -68,7 +67,6 @@ from booking_core.bookings.model import (
     OfferDeclined,
     OfferExpired,
     SeatBooked,
-    apply_move,
 )
 from booking_core.bookings.one_on_one import (
     OneOnOneCancelled,
@@ -96,9 +94,7 @@ from booking_core.sessions.model import Session, SessionKind, SessionStatus
 
 __all__ = ["REACTIONS", "Reaction", "ReactionContext", "react"]
 
-E = TypeVar("E", bound=DomainEvent)
-
-
+@final
 @attrs.frozen(kw_only=True)
 class ReactionContext:
     """What a handler works with: the command's unit of work, ``now``, the numbers.
@@ -292,35 +288,40 @@ def close_session_bookings(event: DomainEvent, context: ReactionContext) -> None
             uow.bookings.save(decision.state)
             uow.collect(decision.events)
             continue
-        session = uow.sessions.get(booking.session_id)
-        change = cancel_seats(
-            session,
-            booking,
-            actor=_SYSTEM,
-            now=context.now,
-            reason=reason,
-            policy=context.policies.waitlist,
+        uow.bookings.save(
+            attrs.evolve(
+                booking,
+                status=BookingStatus.CANCELLED,
+                offer_expires_at=None,
+                cancellation=BookingCancellation(
+                    by=event.actor, at=context.now, reason=reason
+                ),
+            )
         )
-        uow.sessions.save(change.state.session)
-        for move in change.state.moves:
-            current = uow.bookings.get(move.booking_id)
-            moved = apply_move(current, move, actor=_SYSTEM, now=context.now)
-            if moved.status is BookingStatus.CANCELLED:
-                moved = attrs.evolve(
-                    moved,
-                    cancellation=BookingCancellation(
-                        by=event.actor, at=context.now, reason=reason
-                    ),
-                )
-            uow.bookings.save(moved)
         uow.collect(
             [
-                attrs.evolve(e, actor=event.actor)
-                if isinstance(e, BookingCancelled)
-                else e
-                for e in change.events
+                BookingCancelled(
+                    occurred_at=context.now,
+                    actor=event.actor,
+                    aggregate_id=booking.id,
+                    session_id=booking.session_id,
+                    student_id=booking.student_id,
+                    seats=booking.seats,
+                    remaining_seats=0,
+                    previous_status=booking.status,
+                    reason=reason,
+                )
             ]
         )
+    _empty_seats(uow, event.aggregate_id)
+
+
+def _empty_seats(uow: UnitOfWork, session_id: str) -> None:
+    """A closed session holds no seats, offers or waitlist any more."""
+    session = uow.sessions.get(session_id)
+    if session.seats.taken or session.seats.waitlist:
+        seats = attrs.evolve(session.seats, confirmed=0, waitlist=(), offers=())
+        uow.sessions.save(attrs.evolve(session, seats=seats))
 
 
 def excuse_session_attendees(event: DomainEvent, context: ReactionContext) -> None:
@@ -402,6 +403,7 @@ def finish_session_bookings(event: DomainEvent, context: ReactionContext) -> Non
             )
             _excuse(context, session.id, booking.student_id, _UNSEATED)
             _owe(context, booking.id, session.id, DueKind.CANCELLATION)
+    session = uow.sessions.get(session.id)
     seats = session.seats
     if seats.waitlist or seats.offers:
         uow.sessions.save(
