@@ -21,6 +21,23 @@ def median_seconds(
     return statistics.median(timings)
 
 
+def interleaved_medians(
+    funcs: list[Callable[[], object]], *, rounds: int = 15
+) -> list[float]:
+    """Median wall time of each of ``funcs``, timed in turn within every round.
+
+    Interleaving spreads machine noise (other processes, frequency changes) over
+    all the functions alike, so their ratio is steadier than with separate runs.
+    """
+    timings: list[list[float]] = [[] for _ in funcs]
+    for _ in range(rounds):
+        for func, spent in zip(funcs, timings, strict=True):
+            start = time.perf_counter()
+            func()
+            spent.append(time.perf_counter() - start)
+    return [statistics.median(spent) for spent in timings]
+
+
 def report(
     bench: str, ours_s: float, peer: str, peer_s: float, **extra: object
 ) -> None:

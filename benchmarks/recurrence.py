@@ -5,7 +5,13 @@ Cases (all at 18:00 Europe/London, so every run crosses DST changes):
 - ``weekly_mo_we_fr_10y``: ``FREQ=WEEKLY;BYDAY=MO,WE,FR`` for 10 years;
 - ``daily_100y``: ``FREQ=DAILY`` for 100 years;
 - ``between_1_month_year_10``: a one-month ``between`` window in year 10 of an
-  unbounded ``FREQ=WEEKLY`` rule.
+  unbounded ``FREQ=WEEKLY`` rule;
+- ``between_2d_yr50.count``: a two-day ``between`` window in year 50 of a rule
+  with ``COUNT``, against the same window of the rule without it (peer
+  ``case:recurrence.between_2d_yr50.nocount``): the index at the window is counted
+  per period, never by walking from the start, so the target is ratio <= 2. The
+  ``.bymonth`` variant uses a rule whose periods differ in shape (counted from
+  cached period shapes rather than in closed form).
 
 Peers: ``python-dateutil`` ``rrule`` on naive wall times followed by zone
 localization (``replace(tzinfo=zone)``: the cheapest localization, which does not
@@ -31,7 +37,7 @@ from dateutil import rrule as du
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _common import median_seconds, report
+from _common import interleaved_medians, median_seconds, report
 
 from booking_core import _recurrence_engine
 from booking_core.recurrence import Recurrence, RecurrenceRule
@@ -132,6 +138,33 @@ def _between_case() -> None:
     report(f"{name}.cold", cold_s, "python-dateutil", dateutil_s, target_ratio=0.05)
 
 
+def _count_case(suffix: str, rule: str) -> None:
+    name = f"recurrence.between_2d_yr50{suffix}"
+    low = datetime(2076, 3, 2, tzinfo=timezone.utc)
+    high = datetime(2076, 3, 4, tzinfo=timezone.utc)
+    counted = Recurrence(rule=RecurrenceRule.parse(f"{rule};COUNT=10000"), start=START)
+    unbounded = Recurrence(rule=RecurrenceRule.parse(rule), start=START)
+
+    def ours() -> list[tuple[int, datetime]]:
+        return [(o.index, o.start) for o in counted.between(low, high)]
+
+    def peer() -> list[tuple[int, datetime]]:
+        return [(o.index, o.start) for o in unbounded.between(low, high)]
+
+    found = ours()
+    assert found, "the window holds an occurrence"
+    assert found == peer()
+    ours_s, peer_s = interleaved_medians([ours, peer], rounds=25)
+    report(
+        f"{name}.count",
+        ours_s,
+        f"case:{name}.nocount",
+        peer_s,
+        target_ratio=2.0,
+        index=found[0][0],
+    )
+
+
 def main() -> None:
     until_a = datetime(2036, 1, 4, 23, 59, tzinfo=ZONE)
     _expansion_case(
@@ -159,6 +192,8 @@ def main() -> None:
         peer_repeat=3,
     )
     _between_case()
+    _count_case("", "FREQ=WEEKLY;BYDAY=MO,WE,FR")
+    _count_case(".bymonth", "FREQ=DAILY;BYMONTH=1,3,5,7,9,11")
 
 
 if __name__ == "__main__":

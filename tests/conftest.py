@@ -29,8 +29,3 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
-
-# Test aggregates live in test modules; let the storage codec decode them.
-from booking_core.adapters.codec import allow_module  # noqa: E402
-
-allow_module("tests")

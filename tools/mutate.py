@@ -19,6 +19,7 @@ Usage::
     python tools/mutate.py --sample 20          # fewer mutants per module
     python tools/mutate.py --all                # every mutant, no sampling
     python tools/mutate.py --list               # print the mutants, run nothing
+    python tools/mutate.py --recheck-equivalent # run only the listed equivalents
 """
 
 from __future__ import annotations
@@ -570,6 +571,8 @@ def run_module(
     equivalent: dict[str, str],
     workspaces: Queue[Workspace],
     workers: int,
+    *,
+    recheck: bool = False,
 ) -> Report:
     """Run the module's tests against each mutant, ``workers`` at a time."""
     tests = MODULES[module]
@@ -588,7 +591,8 @@ def run_module(
     lock = threading.Lock()
 
     def one(mutant: Mutant) -> Outcome:
-        if mutant.key in equivalent:
+        listed = mutant.key in equivalent
+        if listed and not recheck:
             return Outcome(mutant, "equivalent")
         space = workspaces.get()
         try:
@@ -598,8 +602,12 @@ def run_module(
             space.install(module, source)
             workspaces.put(space)
         status = {"passed": "survived", "failed": "killed"}.get(result, result)
+        if listed:  # --recheck-equivalent: a listed mutant a test kills is wrong
+            status = "equivalent" if status == "survived" else "not-equivalent"
         with lock:
-            mark = {"killed": ".", "survived": "S", "timeout": "T"}[status]
+            mark = {"survived": "S", "timeout": "T", "not-equivalent": "!"}.get(
+                status, "."
+            )
             print(mark, end="", flush=True)
         return Outcome(mutant, status, took)
 
@@ -628,6 +636,11 @@ def _print_report(reports: Sequence[Report], stale: Sequence[str]) -> None:
                 f"{m.original!s} -> {m.mutated!s}"
             )
             print(f"      {m.key}")
+    wrong = [o for r in reports for o in r.outcomes if o.status == "not-equivalent"]
+    if wrong:
+        print("\nlisted as equivalent but killed (remove them from the list):")
+        for o in wrong:
+            print(f"  {o.mutant.key}")
     if stale:
         print("\nequivalent entries matching no mutant (update or remove them):")
         for key in stale:
@@ -647,7 +660,15 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--all", action="store_true", help="no sampling")
     parser.add_argument("--workers", type=int, default=MAX_WORKERS)
     parser.add_argument("--fail-under", type=float, default=90.0)
+    parser.add_argument(
+        "--match", default="", help="only mutants whose key contains this text"
+    )
     parser.add_argument("--list", action="store_true", help="print mutants only")
+    parser.add_argument(
+        "--recheck-equivalent",
+        action="store_true",
+        help="run the listed equivalent mutants too and report any a test kills",
+    )
     return parser.parse_args(argv)
 
 
@@ -666,7 +687,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     for module in _modules(args.module):
         mutants = collect(module)
         every_key.update(m.key for m in mutants)
-        plan.append((module, sample(mutants, size)))
+        if args.match:
+            mutants = [m for m in mutants if args.match in m.key]
+        picked = sample(mutants, size)
+        if args.recheck_equivalent:  # every listed mutant, sampled or not
+            picked = [m for m in mutants if m.key in equivalent]
+        if picked or not args.recheck_equivalent:
+            plan.append((module, picked))
     if args.list:
         for _, mutants in plan:
             for m in mutants:
@@ -681,7 +708,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         _check_import_path(probe)
         workspaces.put(probe)
         reports = [
-            run_module(module, mutants, equivalent, workspaces, workers)
+            run_module(
+                module,
+                mutants,
+                equivalent,
+                workspaces,
+                workers,
+                recheck=args.recheck_equivalent,
+            )
             for module, mutants in plan
         ]
     chosen = {m for m, _ in plan}

@@ -24,12 +24,15 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Literal, TypeAlias
 from zoneinfo import ZoneInfo
 
+from booking_core._validation import SPAN_END
+
 __all__ = ["LAST_ORDINAL", "Expander", "gap_days", "weekday_of"]
 
 Freq: TypeAlias = Literal["DAILY", "WEEKLY", "MONTHLY", "YEARLY"]
 
-LAST_ORDINAL = date(9999, 12, 30).toordinal()
-"""Expansion stops before the last day the ``datetime`` type can hold."""
+_LAST_YEAR = SPAN_END.year - 1
+LAST_ORDINAL = date(_LAST_YEAR, 12, 30).toordinal()
+"""Expansion stops a day before the supported span ends (``docs/limits.md``)."""
 
 _FIRST_ORDINAL = 3
 _DAY = timedelta(days=1)
@@ -137,7 +140,7 @@ class Expander:
 
     def _monthly(self, k: int) -> tuple[int, tuple[int, ...]] | None:
         year, month0 = divmod(self._month0 + k * self.interval, 12)
-        if year > 9998:
+        if year >= _LAST_YEAR:
             return None
         first = date(year, month0 + 1, 1).toordinal()
         length = _days_in_month(year, month0 + 1)
@@ -146,7 +149,7 @@ class Expander:
 
     def _yearly(self, k: int) -> tuple[int, tuple[int, ...]] | None:
         year = self._year0 + k * self.interval
-        if year > 9998:
+        if year >= _LAST_YEAR:
             return None
         first = date(year, 1, 1).toordinal()
         length = 366 if calendar.isleap(year) else 365

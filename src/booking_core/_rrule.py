@@ -13,7 +13,12 @@ from typing import TypedDict, final
 
 import attrs
 
-from booking_core._validation import utc_instant
+from booking_core._validation import (
+    RECURRENCE_MAX_COUNT,
+    RECURRENCE_MAX_INTERVAL,
+    check_date,
+    utc_instant,
+)
 from booking_core.errors import (
     FloatingUntilError,
     InvalidRecurrenceRuleError,
@@ -196,7 +201,7 @@ def _until(value: date | datetime | None) -> date | datetime | None:
             )
         return instant
     if isinstance(value, date):
-        return value
+        return check_date(value, "until")
     raise InvalidRecurrenceRuleError(
         part="UNTIL",
         reason="until is an inclusive local date or an aware datetime",
@@ -206,10 +211,14 @@ def _until(value: date | datetime | None) -> date | datetime | None:
 
 def _optional_count(value: object) -> None:
     if value is not None and (
-        isinstance(value, bool) or not isinstance(value, int) or value < 1
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not 1 <= value <= RECURRENCE_MAX_COUNT
     ):
         raise InvalidRecurrenceRuleError(
-            part="COUNT", reason="a whole number of at least 1", value=value
+            part="COUNT",
+            reason=f"a whole number from 1 to {RECURRENCE_MAX_COUNT}",
+            value=value,
         )
 
 
@@ -265,9 +274,15 @@ class RecurrenceRule:
 
     def __attrs_post_init__(self) -> None:
         interval: object = self.interval
-        if isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
+        if (
+            isinstance(interval, bool)
+            or not isinstance(interval, int)
+            or not 1 <= interval <= RECURRENCE_MAX_INTERVAL
+        ):
             raise InvalidRecurrenceRuleError(
-                part="INTERVAL", reason="a whole number of at least 1", value=interval
+                part="INTERVAL",
+                reason=f"a whole number from 1 to {RECURRENCE_MAX_INTERVAL}",
+                value=interval,
             )
         _optional_count(self.count)
         if self.count is not None and self.until is not None:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
@@ -80,6 +81,8 @@ _WEEKDAYS = {
 
 # -- argument types (syntax only: the library judges the values) -------------
 
+_MAX_DIGITS = 9  # minutes and counts: far beyond any limit the library accepts
+
 
 def _wall_datetime(text: str) -> datetime:
     try:
@@ -113,14 +116,14 @@ def _date(text: str) -> date:
 
 
 def _minutes(text: str) -> timedelta:
-    if not text.isdigit():
+    if not text.isdigit() or len(text) > _MAX_DIGITS:
         msg = f"{text!r} is not a whole number of minutes"
         raise argparse.ArgumentTypeError(msg)
     return timedelta(minutes=int(text))
 
 
 def _count(text: str) -> int:
-    if not text.isdigit() or int(text) == 0:
+    if not text.isdigit() or len(text) > _MAX_DIGITS or int(text) == 0:
         msg = f"{text!r} is not a positive whole number"
         raise argparse.ArgumentTypeError(msg)
     return int(text)
@@ -139,7 +142,11 @@ def _decimal(text: str) -> Decimal:
 
 def _rate(text: str) -> Decimal:
     if text.endswith("%"):
-        return _decimal(text[:-1]) / 100
+        try:
+            return _decimal(text[:-1]) / 100
+        except ArithmeticError:  # beyond the decimal context: no rate at all
+            msg = f"{text!r} is not a percentage"
+            raise argparse.ArgumentTypeError(msg) from None
     return _decimal(text)
 
 
@@ -698,4 +705,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # traceback, and keep the interpreter's final flush off the closed pipe.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except (OSError, sqlite3.Error) as error:  # the demo's database file
+        print(f"{PROG}: error [storage]: {error}", file=sys.stderr)
         return 1

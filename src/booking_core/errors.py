@@ -17,6 +17,8 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   ├── InvalidDisambiguationError          time.invalid_disambiguate
     │   ├── InvalidWindowError                  time.invalid_window
     │   ├── InvalidValueError                   input.invalid_value
+    │   ├── InvalidDocumentError                codec.invalid_document
+    │   │   └── UnknownTypeNameError            codec.unknown_type
     │   ├── InvalidSessionTextError             sessions.invalid_text
     │   ├── InvalidRecurrenceRuleError          recurrence.invalid_rule
     │   ├── UnsupportedRecurrencePartError      recurrence.unsupported_part
@@ -148,6 +150,7 @@ __all__ = [
     "InvalidBankAccountError",
     "InvalidCalendarError",
     "InvalidDisambiguationError",
+    "InvalidDocumentError",
     "InvalidInputError",
     "InvalidOverrideError",
     "InvalidRecurrenceRuleError",
@@ -196,6 +199,7 @@ __all__ = [
     "TeacherDoubleBookedError",
     "TooManySeatsError",
     "UnknownCurrencyError",
+    "UnknownTypeNameError",
     "UnknownZoneError",
     "UnsupportedRecurrencePartError",
     "WeakWebhookSecretError",
@@ -222,7 +226,8 @@ class BookingCoreError(Exception):
 
     def __init__(self, **details: Any) -> None:
         self.details: dict[str, Any] = dict(details)
-        super().__init__(self.template.format(**details))
+        shown = {name: _shown(value) for name, value in details.items()}
+        super().__init__(self.template.format(**shown))
 
     @property
     def message(self) -> str:
@@ -271,6 +276,23 @@ class BookingCoreError(Exception):
             "field": None if field is None else str(field),
             "details": {str(k): _plain(v) for k, v in self.details.items()},
         }
+
+
+def _shown(value: Any) -> Any:
+    """A detail as the message shows it: huge numbers and texts cut short.
+
+    Refusing hostile input must not fail in turn: a 5000-digit int cannot even
+    be turned into text, and a megabyte of text does not belong in a message.
+    """
+    if isinstance(value, int) and value.bit_length() > _MAX_SHOWN_BITS:
+        return f"<an integer of {value.bit_length()} bits>"
+    if isinstance(value, str) and len(value) > _MAX_SHOWN_CHARS:
+        return value[:_MAX_SHOWN_CHARS] + "..."
+    return value
+
+
+_MAX_SHOWN_BITS = 256
+_MAX_SHOWN_CHARS = 500
 
 
 # -- families -------------------------------------------------------------------
@@ -370,10 +392,10 @@ class RepeatedTimeError(InvalidInputError):
 
 
 class DatetimeOutOfRangeError(InvalidInputError):
-    """Raised when a wall time cannot be represented as an instant in UTC."""
+    """Raised when a datetime lies outside the span the library supports."""
 
     code = "time.out_of_range"
-    template = "{wall} in {zone} is outside the supported range (years 1 to 9999 UTC)"
+    template = "{field} {value} is outside the supported span ({span})"
 
 
 class InvalidDisambiguationError(InvalidInputError):
@@ -398,6 +420,26 @@ class InvalidValueError(InvalidInputError):
 
     code = "input.invalid_value"
     template = "{field} is invalid: {reason}; got {value!r}"
+
+
+class InvalidDocumentError(InvalidInputError):
+    """Raised when a stored document cannot be decoded; ``path`` says where in it.
+
+    ``path`` is a JSONPath-like location such as ``$.f.seats[3].f.at``.
+    """
+
+    code = "codec.invalid_document"
+    template = "stored document is invalid at {path}: {reason}"
+
+
+class UnknownTypeNameError(InvalidDocumentError):
+    """Raised when a stored document names a type that is not in the codec registry."""
+
+    code = "codec.unknown_type"
+    template = (
+        "stored document names unknown type {name!r} at {path}; only the library's "
+        "types and those registered with codec.register_type() are decoded"
+    )
 
 
 # -- persistence ----------------------------------------------------------------

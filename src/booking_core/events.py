@@ -30,7 +30,7 @@ from typing import Generic, TypeVar, final
 
 import attrs
 
-from booking_core._validation import non_empty_str, utc_instant
+from booking_core._validation import utc_instant, valid_key
 from booking_core.actors import Actor
 
 __all__ = ["Decision", "DomainEvent"]
@@ -56,7 +56,7 @@ class DomainEvent:
 
     occurred_at: datetime = attrs.field(converter=_occurred_at)
     actor: Actor
-    aggregate_id: str = attrs.field(validator=non_empty_str)
+    aggregate_id: str = attrs.field(validator=valid_key)
     event_id: uuid.UUID = attrs.field(factory=uuid.uuid4)
 
     @property

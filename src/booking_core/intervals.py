@@ -29,7 +29,7 @@ from typing import final
 
 import attrs
 
-from booking_core._validation import utc_instant
+from booking_core._validation import shifted, utc_instant
 from booking_core.errors import InvalidValueError, InvalidWindowError
 from booking_core.zones import ZoneLike, get_zone
 
@@ -77,8 +77,19 @@ class TimeWindow:
 
     @classmethod
     def of(cls, start: datetime, duration: timedelta) -> TimeWindow:
-        """Build the window starting at ``start`` and lasting ``duration``."""
-        return cls(start=start, end=utc_instant(start, "start") + duration)
+        """Build the window starting at ``start`` and lasting ``duration``.
+
+        Raises:
+            DatetimeOutOfRangeError: ``time.out_of_range`` when the window leaves
+                the supported span (``docs/limits.md``).
+        """
+        if not isinstance(duration, timedelta):
+            raise InvalidValueError(
+                field="duration", reason="must be a timedelta", value=duration
+            )
+        return cls(
+            start=start, end=shifted(utc_instant(start, "start"), duration, "end")
+        )
 
     @property
     def duration(self) -> timedelta:

@@ -225,8 +225,9 @@ class Recurrence:
         """Every occurrence in order, lazily; safe for unbounded rules.
 
         Excluded instants are left out; moved occurrences come in the order of
-        their new start. An unbounded rule ends before 31 December 9999 at the
-        latest, or once a whole calendar cycle (400 years) produced nothing.
+        their new start. An unbounded rule ends before 31 December 2399 (the end
+        of the supported span, ``docs/limits.md``) at the latest, or once a whole
+        calendar cycle (400 years) produced nothing.
 
         Example:
             >>> from datetime import datetime
@@ -246,13 +247,16 @@ class Recurrence:
     def between(self, a: datetime, b: datetime) -> Iterator[Occurrence]:
         """The occurrences with ``a <= start < b``, in order.
 
-        Without ``count`` the expansion jumps straight to the period containing
-        ``a`` (indexes are counted arithmetically, not by expanding); with
-        ``count`` it must count from the start, since which occurrence is the
-        last depends on all before it.
+        The expansion jumps straight to the period containing ``a``: the index
+        there (and so whether ``count`` is already used up) is counted per
+        period, arithmetically or from cached period shapes, never by expanding
+        the occurrences before it. The cost follows the window, not its distance
+        from the start.
 
         Raises:
             NaiveDatetimeError: ``time.naive_datetime`` for a naive bound.
+            DatetimeOutOfRangeError: ``time.out_of_range`` for a bound outside
+                the supported span (``docs/limits.md``).
 
         Example:
             >>> from datetime import datetime, timezone
@@ -307,7 +311,9 @@ class Recurrence:
         skip_days = {instant.astimezone(zone).toordinal() for instant in skip}
         k = 0
         index = 0
-        if target is not None and count is None:
+        if target is not None:
+            # With a count too: the index at period k is counted per period (in
+            # closed form or from cached period shapes), never by walking days.
             k = max(expander.period_of(target), 0)
         if k == 0:
             if not _within(anchor, local0, until_ord, until_instant):

@@ -38,13 +38,12 @@ Example:
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, tzinfo
 from typing import Literal, TypeAlias, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from booking_core._validation import utc_instant
 from booking_core.errors import (
-    DatetimeOutOfRangeError,
     InvalidDisambiguationError,
     InvalidValueError,
     RepeatedTimeError,
@@ -138,11 +137,9 @@ def _candidates(
     wall: datetime, tz: tzinfo, zone: ZoneLike
 ) -> tuple[datetime, datetime]:
     """The UTC instants of ``wall`` read with fold=0 and with fold=1."""
-    try:
-        first = wall.replace(tzinfo=tz, fold=0).astimezone(timezone.utc)
-        second = wall.replace(tzinfo=tz, fold=1).astimezone(timezone.utc)
-    except OverflowError as exc:
-        raise DatetimeOutOfRangeError(wall=wall, zone=str(zone)) from exc
+    field = f"wall time in {zone}"
+    first = utc_instant(wall.replace(tzinfo=tz, fold=0), field)
+    second = utc_instant(wall.replace(tzinfo=tz, fold=1), field)
     return first, second
 
 
@@ -189,7 +186,7 @@ def to_instant(
         InvalidDisambiguationError: ``time.invalid_disambiguate`` for a bad mode.
         SkippedTimeError: ``time.skipped_local_time`` in a gap with ``"raise"``.
         RepeatedTimeError: ``time.repeated_local_time`` in a fold with ``"raise"``.
-        DatetimeOutOfRangeError: ``time.out_of_range`` near year 1 or 9999.
+        DatetimeOutOfRangeError: ``time.out_of_range`` outside years 1800-2399 UTC.
     """
     if disambiguate not in _DISAMBIGUATE:
         raise InvalidDisambiguationError(value=disambiguate)
@@ -228,5 +225,6 @@ def to_local(instant: datetime, zone: ZoneLike) -> datetime:
     Raises:
         NaiveDatetimeError: ``time.naive_datetime`` when ``instant`` is naive.
         UnknownZoneError: ``time.unknown_zone`` for an unknown zone.
+        DatetimeOutOfRangeError: ``time.out_of_range`` outside years 1800-2399 UTC.
     """
     return utc_instant(instant, "instant").astimezone(get_zone(zone))

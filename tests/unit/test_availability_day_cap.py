@@ -12,14 +12,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from booking_core.availability import (
+from booking_core import (
     Commitment,
     SlotRequest,
+    TimeWindow,
     WeeklyAvailability,
     free_slots,
-    slots_in_zone,
 )
-from booking_core.intervals import TimeWindow
+from booking_core.availability import slots_in_zone
 
 UTC = timezone.utc
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
@@ -113,3 +113,38 @@ def test_commitments_on_days_around_the_request_do_not_count() -> None:
     wednesday = datetime(2026, 6, 2, 18, 30, tzinfo=UTC)  # Wed 00:00 Kolkata
     busy = [_commitment(monday_night, timedelta(minutes=1)), _commitment(wednesday)]
     assert _slots("Asia/Kolkata", busy, 1) == ALL + TUESDAY_MORNING
+
+
+def test_the_cap_counts_the_whole_25_hour_day() -> None:
+    # Europe/London falls back on Sunday 2026-10-25: the day lasts 25 hours. A
+    # commitment at 00:00 local (23:00 UTC the day before) is 24.5 hours before
+    # the first slot the notice allows, and still on the same local day.
+    window = WeeklyAvailability(
+        weekday=6, start=time(23), end=time(0), zone="Europe/London"
+    )
+    request = SlotRequest(
+        first_date=date(2026, 10, 25),
+        last_date=date(2026, 10, 25),
+        zone="Europe/London",
+        duration=timedelta(minutes=15),
+        step=timedelta(minutes=15),
+        max_per_day=1,
+    )
+    early = _commitment(datetime(2026, 10, 24, 23, tzinfo=UTC), timedelta(minutes=30))
+    now = datetime(2026, 10, 25, 23, 30, tzinfo=UTC)
+    assert free_slots([window], [early], request, now=now) == ()
+    free = free_slots([window], [], request, now=now)
+    assert [s.start for s in free] == [now, now + timedelta(minutes=15)]
+
+
+def test_slots_of_the_last_day_may_end_after_its_midnight() -> None:
+    request = SlotRequest(
+        first_date=date(2026, 6, 1),
+        last_date=date(2026, 6, 1),
+        zone="Asia/Kolkata",
+        duration=HOUR,
+        step=HOUR,
+    )
+    slots = free_slots(_windows("Asia/Kolkata"), [], request, now=NOW)
+    local = [s.strftime("%d %H:%M") for s, _ in slots_in_zone(slots, "Asia/Kolkata")]
+    assert local == ["01 09:00", "01 10:00", "01 22:00", "01 23:00"]

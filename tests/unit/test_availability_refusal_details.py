@@ -104,8 +104,17 @@ def test_request_dates() -> None:
         "reason": "must be in the years 2 to 9997 (the days around it must exist)",
         "value": date(9998, 1, 1),
     }
-    assert _request(first_date=date(2, 1, 1)).first_date == date(2, 1, 1)
-    assert _request(last_date=date(9997, 12, 31)).last_date == date(9997, 12, 31)
+    early = _request(first_date=date(2, 1, 1), last_date=date(2, 1, 2))
+    assert early.first_date == date(2, 1, 1)
+    late = _request(first_date=date(9997, 12, 30), last_date=date(9997, 12, 31))
+    assert late.last_date == date(9997, 12, 31)
+    assert _request(last_date=date(2027, 6, 1)).last_date == date(2027, 6, 1)
+    assert _details(_request, last_date=date(2027, 6, 2)) == {
+        "field": "last_date",
+        "reason": "one query covers at most 366 days; "
+        "ask for longer ranges in several calls",
+        "value": date(2027, 6, 2),
+    }
     assert _details(_request, last_date=date(2026, 5, 31)) == {
         "field": "last_date",
         "reason": "must be on or after first_date 2026-06-01",
@@ -174,3 +183,76 @@ def test_free_slots_refuses_foreign_commitments() -> None:
         request=_request(),
         now=now,
     ) == {"field": "commitments", "reason": "items must be Commitment", "value": "busy"}
+
+
+def test_weekly_windows_on_dst_days() -> None:
+    london = "Europe/London"
+    # fall back: a start in the fold is the earlier reading, an end the later
+    ending = WeeklyAvailability(weekday=6, start=time(0), end=time(1, 30), zone=london)
+    starting = WeeklyAvailability(
+        weekday=6, start=time(1, 30), end=time(3), zone=london
+    )
+    fold_day = date(2026, 10, 25)
+    (first,) = ending.windows(fold_day, fold_day)
+    (second,) = starting.windows(fold_day, fold_day)
+    utc = timezone.utc
+    assert (first.start, first.end) == (
+        datetime(2026, 10, 24, 23, tzinfo=utc),
+        datetime(2026, 10, 25, 1, 30, tzinfo=utc),
+    )
+    assert (second.start, second.end) == (
+        datetime(2026, 10, 25, 0, 30, tzinfo=utc),
+        datetime(2026, 10, 25, 3, tzinfo=utc),
+    )
+    # spring forward: 01:00-02:00 never happens on 2026-03-29, so no window
+    swallowed = WeeklyAvailability(weekday=6, start=time(1), end=time(2), zone=london)
+    assert swallowed.windows(date(2026, 3, 29), date(2026, 3, 29)) == ()
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "start", "end", "expected"),
+    [
+        # east of UTC, fold in April: a start at 02:30 is the earlier (+11) reading
+        (
+            "Australia/Sydney",
+            date(2026, 4, 5),
+            time(2, 30),
+            time(4),
+            ((2026, 4, 4, 15, 30), (2026, 4, 4, 18, 0)),
+        ),
+        # west of UTC, fold in November: an end at 01:30 is the later (-05) reading
+        (
+            "America/New_York",
+            date(2026, 11, 1),
+            time(0),
+            time(1, 30),
+            ((2026, 11, 1, 4, 0), (2026, 11, 1, 6, 30)),
+        ),
+    ],
+)
+def test_fold_readings_east_and_west_of_utc(
+    zone: str,
+    day: date,
+    start: time,
+    end: time,
+    expected: tuple[tuple[int, int, int, int, int], tuple[int, int, int, int, int]],
+) -> None:
+    weekly = WeeklyAvailability(weekday=6, start=start, end=end, zone=zone)
+    (window,) = weekly.windows(day, day)
+    (y1, m1, d1, h1, n1), (y2, m2, d2, h2, n2) = expected
+    assert window.start == datetime(y1, m1, d1, h1, n1, tzinfo=timezone.utc)
+    assert window.end == datetime(y2, m2, d2, h2, n2, tzinfo=timezone.utc)
+
+
+def test_available_windows_checks_both_dates() -> None:
+    assert _details(
+        available_windows,
+        availability=[],
+        first_date=MONDAY,
+        last_date="2026-06-02",
+        zone="Asia/Kolkata",
+    ) == {
+        "field": "last_date",
+        "reason": "must be a datetime.date",
+        "value": "2026-06-02",
+    }

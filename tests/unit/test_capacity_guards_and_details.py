@@ -387,3 +387,30 @@ def test_waitlist_policy_durations_are_checked_with_details() -> None:
         "reason": "must be a positive timedelta",
         "value": timedelta(0),
     }
+
+
+def test_a_session_is_full_at_exactly_its_capacity() -> None:
+    session, _ = _book(_session(2), "ann", 2)
+    seats = capacity.availability(session)
+    assert (seats.is_full, seats.remaining) == (True, 0)
+    assert capacity.availability(_book(_session(3), "ann", 2)[0]).is_full is False
+
+
+def test_policy_defaults_and_mode_details() -> None:
+    assert BookingPolicy().max_seats_per_booking == 1
+    with pytest.raises(InvalidValueError) as caught:
+        WaitlistPolicy(mode="lottery")
+    assert caught.value.details == {
+        "field": "mode",
+        "reason": "must be 'auto_confirm' or 'offer'",
+        "value": "lottery",
+    }
+
+
+def test_declining_an_offer_of_another_session_is_refused() -> None:
+    session, bob = _offered_pair()
+    stranger = attrs.evolve(bob, session_id="other")
+    with pytest.raises(InvalidValueError) as caught:
+        offers.decline_offer(session, stranger, actor=Actor.student("bob"), now=T0)
+    assert caught.value.details["field"] == "booking"
+    assert session.seats.offers[0].booking_id == "b-bob"

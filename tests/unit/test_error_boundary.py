@@ -122,6 +122,9 @@ DETAILS: dict[str, Any] = {
     "value": datetime(2026, 3, 29, 1, 30),  # the naive wall time refused
     "wall": datetime(2026, 3, 29, 1, 30),
     "zone": ZoneInfo("Europe/London"),
+    "name": "booking_core.sqlite3:Connection",
+    "path": "$.f.window.f.start",
+    "span": "years 1800 to 2399 UTC",
     # not in templates: carried by the commitment conflicts
     "commitment": COMMITMENT,
     "conflicting": OTHER,

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from booking_core import IntervalSet, TimeWindow
 from booking_core.errors import InvalidWindowError
-from booking_core.intervals import IntervalSet, TimeWindow
 
 
 def at(hour: int, minute: int = 0) -> datetime:
@@ -86,3 +86,9 @@ def test_a_window_must_end_after_it_starts() -> None:
         "start": at(10).isoformat(),
         "end": at(10).isoformat(),
     }
+
+
+def test_from_pairs_drops_empty_and_reversed_pairs() -> None:
+    # the integer-instant constructor free_slots builds its sets with
+    built = IntervalSet._from_pairs([(5, 5), (9, 3), (1, 4), (4, 6), (8, 9)])
+    assert (built._starts, built._ends) == ((1, 8), (6, 9))

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from booking_core.errors import CurrencyMismatchError, InsufficientFundsError
-from booking_core.money.ledger import Journal, Transfer, TransferKind
+from booking_core.money import Journal, Transfer, TransferKind
 
 AT = datetime(2026, 10, 25, 1, 30, tzinfo=timezone.utc)  # Europe/London fold day
 

@@ -13,16 +13,20 @@ from booking_core.errors import (
     InvalidAmountError,
     InvalidValueError,
 )
-from booking_core.money import Money
-from booking_core.money.ledger import (
+from booking_core.money import (
     AccountKind,
     Journal,
+    Money,
     Transfer,
     TransferKind,
     account_id,
+    teacher_wallet,
+)
+from booking_core.money.ledger import (
+    LedgerAccount,
+    LedgerEntry,
     parse_account,
     plan_posting,
-    teacher_wallet,
 )
 
 AT = datetime(2026, 3, 29, 1, 30, tzinfo=timezone.utc)  # Europe/London gap day
@@ -180,7 +184,11 @@ def test_plan_posting_refuses_with_details() -> None:
             posted=lambda key: None,
             balance=lambda account: 0,
         )
-    assert mismatch.value.details["right"] == "a USD journal"
+    assert mismatch.value.details == {
+        "action": "post",
+        "left": Money.of("0.01", "INR"),
+        "right": "a USD journal",
+    }
 
 
 def test_lifetime_earnings_subtract_refunds_charged_to_the_wallet() -> None:
@@ -202,3 +210,13 @@ def test_lifetime_earnings_subtract_refunds_charged_to_the_wallet() -> None:
     assert [t.key for t in wallet.earned_entries] == ["rel", "ref", "loss"]
     assert [t.key for t in wallet.held_entries] == ["hold"]
     assert [t.key for t in wallet.escrow_entries] == ["cap", "rel"]
+
+
+def test_stored_rows_start_empty() -> None:
+    account = LedgerAccount(id="INR/refunds", currency="INR", account="refunds")
+    assert (account.balance, account.entries, account.version) == (0, 0, 0)
+    entry = LedgerEntry(
+        id="INR/k", transfer=_t("k", "payments", "refunds", 1), debit_seq=1,
+        credit_seq=1,
+    )  # fmt: skip
+    assert entry.version == 0

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dateutil.rrule import rrulestr
 
-from booking_core.recurrence import Recurrence, RecurrenceRule
+from booking_core import Recurrence, RecurrenceRule
 
 KOLKATA = ZoneInfo("Asia/Kolkata")
 
@@ -59,6 +59,9 @@ CASES = [
     ("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,SA;WKST=WE", date(2026, 3, 5)),
     ("FREQ=WEEKLY;INTERVAL=2;BYDAY=TH,FR,SU;WKST=SA", date(2026, 3, 6)),
     ("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,SU;WKST=TU", date(2026, 3, 1)),
+    # BYSETPOS at exactly the number of dates in the period, from both ends
+    ("FREQ=MONTHLY;BYDAY=MO;BYSETPOS=4", date(2026, 1, 1)),
+    ("FREQ=WEEKLY;BYDAY=MO,TU,WE;BYSETPOS=3,-3", date(2026, 1, 1)),
     # daily filtered by month day and weekday
     ("FREQ=DAILY;BYMONTHDAY=-1,1;BYDAY=MO,TU", date(2024, 1, 1)),
 ]
@@ -132,3 +135,40 @@ def test_monthly_mondays_and_fridays_a_year_on_exactly() -> None:
         (105, date(2027, 1, 4)),
         (106, date(2027, 1, 8)),
     ]
+
+
+@pytest.mark.parametrize(
+    ("zone", "start", "expected"),
+    [
+        # a 15-minute gap at midnight on 1 January (+05:30 -> +05:45)
+        (
+            "Asia/Kathmandu",
+            datetime(1985, 12, 30, 0, 5),
+            [
+                "1985-12-30T00:05:00+05:30",
+                "1985-12-31T00:05:00+05:30",
+                "1986-01-01T00:20:00+05:45",
+                "1986-01-02T00:05:00+05:45",
+            ],
+        ),
+        # 31 December 1994 never happened on Kiritimati (-10:00 -> +14:00)
+        (
+            "Pacific/Kiritimati",
+            datetime(1994, 12, 29, 9),
+            [
+                "1994-12-29T09:00:00-10:00",
+                "1994-12-30T09:00:00-10:00",
+                "1995-01-01T09:00:00+14:00",
+                "1995-01-02T09:00:00+14:00",
+            ],
+        ),
+    ],
+)
+def test_gaps_at_the_turn_of_the_year(
+    zone: str, start: datetime, expected: list[str]
+) -> None:
+    rec = Recurrence(
+        rule=RecurrenceRule.parse("FREQ=DAILY;COUNT=4"),
+        start=start.replace(tzinfo=ZoneInfo(zone)),
+    )
+    assert [o.start.isoformat() for o in rec.occurrences()] == expected

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from booking_core.actors import Actor
+from booking_core import Actor, Decision, TimeWindow
 from booking_core.errors import (
     NaiveDatetimeError,
     NoShowTooEarlyError,
@@ -20,8 +20,6 @@ from booking_core.errors import (
     SessionNotEndedError,
     SessionStartInPastError,
 )
-from booking_core.events import Decision
-from booking_core.intervals import TimeWindow
 from booking_core.sessions import (
     ReschedulePolicy,
     Session,

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from booking_core.actors import Actor
+from booking_core import Actor, TimeWindow
 from booking_core.errors import (
     InvalidValueError,
     NewTimeTooSoonError,
@@ -22,7 +22,6 @@ from booking_core.errors import (
     SessionNotScheduledError,
     SessionRoleNotAllowedError,
 )
-from booking_core.intervals import TimeWindow
 from booking_core.sessions import (
     ReschedulePolicy,
     Session,

@@ -22,12 +22,13 @@ from booking_core.errors import (
 )
 from booking_core.money import (
     FeeSchedule,
+    GatewayFee,
     Money,
     SplitPolicy,
     allocate,
     split_payment,
 )
-from booking_core.money.split import FeeSource, GatewayFee, _require_positive
+from booking_core.money.split import FeeSource, _require_positive
 
 
 def _half_up(value: Decimal) -> int:
@@ -270,4 +271,36 @@ def test_too_small_for_fees_reports_every_figure() -> None:
         "bearer": "teacher",
         "part": "teacher share",
         "shortfall": Money.of("-0.11", "INR"),
+    }
+
+
+def test_a_fixed_fee_in_another_currency_is_refused_with_details() -> None:
+    fixed, gross = Money.of("2.00", "USD"), Money.of("100.00", "INR")
+    with pytest.raises(CurrencyMismatchError) as caught:
+        FeeSchedule(fixed=fixed).estimate(gross)
+    assert caught.value.details == {"action": "charge", "left": fixed, "right": gross}
+
+
+def test_the_bearers_part_may_reach_zero_but_not_one_unit_below() -> None:
+    gross = Money.of("0.10", "INR")  # commission 1 paisa
+    exact = GatewayFee(fee=Money.of("0.09", "INR"), tax=Money.of("0", "INR"))
+    assert split_payment(gross, SplitPolicy(), exact).teacher_share.amount == 0
+    over = GatewayFee(fee=Money.of("0.10", "INR"), tax=Money.of("0", "INR"))
+    with pytest.raises(AmountTooSmallForFeesError) as caught:
+        split_payment(gross, SplitPolicy(), over)
+    assert caught.value.details["shortfall"] == Money.of("-0.01", "INR")
+
+
+def test_a_platform_too_small_for_the_fee_reports_its_shortfall() -> None:
+    gross = Money.of("1.00", "INR")  # commission 10 paise
+    fee = GatewayFee(fee=Money.of("0.20", "INR"), tax=Money.of("0.03", "INR"))
+    with pytest.raises(AmountTooSmallForFeesError) as caught:
+        split_payment(gross, SplitPolicy(fee_bearer="platform"), fee)
+    assert caught.value.details == {
+        "gross": gross,
+        "commission": Money.of("0.10", "INR"),
+        "fee": Money.of("0.20", "INR"),
+        "bearer": "platform",
+        "part": "platform share",
+        "shortfall": Money.of("-0.10", "INR"),
     }

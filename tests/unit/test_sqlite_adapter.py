@@ -8,6 +8,7 @@ import attrs
 import pytest
 
 from booking_core.actors import Actor
+from booking_core.adapters import codec
 from booking_core.adapters.memory import (
     InMemoryEventPublisher,
     InMemoryStore,
@@ -27,6 +28,9 @@ class Seat:
     room: str
     taken: bool = False
     version: int = 0
+
+
+codec.register_type("tests.seat", Seat)
 
 
 def _event(aggregate_id: str) -> DomainEvent:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
+from booking_core._validation import check_key
 from booking_core.errors import DuplicateIdError, NotFoundError
 from booking_core.events import DomainEvent
 from booking_core.ports import Versioned
@@ -47,8 +48,10 @@ class StagedRepository(Generic[A]):
 
         Raises:
             NotFoundError: ``not_found`` when no aggregate has that id.
+            InvalidValueError: ``input.invalid_value`` for a malformed id (the same
+                answer on every adapter, before any storage sees it).
         """
-        found = self._load(aggregate_id)
+        found = self._load(check_key(aggregate_id, "id"))
         if found is None:
             raise NotFoundError(kind=self.name, id=aggregate_id)
         return found

@@ -5,8 +5,17 @@ relay, a host's PostgreSQL ``jsonb`` column) translate them with :func:`dumps` a
 :func:`loads`. The encoding is explicit and lossless for the types the domain
 uses: attrs classes, aware datetimes (a zone's as wall time, fold and zone),
 dates, times, timedeltas, decimals, enums, UUIDs, tuples, frozensets and dicts.
-Only attrs classes defined inside ``booking_core`` are decoded, so stored data can
-never make the decoder import arbitrary code.
+
+Stored data is untrusted. Type names are stable names from one registry
+(:mod:`booking_core.adapters.type_names`: ``session``, ``money``,
+``session.cancelled``), never module paths, and decoding resolves them only
+through that registry plus the types a host registers with :func:`register_type`:
+nothing is imported or looked up by attribute because a document says so.
+Documents written before stable names (``booking_core.sessions.model:Session``)
+still decode, through a literal table of legacy names. A document is at most
+:data:`MAX_DOCUMENT_CHARS` characters and :data:`MAX_DEPTH` levels deep; every
+malformed document raises ``codec.invalid_document`` (or ``codec.unknown_type``)
+whose ``details["path"]`` says where (``$.f.seats[3].f.at``).
 
 Example:
     >>> from datetime import datetime, timedelta, timezone
@@ -17,6 +26,12 @@ Example:
     >>> window = TimeWindow.of(one, timedelta(hours=1))
     >>> loads(dumps((window, Actor.teacher("t-1")))) == (window, Actor.teacher("t-1"))
     True
+    >>> dumps(Actor.teacher("t-1"))
+    '{"$type":"actor","f":{"role":{"$enum":"role","v":"teacher"},"user_id":"t-1"}}'
+    >>> loads('{"$type": "builtins:bytearray", "f": {}}')  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    booking_core.errors.UnknownTypeNameError: stored document names unknown ...
 """
 
 from __future__ import annotations
@@ -24,65 +39,163 @@ from __future__ import annotations
 import enum
 import importlib
 import json
+import re
 import uuid
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
-from typing import Any
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import attrs
 
-from booking_core.errors import InvalidValueError
+from booking_core._validation import bounded_decimal
+from booking_core.adapters.type_names import LEGACY_TYPE_NAMES, TYPE_NAMES
+from booking_core.errors import (
+    BookingCoreError,
+    InvalidDocumentError,
+    InvalidValueError,
+    UnknownTypeNameError,
+)
 from booking_core.zones import get_zone
 
-__all__ = ["allow_module", "decode", "dumps", "encode", "loads"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_DOCUMENT_CHARS",
+    "decode",
+    "dumps",
+    "encode",
+    "loads",
+    "register_type",
+    "type_name",
+]
 
-_ALLOWED: set[str] = {"booking_core"}
+MAX_DOCUMENT_CHARS: Final = 4_000_000
+"""The longest JSON text :func:`loads` reads (characters)."""
+
+MAX_DEPTH: Final = 64
+"""The deepest nesting of lists and objects :func:`decode` follows."""
+
+_MAX_INT_DIGITS: Final = 40
+_MAX_SCALAR_CHARS: Final = 100
+_NAME = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
+
+_HOST_TYPES: dict[str, type] = {}
+_RESOLVED: dict[str, type] = {}
+_NAME_OF: dict[type, str] = {}
+_NAME_AT: Final = {path: name for name, path in TYPE_NAMES.items()}
 
 
-def allow_module(prefix: str) -> None:
-    """Let :func:`decode` build attrs classes from modules under ``prefix`` too.
+def register_type(name: str, cls: type) -> None:
+    """Let the codec store and load a host's own attrs class or enum as ``name``.
 
-    For hosts and tests that store their own attrs values beside the library's.
+    Hosts that keep their own values beside the library's register each type once,
+    at import time, under a stable name of their choosing (prefix it with the
+    host's name to stay clear of the library's). Registering the same class under
+    the same name again does nothing.
+
+    Args:
+        name: Lower-case words with ``_``, dot-separated (``"myapp.room"``).
+        cls: An attrs class or an :class:`enum.Enum`.
+
+    Raises:
+        InvalidValueError: ``input.invalid_value`` for a malformed or taken name,
+            or a class that is neither attrs nor an enum.
+
+    Example:
+        >>> import attrs
+        >>> @attrs.frozen
+        ... class Room:
+        ...     name: str
+        >>> register_type("doc.room", Room)
+        >>> loads(dumps(Room("blue")))
+        Room(name='blue')
     """
-    _ALLOWED.add(prefix)
+    given: object = name
+    if not isinstance(given, str) or not _NAME.fullmatch(given) or len(given) > 100:
+        raise InvalidValueError(
+            field="name",
+            reason="must be lower-case words with '_', dot-separated, at most 100",
+            value=name,
+        )
+    kind: object = cls
+    if not isinstance(kind, type) or not (
+        attrs.has(kind) or issubclass(kind, enum.Enum)
+    ):
+        raise InvalidValueError(
+            field="cls", reason="must be an attrs class or an enum", value=cls
+        )
+    known = _HOST_TYPES.get(name)
+    if known is cls:
+        return
+    if known is not None or name in TYPE_NAMES or cls in _NAME_OF:
+        raise InvalidValueError(
+            field="name", reason="already registered to another type", value=name
+        )
+    _HOST_TYPES[name] = cls
+    _NAME_OF[cls] = name
 
 
-def _allowed(module_name: str) -> bool:
-    return any(
-        module_name == prefix or module_name.startswith(prefix + ".")
-        for prefix in _ALLOWED
+def _load(name: str) -> type:
+    """Return the library class registered as ``name`` (imports its module once)."""
+    cls = _RESOLVED.get(name)
+    if cls is None:
+        module_name, _, qualname = TYPE_NAMES[name].partition(":")
+        cls = getattr(importlib.import_module(module_name), qualname)
+        _RESOLVED[name] = cls
+        _NAME_OF[cls] = name
+    return cls
+
+
+def type_name(cls: type) -> str:
+    """Return the stable name the codec stores ``cls`` under.
+
+    Raises:
+        InvalidValueError: ``input.invalid_value`` when ``cls`` is not registered.
+
+    Example:
+        >>> from booking_core.sessions.events import SessionCancelled
+        >>> type_name(SessionCancelled)
+        'session.cancelled'
+    """
+    name = _NAME_OF.get(cls)
+    if name is not None:
+        return name
+    where = f"{cls.__module__}:{cls.__qualname__}"
+    name = _NAME_AT.get(where)
+    if name is not None and _load(name) is cls:
+        return name
+    for candidate in TYPE_NAMES:  # the table may name a re-export: load them all
+        _load(candidate)
+    if cls in _NAME_OF:
+        return _NAME_OF[cls]
+    raise InvalidValueError(
+        field="value",
+        reason="its type is not in the codec registry; see codec.register_type()",
+        value=where,
     )
 
 
-def _type_name(cls: type) -> str:
-    return f"{cls.__module__}:{cls.__qualname__}"
-
-
-def _resolve(name: str) -> type:
-    module_name, _, qualname = name.partition(":")
-    if not _allowed(module_name):
-        raise InvalidValueError(
-            field="$type",
-            reason="only booking_core types (and allow_module() ones) are decoded",
-            value=name,
-        )
-    target: Any = importlib.import_module(module_name)
-    for part in qualname.split("."):
-        target = getattr(target, part)
-    if not isinstance(target, type):
-        raise InvalidValueError(field="$type", reason="not a class", value=name)
-    return target
+def _class_for(name: object, path: str) -> type:
+    if isinstance(name, str):
+        name = LEGACY_TYPE_NAMES.get(name, name)
+        host = _HOST_TYPES.get(name)
+        if host is not None:
+            return host
+        if name in TYPE_NAMES:
+            return _load(name)
+    shown = name[:_MAX_SCALAR_CHARS] if isinstance(name, str) else name
+    raise UnknownTypeNameError(name=shown, path=path)
 
 
 def encode(value: object) -> Any:  # noqa: PLR0911, PLR0912 -- a branch per type
     """Turn a domain value into JSON-compatible data (dicts, lists, strings, numbers).
 
     Raises:
-        InvalidValueError: ``input.invalid_value`` for a type it cannot encode.
+        InvalidValueError: ``input.invalid_value`` for a type it cannot encode,
+            including an attrs class or enum missing from the registry.
     """
     if isinstance(value, enum.Enum):
-        return {"$enum": _type_name(type(value)), "v": value.value}
+        return {"$enum": type_name(type(value)), "v": value.value}
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
@@ -100,7 +213,7 @@ def encode(value: object) -> Any:  # noqa: PLR0911, PLR0912 -- a branch per type
             for field in attrs.fields(cls)
             if field.init
         }
-        return {"$type": _type_name(cls), "f": fields}
+        return {"$type": type_name(cls), "f": fields}
     if isinstance(value, datetime):
         if isinstance(value.tzinfo, ZoneInfo):
             # The wall time, its fold and the zone: exactly what was given, even
@@ -134,56 +247,215 @@ def encode(value: object) -> Any:  # noqa: PLR0911, PLR0912 -- a branch per type
     )
 
 
-_TAGGED = {
+class _Refused:
+    """A JSON number the codec never writes (float, NaN, a huge integer)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text[:_MAX_SCALAR_CHARS]
+
+
+def _parse_int(text: str) -> int | _Refused:
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        return _Refused(text)
+    return int(text)
+
+
+def _text(data: object, path: str) -> str:
+    if not isinstance(data, str) or len(data) > _MAX_SCALAR_CHARS:
+        raise InvalidDocumentError(
+            path=path, reason=f"expected a string of at most {_MAX_SCALAR_CHARS}"
+        )
+    return data
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError(text) from exc
+    return bounded_decimal(value, "$dec")
+
+
+_SCALARS: Final = {
     "$dt": datetime.fromisoformat,
     "$date": date.fromisoformat,
     "$time": time.fromisoformat,
-    "$dec": Decimal,
+    "$dec": _decimal,
     "$uuid": uuid.UUID,
 }
 
+_CONVERSION_ERRORS: Final = (
+    BookingCoreError,
+    TypeError,
+    ValueError,
+    ArithmeticError,
+    LookupError,
+)
 
-def decode(data: Any) -> Any:  # noqa: PLR0911 -- one branch per supported tag
+
+def _fail(path: str, exc: BaseException) -> InvalidDocumentError:
+    reason = str(exc)[:300] or type(exc).__name__
+    return InvalidDocumentError(path=path, reason=reason)
+
+
+def _items(data: dict[str, Any], tag: str, path: str) -> list[Any]:
+    items = data[tag]
+    if not isinstance(items, list):
+        raise InvalidDocumentError(path=f"{path}.{tag}", reason="expected a list")
+    return items
+
+
+def _decode_attrs(cls: type, data: dict[str, Any], path: str, depth: int) -> Any:
+    raw = data.get("f")
+    if not isinstance(raw, dict):
+        raise InvalidDocumentError(path=f"{path}.f", reason="expected an object")
+    if not attrs.has(cls):  # an enum: those are stored with $enum
+        raise InvalidDocumentError(path=path, reason="an enum is stored with $enum")
+    fields = {field.alias: field for field in attrs.fields(cls) if field.init}
+    for key in raw:
+        if key not in fields:
+            shown = key[:_MAX_SCALAR_CHARS]
+            raise InvalidDocumentError(
+                path=f"{path}.f", reason=f"unknown field {shown!r}"
+            )
+    for alias, field in fields.items():
+        if alias not in raw and field.default is attrs.NOTHING:
+            raise InvalidDocumentError(
+                path=f"{path}.f", reason=f"missing field {alias!r}"
+            )
+    values = {
+        key: _decode(item, f"{path}.f.{key}", depth + 1) for key, item in raw.items()
+    }
+    try:
+        return cls(**values)
+    except _CONVERSION_ERRORS as exc:
+        raise _fail(path, exc) from exc
+
+
+def _decode_zoned(data: dict[str, Any], path: str) -> datetime:
+    stored = datetime.fromisoformat(_text(data["$dt"], f"{path}.$dt"))
+    zone = get_zone(_text(data["tz"], f"{path}.tz"))
+    if stored.tzinfo is not None:  # written before wall times were kept
+        return stored.astimezone(zone)
+    fold = data.get("fold", 0)
+    if fold not in (0, 1) or isinstance(fold, bool):
+        raise InvalidDocumentError(path=f"{path}.fold", reason="expected 0 or 1")
+    return stored.replace(tzinfo=zone, fold=fold)
+
+
+def _decode_tagged(data: dict[str, Any], path: str, depth: int) -> Any:  # noqa: PLR0911, PLR0912 -- one branch per tag
+    if "$type" in data:
+        return _decode_attrs(_class_for(data["$type"], path), data, path, depth)
+    if "$enum" in data:
+        cls = _class_for(data["$enum"], path)
+        if not issubclass(cls, enum.Enum):
+            raise InvalidDocumentError(path=path, reason="not an enum type")
+        return cls(data.get("v"))
+    if "$tuple" in data:
+        items = _items(data, "$tuple", path)
+        return tuple(
+            _decode(item, f"{path}.$tuple[{i}]", depth + 1)
+            for i, item in enumerate(items)
+        )
+    if "$fset" in data:
+        items = _items(data, "$fset", path)
+        return frozenset(
+            _decode(item, f"{path}.$fset[{i}]", depth + 1)
+            for i, item in enumerate(items)
+        )
+    if "$dict" in data:
+        pairs = _items(data, "$dict", path)
+        result = {}
+        for i, pair in enumerate(pairs):
+            where = f"{path}.$dict[{i}]"
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise InvalidDocumentError(path=where, reason="expected [key, value]")
+            key = _decode(pair[0], f"{where}[0]", depth + 2)
+            result[key] = _decode(pair[1], f"{where}[1]", depth + 2)
+        return result
+    if "tz" in data:
+        return _decode_zoned(data, path)
+    if "$td" in data:
+        parts = _items(data, "$td", path)
+        if len(parts) != 3 or not all(type(part) is int for part in parts):
+            raise InvalidDocumentError(path=f"{path}.$td", reason="expected 3 ints")
+        days, seconds, micros = parts
+        return timedelta(days=days, seconds=seconds, microseconds=micros)
+    for tag, parse in _SCALARS.items():
+        if tag in data:
+            return parse(_text(data[tag], f"{path}.{tag}"))
+    raise InvalidDocumentError(path=path, reason="an object not made by codec.encode")
+
+
+def _decode(data: Any, path: str, depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise InvalidDocumentError(path=path, reason=f"nested deeper than {MAX_DEPTH}")
+    if isinstance(data, list):
+        return [_decode(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(data)]
+    if isinstance(data, _Refused):
+        raise InvalidDocumentError(
+            path=path,
+            reason=f"numbers are integers of at most {_MAX_INT_DIGITS} digits; "
+            f"got {data.text!r}",
+        )
+    if data is None or isinstance(data, (bool, int, str)):
+        return data
+    if not isinstance(data, dict):
+        raise InvalidDocumentError(path=path, reason="not JSON data")
+    try:
+        return _decode_tagged(data, path, depth)
+    except InvalidDocumentError:
+        raise
+    except _CONVERSION_ERRORS as exc:
+        raise _fail(path, exc) from exc
+
+
+def decode(data: Any) -> Any:
     """Turn data made by :func:`encode` back into the domain value.
 
     Raises:
-        InvalidValueError: ``input.invalid_value`` for data it did not make.
+        InvalidDocumentError: ``codec.invalid_document`` for data it did not make;
+            ``details["path"]`` says where.
+        UnknownTypeNameError: ``codec.unknown_type`` for a type name that is not
+            in the registry.
     """
-    if isinstance(data, list):
-        return [decode(item) for item in data]
-    if not isinstance(data, dict):
-        return data
-    if "$type" in data:
-        cls = _resolve(data["$type"])
-        return cls(**{name: decode(item) for name, item in data["f"].items()})
-    if "$enum" in data:
-        return _resolve(data["$enum"])(data["v"])
-    if "$tuple" in data:
-        return tuple(decode(item) for item in data["$tuple"])
-    if "$fset" in data:
-        return frozenset(decode(item) for item in data["$fset"])
-    if "$dict" in data:
-        return {decode(k): decode(v) for k, v in data["$dict"]}
-    if "tz" in data:
-        stored = datetime.fromisoformat(data["$dt"])
-        zone = get_zone(data["tz"])
-        if stored.tzinfo is not None:  # written before wall times were kept
-            return stored.astimezone(zone)
-        return stored.replace(tzinfo=zone, fold=data["fold"])
-    if "$td" in data:
-        days, seconds, micros = data["$td"]
-        return timedelta(days=days, seconds=seconds, microseconds=micros)
-    for tag, parse in _TAGGED.items():
-        if tag in data:
-            return parse(data[tag])
-    raise InvalidValueError(field="data", reason="not made by codec.encode", value=data)
+    return _decode(data, "$", 0)
 
 
 def dumps(value: object) -> str:
-    """Encode ``value`` to a compact JSON string."""
+    """Encode ``value`` to a compact JSON string.
+
+    Raises:
+        InvalidValueError: ``input.invalid_value`` for a value it cannot encode.
+    """
     return json.dumps(encode(value), separators=(",", ":"), sort_keys=True)
 
 
-def loads(text: str) -> Any:
-    """Decode a JSON string made by :func:`dumps`."""
-    return decode(json.loads(text))
+def loads(text: str | bytes) -> Any:
+    """Decode a JSON string made by :func:`dumps`.
+
+    Raises:
+        InvalidDocumentError: ``codec.invalid_document`` for text that is not
+            JSON, longer than :data:`MAX_DOCUMENT_CHARS`, nested deeper than
+            :data:`MAX_DEPTH`, or not made by :func:`dumps`.
+        UnknownTypeNameError: ``codec.unknown_type`` for an unknown type name.
+    """
+    if not isinstance(text, (str, bytes)):
+        raise InvalidDocumentError(path="$", reason="expected JSON text")
+    if len(text) > MAX_DOCUMENT_CHARS:
+        raise InvalidDocumentError(
+            path="$", reason=f"longer than {MAX_DOCUMENT_CHARS} characters"
+        )
+    try:
+        data = json.loads(
+            text,
+            parse_int=_parse_int,
+            parse_float=_Refused,
+            parse_constant=_Refused,
+        )
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
+        reason = "nested too deep" if isinstance(exc, RecursionError) else str(exc)
+        raise InvalidDocumentError(path="$", reason=f"not JSON: {reason}") from exc
+    return decode(data)

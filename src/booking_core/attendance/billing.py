@@ -48,7 +48,7 @@ from booking_core._payment_status import (
     PaymentStatus,
     check_payment_transition,
 )
-from booking_core._validation import non_empty_str, utc_instant
+from booking_core._validation import bounded_batch, utc_instant, valid_key
 from booking_core.actors import Actor, Role, require_role
 from booking_core.attendance.model import Attendee
 from booking_core.events import Decision, DomainEvent
@@ -231,10 +231,13 @@ def request_payment(
 
     Raises:
         PermissionDeniedError: ``permission_denied`` for a student or teacher.
-        InvalidValueError: ``input.invalid_value`` for an empty request id.
+        InvalidValueError: ``input.invalid_value`` for an empty request id, or
+            more than 10 000 attendees (``docs/limits.md``).
     """
     now = utc_instant(now, "now")
-    non_empty_str(None, attrs.fields(PaymentRequested).aggregate_id, request_id)
+    valid_key(None, attrs.fields(PaymentRequested).aggregate_id, request_id)
+    attendees = tuple(attendees)
+    bounded_batch(len(attendees), "attendees")
     require_role(actor, _BILLERS, action="request payment")
     changed = tuple(
         attrs.evolve(

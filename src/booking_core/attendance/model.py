@@ -53,7 +53,7 @@ from typing import Any, final
 import attrs
 
 from booking_core._payment_status import PaymentStatus
-from booking_core._validation import non_empty_str, utc_instant
+from booking_core._validation import bounded_decimal, identifier, utc_instant
 from booking_core.actors import Actor, Role
 from booking_core.errors import (
     InvalidValueError,
@@ -209,9 +209,9 @@ class Attendee:
             than teacher or student, or an id that does not match the key.
     """
 
-    id: str = attrs.field(validator=non_empty_str)
-    session_id: str = attrs.field(validator=non_empty_str)
-    participant_id: str = attrs.field(validator=non_empty_str)
+    id: str = attrs.field(validator=identifier)
+    session_id: str = attrs.field(validator=identifier)
+    participant_id: str = attrs.field(validator=identifier)
     role: Role = attrs.field(converter=_role)
     intent: Intent = attrs.field(default=Intent.GOING, converter=Intent)
     attendance: AttendanceMark = attrs.field(
@@ -310,7 +310,7 @@ def _share(value: object) -> Decimal:
         raise InvalidValueError(
             field="held_share", reason="must be a Decimal from 0 to 1", value=value
         )
-    return share
+    return bounded_decimal(share, "held_share")
 
 
 @final

@@ -32,7 +32,7 @@ from typing import Any, Literal, cast, final
 
 import attrs
 
-from booking_core._validation import non_empty_str
+from booking_core._validation import identifier, valid_key
 from booking_core.errors import (
     InvalidValueError,
     StudentDoubleBookedError,
@@ -54,7 +54,7 @@ def _optional_text(
     _instance: object, attribute: attrs.Attribute[Any], value: object
 ) -> None:
     if value is not None:
-        non_empty_str(_instance, attribute, value)
+        valid_key(_instance, attribute, value)
 
 
 def _bool(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -104,10 +104,10 @@ class Commitment:
     """
 
     window: TimeWindow = attrs.field(validator=_window)
-    teacher_id: str = attrs.field(validator=non_empty_str)
+    teacher_id: str = attrs.field(validator=identifier)
     student_id: str | None = attrs.field(default=None, validator=_optional_text)
     kind: CommitmentKind = attrs.field(converter=CommitmentKind)
-    ref_id: str = attrs.field(validator=non_empty_str)
+    ref_id: str = attrs.field(validator=valid_key)
 
     def _same_event(self, other: Commitment) -> bool:
         return self.ref_id == other.ref_id and self.kind is other.kind

@@ -39,7 +39,7 @@ from typing import final
 
 import attrs
 
-from booking_core._validation import non_empty_str, utc_instant
+from booking_core._validation import identifier, utc_instant
 from booking_core.actors import Actor, Role
 from booking_core.availability.slots import SlotRequest
 from booking_core.availability.windows import (
@@ -113,7 +113,7 @@ class TeacherSchedule:
         UnknownZoneError: ``time.unknown_zone`` for an unknown zone.
     """
 
-    id: str = attrs.field(validator=non_empty_str)
+    id: str = attrs.field(validator=identifier)
     zone: str = attrs.field(default="UTC", converter=_zone)
     availability: tuple[AvailabilityItem, ...] = attrs.field(
         default=(), converter=_items
@@ -260,5 +260,5 @@ class StudentCalendar:
         0
     """
 
-    id: str = attrs.field(validator=non_empty_str)
+    id: str = attrs.field(validator=identifier)
     version: int = 0

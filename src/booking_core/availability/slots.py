@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from booking_core._validation import positive_int, utc_instant
+from booking_core._validation import SLOT_QUERY_MAX_DAYS, positive_int, utc_instant
 from booking_core.availability.commitments import (
     Commitment,
     _bool,
@@ -138,6 +138,13 @@ class SlotRequest:
             raise InvalidValueError(
                 field="last_date",
                 reason=f"must be on or after first_date {self.first_date}",
+                value=self.last_date,
+            )
+        if (self.last_date - self.first_date).days >= SLOT_QUERY_MAX_DAYS:
+            raise InvalidValueError(
+                field="last_date",
+                reason=f"one query covers at most {SLOT_QUERY_MAX_DAYS} days; "
+                "ask for longer ranges in several calls",
                 value=self.last_date,
             )
 

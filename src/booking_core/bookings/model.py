@@ -284,7 +284,7 @@ class SeatMove:
         reason: A cancellation reason, if one was given.
     """
 
-    booking_id: str = attrs.field(validator=non_empty_str)
+    booking_id: str = attrs.field(validator=identifier)
     status: BookingStatus = attrs.field(converter=_status)
     seats: int = attrs.field(validator=positive_int)
     offer_expires_at: datetime | None = attrs.field(
@@ -376,7 +376,7 @@ class CommandRecord:
         version: The stored version.
     """
 
-    id: str = attrs.field(validator=non_empty_str)
+    id: str = attrs.field(validator=identifier)
     content: str = attrs.field(validator=non_empty_str)
     result: Booking
     events: tuple[DomainEvent, ...] = attrs.field(default=(), converter=_events)
@@ -393,8 +393,8 @@ class _SeatEvent(DomainEvent):
     ``aggregate_id`` is the booking's id.
     """
 
-    session_id: str = attrs.field(validator=non_empty_str)
-    student_id: str = attrs.field(validator=non_empty_str)
+    session_id: str = attrs.field(validator=identifier)
+    student_id: str = attrs.field(validator=identifier)
     seats: int = attrs.field(validator=positive_int)
 
 

@@ -26,7 +26,7 @@ from typing import final
 import attrs
 
 from booking_core._validation import (
-    non_empty_str,
+    identifier,
     non_negative_int,
     positive_int,
     utc_instant,
@@ -57,8 +57,8 @@ class WaitlistEntry:
             equal request times.
     """
 
-    booking_id: str = attrs.field(validator=non_empty_str)
-    student_id: str = attrs.field(validator=non_empty_str)
+    booking_id: str = attrs.field(validator=identifier)
+    student_id: str = attrs.field(validator=identifier)
     seats: int = attrs.field(validator=positive_int)
     requested_at: datetime = attrs.field(converter=_requested_at)
     sequence: int = attrs.field(validator=non_negative_int)
@@ -83,8 +83,8 @@ class SeatOffer:
         expires_at: From when the offer can be expired (UTC).
     """
 
-    booking_id: str = attrs.field(validator=non_empty_str)
-    student_id: str = attrs.field(validator=non_empty_str)
+    booking_id: str = attrs.field(validator=identifier)
+    student_id: str = attrs.field(validator=identifier)
     seats: int = attrs.field(validator=positive_int)
     requested_at: datetime = attrs.field(converter=_requested_at)
     sequence: int = attrs.field(validator=non_negative_int)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from booking_core._validation import DECIMAL_MAX_EXPONENT, bounded_decimal, short
 from booking_core.errors import InvalidValueError
 
 __all__ = [
@@ -26,6 +27,8 @@ __all__ = [
     "integer_ratios",
     "scale",
 ]
+
+_RATE_LIMIT = 10**DECIMAL_MAX_EXPONENT
 
 #: The rounding modes accepted, named as in :mod:`decimal`.
 ROUNDINGS = frozenset(
@@ -62,7 +65,17 @@ def as_rate(value: object, field: str) -> Fraction:
         )
     if isinstance(value, Decimal) and not value.is_finite():
         raise InvalidValueError(field=field, reason="must be finite", value=value)
-    return Fraction(value)
+    if isinstance(value, Decimal):
+        bounded_decimal(value, field)
+    exact = Fraction(value)
+    if max(abs(exact.numerator), exact.denominator) > _RATE_LIMIT:
+        raise InvalidValueError(
+            field=field,
+            reason=f"a rate's numerator and denominator are at most "
+            f"10**{DECIMAL_MAX_EXPONENT}",
+            value=short(value),
+        )
+    return exact
 
 
 def scale(amount: int, rate: Fraction, rounding: str) -> int:  # noqa: PLR0911 -- one exit per mode

@@ -38,6 +38,7 @@ from typing import Any, final
 
 import attrs
 
+from booking_core._validation import MONEY_MAX_MAJOR_DIGITS, short
 from booking_core.errors import CurrencyMismatchError, InvalidAmountError
 from booking_core.money._rates import (
     allocate_minor,
@@ -51,6 +52,7 @@ from booking_core.money.currency import Currency, get_currency
 __all__ = ["Money"]
 
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+_LIMIT_MAJOR = 10**MONEY_MAX_MAJOR_DIGITS
 
 
 def _whole_minor_units(
@@ -65,6 +67,18 @@ def _whole_minor_units(
             ),
             value=value,
         )
+    # attrs runs validators after every converter: the currency is known here.
+    currency: Currency = instance.currency  # type: ignore[attr-defined]
+    if abs(value) >= _LIMIT_MAJOR * currency.factor:
+        _too_big(attribute.name, value)
+
+
+def _too_big(field: str, value: object) -> None:
+    raise InvalidAmountError(
+        field=field,
+        reason=f"has more than {MONEY_MAX_MAJOR_DIGITS} digits in major units",
+        value=short(value),
+    )
 
 
 def _words(text: object) -> list[str]:
@@ -138,6 +152,8 @@ class Money:
                 )
             number = value
         elif isinstance(value, int) and not isinstance(value, bool):
+            if value.bit_length() > 64 or abs(value) >= _LIMIT_MAJOR:
+                _too_big("amount", value)
             return cls._make(value * found.factor, found)
         else:
             raise InvalidAmountError(
@@ -145,6 +161,8 @@ class Money:
                 reason="must be a str, int or Decimal (never a float)",
                 value=value,
             )
+        if number and number.adjusted() >= MONEY_MAX_MAJOR_DIGITS:
+            _too_big("amount", value)
         exponent = int(number.as_tuple().exponent)  # finite: checked above
         if -exponent > found.minor_unit:
             places = -exponent

@@ -61,7 +61,7 @@ from typing import Any, Protocol, final
 
 import attrs
 
-from booking_core._validation import non_empty_str, utc_instant
+from booking_core._validation import utc_instant, valid_key
 from booking_core.errors import (
     CurrencyMismatchError,
     IdempotencyKeyReuseError,
@@ -240,7 +240,7 @@ class Transfer:
         at: When it was decided (aware, stored in UTC), or ``None``; not content.
     """
 
-    key: str = attrs.field(validator=non_empty_str)
+    key: str = attrs.field(validator=valid_key)
     debit: str = attrs.field(validator=_account)
     credit: str = attrs.field(validator=_account)
     amount: int = attrs.field(validator=_positive_minor)
@@ -390,7 +390,7 @@ class LedgerEntry:
         version: The stored version (the repository's business).
     """
 
-    id: str = attrs.field(validator=non_empty_str)
+    id: str = attrs.field(validator=valid_key)
     transfer: Transfer
     debit_seq: int
     credit_seq: int
@@ -419,7 +419,7 @@ class LedgerAccount:
         version: The stored version (the repository's business).
     """
 
-    id: str = attrs.field(validator=non_empty_str)
+    id: str = attrs.field(validator=valid_key)
     currency: str
     account: str
     balance: int = 0

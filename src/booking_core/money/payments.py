@@ -44,7 +44,11 @@ from typing import Any, final
 
 import attrs
 
-from booking_core._validation import non_empty_str, non_negative_int, utc_instant
+from booking_core._validation import (
+    identifier,
+    non_negative_int,
+    utc_instant,
+)
 from booking_core.actors import Actor
 from booking_core.errors import (
     CurrencyMismatchError,
@@ -105,8 +109,8 @@ class CapturedPayment:
         version: The stored version (the repository's business).
     """
 
-    id: str = attrs.field(validator=non_empty_str)
-    teacher_id: str = attrs.field(validator=non_empty_str)
+    id: str = attrs.field(validator=identifier)
+    teacher_id: str = attrs.field(validator=identifier)
     split: PaymentSplit
     captured_at: datetime = attrs.field(converter=_captured_at)
     refunded_parts: tuple[int, int, int, int] = attrs.field(
@@ -323,8 +327,8 @@ class BookingPayment:
         version: The stored version (the repository's business).
     """
 
-    id: str = attrs.field(validator=non_empty_str)
-    teacher_id: str = attrs.field(validator=non_empty_str)
+    id: str = attrs.field(validator=identifier)
+    teacher_id: str = attrs.field(validator=identifier)
     amount: Money
     starts_at: datetime
     order_id: str | None = None

@@ -208,8 +208,9 @@ def verify_webhook_signature(secret: bytes | str, body: bytes, signature: str) -
 def _json_object(body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(_body(body))
-    except ValueError as error:
-        raise InvalidWebhookError(reason=f"malformed body ({error})") from None
+    except (ValueError, RecursionError) as error:  # nesting deeper than the stack
+        reason = str(error)[:200]
+        raise InvalidWebhookError(reason=f"malformed body ({reason})") from None
     if not isinstance(data, dict):
         raise InvalidWebhookError(
             reason=f"the body is a JSON {type(data).__name__}, not an object"

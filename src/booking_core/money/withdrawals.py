@@ -45,7 +45,7 @@ from typing import final
 
 import attrs
 
-from booking_core._validation import non_empty_str, utc_instant
+from booking_core._validation import identifier, utc_instant
 from booking_core.actors import Actor
 from booking_core.errors import (
     CurrencyMismatchError,
@@ -290,8 +290,8 @@ class Withdrawal:
         version: The stored version (the repository's business).
     """
 
-    id: str = attrs.field(validator=non_empty_str)
-    teacher_id: str = attrs.field(validator=non_empty_str)
+    id: str = attrs.field(validator=identifier)
+    teacher_id: str = attrs.field(validator=identifier)
     amount: Money
     bank_account: BankAccount
     requested_at: datetime = attrs.field(converter=_requested_at)
