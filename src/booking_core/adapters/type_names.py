@@ -178,6 +178,8 @@ TYPE_NAMES: Final[Mapping[str, str]] = MappingProxyType(
         "session_record": "booking_core.attendance.reports:SessionRecord",
         "session_stats": "booking_core.attendance.reports:SessionStats",
         "session_status": "booking_core.sessions.model:SessionStatus",
+        "settlement_due": "booking_core.money.dues:SettlementDue",
+        "settlement_due_kind": "booking_core.money.dues:DueKind",
         "skipped_occurrence": "booking_core.series.model:SkippedOccurrence",
         "slot_request": "booking_core.availability.slots:SlotRequest",
         "split_part": "booking_core.money.split:SplitPart",

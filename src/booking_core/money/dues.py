@@ -35,7 +35,7 @@ from typing import final
 
 import attrs
 
-from booking_core._validation import non_empty_str, utc_instant
+from booking_core._validation import identifier, utc_instant
 from booking_core.actors import Role
 
 __all__ = ["DueKind", "SettlementDue", "close_due"]
@@ -75,8 +75,8 @@ class SettlementDue:
         version: The stored version (the repository advances it).
     """
 
-    id: str = attrs.field(validator=non_empty_str)
-    session_id: str = attrs.field(validator=non_empty_str)
+    id: str = attrs.field(validator=identifier)
+    session_id: str = attrs.field(validator=identifier)
     kind: DueKind = attrs.field(converter=DueKind)
     by: Role = attrs.field(default=Role.SYSTEM, converter=Role)
     requested_at: datetime = attrs.field(converter=_at)
