@@ -577,24 +577,26 @@ class Monitor:
             record = payments.booking(due.id)
         except NotFoundError:
             record = None
-        if record is None and self._may_still_pay(due.id):
-            return None  # an order may still come before the booking's end
-        if record is not None and not record.closed:
-            if record.payment is None:
-                return None  # not captured yet: the tick after the capture
-            if due.kind is DueKind.OUTCOME:
-                report = outcomes.get(due.session_id)
-                if report is None:
-                    report = self.attendance_service.outcome(due.session_id)
-                    outcomes[due.session_id] = report
-                record = payments.settle(due.id, report.settlement)
-            else:
-                record = payments.refund(
-                    due.id, by=due.by, reason=CancellationReason.CANCELLED
-                )
-        self._close_due(due.id)
-        if record is None or record.payment is None:
+        if record is None or record.closed:
+            # nothing to pay back (no order, or its money ended elsewhere)
+            if record is None and self._may_still_pay(due.id):
+                return None  # an order may still come before the booking's end
+            self._close_due(due.id)
             return "dues_closed"
+        if record.payment is None:
+            return None  # not captured yet: the tick after the capture
+        if due.kind is DueKind.OUTCOME:
+            report = outcomes.get(due.session_id)
+            if report is None:
+                report = self.attendance_service.outcome(due.session_id)
+                outcomes[due.session_id] = report
+            record = payments.settle(due.id, report.settlement)
+        else:
+            record = payments.refund(
+                due.id, by=due.by, reason=CancellationReason.CANCELLED
+            )
+        self._close_due(due.id)
+        assert record.payment is not None
         return "payments_released" if record.payment.released else "payments_refunded"
 
     def _may_still_pay(self, booking_id: str) -> bool:
@@ -612,8 +614,14 @@ class Monitor:
             repository.save(close_due(repository.get(booking_id), now=now))
             uow.commit()
 
-    def _still_open(self, booking_id: str) -> bool:
-        return self._read(lambda uow: uow.settlements.get(booking_id).open)
+    def _still_open(self, payments: PaymentService, booking_id: str) -> bool:
+        """True while the due is open and its money has not ended elsewhere."""
+        if not self._read(lambda uow: uow.settlements.get(booking_id).open):
+            return False
+        try:
+            return not payments.booking(booking_id).closed
+        except NotFoundError:
+            return True
 
     def _settle_payments(self, now: datetime, progress: _Progress) -> None:
         payments = self.payment_service
@@ -626,7 +634,7 @@ class Monitor:
                 TickStep.SETTLEMENTS,
                 due.id,
                 partial(self._settle, payments, due, outcomes),
-                partial(self._still_open, due.id),
+                partial(self._still_open, payments, due.id),
             )
             if kind is not None and kind != "dues_closed":
                 progress.add(kind, due.id)

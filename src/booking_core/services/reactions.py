@@ -282,11 +282,20 @@ def close_session_bookings(event: DomainEvent, context: ReactionContext) -> None
     reason = event.reason or "session cancelled"
     for booking in active:
         if booking.type is BookingType.ONE_ON_ONE:
+            # whoever may cancel the session closes its bookings: checked as
+            # the system, recorded as the session's canceller
             decision = cancel_booking(
-                booking, reason=reason, actor=event.actor, now=context.now
+                booking, reason=reason, actor=_SYSTEM, now=context.now
             )
-            uow.bookings.save(decision.state)
-            uow.collect(decision.events)
+            closed = decision.state
+            assert closed.cancellation is not None
+            uow.bookings.save(
+                attrs.evolve(
+                    closed,
+                    cancellation=attrs.evolve(closed.cancellation, by=event.actor),
+                )
+            )
+            uow.collect([attrs.evolve(e, actor=event.actor) for e in decision.events])
             continue
         uow.bookings.save(
             attrs.evolve(
