@@ -168,6 +168,7 @@ def test_a_lost_race_is_retried_from_a_fresh_load() -> None:
         "SessionScheduled",
         "RescheduleRequested",
         "SessionCancelled",
+        "AttendeeExcused",  # the reaction: the enrolled teacher excused
     ]
 
 
@@ -273,8 +274,11 @@ def test_an_approved_reschedule_moves_the_bookings_of_the_session() -> None:
         bookings = uow.bookings
         assert [bookings.get(b).window for b in ("b-1", "b-2")] == [moved, moved]
         assert bookings.get("b-1").version == 2
-    # A change that keeps the time (completion) leaves the bookings alone.
+    # A change that keeps the time (completion) leaves the windows alone; the
+    # reaction ends the confirmed booking by attendance (nobody joined).
     clock.set(moved.end + timedelta(minutes=1))
     service.complete("s-1", actor=TEACHER)
     with InMemoryUnitOfWork(store) as uow:
-        assert uow.bookings.get("b-1").version == 2
+        finished = uow.bookings.get("b-1")
+        assert (finished.window, finished.status) == (moved, BookingStatus.NO_SHOW)
+        assert uow.bookings.get("b-2").status is BookingStatus.CANCELLED
