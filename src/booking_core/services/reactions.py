@@ -58,8 +58,10 @@ from booking_core.attendance.commands import cancel_session_attendees, excuse
 from booking_core.attendance.model import Attendee, attendee_id
 from booking_core.bookings.model import (
     Booking,
+    BookingAttended,
     BookingCancellation,
     BookingCancelled,
+    BookingNoShow,
     BookingPromoted,
     BookingStatus,
     BookingType,
@@ -385,33 +387,80 @@ def _attended(uow: UnitOfWork, booking: Booking) -> bool:
     return found.first_join is not None
 
 
+def _close_unseated(context: ReactionContext, booking: Booking) -> None:
+    """A booking still waiting when its session ended is cancelled by the system.
+
+    Its cancellation event runs the usual reactions (attendee excused, money
+    due), so nothing else is done here.
+    """
+    uow = context.uow
+    if booking.type is BookingType.ONE_ON_ONE:
+        decision = cancel_booking(
+            booking, reason=_UNSEATED, actor=_SYSTEM, now=context.now
+        )
+        uow.bookings.save(decision.state)
+        uow.collect(decision.events)
+        return
+    uow.bookings.save(
+        attrs.evolve(
+            booking,
+            status=BookingStatus.CANCELLED,
+            offer_expires_at=None,
+            cancellation=BookingCancellation(
+                by=_SYSTEM, at=context.now, reason=_UNSEATED
+            ),
+        )
+    )
+    uow.collect(
+        [
+            BookingCancelled(
+                occurred_at=context.now,
+                actor=_SYSTEM,
+                aggregate_id=booking.id,
+                session_id=booking.session_id,
+                student_id=booking.student_id,
+                seats=booking.seats,
+                remaining_seats=0,
+                previous_status=booking.status,
+                reason=_UNSEATED,
+            )
+        ]
+    )
+
+
 def finish_session_bookings(event: DomainEvent, context: ReactionContext) -> None:
-    """SessionCompleted / SessionMissed: bookings end by attendance; money due."""
+    """SessionCompleted / SessionMissed: bookings end by attendance; money due.
+
+    Confirmed bookings become ``attended`` or ``no_show`` (with
+    :class:`~booking_core.bookings.BookingAttended` /
+    :class:`~booking_core.bookings.BookingNoShow`) and owe their outcome
+    settlement; waitlisted, offered and pending ones are cancelled by the
+    system, and the session's waitlist and offers are emptied.
+    """
     assert isinstance(event, SessionCompleted | SessionMissed)
     uow = context.uow
     session = uow.sessions.get(event.aggregate_id)
     for booking in uow.bookings.of_session(session.id):
         if booking.status is BookingStatus.CONFIRMED:
-            status = (
-                BookingStatus.ATTENDED
-                if _attended(uow, booking)
-                else BookingStatus.NO_SHOW
-            )
+            attended = _attended(uow, booking)
+            status = BookingStatus.ATTENDED if attended else BookingStatus.NO_SHOW
             uow.bookings.save(attrs.evolve(booking, status=status))
+            ended = BookingAttended if attended else BookingNoShow
+            uow.collect(
+                [
+                    ended(
+                        occurred_at=context.now,
+                        actor=event.actor,
+                        aggregate_id=booking.id,
+                        session_id=session.id,
+                        student_id=booking.student_id,
+                        seats=booking.seats,
+                    )
+                ]
+            )
             _owe(context, booking.id, session.id, DueKind.OUTCOME)
         elif booking.is_active:
-            uow.bookings.save(
-                attrs.evolve(
-                    booking,
-                    status=BookingStatus.CANCELLED,
-                    offer_expires_at=None,
-                    cancellation=BookingCancellation(
-                        by=_SYSTEM, at=context.now, reason=_UNSEATED
-                    ),
-                )
-            )
-            _excuse(context, session.id, booking.student_id, _UNSEATED)
-            _owe(context, booking.id, session.id, DueKind.CANCELLATION)
+            _close_unseated(context, booking)
     session = uow.sessions.get(session.id)
     seats = session.seats
     if seats.waitlist or seats.offers:

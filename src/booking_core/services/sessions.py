@@ -27,7 +27,7 @@ Example:
     >>> decision = service.cancel("s-1", reason="family emergency",
     ...                           actor=Actor.teacher("t-1"))
     >>> decision.state.status.value, [e.name for e in store.events]
-    ('cancelled', ['SessionScheduled', 'SessionCancelled'])
+    ('cancelled', ['SessionScheduled', 'SessionCancelled', 'AttendeeExcused'])
     >>> service.get("s-1").version, service.scheduled(
     ...     starting_before=clock.now() + timedelta(days=7))
     (2, [])
