@@ -9,6 +9,8 @@ change), on the in-memory adapter and on an SQLite file. After every step:
 * no teacher and no student holds two overlapping active commitments;
 * every booking's status agrees with its session's (no active booking on a
   cancelled or finished session, no attended / no-show one on a scheduled one);
+* every booking of a completed or missed session has ended, a held seat as
+  ``attended`` or ``no_show`` by its student's attendance;
 * every attendee has a booking on the session or is its teacher;
 * after a tick, every captured payment of a finished or cancelled booking is
   released or refunded (its record closed);
@@ -310,10 +312,55 @@ class LifecycleMachine(RuleBasedStateMachine):
                     session.id,
                     participant,
                     role,
-                    ParticipationEvent(kind="join", at=now),
+                    ParticipationEvent.joined(now),
                     actor=Actor.system(),
                 )
             )
+
+    @rule(index=st.integers(0, 20), student_joins=st.booleans())
+    def hold_session(self, index: int, student_joins: bool) -> None:
+        """Jump into a coming session with a confirmed booking, join, complete it."""
+        now = self.clock.now()
+        booked = {
+            b.session_id for b in self.bookings() if b.status is BookingStatus.CONFIRMED
+        }
+        coming = sorted(
+            (
+                s
+                for s in self.sessions()
+                if s.status is SessionStatus.SCHEDULED
+                and s.start >= now
+                and s.id in booked
+            ),
+            key=lambda s: (s.start, s.id),
+        )
+        session = self._pick(coming, index)
+        if session is None:
+            return
+        self.clock.set(session.start + timedelta(minutes=1))
+        who = [(session.teacher_id, Role.TEACHER)]
+        if student_joins:
+            who += [
+                (b.student_id, Role.STUDENT)
+                for b in self.bookings()
+                if b.session_id == session.id and b.status is BookingStatus.CONFIRMED
+            ]
+        for participant, role in who:
+            self._try(
+                lambda participant=participant, role=role: self.core.attendance.record(
+                    session.id,
+                    participant,
+                    role,
+                    ParticipationEvent.joined(self.clock.now()),
+                    actor=Actor.system(),
+                )
+            )
+        self.clock.set(session.end)
+        self._try(
+            lambda: self.core.sessions.complete(
+                session.id, actor=Actor.teacher(session.teacher_id)
+            )
+        )
 
     @rule(index=st.integers(0, 20))
     def pay(self, index: int) -> None:
@@ -387,6 +434,34 @@ class LifecycleMachine(RuleBasedStateMachine):
                 assert not booking.is_active, (booking.id, booking.status, session.status)
             if session.status is SessionStatus.CANCELLED:
                 assert booking.status not in FINISHED, booking.id
+
+    @invariant()
+    def a_finished_session_ends_its_bookings_by_attendance(self) -> None:
+        sessions = {s.id: s for s in self.sessions()}
+        attendees = {
+            (a.session_id, a.participant_id): a
+            for a in self._all("attendees", Attendee)
+            if a.role is Role.STUDENT
+        }
+        for booking in self.bookings():
+            session = sessions.get(booking.session_id)
+            if session is None or session.status not in {
+                SessionStatus.COMPLETED,
+                SessionStatus.MISSED,
+            }:
+                continue
+            # every booking of a completed or missed session has ended ...
+            assert booking.status in ENDED, (booking.id, booking.status)
+            if booking.status not in FINISHED:
+                continue
+            # ... and a seat that was held ended by its student's attendance
+            attendee = attendees.get((session.id, booking.student_id))
+            assert attendee is not None, booking.id
+            if attendee.attendance.value != "unknown":
+                came = attendee.attendance.attended
+            else:
+                came = attendee.first_join is not None
+            assert (booking.status is BookingStatus.ATTENDED) == came, booking.id
 
     @invariant()
     def every_attendee_has_a_booking_or_teaches(self) -> None:
