@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from booking_core.bookings.model import Booking, CommandRecord
 from booking_core.events import DomainEvent
+from booking_core.money.dues import SettlementDue
 from booking_core.money.ledger import LedgerView
 from booking_core.money.payments import BookingPayment
-from booking_core.money.dues import SettlementDue
 from booking_core.money.withdrawals import Withdrawal
 from booking_core.sessions.model import Session
 

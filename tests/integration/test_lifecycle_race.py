@@ -60,22 +60,35 @@ def test_approval_and_confirmation_never_both_take_the_hour(tmp_path: Path) -> N
         day = NOW + timedelta(days=3 + n)
         hour = TimeWindow.of(day.replace(hour=10), HOUR)
         core.sessions.schedule(
-            session_id=f"g-{n}", kind="group", teacher_id="t-1", course_id="art",
-            window=TimeWindow.of(day.replace(hour=15), HOUR), zone="UTC",
-            capacity=3, actor=TEACHER,
+            session_id=f"g-{n}",
+            kind="group",
+            teacher_id="t-1",
+            course_id="art",
+            window=TimeWindow.of(day.replace(hour=15), HOUR),
+            zone="UTC",
+            capacity=3,
+            actor=TEACHER,
         )
         core.sessions.request_reschedule(
-            f"g-{n}", reason="the room is taken that day", new_start=hour.start,
+            f"g-{n}",
+            reason="the room is taken that day",
+            new_start=hour.start,
             actor=Actor.admin("ops"),
         )
         core.one_on_one.request(
-            teacher_id="t-1", student_id=f"s-{n}", course_id="math", slot=hour,
-            actor=Actor.student(f"s-{n}"), booking_id=f"o-{n}",
+            teacher_id="t-1",
+            student_id=f"s-{n}",
+            course_id="math",
+            slot=hour,
+            actor=Actor.student(f"s-{n}"),
+            booking_id=f"o-{n}",
         )
         barrier = threading.Barrier(2)
         won: list[str] = []
 
-        def approve(n: int = n) -> None:
+        def approve(
+            n: int = n, barrier: threading.Barrier = barrier, won: list[str] = won
+        ) -> None:
             barrier.wait()
             try:
                 core.sessions.approve_reschedule(f"g-{n}", actor=TEACHER)
@@ -83,7 +96,9 @@ def test_approval_and_confirmation_never_both_take_the_hour(tmp_path: Path) -> N
                 return
             won.append("approve")
 
-        def confirm(n: int = n) -> None:
+        def confirm(
+            n: int = n, barrier: threading.Barrier = barrier, won: list[str] = won
+        ) -> None:
             barrier.wait()
             try:
                 core.one_on_one.confirm(f"o-{n}", actor=TEACHER)

@@ -23,6 +23,7 @@ import contextlib
 import itertools
 from collections.abc import Callable
 from datetime import datetime, time, timedelta, timezone
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -129,6 +130,17 @@ class LifecycleMachine(RuleBasedStateMachine):
         with contextlib.suppress(BookingCoreError):
             action()
         self.ticked = False
+
+    def _join(
+        self, session_id: str, participant: str, role: Role, at: datetime
+    ) -> None:
+        self.core.attendance.record(
+            session_id,
+            participant,
+            role,
+            ParticipationEvent.joined(at),
+            actor=Actor.system(),
+        )
 
     def _pick(self, items: list, index: int):  # type: ignore[no-untyped-def,type-arg]
         return items[index % len(items)] if items else None
@@ -253,7 +265,9 @@ class LifecycleMachine(RuleBasedStateMachine):
                 if b.session_id == session.id and b.is_participant
             ]
             approver = (
-                Actor.student(booked[0]) if booked else Actor.teacher(session.teacher_id)
+                Actor.student(booked[0])
+                if booked
+                else Actor.teacher(session.teacher_id)
             )
             self._try(
                 lambda: self.core.sessions.approve_reschedule(
@@ -272,7 +286,9 @@ class LifecycleMachine(RuleBasedStateMachine):
             self._try(lambda: self.core.bookings.cancel(booking.id, actor=actor))
         else:
             self._try(
-                lambda: self.core.one_on_one.cancel(booking.id, reason="ill", actor=actor)
+                lambda: self.core.one_on_one.cancel(
+                    booking.id, reason="ill", actor=actor
+                )
             )
 
     @rule(index=st.integers(0, 20))
@@ -307,15 +323,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         if teacher_too:
             who.append((session.teacher_id, Role.TEACHER))
         for participant, role in who:
-            self._try(
-                lambda participant=participant, role=role: self.core.attendance.record(
-                    session.id,
-                    participant,
-                    role,
-                    ParticipationEvent.joined(now),
-                    actor=Actor.system(),
-                )
-            )
+            self._try(partial(self._join, session.id, participant, role, now))
 
     @rule(index=st.integers(0, 20), student_joins=st.booleans())
     def hold_session(self, index: int, student_joins: bool) -> None:
@@ -347,13 +355,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             ]
         for participant, role in who:
             self._try(
-                lambda participant=participant, role=role: self.core.attendance.record(
-                    session.id,
-                    participant,
-                    role,
-                    ParticipationEvent.joined(self.clock.now()),
-                    actor=Actor.system(),
-                )
+                partial(self._join, session.id, participant, role, self.clock.now())
             )
         self.clock.set(session.end)
         self._try(
@@ -404,9 +406,9 @@ class LifecycleMachine(RuleBasedStateMachine):
             if session.status is SessionStatus.SCHEDULED:
                 held.setdefault(session.teacher_id, {})[session.id] = session.window
         for booking in self.bookings():
-            session = sessions.get(booking.session_id)
+            found = sessions.get(booking.session_id)
             if not booking.is_active or (
-                session is not None and session.status is not SessionStatus.SCHEDULED
+                found is not None and found.status is not SessionStatus.SCHEDULED
             ):
                 continue
             held.setdefault(booking.student_id, {})[booking.session_id] = booking.window
@@ -431,7 +433,11 @@ class LifecycleMachine(RuleBasedStateMachine):
                 assert booking.status not in FINISHED, (booking, session.status)
                 assert booking.window == session.window, booking.id
             else:
-                assert not booking.is_active, (booking.id, booking.status, session.status)
+                assert not booking.is_active, (
+                    booking.id,
+                    booking.status,
+                    session.status,
+                )
             if session.status is SessionStatus.CANCELLED:
                 assert booking.status not in FINISHED, booking.id
 
@@ -519,12 +525,12 @@ def sqlite_lifecycle(tmp_path: Path) -> type[LifecycleMachine]:
     class SqliteLifecycle(LifecycleMachine):
         pass
 
-    SqliteLifecycle.factory = staticmethod(factory)  # type: ignore[assignment]
+    SqliteLifecycle.factory = staticmethod(factory)
     return SqliteLifecycle
 
 
 def test_lifecycle_on_an_sqlite_file(sqlite_lifecycle: type[LifecycleMachine]) -> None:
-    from hypothesis.stateful import run_state_machine_as_test  # noqa: PLC0415
+    from hypothesis.stateful import run_state_machine_as_test
 
     run_state_machine_as_test(
         sqlite_lifecycle,

@@ -159,7 +159,7 @@ class Service:
         work before it commits: a command and what follows from it across
         aggregates are one transaction (retried together on a lost race).
         """
-        from booking_core.services.reactions import ReactionContext, react  # noqa: PLC0415
+        from booking_core.services.reactions import ReactionContext, react
 
         def reacting(uow: UnitOfWork) -> T:
             wrapped = _Reacting(uow)

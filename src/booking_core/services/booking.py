@@ -53,6 +53,7 @@ from datetime import datetime
 from typing import Any, TypeVar, final
 
 from booking_core.actors import Actor
+from booking_core.availability.commitments import CommitmentKind
 from booking_core.bookings import capacity, offers
 from booking_core.bookings.capacity import (
     SeatAvailability,
@@ -77,7 +78,6 @@ from booking_core.policies import Policies
 from booking_core.ports import (
     UnitOfWork,
 )
-from booking_core.availability.commitments import CommitmentKind
 from booking_core.services import Service, commitments
 from booking_core.sessions import Session
 from booking_core.sessions.model import SessionStatus

@@ -38,7 +38,8 @@ Example:
     ...     window=hour, zone="Europe/London", capacity=3, actor=Actor.teacher("t-1"))
     Traceback (most recent call last):
     ...
-    booking_core.errors.TeacherDoubleBookedError: teacher 't-1' already holds group_session 's-1' from 2026-06-04T09:00:00+00:00 to 2026-06-04T10:00:00+00:00; a teacher can hold only one commitment at a time: choose a free slot
+    booking_core.errors.TeacherDoubleBookedError: teacher 't-1' already holds
+    group_session 's-1' from 2026-06-04T09:00:00+00:00 to ...
 """
 
 from __future__ import annotations
@@ -157,8 +158,7 @@ def teacher_commitments(
             ref_id=session.id,
         )
         for session in uow.sessions.taught_by(teacher_id)
-        if session.status is SessionStatus.SCHEDULED
-        and session.window.overlaps(around)
+        if session.status is SessionStatus.SCHEDULED and session.window.overlaps(around)
     ]
     seen = {c.ref_id for c in found}
     for booking in uow.bookings.of_teacher(teacher_id, active_only=True):

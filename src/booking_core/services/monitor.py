@@ -74,9 +74,9 @@ from booking_core.attendance.outcome import OutcomeReport
 from booking_core.bookings.model import Booking, BookingStatus
 from booking_core.clock import Clock
 from booking_core.errors import ConcurrencyError, NotFoundError
+from booking_core.events import Decision
 from booking_core.money.dues import DueKind, SettlementDue, close_due
 from booking_core.money.refunds import CancellationReason
-from booking_core.events import Decision
 from booking_core.ports import UnitOfWork
 from booking_core.series import BookingSeries
 from booking_core.services.attendance import AttendanceService
@@ -95,7 +95,6 @@ from booking_core.sessions import (
 __all__ = ["Monitor", "OneOnOneSteps", "TickError", "TickReport", "TickStep"]
 
 T = TypeVar("T")
-
 
 
 class OneOnOneSteps(Protocol):
@@ -596,8 +595,8 @@ class Monitor:
                 due.id, by=due.by, reason=CancellationReason.CANCELLED
             )
         self._close_due(due.id)
-        assert record.payment is not None
-        return "payments_released" if record.payment.released else "payments_refunded"
+        released = record.payment is not None and record.payment.released
+        return "payments_released" if released else "payments_refunded"
 
     def _may_still_pay(self, booking_id: str) -> bool:
         """True before the booking's window ended (an order may still be opened)."""

@@ -49,7 +49,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import final
+from typing import cast, final
 
 import attrs
 
@@ -96,6 +96,7 @@ from booking_core.sessions.model import Session, SessionKind, SessionStatus
 
 __all__ = ["REACTIONS", "Reaction", "ReactionContext", "react"]
 
+
 @final
 @attrs.frozen(kw_only=True)
 class ReactionContext:
@@ -131,7 +132,9 @@ def _maybe_session(uow: UnitOfWork, session_id: str) -> Session | None:
 
 def _enrol(uow: UnitOfWork, session_id: str, participant_id: str, role: Role) -> None:
     """Enrol a participant; an excused one (cancelled earlier) starts afresh."""
-    fresh = Attendee.create(session_id=session_id, participant_id=participant_id, role=role)
+    fresh = Attendee.create(
+        session_id=session_id, participant_id=participant_id, role=role
+    )
     repository = uow.attendees
     try:
         current = repository.get(fresh.id)
@@ -142,7 +145,9 @@ def _enrol(uow: UnitOfWork, session_id: str, participant_id: str, role: Role) ->
         repository.save(attrs.evolve(fresh, version=current.version))
 
 
-def _excuse(context: ReactionContext, session_id: str, student_id: str, why: str) -> None:
+def _excuse(
+    context: ReactionContext, session_id: str, student_id: str, why: str
+) -> None:
     repository = context.uow.attendees
     try:
         current = repository.get(attendee_id(session_id, student_id, Role.STUDENT))
@@ -210,19 +215,19 @@ def _schedule_one_on_one(
 
 def enrol_teacher(event: DomainEvent, context: ReactionContext) -> None:
     """SessionScheduled: the teacher is an attendee of every session they teach."""
-    assert isinstance(event, SessionScheduled)
+    event = cast("SessionScheduled", event)
     _enrol(context.uow, event.session.id, event.session.teacher_id, Role.TEACHER)
 
 
 def schedule_one_on_one_session(event: DomainEvent, context: ReactionContext) -> None:
     """OneOnOneConfirmed: the 1:1 session is scheduled and both are enrolled."""
-    assert isinstance(event, OneOnOneConfirmed)
+    event = cast("OneOnOneConfirmed", event)
     _schedule_one_on_one(context, context.uow.bookings.get(event.aggregate_id))
 
 
 def schedule_series_sessions(event: DomainEvent, context: ReactionContext) -> None:
     """SeriesExtended: one 1:1 session per booked occurrence, both enrolled."""
-    assert isinstance(event, SeriesExtended)
+    event = cast("SeriesExtended", event)
     series = context.uow.series.get(event.aggregate_id)
     for item in event.booked:
         booking = context.uow.bookings.get(item.booking_id)
@@ -231,7 +236,7 @@ def schedule_series_sessions(event: DomainEvent, context: ReactionContext) -> No
 
 def move_series_sessions(event: DomainEvent, context: ReactionContext) -> None:
     """SeriesOccurrencesMoved: each moved occurrence's session moves too."""
-    assert isinstance(event, SeriesOccurrencesMoved)
+    event = cast("SeriesOccurrencesMoved", event)
     for _before, after in event.moved:
         booking = context.uow.bookings.get(after.booking_id)
         session = _maybe_session(context.uow, booking.session_id)
@@ -240,8 +245,8 @@ def move_series_sessions(event: DomainEvent, context: ReactionContext) -> None:
 
 
 def cancel_one_on_one_session(event: DomainEvent, context: ReactionContext) -> None:
-    """OneOnOneCancelled: its session (still scheduled) is cancelled by the same actor."""
-    assert isinstance(event, OneOnOneCancelled)
+    """OneOnOneCancelled: its session (still scheduled) is cancelled too."""
+    event = cast("OneOnOneCancelled", event)
     booking = context.uow.bookings.get(event.aggregate_id)
     session = _maybe_session(context.uow, booking.session_id)
     if session is None or session.status is not SessionStatus.SCHEDULED:
@@ -260,7 +265,7 @@ def cancel_one_on_one_session(event: DomainEvent, context: ReactionContext) -> N
 
 def end_one_on_one(event: DomainEvent, context: ReactionContext) -> None:
     """A 1:1 booking ended: attendee excused, its money due by who ended it."""
-    assert isinstance(event, OneOnOneCancelled | OneOnOneDeclined | OneOnOneExpired)
+    event = cast("OneOnOneCancelled | OneOnOneDeclined | OneOnOneExpired", event)
     booking = context.uow.bookings.get(event.aggregate_id)
     _excuse(context, booking.session_id, booking.student_id, "booking cancelled")
     by = event.actor.role if isinstance(event, OneOnOneCancelled) else Role.SYSTEM
@@ -269,7 +274,7 @@ def end_one_on_one(event: DomainEvent, context: ReactionContext) -> None:
 
 def close_session_bookings(event: DomainEvent, context: ReactionContext) -> None:
     """SessionCancelled: every active booking is cancelled, waitlist first."""
-    assert isinstance(event, SessionCancelled)
+    event = cast("SessionCancelled", event)
     uow = context.uow
     order = {
         BookingStatus.WAITLISTED: 0,
@@ -289,14 +294,10 @@ def close_session_bookings(event: DomainEvent, context: ReactionContext) -> None
             decision = cancel_booking(
                 booking, reason=reason, actor=_SYSTEM, now=context.now
             )
-            closed = decision.state
-            assert closed.cancellation is not None
-            uow.bookings.save(
-                attrs.evolve(
-                    closed,
-                    cancellation=attrs.evolve(closed.cancellation, by=event.actor),
-                )
+            cancellation = BookingCancellation(
+                by=event.actor, at=context.now, reason=reason.strip()
             )
+            uow.bookings.save(attrs.evolve(decision.state, cancellation=cancellation))
             uow.collect([attrs.evolve(e, actor=event.actor) for e in decision.events])
             continue
         uow.bookings.save(
@@ -337,7 +338,7 @@ def _empty_seats(uow: UnitOfWork, session_id: str) -> None:
 
 def excuse_session_attendees(event: DomainEvent, context: ReactionContext) -> None:
     """SessionCancelled: the attendance cascade (every attendee excused)."""
-    assert isinstance(event, SessionCancelled)
+    event = cast("SessionCancelled", event)
     uow = context.uow
     session = uow.sessions.get(event.aggregate_id)
     loaded = uow.attendees.of_session(session.id)
@@ -352,7 +353,7 @@ def excuse_session_attendees(event: DomainEvent, context: ReactionContext) -> No
 
 def move_session_bookings(event: DomainEvent, context: ReactionContext) -> None:
     """RescheduleApproved / auto-approved RescheduleExpired: bookings move along."""
-    assert isinstance(event, RescheduleApproved | RescheduleExpired)
+    event = cast("RescheduleApproved | RescheduleExpired", event)
     if event.old_window == event.new_window:
         return
     for booking in context.uow.bookings.of_session(event.aggregate_id):
@@ -361,13 +362,13 @@ def move_session_bookings(event: DomainEvent, context: ReactionContext) -> None:
 
 def enrol_student(event: DomainEvent, context: ReactionContext) -> None:
     """SeatBooked, OfferAccepted, BookingPromoted: the student is an attendee."""
-    assert isinstance(event, SeatBooked | OfferAccepted | BookingPromoted)
+    event = cast("SeatBooked | OfferAccepted | BookingPromoted", event)
     _enrol(context.uow, event.session_id, event.student_id, Role.STUDENT)
 
 
 def end_seat(event: DomainEvent, context: ReactionContext) -> None:
     """A seat booking ended: attendee excused, its money due by who ended it."""
-    assert isinstance(event, BookingCancelled | OfferDeclined | OfferExpired)
+    event = cast("BookingCancelled | OfferDeclined | OfferExpired", event)
     if isinstance(event, BookingCancelled) and event.remaining_seats:
         return  # some seats kept: the booking goes on
     _excuse(context, event.session_id, event.student_id, "booking cancelled")
@@ -437,7 +438,7 @@ def finish_session_bookings(event: DomainEvent, context: ReactionContext) -> Non
     settlement; waitlisted, offered and pending ones are cancelled by the
     system, and the session's waitlist and offers are emptied.
     """
-    assert isinstance(event, SessionCompleted | SessionMissed)
+    event = cast("SessionCompleted | SessionMissed", event)
     uow = context.uow
     session = uow.sessions.get(event.aggregate_id)
     for booking in uow.bookings.of_session(session.id):

@@ -43,10 +43,10 @@ import attrs
 
 from booking_core import sessions as domain
 from booking_core.actors import Actor
-from booking_core.events import Decision
-from booking_core.intervals import TimeWindow
 from booking_core.availability.commitments import CommitmentKind
 from booking_core.errors import CommitmentConflictError, SlotNotAvailableError
+from booking_core.events import Decision
+from booking_core.intervals import TimeWindow
 from booking_core.ports import UnitOfWork
 from booking_core.services import Service, commitments
 from booking_core.sessions import (
