@@ -19,7 +19,8 @@ event                                  reactions
 ``SessionCancelled``                   active bookings cancelled (reason and
                                        actor kept), waitlist and offers closed,
                                        attendees excused
-``RescheduleApproved`` / ``Expired``   the bookings' windows moved with it
+``RescheduleApproved`` / ``Expired``   the bookings' windows moved with it, and
+                                       a series occurrence's item
 ``SeatBooked`` / ``OfferAccepted`` /   the student enrolled as an attendee
 ``BookingPromoted``
 ``BookingCancelled``                   attendee excused; a settlement due
@@ -360,6 +361,34 @@ def move_session_bookings(event: DomainEvent, context: ReactionContext) -> None:
         context.uow.bookings.save(attrs.evolve(booking, window=event.new_window))
 
 
+def move_series_items(event: DomainEvent, context: ReactionContext) -> None:
+    """RescheduleApproved / auto-approved RescheduleExpired: a series item moves too.
+
+    A series occurrence's booking id is ``"<series id>~<index>"``; its item
+    takes the session's new window, so the series reports it as moved and a
+    later move of the series starts from where it is now.
+    """
+    event = cast("RescheduleApproved | RescheduleExpired", event)
+    if event.old_window == event.new_window:
+        return
+    uow = context.uow
+    for booking in uow.bookings.of_session(event.aggregate_id):
+        series_id, tilde, _index = booking.id.rpartition("~")
+        if not tilde:
+            continue
+        try:
+            series = uow.series.get(series_id)
+        except NotFoundError:
+            continue  # a host's id with a tilde, not a series occurrence
+        items = tuple(
+            attrs.evolve(item, window=event.new_window)
+            if item.booking_id == booking.id
+            else item
+            for item in series.items
+        )
+        uow.series.save(attrs.evolve(series, items=items))
+
+
 def enrol_student(event: DomainEvent, context: ReactionContext) -> None:
     """SeatBooked, OfferAccepted, BookingPromoted: the student is an attendee."""
     event = cast("SeatBooked | OfferAccepted | BookingPromoted", event)
@@ -480,8 +509,8 @@ REACTIONS: Mapping[type[DomainEvent], tuple[Reaction, ...]] = MappingProxyType(
         OneOnOneDeclined: (end_one_on_one,),
         OneOnOneExpired: (end_one_on_one,),
         SessionCancelled: (close_session_bookings, excuse_session_attendees),
-        RescheduleApproved: (move_session_bookings,),
-        RescheduleExpired: (move_session_bookings,),
+        RescheduleApproved: (move_session_bookings, move_series_items),
+        RescheduleExpired: (move_session_bookings, move_series_items),
         SeatBooked: (enrol_student,),
         OfferAccepted: (enrol_student,),
         BookingPromoted: (enrol_student,),
