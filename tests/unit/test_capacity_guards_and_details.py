@@ -115,6 +115,16 @@ def test_cancel_refuses_on_a_cancelled_session() -> None:
     assert "cannot cancel booking" in str(caught.value)
 
 
+def test_cancel_refuses_a_booking_of_a_one_to_one_session() -> None:
+    session, ann = _book(_session(1), "ann")
+    one = attrs.evolve(session, kind="one_on_one", waitlist_enabled=False)
+    with pytest.raises(SessionNotBookableError) as caught:
+        capacity.cancel(one, ann, actor=Actor.system(), now=T0)
+    assert caught.value.details["reason"] == (
+        "it is a 1:1 session (booked by request and approval)"
+    )
+
+
 def test_the_system_may_close_a_booking_of_a_closed_or_started_session() -> None:
     session, ann = _book(_session(2), "ann")
     done = capacity.cancel(session, ann, actor=Actor.system(), now=START)

@@ -108,11 +108,8 @@ class SessionService(Service):
         if after.window != before.window:
             return after.window
         proposal = after.pending_reschedule
-        if proposal is None or proposal.new_window is None:
-            return None
-        earlier = before.pending_reschedule
-        if earlier is not None and earlier.new_window == proposal.new_window:
-            return None
+        if proposal is None or before.pending_reschedule is not None:
+            return None  # no proposal, or one checked when it was made
         return proposal.new_window
 
     def _ensure_free(
