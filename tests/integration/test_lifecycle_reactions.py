@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
-from typing import Any
+from typing import Any, cast
 
+import attrs
 import pytest
 
 from booking_core import bootstrap
-from booking_core.actors import Actor
+from booking_core.actors import Actor, Role
+from booking_core.adapters.fake_gateway import FakePaymentGateway
 from booking_core.adapters.memory import InMemoryStore, InMemoryUnitOfWork
 from booking_core.availability import WeeklyAvailability
 from booking_core.availability.approval import ApprovalPolicy
@@ -22,10 +24,14 @@ from booking_core.errors import (
     SlotNotAvailableError,
     StudentDoubleBookedError,
 )
+from booking_core.events import DomainEvent
 from booking_core.intervals import TimeWindow
+from booking_core.money import Money
 from booking_core.policies import Policies
+from booking_core.ports import UnitOfWork
 from booking_core.recurrence import RecurrenceRule
 from booking_core.services.app import BookingCore
+from booking_core.services.reactions import ReactionContext, react
 from booking_core.sessions.policies import ReschedulePolicy
 
 UTC = timezone.utc
@@ -220,3 +226,133 @@ def test_an_automatic_approval_onto_a_taken_hour_lapses() -> None:
     assert lapsed.state.pending_reschedule is None
     with InMemoryUnitOfWork(store) as uow:
         assert uow.bookings.of_session("g-1")[0].window.start == CLASS_TIME
+
+
+# -- reactions that find their work done ----------------------------------------------
+
+
+def test_a_student_enrolled_by_hand_is_kept_when_the_booking_enrols_them() -> None:
+    core, store = _core()
+    _group(core, "g-1", "t-1", CLASS_TIME)
+    by_hand = core.attendance.enrol("g-1", "s-1", Role.STUDENT)
+    core.bookings.book("g-1", "s-1", actor=Actor.student("s-1"))
+    with InMemoryUnitOfWork(store) as uow:
+        assert uow.attendees.get(by_hand.id).version == 1  # untouched
+
+
+def test_a_session_the_host_scheduled_first_is_kept_and_a_pending_one_closes() -> None:
+    core, store = _core()
+    slot = TimeWindow.of(CLASS_TIME, HOUR)
+    for booking_id in ("o-1", "o-2"):
+        core.one_on_one.request(
+            teacher_id="t-1",
+            student_id=f"s-{booking_id}",
+            course_id="math",  # pending
+            slot=TimeWindow.of(
+                slot.start + (3 * HOUR if booking_id == "o-2" else timedelta()),
+                HOUR,
+            ),
+            actor=Actor.student(f"s-{booking_id}"),
+            booking_id=booking_id,
+        )
+        # the host schedules the 1:1's session before it is confirmed
+        core.sessions.schedule(
+            session_id=booking_id,
+            kind="one_on_one",
+            teacher_id="t-1",
+            course_id="math",
+            window=TimeWindow.of(
+                slot.start + (3 * HOUR if booking_id == "o-2" else timedelta()),
+                HOUR,
+            ),
+            zone=LONDON,
+            actor=TEACHER,
+        )
+    core.one_on_one.confirm("o-1", actor=TEACHER)  # its session exists: kept
+    clock = core.clock
+    assert isinstance(clock, ManualClock)
+    clock.set(CLASS_TIME + 4 * HOUR)
+    core.sessions.complete("o-2", actor=TEACHER)  # o-2 never confirmed
+    with InMemoryUnitOfWork(store) as uow:
+        assert uow.sessions.get("o-1").version == 1
+        closed = uow.bookings.get("o-2")
+    assert closed.status is BookingStatus.CANCELLED
+    assert closed.cancellation is not None
+    assert closed.cancellation.reason == "the session ended before a seat was free"
+
+
+@attrs.frozen(kw_only=True)
+class _Ping(DomainEvent):
+    """An event whose (test) reaction collects it again: a cycle."""
+
+
+def test_reactions_that_keep_producing_events_stop_with_an_error() -> None:
+    queue: list[DomainEvent] = [
+        _Ping(occurred_at=NOW, actor=TEACHER, aggregate_id="s-1")
+    ]
+
+    def again(seen: DomainEvent, _context: ReactionContext) -> None:
+        queue.append(seen)
+
+    context = ReactionContext(
+        uow=cast("UnitOfWork", None), now=NOW, policies=Policies()
+    )
+    with pytest.raises(RuntimeError, match="did not settle"):
+        react(queue, context, {_Ping: (again,)})
+    assert len(queue) > 10_000
+
+
+def test_moving_a_series_leaves_a_cancelled_occurrences_session_alone() -> None:
+    core, store = _core()
+    created = core.one_on_one.create_series(
+        teacher_id="t-1",
+        student_id="s-1",
+        course_id="chess",
+        rule=RecurrenceRule.parse("FREQ=WEEKLY;COUNT=2"),
+        start=datetime(2026, 6, 3, 10),
+        zone=LONDON,
+        duration=HOUR,
+        until=datetime(2026, 6, 30, tzinfo=UTC),
+        actor=Actor.student("s-1"),
+        series_id="ser",
+    )
+    first, second = created.state.items
+    core.sessions.cancel(first.booking_id, reason="teacher unwell", actor=TEACHER)
+    core.one_on_one.move_occurrences(
+        "ser",
+        first.occurrence_index,
+        new_start=first.window.start + 2 * HOUR,
+        scope="all",
+        reason="a later hour suits both",
+        actor=Actor.student("s-1"),
+    )
+    with InMemoryUnitOfWork(store) as uow:
+        cancelled = uow.sessions.get(first.booking_id)
+        moved = uow.sessions.get(second.booking_id)
+    assert cancelled.window == first.window  # closed: not moved
+    assert moved.window.start == second.window.start + 2 * HOUR
+
+
+def test_a_cancelled_booking_with_an_unpaid_order_waits_for_the_capture() -> None:
+    store = InMemoryStore()
+    clock = ManualClock(NOW)
+    gateway = FakePaymentGateway(secret=b"lifecycle-secret-0123", clock=clock.now)
+    core = bootstrap(
+        uow_factory=lambda: InMemoryUnitOfWork(store), clock=clock, gateway=gateway
+    )
+    _group(core, "g-1", "t-1", CLASS_TIME)
+    seat = core.bookings.book("g-1", "s-1", actor=Actor.student("s-1")).state
+    record = core.payments.open_order(
+        booking_id=seat.id,
+        teacher_id="t-1",
+        amount=Money.of("500.00", "INR"),
+        starts_at=CLASS_TIME,
+    )
+    core.bookings.cancel(seat.id, actor=Actor.student("s-1"))
+    assert core.monitor.tick().total == 0  # ordered, not paid: the due waits
+    assert record.order_id is not None
+    gateway.pay(record.order_id)
+    for body, signature in gateway.take_webhooks():
+        core.payments.handle_webhook(body, signature)
+    assert core.monitor.tick().payments_refunded == (seat.id,)
+    assert core.payments.booking(seat.id).closed

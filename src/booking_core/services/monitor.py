@@ -76,6 +76,7 @@ from booking_core.clock import Clock
 from booking_core.errors import ConcurrencyError, NotFoundError
 from booking_core.events import Decision
 from booking_core.money.dues import DueKind, SettlementDue, close_due
+from booking_core.money.payments import BookingPayment
 from booking_core.money.refunds import CancellationReason
 from booking_core.ports import UnitOfWork
 from booking_core.series import BookingSeries
@@ -572,10 +573,7 @@ class Monitor:
         outcomes: dict[str, OutcomeReport],
     ) -> str | None:
         """End one due booking's money; the kind of transition, or ``None``."""
-        try:
-            record = payments.booking(due.id)
-        except NotFoundError:
-            record = None
+        record = self._record(payments, due.id)
         if record is None or record.closed:
             # nothing to pay back (no order, or its money ended elsewhere)
             if record is None and self._may_still_pay(due.id):
@@ -598,12 +596,17 @@ class Monitor:
         released = record.payment is not None and record.payment.released
         return "payments_released" if released else "payments_refunded"
 
+    @staticmethod
+    def _record(payments: PaymentService, booking_id: str) -> BookingPayment | None:
+        """The booking's payment record, or ``None`` when no order was opened."""
+        try:
+            return payments.booking(booking_id)
+        except NotFoundError:
+            return None
+
     def _may_still_pay(self, booking_id: str) -> bool:
         """True before the booking's window ended (an order may still be opened)."""
-        try:
-            booking = self._read(lambda uow: uow.bookings.get(booking_id))
-        except NotFoundError:
-            return False
+        booking = self._read(lambda uow: uow.bookings.get(booking_id))
         return self._clock.now() < booking.window.end
 
     def _close_due(self, booking_id: str) -> None:
@@ -617,10 +620,8 @@ class Monitor:
         """True while the due is open and its money has not ended elsewhere."""
         if not self._read(lambda uow: uow.settlements.get(booking_id).open):
             return False
-        try:
-            return not payments.booking(booking_id).closed
-        except NotFoundError:
-            return True
+        record = self._record(payments, booking_id)
+        return record is None or not record.closed
 
     def _settle_payments(self, now: datetime, progress: _Progress) -> None:
         payments = self.payment_service

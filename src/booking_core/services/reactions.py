@@ -167,7 +167,7 @@ def _owe(
     kind: DueKind,
     by: Role = Role.SYSTEM,
 ) -> None:
-    """Record that the booking's money must end (replacing an older due)."""
+    """Record that the booking's money must end (once per booking)."""
     due = SettlementDue(
         id=booking_id,
         session_id=session_id,
@@ -177,13 +177,10 @@ def _owe(
     )
     repository = context.uow.settlements
     try:
-        current = repository.get(booking_id)
+        repository.get(booking_id)
     except NotFoundError:
         repository.add(due)
-        return
-    if current.open:
-        return  # the first ending decides
-    repository.save(attrs.evolve(due, version=current.version))
+    # else: the first ending decides (an ended booking never ends again)
 
 
 def _schedule_one_on_one(
@@ -192,10 +189,8 @@ def _schedule_one_on_one(
     uow = context.uow
     if _maybe_session(uow, booking.session_id) is None:
         if zone is None:
-            try:
-                zone = uow.schedules.get(booking.teacher_id).zone
-            except NotFoundError:
-                zone = "UTC"
+            # the confirming command locked (and so created) the teacher's schedule
+            zone = uow.schedules.get(booking.teacher_id).zone
         decision = session_commands.schedule(
             session_id=booking.session_id,
             kind=SessionKind.ONE_ON_ONE,
