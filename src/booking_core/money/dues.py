@@ -23,8 +23,9 @@ Example:
     >>> now = datetime(2026, 6, 1, 9, tzinfo=timezone.utc)
     >>> due = SettlementDue(id="b-1", session_id="s-1", kind="cancellation",
     ...                     by=Role.STUDENT, requested_at=now)
-    >>> due.open, close_due(due, now=now).open
-    (True, False)
+    >>> closed = close_due(due, now=now)
+    >>> due.open, closed.open, close_due(closed, now=now) is closed
+    (True, False, True)
 """
 
 from __future__ import annotations
