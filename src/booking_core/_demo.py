@@ -296,20 +296,13 @@ def _one_on_one_with_approval(story: _Story, slot: TimeWindow) -> Booking:
     story.at(_ist(date(2026, 6, 1), 15))
 
     confirmed = story.one_on_one.confirm("one-1", actor=Actor.teacher(TEACHER))
-    scheduled = story.sessions.schedule(
-        session_id="lesson-1",
-        kind="one_on_one",
-        teacher_id=TEACHER,
-        course_id=COURSE,
-        window=slot,
-        zone=TEACHER_ZONE,
-        actor=Actor.teacher(TEACHER),
-    )
+    scheduled = story.sessions.get("lesson-1")  # by the confirmation's reaction
     story.note(
         TEACHER,
         f"confirms the 1:1: {confirmed.state.status.value}",
-        f"session lesson-1 scheduled: Thu 04 Jun {_hm(slot.start)}-{_hm(slot.end)} IST",
-        events=[*confirmed.events, *scheduled.events],
+        f"session lesson-1 scheduled with it: Thu 04 Jun {_hm(scheduled.start)}-"
+        f"{_hm(scheduled.end)} IST",
+        events=confirmed.events,
     )
     state: Booking = confirmed.state
     return state
@@ -404,9 +397,8 @@ def _leave_and_mark(
 
 def _group_class(story: _Story) -> None:
     start = _ist(TUESDAY, 19)
+    # enrolled by their bookings (and the teacher by the scheduling)
     people = ((TEACHER, "teacher"), ("ann", "student"), ("cara", "student"))
-    for participant, role in people:
-        story.attendance.enrol("class-1", participant, role)
     _joins(
         story,
         "class-1",
@@ -442,8 +434,6 @@ def _group_class(story: _Story) -> None:
 def _lesson(story: _Story) -> None:
     start = _ist(THURSDAY, 17)
     people = ((TEACHER, "teacher"), ("dev", "student"))
-    for participant, role in people:
-        story.attendance.enrol("lesson-1", participant, role)
     _joins(
         story,
         "lesson-1",

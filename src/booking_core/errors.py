@@ -47,6 +47,7 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     │   ├── IllegalPaymentTransitionError       billing.illegal_transition
     │   ├── SessionNotCancelledError            attendance.session_not_cancelled
     │   ├── SessionNotBookableError             booking.session_not_bookable
+    │   ├── BookingSessionClosedError           booking.session_closed
     │   ├── BookingTransitionError              booking.invalid_transition
     │   └── OfferExpiredError                   booking.offer_expired
     ├── PolicyViolationError                    a business rule or policy refuses it
@@ -122,6 +123,7 @@ __all__ = [
     "AttendanceTooEarlyError",
     "BookingCoreError",
     "BookingKeyReuseError",
+    "BookingSessionClosedError",
     "BookingTransitionError",
     "CapacityBelowTakenError",
     "ClaimTooOldError",
@@ -1128,6 +1130,17 @@ class SessionNotBookableError(InvalidTransitionError):
     template = (
         "cannot {action} on session {session_id!r}: {reason}; seats can only be "
         "booked on a scheduled group session before it starts"
+    )
+
+
+class BookingSessionClosedError(InvalidTransitionError):
+    """Raised when a person cancels a booking whose session is closed or started."""
+
+    code = "booking.session_closed"
+    template = (
+        "cannot cancel booking {booking_id!r}: its session {session_id!r} {reason}; "
+        "a booking is cancelled by people while its session is scheduled and has "
+        "not started (the bookings of a closed session are closed with it)"
     )
 
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from booking_core.bookings.model import Booking, CommandRecord
 from booking_core.events import DomainEvent
+from booking_core.money.dues import SettlementDue
 from booking_core.money.ledger import LedgerView
 from booking_core.money.payments import BookingPayment
 from booking_core.money.webhooks import ProcessedWebhook
@@ -60,6 +61,7 @@ __all__ = [
     "ProcessedWebhookRepository",
     "Repository",
     "SessionRepository",
+    "SettlementDueRepository",
     "StudentCalendarRepository",
     "TeacherScheduleRepository",
     "UnitOfWork",
@@ -207,6 +209,11 @@ class UnitOfWork(Protocol):
     @property
     def webhooks(self) -> ProcessedWebhookRepository:
         """The webhook events already applied (de-duplication by event id)."""
+        ...
+
+    @property
+    def settlements(self) -> SettlementDueRepository:
+        """The bookings whose money must end (the money outbox)."""
         ...
 
     def ledger(self, currency: str) -> LedgerJournal:
@@ -580,6 +587,19 @@ class BookingPaymentRepository(Repository[BookingPayment], Protocol):
 
     def all(self) -> list[BookingPayment]:
         """Every record, by id."""
+        ...
+
+
+class SettlementDueRepository(Repository[SettlementDue], Protocol):
+    """Stores :class:`~booking_core.money.dues.SettlementDue` records.
+
+    Contract: everything :class:`Repository` promises (the id is the booking
+    id), plus :meth:`due`, an index lookup that sees this unit of work's staged
+    changes.
+    """
+
+    def due(self) -> list[SettlementDue]:
+        """The dues still open, by id (never the closed ones)."""
         ...
 
 

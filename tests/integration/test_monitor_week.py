@@ -596,8 +596,11 @@ def test_the_week_ends_in_the_expected_state(
     assert moved.pending_reschedule is None
     assert lapsed.start == KOLKATA_NOON
     assert lapsed.pending_reschedule is None
-    assert offers == {"bob": BookingStatus.EXPIRED, "cat": BookingStatus.CONFIRMED}
+    # cat took the offered seat and joined: the completion marked her attended
+    assert offers == {"bob": BookingStatus.EXPIRED, "cat": BookingStatus.ATTENDED}
+    # enrolled by their bookings; ann cancelled hers, so she is excused
     assert {a.participant_id: a.attendance.value for a in attendees} == {
+        "ann": "excused",
         "cat": "present",
         "tina": "present",
     }

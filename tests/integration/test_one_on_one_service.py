@@ -52,7 +52,7 @@ from booking_core.policies import Policies
 from booking_core.recurrence import RecurrenceRule
 from booking_core.series import ChangeScope, SeriesItemStatus
 from booking_core.services.one_on_one import OneOnOneService
-from booking_core.sessions import Session
+from booking_core.sessions import Session, SessionStatus
 
 UTC = timezone.utc
 HOUR = timedelta(hours=1)
@@ -208,7 +208,12 @@ def test_auto_confirm_without_approval_and_the_slot_leaves_the_listing(
     assert booking.decision.at == NOW
     assert booking.session_id == booking.id
     assert _slots(world) == ()
-    assert [e.name for e in world.events()][-1] == "booking.confirmed"
+    # the confirmation, then its reaction: the 1:1's session scheduled
+    assert [e.name for e in world.events()][-2:] == [
+        "booking.confirmed",
+        "session.scheduled",
+    ]
+    assert _session(world, booking.session_id).window == SLOT
 
 
 def test_pending_then_approved_records_who_and_when(make: WorldFactory) -> None:
@@ -405,6 +410,12 @@ def _group_session(world: World, session_id: str, status: str = "scheduled") -> 
     _run(world, add)
 
 
+def _session(world: World, session_id: str) -> Session:
+    with world.uow_factory() as uow:
+        found: Session = uow.sessions.get(session_id)
+        return found
+
+
 def _run(world: World, operation: Callable[[Any], None]) -> None:
     with world.uow_factory() as uow:
         operation(uow)
@@ -428,10 +439,17 @@ def test_a_one_on_one_session_of_a_booking_is_not_counted_twice(
 ) -> None:
     world = make()
     booked = _request(world, course="art", booking_id="b-1")
-    _group_session(world, booked.session_id)  # the host's session of that booking
+    # the confirmation scheduled the booking's session: one commitment, named once
+    assert _session(world, booked.session_id).status is SessionStatus.SCHEDULED
+    with pytest.raises(TeacherDoubleBookedError) as caught:
+        _request(world, student="s-2", booking_id="b-2")
+    assert caught.value.details["ref_id"] == booked.session_id
     world.service.cancel("b-1", reason="moved", actor=TEACHER)
-    with pytest.raises(TeacherDoubleBookedError):  # now it is a session of its own
-        _request(world, booking_id="b-2")
+    # its session was cancelled with it: the slot is free again
+    assert _session(world, booked.session_id).status is SessionStatus.CANCELLED
+    assert _request(world, student="s-2", booking_id="b-2").status is (
+        BookingStatus.CONFIRMED
+    )
 
 
 def test_the_students_group_seat_blocks_the_student(make: WorldFactory) -> None:

@@ -113,7 +113,10 @@ def test_full_lifecycle_and_the_audit_trail_in_the_store() -> None:
     assert stored.version == 6
     assert stored.status is SessionStatus.COMPLETED
     assert stored.start == start + timedelta(days=2)
-    assert replay(store.events) == attrs.evolve(stored, version=0)
+    # the session's own events (its reactions' follow: alice's booking ended)
+    own = [e for e in store.events if e.aggregate_id == "s-1"]
+    assert [e.name for e in store.events if e not in own] == ["booking.no_show"]
+    assert replay(own) == attrs.evolve(stored, version=0)
 
 
 def test_unknown_session_and_duplicate_id() -> None:
@@ -168,6 +171,7 @@ def test_a_lost_race_is_retried_from_a_fresh_load() -> None:
         "session.scheduled",
         "session.reschedule_requested",
         "session.cancelled",
+        "attendee.excused",  # the reaction: the enrolled teacher excused
     ]
 
 
@@ -273,8 +277,11 @@ def test_an_approved_reschedule_moves_the_bookings_of_the_session() -> None:
         bookings = uow.bookings
         assert [bookings.get(b).window for b in ("b-1", "b-2")] == [moved, moved]
         assert bookings.get("b-1").version == 2
-    # A change that keeps the time (completion) leaves the bookings alone.
+    # A change that keeps the time (completion) leaves the windows alone; the
+    # reaction ends the confirmed booking by attendance (nobody joined).
     clock.set(moved.end + timedelta(minutes=1))
     service.complete("s-1", actor=TEACHER)
     with InMemoryUnitOfWork(store) as uow:
-        assert uow.bookings.get("b-1").version == 2
+        finished = uow.bookings.get("b-1")
+        assert (finished.window, finished.status) == (moved, BookingStatus.NO_SHOW)
+        assert uow.bookings.get("b-2").status is BookingStatus.CANCELLED

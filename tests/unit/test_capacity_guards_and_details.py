@@ -18,6 +18,7 @@ from booking_core.bookings import capacity, offers
 from booking_core.bookings.model import Booking, BookingStatus, SeatMove
 from booking_core.bookings.policies import BookingPolicy, WaitlistMode, WaitlistPolicy
 from booking_core.errors import (
+    BookingSessionClosedError,
     CapacityBelowTakenError,
     InvalidValueError,
     NotBookingHolderError,
@@ -91,12 +92,13 @@ def _offered_pair() -> tuple[Session, Booking]:
 
 def test_cancel_refuses_once_the_session_started() -> None:
     session, ann = _book(_session(2), "ann")
-    with pytest.raises(SessionNotBookableError) as caught:
+    with pytest.raises(BookingSessionClosedError) as caught:
         capacity.cancel(session, ann, actor=Actor.student("ann"), now=START)
+    assert caught.value.code == "booking.session_closed"
     assert caught.value.details == {
-        "action": "cancel a booking",
+        "booking_id": ann.id,
         "session_id": "s",
-        "reason": f"it started at {START.isoformat()}",
+        "reason": f"started at {START.isoformat()}",
     }
     # one microsecond earlier it still works
     just_before = START - timedelta(microseconds=1)
@@ -107,9 +109,29 @@ def test_cancel_refuses_once_the_session_started() -> None:
 def test_cancel_refuses_on_a_cancelled_session() -> None:
     session, ann = _book(_session(2), "ann")
     closed = attrs.evolve(session, status=SessionStatus.CANCELLED)
-    with pytest.raises(SessionNotBookableError) as caught:
+    with pytest.raises(BookingSessionClosedError) as caught:
         capacity.cancel(closed, ann, actor=Actor.student("ann"), now=T0)
-    assert caught.value.details["reason"] == "it is cancelled"
+    assert caught.value.details["reason"] == "is cancelled"
+    assert "cannot cancel booking" in str(caught.value)
+
+
+def test_cancel_refuses_a_booking_of_a_one_to_one_session() -> None:
+    session, ann = _book(_session(1), "ann")
+    one = attrs.evolve(session, kind="one_on_one", waitlist_enabled=False)
+    with pytest.raises(SessionNotBookableError) as caught:
+        capacity.cancel(one, ann, actor=Actor.system(), now=T0)
+    assert caught.value.details["reason"] == (
+        "it is a 1:1 session (booked by request and approval)"
+    )
+
+
+def test_the_system_may_close_a_booking_of_a_closed_or_started_session() -> None:
+    session, ann = _book(_session(2), "ann")
+    done = capacity.cancel(session, ann, actor=Actor.system(), now=START)
+    assert done.state.moves[0].status is BookingStatus.CANCELLED
+    closed = attrs.evolve(session, status=SessionStatus.CANCELLED)
+    done = capacity.cancel(closed, ann, actor=Actor.system(), now=T0)
+    assert done.state.moves[0].status is BookingStatus.CANCELLED
 
 
 def test_change_capacity_refuses_once_the_session_started() -> None:

@@ -39,6 +39,7 @@ UNSTORED = {
     "booking_core.testing.strategies:Transition",
     "booking_core.services.monitor:_Progress",
     "booking_core.services.one_on_one:_Held",
+    "booking_core.services.reactions:ReactionContext",
     "booking_core.bookings.model:_SeatEvent",
     "booking_core.bookings.one_on_one:_OneOnOneEvent",
     "booking_core.sessions.events:_SessionEventFields",

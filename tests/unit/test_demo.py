@@ -121,15 +121,17 @@ def test_db_keeps_the_story(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert group.status is lesson.status is SessionStatus.COMPLETED
     moved_to = datetime(2026, 6, 4, 11, 30, tzinfo=timezone.utc)  # 17:00 IST
     assert lesson.window.start == moved_to
+    # the completions ended the bookings: attended, or closed unseated
     assert statuses == {
-        "seat-1": BookingStatus.CONFIRMED,
+        "seat-1": BookingStatus.ATTENDED,
         "seat-2": BookingStatus.CANCELLED,
-        "seat-3": BookingStatus.CONFIRMED,
-        "seat-4": BookingStatus.WAITLISTED,
-        "one-1": BookingStatus.CONFIRMED,
+        "seat-3": BookingStatus.ATTENDED,
+        "seat-4": BookingStatus.CANCELLED,
+        "one-1": BookingStatus.ATTENDED,
     }
     assert cara.attendance is AttendanceMark.LATE
-    assert len(names) == 35  # payout webhooks apply the fetched status
+    assert len(names) == 40
+    assert names.count("booking.attended") == 3
     assert names[:2] == ["teacher_schedule.set", "session.scheduled"]
 
 

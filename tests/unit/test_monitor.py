@@ -422,12 +422,14 @@ def test_when_it_cannot_tell_whether_still_due_it_reports_the_error(
 
     payments = Proxy(Proxy(world.payments, "settle", boom), "booking", boom)
     report = world.monitor(payment_service=payments).tick()
+    # every open due: ann's cancel, bob's expired offer, eve's missed 1:1, ran's
     assert [(e.step, e.item_id, e.code) for e in report.errors] == [
-        (TickStep.SETTLEMENTS, "b-ran", "RuntimeError")
+        (TickStep.SETTLEMENTS, booking_id, "RuntimeError")
+        for booking_id in ("b-1", "b-2", "b-eve", "b-ran")
     ]
 
 
-def test_payments_of_cancelled_bookings_and_open_sessions_are_left_alone(
+def test_a_paid_cancelled_booking_is_refunded_an_open_session_left_alone(
     world: World,
 ) -> None:
     world.clock.set(SETUP)
@@ -435,20 +437,21 @@ def test_payments_of_cancelled_bookings_and_open_sessions_are_left_alone(
     _pay(world, "b-gus", datetime(2026, 3, 30, 12, tzinfo=UTC))  # not held yet
     world.clock.set(NOW)
     report = world.monitor().tick()
-    assert done(report) == EVERYTHING
-    assert not world.payments.booking("b-1").closed
+    assert done(report) == {**EVERYTHING, "payments_refunded": ("b-1",)}
+    assert world.payments.booking("b-1").closed
     assert not world.payments.booking("b-gus").closed
+    assert world.monitor().tick().total == 0
 
 
-def test_an_unknown_booking_behind_a_payment_is_an_error(world: World) -> None:
+def test_a_payment_of_no_booking_is_never_due(world: World) -> None:
     world.clock.set(SETUP)
     _pay(world, "b-ghost", NOW)
     world.clock.set(NOW)
     report = world.monitor().tick()
+    # the monitor reads settlement dues (bookings that ended), never every payment
     assert done(report) == EVERYTHING
-    assert [(e.step, e.item_id, e.code) for e in report.errors] == [
-        (TickStep.SETTLEMENTS, "b-ghost", "not_found")
-    ]
+    assert report.errors == ()
+    assert not world.payments.booking("b-ghost").closed
 
 
 def test_without_payments_or_1to1_those_steps_do_not_run(world: World) -> None:
@@ -557,3 +560,17 @@ def test_every_paid_booking_of_a_missed_session_is_refunded(world: World) -> Non
     report = world.monitor().tick()
     assert report.payments_refunded == ("b-eve", "b-eve-2")
     assert world.payments.journal.balance("refunds") == 2 * 50000
+
+
+def test_a_due_closed_by_another_worker_stays_closed(world: World) -> None:
+    world.clock.set(SETUP)
+    _pay(world, "b-1", datetime(2026, 3, 29, 12, tzinfo=UTC))  # ann cancelled it
+    world.clock.set(NOW)
+    monitor = world.monitor()
+    monitor._close_due("b-1")  # another worker got there first
+    with world.store.lock:
+        closed = world.store.collection("settlement_dues")["b-1"]
+    monitor._close_due("b-1")  # closing again changes nothing
+    with world.store.lock:
+        assert world.store.collection("settlement_dues")["b-1"] == closed
+    assert not closed.open

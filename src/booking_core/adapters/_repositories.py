@@ -23,6 +23,7 @@ from booking_core.availability.schedule import StudentCalendar, TeacherSchedule
 from booking_core.bookings.model import Booking, BookingStatus, CommandRecord
 from booking_core.errors import NotFoundError
 from booking_core.money.currency import get_currency
+from booking_core.money.dues import SettlementDue
 from booking_core.money.ledger import LedgerAccount, LedgerEntry, Transfer, plan_posting
 from booking_core.money.payments import BookingPayment
 from booking_core.money.webhooks import ProcessedWebhook
@@ -42,6 +43,7 @@ __all__ = [
     "PROCESSED_WEBHOOKS",
     "SERIES",
     "SESSIONS",
+    "SETTLEMENT_DUES",
     "STUDENT_CALENDARS",
     "TEACHER_SCHEDULES",
     "WITHDRAWALS",
@@ -54,6 +56,7 @@ __all__ = [
     "StagedLedgerJournal",
     "StagedProcessedWebhookRepository",
     "StagedSessionRepository",
+    "StagedSettlementDueRepository",
     "StagedStudentCalendarRepository",
     "StagedTeacherScheduleRepository",
     "StagedUnitOfWork",
@@ -66,6 +69,7 @@ __all__ = [
     "index_ledger_entry",
     "index_series",
     "index_session",
+    "index_settlement_due",
     "index_withdrawal",
 ]
 
@@ -199,6 +203,19 @@ def index_booking_payment(record: BookingPayment) -> list[tuple[str, str]]:
     return entries
 
 
+SETTLEMENT_DUES = "settlement_dues"
+"""The collection that holds settlement dues (bookings whose money must end)."""
+
+
+def index_settlement_due(due: SettlementDue) -> list[tuple[str, str]]:
+    """Index entries of a settlement due: ``("due", "yes")`` while open.
+
+    The monitor's settlement step reads this index only, so a tick's cost
+    follows the bookings that ended, not every payment record ever made.
+    """
+    return [("due", "yes")] if due.open else []
+
+
 WITHDRAWALS = "withdrawals"
 """The collection that holds withdrawals."""
 
@@ -217,6 +234,7 @@ DEFAULT_INDEXES: dict[str, Indexer] = {
     LEDGER_ACCOUNTS: index_ledger_account,
     BOOKING_PAYMENTS: index_booking_payment,
     WITHDRAWALS: index_withdrawal,
+    SETTLEMENT_DUES: index_settlement_due,
 }
 """The library's own collections and their indexers; every store registers them."""
 
@@ -495,6 +513,21 @@ class StagedProcessedWebhookRepository(StagedAggregateRepository[ProcessedWebhoo
             return None
 
 
+class StagedSettlementDueRepository(StagedAggregateRepository[SettlementDue]):
+    """A :class:`~booking_core.ports.SettlementDueRepository` over any staging UoW.
+
+    Args:
+        uow: The unit of work it stages into.
+    """
+
+    collection = SETTLEMENT_DUES
+    kind = SettlementDue
+
+    def due(self) -> list[SettlementDue]:
+        """The open dues, by id (one index lookup)."""
+        return self._repo.find("due", "yes")
+
+
 def _requested(withdrawal: Withdrawal) -> tuple[datetime, str]:
     return (withdrawal.requested_at, withdrawal.id)
 
@@ -727,6 +760,11 @@ class StagedUnitOfWork(StagingUnitOfWork):
     def webhooks(self) -> StagedProcessedWebhookRepository:
         """The webhook events already applied."""
         return StagedProcessedWebhookRepository(self)
+
+    @property
+    def settlements(self) -> StagedSettlementDueRepository:
+        """The bookings whose money must end (the money outbox)."""
+        return StagedSettlementDueRepository(self)
 
     def ledger(self, currency: str) -> StagedLedgerJournal:
         """The ledger journal of ``currency``, staged in this unit of work."""

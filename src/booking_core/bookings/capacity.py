@@ -72,6 +72,7 @@ from booking_core.bookings.model import (
 from booking_core.bookings.policies import BookingPolicy, WaitlistMode, WaitlistPolicy
 from booking_core.bookings.seats import SeatOffer, WaitlistEntry
 from booking_core.errors import (
+    BookingSessionClosedError,
     BookingTransitionError,
     CapacityBelowTakenError,
     InvalidValueError,
@@ -218,6 +219,18 @@ def _require_open(session: Session, now: datetime, action: str) -> None:
     else:
         return
     raise SessionNotBookableError(action=action, session_id=session.id, reason=reason)
+
+
+def _require_cancellable(session: Session, booking: Booking, now: datetime) -> None:
+    if session.status is not SessionStatus.SCHEDULED:
+        reason = f"is {session.status.value}"
+    elif now >= session.start:
+        reason = f"started at {session.start.isoformat()}"
+    else:
+        return
+    raise BookingSessionClosedError(
+        booking_id=booking.id, session_id=session.id, reason=reason
+    )
 
 
 def _require_holder(
@@ -512,8 +525,9 @@ def cancel(
         NotBookingHolderError: ``booking.not_holder``.
         BookingTransitionError: ``booking.invalid_transition`` for a booking
             that is not confirmed, waitlisted or offered.
-        SessionNotBookableError: ``booking.session_not_bookable`` once the
-            session started or closed.
+        BookingSessionClosedError: ``booking.session_closed`` once the
+            session started or closed (the system actor may always close a
+            booking: the cascade of a closed session).
         InvalidValueError: ``input.invalid_value`` for seats outside
             ``1..booking.seats`` or a booking of another session.
     """
@@ -526,7 +540,10 @@ def cancel(
         (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED, BookingStatus.OFFERED),
         "cancel",
     )
-    _require_open(session, now, "cancel a booking")
+    if session.kind is not SessionKind.GROUP:
+        _require_open(session, now, "cancel a booking")
+    if actor.role is not Role.SYSTEM:
+        _require_cancellable(session, booking, now)
     count = booking.seats if seats is None else seats
     if type(count) is not int or not 1 <= count <= booking.seats:
         raise InvalidValueError(

@@ -460,6 +460,18 @@ class BookingCancelled(_SeatEvent):
 
 @final
 @attrs.frozen(kw_only=True)
+class BookingAttended(_SeatEvent):
+    """The booking's session ended and its student attended (group or 1:1)."""
+
+
+@final
+@attrs.frozen(kw_only=True)
+class BookingNoShow(_SeatEvent):
+    """The booking's session ended and its student did not attend."""
+
+
+@final
+@attrs.frozen(kw_only=True)
 class BookingClosed(DomainEvent):
     """A session without a waitlist became full (``aggregate_id``: the session)."""
 

@@ -29,11 +29,17 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from booking_core.clock import Clock
-from booking_core.errors import BookingCoreError, ConcurrencyError, InvalidValueError
+from booking_core.errors import (
+    BookingCoreError,
+    ConcurrencyError,
+    DuplicateIdError,
+    InvalidValueError,
+)
+from booking_core.events import DomainEvent
 from booking_core.policies import Policies
 
 if TYPE_CHECKING:  # only annotations: naming a service loads no repository protocol
@@ -93,6 +99,26 @@ def run_in_transaction(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+# The collections of the per-person tokens (teacher schedule, student calendar)
+# that :mod:`booking_core.services.commitments` creates on first use.
+_TOKENS = frozenset({"teacher_schedules", "student_calendars"})
+
+
+class _Reacting:
+    """A unit of work whose ``collect`` also queues the events for the reactions."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+        self.queue: list[DomainEvent] = []
+
+    def collect(self, events: Sequence[DomainEvent]) -> None:
+        self._uow.collect(events)
+        self.queue.extend(events)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._uow, name)
+
+
 class Service:
     """The template every service follows: load, decide (pure), save, collect.
 
@@ -127,13 +153,45 @@ class Service:
         *,
         retry_on: tuple[type[BookingCoreError], ...] = (ConcurrencyError,),
     ) -> T:
-        """Run ``operation`` in a fresh unit of work and commit (retried)."""
-        return run_in_transaction(
-            self._uow_factory,
-            operation,
-            attempts=self.policies.transaction_attempts,
-            retry_on=retry_on,
-        )
+        """Run ``operation`` and its reactions in a fresh unit of work; commit.
+
+        Every event the operation collects, and every event a reaction
+        collects in turn, runs its handlers of
+        :data:`~booking_core.services.reactions.REACTIONS` in the same unit of
+        work before it commits: a command and what follows from it across
+        aggregates are one transaction (retried together on a lost race).
+        """
+        from booking_core.services.reactions import ReactionContext, react
+
+        def reacting(uow: UnitOfWork) -> T:
+            wrapped = _Reacting(uow)
+            facade = cast("UnitOfWork", wrapped)
+            result = operation(facade)
+            if wrapped.queue:
+                context = ReactionContext(
+                    uow=facade, now=self._clock.now(), policies=self.policies
+                )
+                react(wrapped.queue, context)
+            return result
+
+        try:
+            return run_in_transaction(
+                self._uow_factory,
+                reacting,
+                attempts=self.policies.transaction_attempts,
+                retry_on=retry_on,
+            )
+        except DuplicateIdError as error:
+            if error.details.get("kind") not in _TOKENS:
+                raise
+            # A twin transaction created the same person's token first; from a
+            # fresh load this one finds it and is ordered after it.
+            return run_in_transaction(
+                self._uow_factory,
+                reacting,
+                attempts=self.policies.transaction_attempts,
+                retry_on=retry_on,
+            )
 
     def _read(self, query: Callable[[UnitOfWork], T]) -> T:
         """Run a read-only ``query`` in a unit of work that is never committed."""

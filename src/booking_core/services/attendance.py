@@ -51,6 +51,7 @@ from booking_core.attendance.model import (
     attendee_id,
 )
 from booking_core.attendance.outcome import OutcomeReport
+from booking_core.errors import NotFoundError
 from booking_core.events import Decision, DomainEvent
 from booking_core.ports import UnitOfWork
 from booking_core.services import Service
@@ -80,18 +81,26 @@ class AttendanceService(Service):
         *,
         payment_status: PaymentStatus | None = None,
     ) -> Attendee:
-        """Add an attendee to an existing session.
+        """Add an attendee to an existing session (idempotent).
+
+        Bookings enrol their students and sessions their teacher by
+        themselves (:mod:`booking_core.services.reactions`); enrolling one
+        already enrolled returns the stored attendee unchanged.
 
         Returns:
-            The new attendee (as staged, version 0).
+            The new attendee (as staged, version 0), or the stored one.
 
         Raises:
             NotFoundError: ``not_found`` for an unknown session.
-            DuplicateIdError: ``conflict.duplicate_id`` when already enrolled.
         """
 
         def operation(uow: UnitOfWork) -> Attendee:
             uow.sessions.get(session_id)
+            key = attendee_id(session_id, participant_id, role)
+            try:
+                return uow.attendees.get(key)
+            except NotFoundError:
+                pass
             attendee = Attendee.create(
                 session_id=session_id,
                 participant_id=participant_id,

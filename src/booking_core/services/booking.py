@@ -53,6 +53,7 @@ from datetime import datetime
 from typing import Any, TypeVar, final
 
 from booking_core.actors import Actor
+from booking_core.availability.commitments import CommitmentKind
 from booking_core.bookings import capacity, offers
 from booking_core.bookings.capacity import (
     SeatAvailability,
@@ -77,8 +78,9 @@ from booking_core.policies import Policies
 from booking_core.ports import (
     UnitOfWork,
 )
-from booking_core.services import Service
+from booking_core.services import Service, commitments
 from booking_core.sessions import Session
+from booking_core.sessions.model import SessionStatus
 
 __all__ = ["BookingService"]
 
@@ -235,6 +237,9 @@ class BookingService(Service):
             BookingKeyReuseError: ``booking.idempotency_key_reused``.
             NotFoundError: ``not_found`` for an unknown session.
             SessionNotBookableError: ``booking.session_not_bookable``.
+            StudentDoubleBookedError: ``availability.student_double_booked``
+                (or ``teacher_double_booked`` for the same teacher) when the
+                student holds another commitment at that time.
             TooManySeatsError: ``booking.too_many_seats``.
             SeatsUnavailableError: ``booking.seats_unavailable``.
         """
@@ -250,6 +255,19 @@ class BookingService(Service):
                     booking_id=existing.id,
                     status=existing.status.value,
                     session_id=session_id,
+                )
+            if session.status is SessionStatus.SCHEDULED:
+                # the student's other commitments (ordered by their calendar)
+                commitments.lock_student(uow, student_id)
+                commitments.ensure_student_free(
+                    uow,
+                    student_id,
+                    window=session.window,
+                    teacher_id=session.teacher_id,
+                    ref_id=session.id,
+                    kind=CommitmentKind.GROUP_SESSION,
+                    pending_holds_slot=self.policies.one_on_one.pending_holds_slot,
+                    policy=self.policies.one_on_one.conflicts,
                 )
             booking_id = self._new_id()
             change = capacity.book(
@@ -298,7 +316,11 @@ class BookingService(Service):
             BookingKeyReuseError: ``booking.idempotency_key_reused``.
             NotBookingHolderError: ``booking.not_holder``.
             BookingTransitionError: ``booking.invalid_transition``.
-            SessionNotBookableError: ``booking.session_not_bookable``.
+            BookingSessionClosedError: ``booking.session_closed`` once the
+                session started, was cancelled or finished (the system actor
+                may always close a booking).
+            SessionNotBookableError: ``booking.session_not_bookable`` for a
+                1:1 booking (cancelled through the 1:1 service).
         """
 
         def operation(uow: UnitOfWork) -> Decision[Booking]:

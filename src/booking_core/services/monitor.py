@@ -13,12 +13,19 @@
    become missed (:func:`~booking_core.sessions.mark_missed`);
 5. **completions**: scheduled sessions past the grace period get their
    attendance marked and complete (:func:`~booking_core.sessions.complete`);
-6. **settlements**: captured, unsettled payments of completed or missed
-   sessions follow the attendance outcome
-   (:func:`~booking_core.attendance.classify_outcome`, then
+6. **settlements**: every open settlement due (a booking that ended:
+   cancelled, closed with its session, attended or a no-show; recorded by
+   :mod:`~booking_core.services.reactions` in the booking's own transaction)
+   whose payment is captured ends: an outcome due follows the attendance
+   outcome (:func:`~booking_core.attendance.classify_outcome`, then
    :meth:`PaymentService.settle
-   <booking_core.services.payments.PaymentService.settle>`): escrow released
-   to the teacher, or the student refunded;
+   <booking_core.services.payments.PaymentService.settle>`), a cancellation
+   due is refunded by the cancellation policy
+   (:meth:`PaymentService.refund
+   <booking_core.services.payments.PaymentService.refund>`); a due without a
+   payment record closes once the booking's window is over (an order may
+   still be opened before), one not captured yet waits for its capture. The
+   step reads the open dues by index, never every payment record;
 7. **series**: unbounded series extend their horizon (:class:`OneOnOneSteps`).
 
 **Idempotent.** Each step finds its work by asking the stored state what is due
@@ -66,10 +73,14 @@ from booking_core.attendance.model import Attendee
 from booking_core.attendance.outcome import OutcomeReport
 from booking_core.bookings.model import Booking, BookingStatus
 from booking_core.clock import Clock
-from booking_core.errors import ConcurrencyError
+from booking_core.errors import ConcurrencyError, NotFoundError
 from booking_core.events import Decision
+from booking_core.money.dues import DueKind, SettlementDue, close_due
+from booking_core.money.payments import BookingPayment
+from booking_core.money.refunds import CancellationReason
 from booking_core.ports import UnitOfWork
 from booking_core.series import BookingSeries
+from booking_core.services import run_in_transaction
 from booking_core.sessions import (
     RescheduleExpired,
     Session,
@@ -88,12 +99,6 @@ if TYPE_CHECKING:  # the monitor is handed the services; it never builds one
 __all__ = ["Monitor", "OneOnOneSteps", "TickError", "TickReport", "TickStep"]
 
 T = TypeVar("T")
-
-# Bookings whose payment follows the session's outcome (they hold seats).
-_SETTLED = frozenset(
-    {BookingStatus.CONFIRMED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW}
-)
-_SETTLE_AFTER = frozenset({SessionStatus.COMPLETED, SessionStatus.MISSED})
 
 
 class OneOnOneSteps(Protocol):
@@ -567,40 +572,80 @@ class Monitor:
     def _settle(
         self,
         payments: PaymentService,
-        booking_id: str,
-        now: datetime,
+        due: SettlementDue,
         outcomes: dict[str, OutcomeReport],
     ) -> str | None:
-        booking = self._read(lambda uow: uow.bookings.get(booking_id))
-        session = self._session(booking.session_id)
-        if booking.status not in _SETTLED or session.status not in _SETTLE_AFTER:
-            return None
-        report = outcomes.get(session.id)
+        """End one due booking's money; the kind of transition, or ``None``."""
+        record = self._record(payments, due.id)
+        if record is None or record.closed:
+            # nothing to pay back (no order, or its money ended elsewhere)
+            if record is None and self._may_still_pay(due.id):
+                return None  # an order may still come before the booking's end
+            self._close_due(due.id)
+            return "dues_closed"
+        if record.payment is None:
+            return None  # not captured yet: the tick after the capture
+        if due.kind is not DueKind.OUTCOME:
+            # a cancellation: refunded by the cancellation policy (a share of
+            # zero included); the rest of the teacher's share is released
+            payments.refund(due.id, by=due.by, reason=CancellationReason.CANCELLED)
+            self._close_due(due.id)
+            return "payments_refunded"
+        report = outcomes.get(due.session_id)
         if report is None:
-            report = self.attendance_service.outcome(session.id)
-            outcomes[session.id] = report
-        settled = payments.settle(booking_id, report.settlement)
-        released = settled.payment is not None and settled.payment.released
-        return "payments_released" if released else "payments_refunded"
+            report = self.attendance_service.outcome(due.session_id)
+            outcomes[due.session_id] = report
+        record = payments.settle(due.id, report.settlement)
+        self._close_due(due.id)
+        # A refund also releases what it leaves of the teacher's share; it is
+        # reported as a refund whenever the student got money back.
+        refunded = record.payment is not None and record.payment.refunded.amount > 0
+        return "payments_refunded" if refunded else "payments_released"
 
     @staticmethod
-    def _unsettled(payments: PaymentService, booking_id: str) -> bool:
-        return not payments.booking(booking_id).closed
+    def _record(payments: PaymentService, booking_id: str) -> BookingPayment | None:
+        """The booking's payment record, or ``None`` when no order was opened."""
+        try:
+            return payments.booking(booking_id)
+        except NotFoundError:
+            return None
+
+    def _may_still_pay(self, booking_id: str) -> bool:
+        """True before the booking's window ended (an order may still be opened)."""
+        booking = self._read(lambda uow: uow.bookings.get(booking_id))
+        return self._clock.now() < booking.window.end
+
+    def _close_due(self, booking_id: str) -> None:
+        """Close the due; one closed meanwhile (by another worker) stays closed."""
+        now = self._clock.now()
+
+        def close(uow: UnitOfWork) -> None:
+            repository = uow.settlements
+            due = repository.get(booking_id)
+            if due.open:
+                repository.save(close_due(due, now=now))
+
+        run_in_transaction(self._uow_factory, close)
+
+    def _still_open(self, payments: PaymentService, booking_id: str) -> bool:
+        """True while the due is open and its money has not ended elsewhere."""
+        if not self._read(lambda uow: uow.settlements.get(booking_id).open):
+            return False
+        record = self._record(payments, booking_id)
+        return record is None or not record.closed
 
     def _settle_payments(self, now: datetime, progress: _Progress) -> None:
         payments = self.payment_service
         if payments is None:
             return
         outcomes: dict[str, OutcomeReport] = {}
-        for record in payments.bookings():
-            if record.payment is None or record.closed:
-                continue
+        for due in self._read(lambda uow: uow.settlements.due()):
             kind = self._attempt(
                 progress,
                 TickStep.SETTLEMENTS,
-                record.id,
-                partial(self._settle, payments, record.id, now, outcomes),
-                partial(self._unsettled, payments, record.id),
+                due.id,
+                partial(self._settle, payments, due, outcomes),
+                partial(self._still_open, payments, due.id),
             )
-            if kind is not None:
-                progress.add(kind, record.id)
+            if kind is not None and kind != "dues_closed":
+                progress.add(kind, due.id)

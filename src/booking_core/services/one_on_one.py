@@ -77,7 +77,6 @@ from booking_core._validation import utc_instant
 from booking_core.actors import Actor, check_actor
 from booking_core.availability.commitments import Commitment, CommitmentKind
 from booking_core.availability.schedule import (
-    StudentCalendar,
     TeacherSchedule,
     set_schedule,
 )
@@ -111,7 +110,6 @@ from booking_core.events import Decision, DomainEvent
 from booking_core.intervals import TimeWindow
 from booking_core.policies import Policies
 from booking_core.ports import (
-    Repository,
     UnitOfWork,
 )
 from booking_core.recurrence import RecurrenceRule
@@ -127,7 +125,7 @@ from booking_core.series import (
     extend_series,
     move_occurrences,
 )
-from booking_core.services import Service
+from booking_core.services import Service, commitments
 from booking_core.sessions.model import MeetingInfo, SessionStatus
 from booking_core.zones import to_local
 
@@ -151,24 +149,6 @@ def _reach(schedule: TeacherSchedule, start: datetime, end: datetime) -> TimeWin
     """
     margin = 2 * _DAY + schedule.buffer_before + schedule.buffer_after
     return TimeWindow(start=start - margin, end=end + margin)
-
-
-_Token = TypeVar("_Token", TeacherSchedule, StudentCalendar)
-
-
-def _touch(repository: Repository[_Token], fresh: _Token) -> _Token:
-    """Stage the stored aggregate of ``fresh.id`` unchanged (or ``fresh`` if new).
-
-    Saving it unchanged still bumps its version on commit, so two transactions
-    touching one id are ordered by its compare-and-set.
-    """
-    try:
-        current = repository.get(fresh.id)
-    except NotFoundError:
-        repository.add(fresh)
-        return fresh
-    repository.save(current)
-    return current
 
 
 @attrs.frozen
@@ -233,13 +213,17 @@ class OneOnOneService(Service):
             return super()._run(operation, retry_on=retry_on)
 
     def _lock(self, uow: UnitOfWork, teacher_id: str) -> TeacherSchedule:
-        """Load the teacher's schedule and stage it, so committing is ordered."""
-        return _touch(uow.schedules, TeacherSchedule(id=teacher_id))
+        """Load the teacher's schedule and stage it, so committing is ordered.
+
+        The same token every command that creates or moves a teacher's
+        commitment takes (:mod:`booking_core.services.commitments`).
+        """
+        return commitments.lock_teacher(uow, teacher_id)
 
     def _lock_student(self, uow: UnitOfWork, student_id: str) -> None:
         """Stage the student's calendar, so bookings of one student are ordered."""
         if self.policy.conflicts.check_students:
-            _touch(uow.calendars, StudentCalendar(id=student_id))
+            commitments.lock_student(uow, student_id)
 
     def _held(
         self,

@@ -27,7 +27,7 @@ Example:
     >>> decision = service.cancel("s-1", reason="family emergency",
     ...                           actor=Actor.teacher("t-1"))
     >>> decision.state.status.value, [e.name for e in store.events]
-    ('cancelled', ['session.scheduled', 'session.cancelled'])
+    ('cancelled', ['session.scheduled', 'session.cancelled', 'attendee.excused'])
     >>> service.get("s-1").version, service.scheduled(
     ...     starting_before=clock.now() + timedelta(days=7))
     (2, [])
@@ -43,10 +43,12 @@ import attrs
 
 from booking_core import sessions as domain
 from booking_core.actors import Actor
+from booking_core.availability.commitments import CommitmentKind
+from booking_core.errors import CommitmentConflictError, SlotNotAvailableError
 from booking_core.events import Decision
 from booking_core.intervals import TimeWindow
 from booking_core.ports import UnitOfWork
-from booking_core.services import Service
+from booking_core.services import Service, commitments
 from booking_core.sessions import (
     MeetingInfo,
     Session,
@@ -57,6 +59,12 @@ __all__ = ["SessionService"]
 
 
 _Decide = Callable[[Session, frozenset[str], datetime], Decision[Session]]
+
+
+def _commitment_kind(session: Session) -> CommitmentKind:
+    if session.kind is SessionKind.GROUP:
+        return CommitmentKind.GROUP_SESSION
+    return CommitmentKind.ONE_ON_ONE
 
 
 @final
@@ -95,18 +103,60 @@ class SessionService(Service):
             lambda uow: uow.sessions.scheduled_sessions(starting_before=starting_before)
         )
 
-    def _change(self, session_id: str, decide: _Decide) -> Decision[Session]:
+    def _claimed(self, before: Session, after: Session) -> TimeWindow | None:
+        """The window a decision newly claims: a move, or a newly proposed time."""
+        if after.window != before.window:
+            return after.window
+        proposal = after.pending_reschedule
+        if proposal is None or before.pending_reschedule is not None:
+            return None  # no proposal, or one checked when it was made
+        return proposal.new_window
+
+    def _ensure_free(
+        self, uow: UnitOfWork, session: Session, window: TimeWindow, holders: set[str]
+    ) -> None:
+        """Lock the teacher and the booked students, then check ``window``."""
+        schedule = commitments.lock(uow, session.teacher_id, holders)
+        one_on_one = self.policies.one_on_one
+        commitments.ensure_free(
+            uow,
+            window=window,
+            teacher_id=session.teacher_id,
+            ref_id=session.id,
+            kind=_commitment_kind(session),
+            student_ids=holders,
+            pending_holds_slot=one_on_one.pending_holds_slot,
+            policy=one_on_one.conflicts,
+        )
+        if self.policies.reschedule.reschedule_within_availability:
+            commitments.ensure_within_availability(
+                schedule, window, course_id=session.course_id
+            )
+
+    def _change(
+        self,
+        session_id: str,
+        decide: _Decide,
+        *,
+        instead: _Decide | None = None,
+    ) -> Decision[Session]:
         def operation(uow: UnitOfWork) -> Decision[Session]:
             repository = uow.sessions
             session = repository.get(session_id)
             booked = uow.bookings.of_session(session_id)
             students = frozenset(b.student_id for b in booked if b.is_participant)
-            decision = decide(session, students, self._clock.now())
+            now = self._clock.now()
+            decision = decide(session, students, now)
+            claimed = self._claimed(session, decision.state)
+            if claimed is not None:
+                holders = {b.student_id for b in booked if b.is_active}
+                try:
+                    self._ensure_free(uow, session, claimed, holders)
+                except (CommitmentConflictError, SlotNotAvailableError):
+                    if instead is None:
+                        raise
+                    decision = instead(session, students, now)
             repository.save(decision.state)
-            moved = decision.state.window
-            if moved != session.window:
-                for booking in booked:
-                    uow.bookings.save(attrs.evolve(booking, window=moved))
             uow.collect(decision.events)
             return decision
 
@@ -133,6 +183,7 @@ class SessionService(Service):
         """
 
         def operation(uow: UnitOfWork) -> Decision[Session]:
+            commitments.lock_teacher(uow, teacher_id)
             decision = domain.schedule(
                 session_id=session_id,
                 kind=kind,
@@ -145,6 +196,15 @@ class SessionService(Service):
                 waitlist_enabled=waitlist_enabled,
                 actor=actor,
                 now=self._clock.now(),
+            )
+            commitments.ensure_free(
+                uow,
+                window=decision.state.window,
+                teacher_id=teacher_id,
+                ref_id=session_id,
+                kind=_commitment_kind(decision.state),
+                pending_holds_slot=self.policies.one_on_one.pending_holds_slot,
+                policy=self.policies.one_on_one.conflicts,
             )
             uow.sessions.add(decision.state)
             uow.collect(decision.events)
@@ -212,6 +272,15 @@ class SessionService(Service):
             session_id,
             lambda session, _students, now: domain.expire_reschedule(
                 session, actor=actor, now=now, policy=self.policies.reschedule
+            ),
+            # a proposed time taken meanwhile (or outside availability) lapses
+            instead=lambda session, _students, now: domain.expire_reschedule(
+                session,
+                actor=actor,
+                now=now,
+                policy=attrs.evolve(
+                    self.policies.reschedule, auto_approve_on_timeout=False
+                ),
             ),
         )
 

@@ -180,6 +180,9 @@ class ReschedulePolicy:
                                               (capped at the session start)
     ``auto_approve_on_timeout`` ``True``      no answer in time approves the
                                               proposed time; ``False``: it lapses
+    ``reschedule_within_        ``True``      a new time must lie inside the
+    availability``                            teacher's availability windows (when
+                                              they set any)
     ==========================  ============  ======================================
 
     Where the seeds disagree: seed 004 states both "within 10 hours: only students
@@ -202,6 +205,10 @@ class ReschedulePolicy:
         reason_max_length: Longest reason, characters after trimming.
         response_window: How long the other party has to answer.
         auto_approve_on_timeout: Whether an unanswered request is approved.
+        reschedule_within_availability: Whether a new time must lie inside
+            the teacher's availability (windows minus blackouts) when the
+            teacher set any; the commitment check (no overlap for the teacher
+            or a booked student) applies either way.
 
     Raises:
         InvalidValueError: ``input.invalid_value`` for a negative duration, a
@@ -232,6 +239,7 @@ class ReschedulePolicy:
         default=timedelta(hours=24), validator=_non_negative_delta
     )
     auto_approve_on_timeout: bool = True
+    reschedule_within_availability: bool = True
 
     def __attrs_post_init__(self) -> None:
         if self.reason_min_length > self.reason_max_length:
