@@ -112,6 +112,12 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/unit/test_ledger_post_many_balances.py",
         "tests/unit/test_ledger_refusal_details.py",
     ),
+    "money/accounts.py": (
+        "src/booking_core/money/accounts.py",
+        "tests/unit/test_money_ledger.py",
+        "tests/unit/test_ledger_post_many_balances.py",
+        "tests/unit/test_ledger_refusal_details.py",
+    ),
     "availability/windows.py": (
         "src/booking_core/availability/windows.py",
         "tests/unit/test_availability.py",
