@@ -118,7 +118,7 @@ def main() -> None:
 
     many = [
         Attendee(
-            id=f"s-{i}/student/p",
+            id=f"s-{i}~student~p",
             session_id=f"s-{i}",
             participant_id="p",
             role="student",
