@@ -41,6 +41,7 @@ __all__ = [
     "check_key",
     "identifier",
     "member",
+    "members",
     "non_empty_str",
     "non_negative_int",
     "out_of_range",
@@ -196,10 +197,34 @@ def member(kind: type[E], value: object, field: str) -> E:
     try:
         return kind(value)
     except (ValueError, TypeError):
-        allowed = ", ".join(repr(m.value) for m in kind)
         raise InvalidValueError(
-            field=field, reason=f"must be one of {allowed}", value=value
+            field=field, reason=f"must be one of {_allowed(kind)}", value=value
         ) from None
+
+
+def members(kind: type[E], value: object, field: str) -> frozenset[E]:
+    """``value`` (one member or an iterable of them) as a set of ``kind``.
+
+    Raises:
+        InvalidValueError: ``input.invalid_value`` naming ``field`` and the
+            allowed values.
+
+    Example:
+        >>> from booking_core.actors import Role
+        >>> members(Role, ["teacher", Role.TEACHER], "roles")
+        frozenset({<Role.TEACHER: 'teacher'>})
+    """
+    items = [value] if isinstance(value, (str, enum.Enum)) else value
+    try:
+        return frozenset(kind(item) for item in items)  # type: ignore[attr-defined]
+    except (ValueError, TypeError):
+        raise InvalidValueError(
+            field=field, reason=f"must be some of {_allowed(kind)}", value=value
+        ) from None
+
+
+def _allowed(kind: type[enum.Enum]) -> str:
+    return ", ".join(repr(m.value) for m in kind)
 
 
 def positive_int(

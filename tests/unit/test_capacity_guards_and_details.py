@@ -424,7 +424,7 @@ def test_policy_defaults_and_mode_details() -> None:
         WaitlistPolicy(mode="lottery")
     assert caught.value.details == {
         "field": "mode",
-        "reason": "must be 'auto_confirm' or 'offer'",
+        "reason": "must be one of 'auto_confirm', 'offer'",
         "value": "lottery",
     }
 

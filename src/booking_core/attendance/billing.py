@@ -48,10 +48,9 @@ from booking_core._payment_status import (
     PaymentStatus,
     check_payment_transition,
 )
-from booking_core._validation import bounded_batch, utc_instant, valid_key
+from booking_core._validation import bounded_batch, member, utc_instant, valid_key
 from booking_core.actors import Actor, Role, require_role
 from booking_core.attendance.model import Attendee
-from booking_core.errors import InvalidValueError
 from booking_core.events import Decision, DomainEvent
 
 __all__ = [
@@ -157,16 +156,6 @@ def billing_candidates(
     return tuple(sorted(found, key=lambda attendee: attendee.id))
 
 
-def _status(value: PaymentStatus | str) -> PaymentStatus:
-    try:
-        return PaymentStatus(value)
-    except ValueError:
-        names = ", ".join(status.value for status in PaymentStatus)
-        raise InvalidValueError(
-            field="target", reason=f"must be a payment status: {names}", value=value
-        ) from None
-
-
 def change_payment_status(
     attendee: Attendee,
     target: PaymentStatus | str,
@@ -205,7 +194,9 @@ def change_payment_status(
     """
     now = utc_instant(now, "now")
     require_role(actor, _BILLERS, action="change a payment status")
-    goal = check_payment_transition(attendee.payment_status, _status(target))
+    goal = check_payment_transition(
+        attendee.payment_status, member(PaymentStatus, target, "target")
+    )
     refund_pending = attendee.refund_pending and goal is not PaymentStatus.REFUNDED
     state = attrs.evolve(attendee, payment_status=goal, refund_pending=refund_pending)
     event = PaymentStatusChanged(

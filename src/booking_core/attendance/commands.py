@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from booking_core._payment_status import PaymentStatus, check_payment_transition
-from booking_core._validation import utc_instant
+from booking_core._validation import member, utc_instant
 from booking_core.actors import Actor, Role, check_actor, require_role
 from booking_core.attendance.events import (
     AttendanceMarked,
@@ -376,7 +376,7 @@ def set_intent(
             or after ``not_going``.
     """
     now = utc_instant(now, "now")
-    target = _intent(intent)
+    target = member(Intent, intent, "intent")
     _same_session(attendee, session)
     if attendee.role is not Role.STUDENT:
         raise InvalidValueError(
@@ -416,15 +416,6 @@ def set_intent(
         ).with_events((changed,))
     state = attrs.evolve(attendee, intent=target, late_cancellation=late)
     return Decision(state=state, events=(changed,))
-
-
-def _intent(value: Intent | str) -> Intent:
-    try:
-        return Intent(value)
-    except ValueError:
-        raise InvalidValueError(
-            field="intent", reason="must be going, maybe or not_going", value=value
-        ) from None
 
 
 def excuse(

@@ -57,6 +57,8 @@ from booking_core._payment_status import PaymentStatus
 from booking_core._validation import (
     bounded_decimal,
     identifier,
+    member,
+    members,
     non_empty_str,
     utc_instant,
 )
@@ -90,6 +92,14 @@ _ATTENDEE_ROLES = frozenset({Role.TEACHER, Role.STUDENT})
 
 
 _RECORDERS = frozenset({Role.ADMIN, Role.SYSTEM})
+
+
+def _reporters(value: object) -> frozenset[Role]:
+    return members(Role, value, "reporters")
+
+
+def _correctors(value: object) -> frozenset[Role]:
+    return members(Role, value, "correctors")
 
 
 @final
@@ -249,15 +259,6 @@ def _role(value: Role | str) -> Role:
     return role
 
 
-def _payment_status(value: PaymentStatus | str) -> PaymentStatus:
-    try:
-        return PaymentStatus(value)
-    except ValueError:
-        raise InvalidValueError(
-            field="payment_status", reason="must be a payment status", value=value
-        ) from None
-
-
 def attendee_id(session_id: str, participant_id: str, role: Role | str) -> str:
     """The id of the attendee ``(session_id, participant_id, role)``.
 
@@ -361,8 +362,8 @@ class Attendee:
             session_id=session_id,
             participant_id=participant_id,
             role=role,
-            intent=Intent(intent),
-            payment_status=_payment_status(payment_status),
+            intent=member(Intent, intent, "intent"),
+            payment_status=member(PaymentStatus, payment_status, "payment_status"),
         )
 
     @property
@@ -476,18 +477,6 @@ def _claim_lag(
         )
 
 
-def _roles(value: Any) -> frozenset[Role]:
-    items = [value] if isinstance(value, (str, Role)) else value
-    try:
-        return frozenset(Role(role) for role in items)
-    except (TypeError, ValueError):
-        raise InvalidValueError(
-            field="roles",
-            reason="must be roles: student, teacher, admin, system",
-            value=value,
-        ) from None
-
-
 @final
 @attrs.frozen(kw_only=True)
 class ParticipationPolicy:
@@ -533,10 +522,12 @@ class ParticipationPolicy:
     )
     self_recording: bool = True
     reporters: frozenset[Role] = attrs.field(
-        default=frozenset({Role.SYSTEM}), converter=_roles
+        default=frozenset({Role.SYSTEM}),
+        converter=_reporters,
     )
     correctors: frozenset[Role] = attrs.field(
-        default=frozenset({Role.TEACHER, Role.ADMIN, Role.SYSTEM}), converter=_roles
+        default=frozenset({Role.TEACHER, Role.ADMIN, Role.SYSTEM}),
+        converter=_correctors,
     )
 
 

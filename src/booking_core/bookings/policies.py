@@ -8,7 +8,7 @@ from typing import final
 
 import attrs
 
-from booking_core._validation import positive_int
+from booking_core._validation import member, positive_int
 from booking_core.errors import (
     InvalidValueError,
 )
@@ -18,6 +18,10 @@ __all__ = [
     "WaitlistMode",
     "WaitlistPolicy",
 ]
+
+
+def _mode(value: object) -> WaitlistMode:
+    return member(WaitlistMode, value, "mode")
 
 
 @final
@@ -30,15 +34,6 @@ class WaitlistMode(str, enum.Enum):
 
     AUTO_CONFIRM = "auto_confirm"
     OFFER = "offer"
-
-
-def _mode(value: WaitlistMode | str) -> WaitlistMode:
-    try:
-        return WaitlistMode(value)
-    except ValueError:
-        raise InvalidValueError(
-            field="mode", reason="must be 'auto_confirm' or 'offer'", value=value
-        ) from None
 
 
 def _positive_duration(
@@ -78,7 +73,10 @@ class WaitlistPolicy:
             non-positive TTL or a negative cut-off.
     """
 
-    mode: WaitlistMode = attrs.field(default=WaitlistMode.AUTO_CONFIRM, converter=_mode)
+    mode: WaitlistMode = attrs.field(
+        default=WaitlistMode.AUTO_CONFIRM,
+        converter=_mode,
+    )
     offer_ttl: timedelta = attrs.field(
         default=timedelta(hours=12), validator=_positive_duration
     )

@@ -21,6 +21,7 @@ from typing import Any, final
 
 import attrs
 
+from booking_core._validation import members
 from booking_core.actors import Role
 from booking_core.errors import InvalidValueError
 from booking_core.intervals import TimeWindow
@@ -46,16 +47,8 @@ def _count(_instance: object, attribute: attrs.Attribute[Any], value: object) ->
         )
 
 
-def _roles(value: Any) -> frozenset[Role]:
-    items = [value] if isinstance(value, (str, Role)) else list(value)
-    try:
-        return frozenset(Role(role) for role in items)
-    except ValueError:
-        raise InvalidValueError(
-            field="late_request_roles",
-            reason="must be roles: student, teacher, admin, system",
-            value=value,
-        ) from None
+def _late_request_roles(value: object) -> frozenset[Role]:
+    return members(Role, value, "late_request_roles")
 
 
 @final
@@ -225,7 +218,8 @@ class ReschedulePolicy:
         default=timedelta(0), validator=_non_negative_delta
     )
     late_request_roles: frozenset[Role] = attrs.field(
-        default=frozenset(), converter=_roles
+        default=frozenset(),
+        converter=_late_request_roles,
     )
     minimum_notice: timedelta = attrs.field(
         default=timedelta(hours=10), validator=_non_negative_delta
