@@ -1,4 +1,4 @@
-"""Settings of the example site: one app (``seats``), SQLite, no auth, no admin.
+"""Settings of the example site: ``booking_store`` (the storage) and ``classroom`` (the API).
 
 The database settings are the part that matters for booking_core:
 
@@ -21,7 +21,7 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "example-only-not-a-secret")
 DEBUG = os.environ.get("DJANGO_DEBUG") == "1"
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
 
-INSTALLED_APPS = ["seats"]
+INSTALLED_APPS = ["booking_store", "classroom"]
 MIDDLEWARE = ["django.middleware.common.CommonMiddleware"]
 ROOT_URLCONF = "site_config.urls"
 
@@ -50,3 +50,10 @@ DATABASES = {
 USE_TZ = True
 TIME_ZONE = "UTC"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# booking_core: the secret the payment gateway signs its webhooks with, and the
+# price of a 1:1 lesson (the server decides prices, never the client).
+BOOKING_WEBHOOK_SECRET = os.environ.get(
+    "BOOKING_WEBHOOK_SECRET", "example-only-webhook-secret-0123456789"
+)
+CLASSROOM_ONE_ON_ONE_PRICE = "700.00 INR"
