@@ -49,7 +49,9 @@ class IndexEntry(models.Model):
 
     class Meta:
         db_table = "index_entries"
-        indexes = [models.Index(fields=["collection", "id"], name="index_entries_by_id")]
+        indexes = [
+            models.Index(fields=["collection", "id"], name="index_entries_by_id")
+        ]
 
     def __str__(self) -> str:
         return f"{self.collection}/{self.id}: {self.name}={self.value}"

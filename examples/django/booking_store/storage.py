@@ -16,8 +16,9 @@ project's own database, next to the host's tables:
   ``transaction.atomic(using=...)``. Inside a host's own ``atomic()`` block (or
   with ``ATOMIC_REQUESTS``) the commit becomes a savepoint of it, and the events
   wait for the outer commit (``transaction.on_commit``).
-* :class:`DjangoUnitOfWork` is the kernel's :class:`~booking_core.adapters.sql.SqlUnitOfWork`
-  unchanged: every repository of ``booking_core.ports.UnitOfWork``
+* :class:`DjangoUnitOfWork` is the kernel's
+  :class:`~booking_core.adapters.sql.SqlUnitOfWork` unchanged: every
+  repository of ``booking_core.ports.UnitOfWork``
   (``uow.sessions`` … ``uow.ledger(currency)``), the compare-and-set commit and
   the outbox are the library's; nothing here re-implements them.
 
@@ -156,7 +157,7 @@ class DjangoDatabase(SqlDatabase):
 
     @contextmanager
     def transaction(self) -> Iterator[Cursor]:
-        """A cursor in ``transaction.atomic()``: committed on exit, rolled back on error.
+        """A cursor in ``transaction.atomic()``: committed on exit, else rolled back.
 
         Nested in a host's ``atomic()`` block it is a savepoint, committed with
         the host's transaction.

@@ -69,7 +69,7 @@ class Wiring:
 
     clock: Clock
     gateway: PaymentGateway
-    policies: Policies = Policies()
+    policies: Policies = attrs.field(factory=Policies)
     new_id: Callable[[], str] | None = None
 
 

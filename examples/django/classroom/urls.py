@@ -39,9 +39,7 @@ urlpatterns = [
     path("teachers/<str:teacher_id>/schedule", views.set_schedule, name="schedule"),
     path("teachers/<str:teacher_id>/slots", views.slots, name="slots"),
     path("teachers/<str:teacher_id>/wallet", views.wallet, name="wallet"),
-    path(
-        "teachers/<str:teacher_id>/withdrawals", views.withdraw, name="withdraw"
-    ),
+    path("teachers/<str:teacher_id>/withdrawals", views.withdraw, name="withdraw"),
     path(
         "withdrawals/<str:withdrawal_id>",
         views.withdrawal_detail,

@@ -90,8 +90,8 @@ class Call:
 
     @property
     def user(self) -> Actor:
-        """The authenticated actor (views that need one are marked ``authenticated``)."""
-        assert self.actor is not None  # noqa: S101 - checked by @endpoint
+        """The actor of an ``authenticated`` endpoint (it answers 401 without one)."""
+        assert self.actor is not None
         return self.actor
 
     def allow(self, action: str, *roles: Role, owner: str | None = None) -> Actor:
@@ -131,6 +131,15 @@ class Call:
         if not isinstance(value, int) or isinstance(value, bool):
             raise InvalidValueError(
                 field=field, reason="must be a whole number", value=value
+            )
+        return value
+
+    def flag(self, field: str) -> bool:
+        """A true/false field of the body (false when absent)."""
+        value = self.value(field, False)  # noqa: FBT003
+        if not isinstance(value, bool):
+            raise InvalidValueError(
+                field=field, reason="must be true or false", value=value
             )
         return value
 
@@ -332,7 +341,7 @@ def schedule_session(call: Call) -> JsonResponse:
         window=TimeWindow.of(start, timedelta(minutes=call.whole("minutes", 60))),
         zone=call.text("zone"),
         capacity=call.whole("capacity"),
-        waitlist_enabled=bool(call.value("waitlist", False)),
+        waitlist_enabled=call.flag("waitlist"),
         actor=teacher,
     )
     return JsonResponse(_session_json(decision.state), status=201)
@@ -439,9 +448,7 @@ def set_schedule(call: Call, teacher_id: str) -> JsonResponse:
         ),
         actor=call.user,
     )
-    return JsonResponse(
-        {"teacher_id": decision.state.id, "zone": decision.state.zone}
-    )
+    return JsonResponse({"teacher_id": decision.state.id, "zone": decision.state.zone})
 
 
 @endpoint("GET", authenticated=False)
@@ -451,9 +458,7 @@ def slots(call: Call, teacher_id: str) -> JsonResponse:
     last = _parsed("to", call.param("to", call.param("from")), date.fromisoformat)
     minutes = _parsed("minutes", call.param("minutes", "60"), int)
     viewer = get_zone(call.param("zone", "UTC"))
-    found = core().one_on_one.slots(
-        teacher_id, first, last, timedelta(minutes=minutes)
-    )
+    found = core().one_on_one.slots(teacher_id, first, last, timedelta(minutes=minutes))
     return JsonResponse(
         {
             "teacher_id": teacher_id,
@@ -504,7 +509,11 @@ def participation(call: Call, session_id: str) -> JsonResponse:
         raise InvalidValueError(
             field="event", reason="must be 'joined' or 'left'", value=kind
         )
-    entry = ParticipationEvent.joined(at) if kind == "joined" else ParticipationEvent.left(at)
+    entry = (
+        ParticipationEvent.joined(at)
+        if kind == "joined"
+        else ParticipationEvent.left(at)
+    )
     decision = core().attendance.record(
         session_id,
         call.text("participant_id"),
@@ -527,8 +536,7 @@ def complete(call: Call, session_id: str) -> JsonResponse:
     return JsonResponse(
         {
             "session": _session_json(completed.state),
-            "attendance": {
-a.participant_id: a.attendance.value for a in marked.state},
+            "attendance": {a.participant_id: a.attendance.value for a in marked.state},
             **_outcome_json(report),
         }
     )
@@ -545,7 +553,7 @@ def outcome(call: Call, session_id: str) -> JsonResponse:
 
 @endpoint("POST")
 def open_payment(call: Call, booking_id: str) -> JsonResponse:
-    """Open the gateway order paying a 1:1 (the price is the platform's, not the caller's)."""
+    """Open the gateway order paying a 1:1, at the platform's price."""
     services = core()
     booking = services.bookings.get(booking_id)
     call.allow("pay for another student's booking", owner=booking.student_id)

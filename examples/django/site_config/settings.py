@@ -1,4 +1,4 @@
-"""Settings of the example site: ``booking_store`` (the storage) and ``classroom`` (the API).
+"""Settings of the example site: ``booking_store`` (storage), ``classroom`` (API).
 
 The database settings are the part that matters for booking_core:
 

@@ -82,16 +82,15 @@ def _public_modules(package: ModuleType) -> Iterator[ModuleType]:
 
 def contract_kits() -> list[type[Any]]:
     """Every public contract class the installed ``booking_core.testing`` ships."""
-    found: dict[str, type[Any]] = {}
-    for module in _public_modules(booking_core.testing):
-        for name, value in vars(module).items():
-            if (
-                inspect.isclass(value)
-                and name.endswith("Contract")
-                and not name.startswith("_")
-                and value.__module__ == module.__name__
-            ):
-                found[name] = value
+    found = {
+        name: value
+        for module in _public_modules(booking_core.testing)
+        for name, value in vars(module).items()
+        if inspect.isclass(value)
+        and name.endswith("Contract")
+        and not name.startswith("_")
+        and value.__module__ == module.__name__
+    }
     return [found[name] for name in sorted(found)]
 
 

@@ -123,12 +123,12 @@ def test_the_relay_delivers_what_was_not_published(clock: ManualClock) -> None:
 def test_a_concurrent_abort_becomes_a_concurrency_error() -> None:
     """A serialization failure or deadlock (SQLSTATE 40001 / 40P01) is retried."""
 
-    class SerializationFailure(Exception):
+    class SerializationFailureError(Exception):
         sqlstate = "40001"
 
     store = DjangoDatabase()
     with pytest.raises(ConcurrencyError) as raised, store.transaction():
-        raise OperationalError("could not serialize") from SerializationFailure()
+        raise OperationalError("could not serialize") from SerializationFailureError()
     assert raised.value.code == "concurrency"
     with pytest.raises(OperationalError), store.transaction():
         raise OperationalError("disk I/O error")

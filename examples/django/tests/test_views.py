@@ -131,7 +131,10 @@ def test_refusals_carry_the_library_code_and_family_status(clock: ManualClock) -
     assert (bad.status_code, bad.json()["code"]) == (422, "input.invalid_value")
 
     anonymous = client.post("/sessions/s-1/bookings")
-    assert (anonymous.status_code, anonymous.json()["code"]) == (401, "auth.missing_user")
+    assert (anonymous.status_code, anonymous.json()["code"]) == (
+        401,
+        "auth.missing_user",
+    )
     impostor = client.post(
         "/sessions/s-1/bookings", headers={"X-User-Id": "cat", "X-Role": "wizard"}
     )

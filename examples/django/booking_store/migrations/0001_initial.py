@@ -4,54 +4,84 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Aggregate',
+            name="Aggregate",
             fields=[
-                ('pk', models.CompositePrimaryKey('collection', 'id', blank=True, editable=False, primary_key=True, serialize=False)),
-                ('collection', models.CharField(max_length=100)),
-                ('id', models.CharField(max_length=200)),
-                ('version', models.PositiveIntegerField()),
-                ('body', models.JSONField()),
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "collection",
+                        "id",
+                        blank=True,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("collection", models.CharField(max_length=100)),
+                ("id", models.CharField(max_length=200)),
+                ("version", models.PositiveIntegerField()),
+                ("body", models.JSONField()),
             ],
             options={
-                'db_table': 'aggregates',
+                "db_table": "aggregates",
             },
         ),
         migrations.CreateModel(
-            name='IndexEntry',
+            name="IndexEntry",
             fields=[
-                ('pk', models.CompositePrimaryKey('collection', 'name', 'value', 'id', blank=True, editable=False, primary_key=True, serialize=False)),
-                ('collection', models.CharField(max_length=100)),
-                ('name', models.CharField(max_length=100)),
-                ('value', models.CharField(max_length=1000)),
-                ('id', models.CharField(max_length=200)),
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "collection",
+                        "name",
+                        "value",
+                        "id",
+                        blank=True,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("collection", models.CharField(max_length=100)),
+                ("name", models.CharField(max_length=100)),
+                ("value", models.CharField(max_length=1000)),
+                ("id", models.CharField(max_length=200)),
             ],
             options={
-                'db_table': 'index_entries',
-                'indexes': [models.Index(fields=['collection', 'id'], name='index_entries_by_id')],
+                "db_table": "index_entries",
+                "indexes": [
+                    models.Index(
+                        fields=["collection", "id"], name="index_entries_by_id"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OutboxEvent',
+            name="OutboxEvent",
             fields=[
-                ('seq', models.BigAutoField(primary_key=True, serialize=False)),
-                ('event_id', models.CharField(max_length=36, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('aggregate_id', models.CharField(max_length=200)),
-                ('occurred_at', models.DateTimeField()),
-                ('body', models.JSONField()),
-                ('published', models.BooleanField(db_default=False)),
+                ("seq", models.BigAutoField(primary_key=True, serialize=False)),
+                ("event_id", models.CharField(max_length=36, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("aggregate_id", models.CharField(max_length=200)),
+                ("occurred_at", models.DateTimeField()),
+                ("body", models.JSONField()),
+                ("published", models.BooleanField(db_default=False)),
             ],
             options={
-                'db_table': 'outbox',
-                'indexes': [models.Index(condition=models.Q(('published', False)), fields=['seq'], name='outbox_unpublished')],
+                "db_table": "outbox",
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("published", False)),
+                        fields=["seq"],
+                        name="outbox_unpublished",
+                    )
+                ],
             },
         ),
     ]
