@@ -47,6 +47,23 @@ DATABASES = {
     }
 }
 
+# On PostgreSQL instead: a libpq connection string or URL in BOOKING_CORE_PG_DSN
+# (the variable the library's own PostgreSQL tests read), with psycopg 3 installed.
+_PG_DSN = os.environ.get("BOOKING_CORE_PG_DSN")
+if _PG_DSN:
+    from psycopg.conninfo import conninfo_to_dict
+
+    _pg = {key: str(value) for key, value in conninfo_to_dict(_PG_DSN).items()}
+    DATABASES["default"] = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": _pg.pop("dbname", "booking_core"),
+        "USER": _pg.pop("user", ""),
+        "PASSWORD": _pg.pop("password", ""),
+        "HOST": _pg.pop("host", ""),
+        "PORT": _pg.pop("port", ""),
+        "OPTIONS": _pg,
+    }
+
 USE_TZ = True
 TIME_ZONE = "UTC"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -25,6 +25,8 @@ import booking_core.testing
 import pytest
 from booking_core.events import DomainEvent
 from booking_core.ports import LedgerJournal
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from booking_store.storage import DjangoDatabase, DjangoUnitOfWork
 
@@ -57,9 +59,24 @@ class DjangoStore:
         return ListPublisher()
 
     @pytest.fixture
-    def uow_factory(self, publisher: ListPublisher) -> Callable[[], DjangoUnitOfWork]:
+    def uow_factory(
+        self, publisher: ListPublisher
+    ) -> Iterator[Callable[[], DjangoUnitOfWork]]:
         database = DjangoDatabase()
-        return lambda: DjangoUnitOfWork(database, publisher)
+        opened: dict[int, BaseDatabaseWrapper] = {}
+
+        def factory() -> DjangoUnitOfWork:
+            connection = connections[database.using]
+            opened[id(connection)] = connection
+            return DjangoUnitOfWork(database, publisher)
+
+        yield factory
+        # The kits run units of work in threads of their own; Django opened a
+        # connection in each. Close those (this thread's stays with the test).
+        for connection in opened.values():
+            if connection is not connections[database.using]:
+                connection.inc_thread_sharing()
+                connection.close()
 
     @pytest.fixture
     def published(self, publisher: ListPublisher) -> list[DomainEvent]:

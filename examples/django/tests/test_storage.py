@@ -8,10 +8,15 @@ from booking_core import Actor, ManualClock
 from booking_core.errors import ConcurrencyError, DuplicateIdError, StaleVersionError
 from booking_core.events import DomainEvent
 from booking_core.sessions import Session
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 
 from booking_store.models import Aggregate, IndexEntry, OutboxEvent
-from booking_store.storage import DjangoDatabase, DjangoDialect, DjangoUnitOfWork
+from booking_store.storage import (
+    DjangoDatabase,
+    DjangoDialect,
+    DjangoPostgresDialect,
+    DjangoUnitOfWork,
+)
 from classroom.services import database, unit_of_work
 from conftest import schedule_group
 from test_contracts import ListPublisher
@@ -136,7 +141,8 @@ def test_a_concurrent_abort_becomes_a_concurrency_error() -> None:
 
 def test_the_dialect_follows_the_backend() -> None:
     dialect = DjangoDatabase().dialect
-    assert type(dialect) is DjangoDialect  # SQLite here
+    expected = {"sqlite": DjangoDialect, "postgresql": DjangoPostgresDialect}
+    assert type(dialect) is expected[connection.vendor]
     assert dialect.sql("SELECT ?") == "SELECT %s"
     assert dialect.migrations == ()  # Django's migrations own the schema
 

@@ -12,6 +12,7 @@ from booking_core.bookings.model import SeatBooked
 from booking_core.clock import ManualClock
 from booking_core.events import DomainEvent
 from django.core.management import call_command
+from django.db import connections
 from django.test import Client
 
 from conftest import schedule_group
@@ -66,7 +67,10 @@ def test_last_seat_raced_from_two_threads(clock: ManualClock) -> None:
 
     def request(student: str) -> None:
         barrier.wait()
-        results[student] = _book(Client(), "s-race", student)
+        try:
+            results[student] = _book(Client(), "s-race", student)
+        finally:
+            connections.close_all()  # this thread's own connection
 
     threads = [threading.Thread(target=request, args=(s,)) for s in ("ann", "bob")]
     for thread in threads:
