@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import connections
 from django.test import Client
 
+from classroom.services import core
 from conftest import schedule_group
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -187,3 +188,17 @@ def test_seed_command_schedules_bookable_sessions(clock: ManualClock) -> None:
     assert "scheduled yoga-1" in out.getvalue()
     ann = _book(Client(), "yoga-1", "ann")
     assert ann.json()["status"] == "confirmed"
+
+
+def test_tick_and_relay_commands(clock: ManualClock) -> None:
+    """The monitor marks a session nobody joined missed; the relay finds nothing."""
+    schedule_group("s-1", capacity=5, days=1)
+    _book(Client(), "s-1", "ann")
+    clock.advance(timedelta(days=2))
+    out = io.StringIO()
+    call_command("tick", stdout=out)
+    assert out.getvalue().strip().endswith("sessions_missed=1")
+    assert core().sessions.get("s-1").status.value == "missed"
+    out = io.StringIO()
+    call_command("relay_events", stdout=out)
+    assert out.getvalue().strip() == "relayed 0 event(s)"
