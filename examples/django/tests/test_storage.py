@@ -104,6 +104,10 @@ def test_the_orm_reads_what_the_kernel_wrote(clock: ManualClock) -> None:
     row = Aggregate.objects.get(collection="sessions", id="s-1")
     assert (row.version, row.body["$type"]) == (1, "session")
     assert Aggregate.objects.filter(body__f__capacity=3).count() == 1
+    scheduled = Aggregate.objects.filter(
+        collection="sessions", body__f__status__v="scheduled"
+    )
+    assert [a.id for a in scheduled] == ["s-1"]
     assert IndexEntry.objects.filter(collection="sessions", id="s-1").exists()
     event = OutboxEvent.objects.get()
     assert event.occurred_at == clock.now()
