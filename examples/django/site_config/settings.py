@@ -12,8 +12,10 @@ The database settings are the part that matters for booking_core:
 from __future__ import annotations
 
 import os
+import shlex
 import tempfile
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -47,13 +49,29 @@ DATABASES = {
     }
 }
 
-# On PostgreSQL instead: a libpq connection string or URL in BOOKING_CORE_PG_DSN
-# (the variable the library's own PostgreSQL tests read), with psycopg 3 installed.
+# On PostgreSQL instead: a libpq connection string ("host=/tmp dbname=app") or URL
+# ("postgresql://app@db/app") in BOOKING_CORE_PG_DSN, the variable the library's
+# own PostgreSQL tests read; install psycopg (3) for Django's backend.
 _PG_DSN = os.environ.get("BOOKING_CORE_PG_DSN")
-if _PG_DSN:
-    from psycopg.conninfo import conninfo_to_dict
 
-    _pg = {key: str(value) for key, value in conninfo_to_dict(_PG_DSN).items()}
+
+def _libpq_parameters(dsn: str) -> dict[str, str]:
+    if "://" in dsn:
+        url = urlsplit(dsn)
+        found = {
+            "host": unquote(url.hostname or ""),
+            "port": str(url.port or ""),
+            "user": unquote(url.username or ""),
+            "password": unquote(url.password or ""),
+            "dbname": unquote(url.path.lstrip("/")),
+        }
+        found.update(parse_qsl(url.query))
+        return {key: value for key, value in found.items() if value}
+    return dict(part.split("=", 1) for part in shlex.split(dsn))
+
+
+if _PG_DSN:
+    _pg = _libpq_parameters(_PG_DSN)
     DATABASES["default"] = {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": _pg.pop("dbname", "booking_core"),

@@ -1,7 +1,8 @@
 """Every contract kit of ``booking_core.testing``, run against the Django storage.
 
-The kits are found, not listed: every public ``*Contract`` class of every public
-module of :mod:`booking_core.testing` becomes a test class here, subclassing
+The kits are found, not listed: every public ``*Contract`` class of the contract
+modules of :mod:`booking_core.testing` (``contracts`` and every ``*_contract``
+module) becomes a test class here, subclassing
 :class:`DjangoStore` (which provides the fixtures the kits ask for). A kit the
 library adds in a release runs here without a change; one that needs a fixture
 :class:`DjangoStore` does not provide fails loudly at setup.
@@ -91,17 +92,25 @@ class DjangoStore:
             yield uow.ledger("INR")
 
 
-def _public_modules(package: ModuleType) -> Iterator[ModuleType]:
+def _kit_modules(package: ModuleType) -> Iterator[ModuleType]:
+    """The package's public contract modules: ``contracts`` and ``*_contract``.
+
+    Only those: the rest of the kit (``strategies``) needs hypothesis, which
+    proving a storage does not.
+    """
     for info in pkgutil.iter_modules(package.__path__):
-        if not info.name.startswith("_"):
-            yield importlib.import_module(f"{package.__name__}.{info.name}")
+        name = info.name
+        if not name.startswith("_") and (
+            name == "contracts" or name.endswith("_contract")
+        ):
+            yield importlib.import_module(f"{package.__name__}.{name}")
 
 
 def contract_kits() -> list[type[Any]]:
     """Every public contract class the installed ``booking_core.testing`` ships."""
     found = {
         name: value
-        for module in _public_modules(booking_core.testing)
+        for module in _kit_modules(booking_core.testing)
         for name, value in vars(module).items()
         if inspect.isclass(value)
         and name.endswith("Contract")
