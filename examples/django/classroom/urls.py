@@ -29,12 +29,7 @@ urlpatterns = [
     path("sessions/<str:session_id>/outcome", views.outcome, name="outcome"),
     path("bookings/<str:booking_id>", views.booking_detail, name="booking"),
     path("bookings/<str:booking_id>/cancel", views.cancel, name="cancel"),
-    path("bookings/<str:booking_id>/payment", views.open_payment, name="pay"),
-    path(
-        "bookings/<str:booking_id>/payment/status",
-        views.payment_detail,
-        name="payment",
-    ),
+    path("bookings/<str:booking_id>/payment", views.payment, name="payment"),
     path("bookings/<str:booking_id>/settle", views.settle, name="settle"),
     path("teachers/<str:teacher_id>/schedule", views.set_schedule, name="schedule"),
     path("teachers/<str:teacher_id>/slots", views.slots, name="slots"),

@@ -15,7 +15,8 @@ Students (``X-Role: student``, the default):
 * ``GET  /teachers/<id>/slots?from=&to=&minutes=&zone=``: free 1:1 slots.
 * ``POST /sessions/<id>/bookings``, ``POST /bookings/<id>/cancel``: group seats.
 * ``POST /one-on-ones``: request a 1:1.
-* ``POST /bookings/<id>/payment``: open the payment order of a 1:1.
+* ``POST /bookings/<id>/payment``: open the payment order of a 1:1 (its price
+  is the platform's: ``settings.CLASSROOM_ONE_ON_ONE_PRICE``).
 * ``POST /sessions/<id>/reschedule``: ask to move a session.
 
 The platform: ``POST /webhooks/gateway`` (signed by the gateway),
@@ -66,6 +67,8 @@ from django.views.decorators.http import require_http_methods
 from classroom.services import core
 
 __all__ = ["error_response"]
+
+T = TypeVar("T")
 
 SIGNATURE_HEADER = "X-Gateway-Signature"
 """The header carrying the gateway's webhook signature."""
@@ -196,7 +199,6 @@ def _body(request: HttpRequest) -> dict[str, Any]:
 
 
 View = Callable[..., JsonResponse]
-T = TypeVar("T")
 
 
 def endpoint(*methods: str, authenticated: bool = True) -> Callable[[View], View]:
@@ -564,6 +566,12 @@ def open_payment(call: Call, booking_id: str) -> JsonResponse:
         starts_at=booking.window.start,
     )
     return JsonResponse(_payment_json(record), status=201)
+
+
+def payment(request: HttpRequest, booking_id: str) -> JsonResponse:
+    """``GET``: the booking's money; ``POST``: open its payment order."""
+    view = payment_detail if request.method == "GET" else open_payment
+    return view(request, booking_id=booking_id)
 
 
 @endpoint("GET", authenticated=False)

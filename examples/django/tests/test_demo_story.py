@@ -221,7 +221,7 @@ def test_the_demo_week_through_the_views(site: Site) -> None:  # noqa: PLR0915
     assert order["amount"] == "700.00 INR"
     site.gateway.pay(order["order_id"])  # on the gateway's own page
     site.deliver_webhooks()
-    paid = site.call("GET", "/bookings/one-1/payment/status")
+    paid = site.call("GET", "/bookings/one-1/payment")
     assert paid["payment_id"] == "pay_0000002"
     assert paid["split"] == {
         "gross": "700.00 INR",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import threading
 from datetime import timedelta
 from typing import Any
@@ -16,7 +17,7 @@ from django.db import connections
 from django.test import Client
 
 from classroom.services import core
-from conftest import schedule_group
+from conftest import NOW, schedule_group
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -202,3 +203,67 @@ def test_tick_and_relay_commands(clock: ManualClock) -> None:
     out = io.StringIO()
     call_command("relay_events", stdout=out)
     assert out.getvalue().strip() == "relayed 0 event(s)"
+
+
+def _as(
+    client: Client, method: str, path: str, user: str, role: str, **body: Any
+) -> Any:
+    return client.generic(
+        method,
+        path,
+        json.dumps(body),
+        content_type="application/json",
+        headers={"X-User-Id": user, "X-Role": role},
+    )
+
+
+def test_refusals_of_the_schedule_money_and_attendance_views(
+    clock: ManualClock,
+) -> None:
+    """Ownership, roles and malformed input: coded refusals, nothing changed."""
+    schedule_group("s-1", capacity=2)
+    client = Client()
+    refusals = {
+        # another teacher's wallet, withdrawals, the reconciliation, a settlement
+        ("GET", "/teachers/teacher-1/wallet", "t-2", "teacher"): {},
+        ("POST", "/teachers/teacher-1/withdrawals", "t-2", "teacher"): {},
+        ("GET", "/reconciliation", "ann", "student"): {},
+        ("POST", "/bookings/x/settle", "ann", "student"): {},
+    }
+    for (method, path, user, role), body in refusals.items():
+        response = _as(client, method, path, user, role, **body)
+        assert (response.status_code, response.json()["code"]) == (
+            403,
+            "permission_denied",
+        ), path
+    invalid = {
+        "/sessions": {"id": "s-2", "start": "tomorrow"},
+        "/teachers/teacher-1/schedule": {"zone": "UTC", "weekly": "mondays"},
+        "/teachers/teacher-1/withdrawals": {"id": "w", "amount": "600.00 INR"},
+        "/sessions/s-1/participation": {"event": "waved", "at": NOW.isoformat()},
+    }
+    fields = []
+    for path, body in invalid.items():
+        method = "PUT" if path.endswith("schedule") else "POST"
+        role = "system" if "participation" in path else "teacher"
+        response = _as(client, method, path, "teacher-1", role, **body)
+        assert response.status_code == 422, response.content
+        fields.append(response.json()["field"])
+    assert fields == ["start", "weekly", "bank_account", "event"]
+    flags = _as(
+        client,
+        "POST",
+        "/sessions",
+        "teacher-1",
+        "teacher",
+        id="s-3",
+        course_id="c",
+        start=NOW.isoformat(),
+        zone="UTC",
+        capacity=2,
+        waitlist="yes",
+    )
+    assert (flags.status_code, flags.json()["field"]) == (422, "waitlist")
+    missing = client.get("/teachers/teacher-1/slots")
+    assert (missing.status_code, missing.json()["field"]) == (422, "from")
+    assert client.get("/sessions/s-1").json()["seats"]["taken"] == 0
