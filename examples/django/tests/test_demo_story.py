@@ -268,6 +268,7 @@ def test_the_demo_week_through_the_views(site: Site) -> None:  # noqa: PLR0915
     }
     assert ended["outcome"] == "held"
     assert ended["settlement"] == "delivered: the teacher is paid, nobody is refunded"
+    assert site.call("GET", "/sessions/class-1/outcome")["outcome"] == "held"
 
     # 10. The 1:1 runs; its outcome settles the payment: escrow released.
     start = ist(THURSDAY, 17)

@@ -17,6 +17,7 @@ from django.db import connections
 from django.test import Client
 
 from classroom.services import core
+from classroom.views import SIGNATURE_HEADER
 from conftest import NOW, schedule_group
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -223,15 +224,14 @@ def test_refusals_of_the_schedule_money_and_attendance_views(
     """Ownership, roles and malformed input: coded refusals, nothing changed."""
     schedule_group("s-1", capacity=2)
     client = Client()
-    refusals = {
-        # another teacher's wallet, withdrawals, the reconciliation, a settlement
-        ("GET", "/teachers/teacher-1/wallet", "t-2", "teacher"): {},
-        ("POST", "/teachers/teacher-1/withdrawals", "t-2", "teacher"): {},
-        ("GET", "/reconciliation", "ann", "student"): {},
-        ("POST", "/bookings/x/settle", "ann", "student"): {},
-    }
-    for (method, path, user, role), body in refusals.items():
-        response = _as(client, method, path, user, role, **body)
+    # another teacher's wallet and withdrawals, the reconciliation, a settlement
+    for method, path, user, role in (
+        ("GET", "/teachers/teacher-1/wallet", "t-2", "teacher"),
+        ("POST", "/teachers/teacher-1/withdrawals", "t-2", "teacher"),
+        ("GET", "/reconciliation", "ann", "student"),
+        ("POST", "/bookings/x/settle", "ann", "student"),
+    ):
+        response = _as(client, method, path, user, role)
         assert (response.status_code, response.json()["code"]) == (
             403,
             "permission_denied",
@@ -264,6 +264,16 @@ def test_refusals_of_the_schedule_money_and_attendance_views(
         waitlist="yes",
     )
     assert (flags.status_code, flags.json()["field"]) == (422, "waitlist")
+    forged = client.post(
+        "/webhooks/gateway",
+        b'{"event": "payment.captured"}',
+        content_type="application/json",
+        headers={SIGNATURE_HEADER: "forged"},
+    )
+    assert (forged.status_code, forged.json()["code"]) == (
+        422,
+        "payments.invalid_webhook",
+    )
     missing = client.get("/teachers/teacher-1/slots")
     assert (missing.status_code, missing.json()["field"]) == (422, "from")
     assert client.get("/sessions/s-1").json()["seats"]["taken"] == 0
