@@ -24,7 +24,8 @@ project's own database, next to the host's tables:
 
 The tables (``aggregates``, ``index_entries``, ``outbox``) are declared in
 :mod:`booking_store.models` and created by Django's migrations, not by the
-kernel: the dialect's own migration list is empty.
+kernel: the dialect's own migration list is empty. The library's instants are
+aware, so the project needs ``USE_TZ = True`` (Django's default).
 
 Example::
 
@@ -109,8 +110,8 @@ class DjangoDialect(Dialect):
         """Insert an outbox row; ``RETURNING seq`` where the backend has it."""
         if self.connection.features.can_return_columns_from_insert:
             return super().insert_returning_seq(cursor, statement, row)
-        cursor.execute(self.sql(statement), row)  # pragma: no cover - MySQL
-        return int(cursor.lastrowid)  # type: ignore[attr-defined]  # pragma: no cover
+        cursor.execute(self.sql(statement), row)  # MySQL: no RETURNING
+        return int(cursor.lastrowid)  # type: ignore[attr-defined]
 
     def is_conflict(self, error: DatabaseError) -> bool:
         """Whether the database aborted the transaction for a concurrent one."""
