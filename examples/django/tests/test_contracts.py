@@ -26,6 +26,8 @@ import booking_core.testing
 import pytest
 from booking_core.events import DomainEvent
 from booking_core.ports import LedgerJournal
+from booking_core.services.ledger import LedgerService
+from booking_core.testing.ledger_contract import LedgerJournalContract
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -142,3 +144,11 @@ def test_every_kit_was_found() -> None:
         "ProcessedWebhookRepositoryContract",
         "LedgerJournalContract",
     }
+
+
+class TestDjangoLedgerService(DjangoStore, LedgerJournalContract):
+    """The ledger kit again, every call committed through the Django storage."""
+
+    @pytest.fixture
+    def journal(self, uow_factory: Callable[[], DjangoUnitOfWork]) -> LedgerJournal:
+        return LedgerService(uow_factory=uow_factory, currency="INR")

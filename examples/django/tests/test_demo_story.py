@@ -4,13 +4,17 @@ The same teacher, students, instants, ids, gateway and policies as the
 library's demo (``docs/demo.md``), every step an HTTP call through Django's
 test client, every aggregate stored by the storage kernel on Django's
 database. The figures asserted are the demo's: where it prints
-``teacher share 613.48 INR, held in escrow`` the API must answer the same.
+``teacher share 613.48 INR, held in escrow`` the API must answer the same, and
+the closing lines (the wallet, the reconciliation, what the database holds)
+are compared with those of the installed ``booking-core demo --json``.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -109,6 +113,19 @@ class Site:
         return [local(slot["start"], zone) for slot in found["slots"]]
 
 
+@pytest.fixture(scope="module")
+def demo() -> dict[str, list[str]]:
+    """What the library's own demo prints: each step's details by what happened."""
+    told = subprocess.run(
+        [sys.executable, "-m", "booking_core", "demo", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    entries = [json.loads(line) for line in told.stdout.splitlines()]
+    return {entry["what"]: entry["details"] for entry in entries}
+
+
 @pytest.fixture
 def site() -> Iterator[Site]:
     """The demo's wiring: its clock, gateway, approval policy and seat ids."""
@@ -128,7 +145,9 @@ def site() -> Iterator[Site]:
     configure(previous)
 
 
-def test_the_demo_week_through_the_views(site: Site) -> None:  # noqa: PLR0915
+def test_the_demo_week_through_the_views(  # noqa: PLR0915
+    site: Site, demo: dict[str, list[str]]
+) -> None:
     # 1. Asha opens 1:1 availability on Tuesdays and Thursdays, 15:00-18:00.
     site.call(
         "PUT",
@@ -279,6 +298,10 @@ def test_the_demo_week_through_the_views(site: Site) -> None:  # noqa: PLR0915
     assert settled["closed"] is True
     wallet = site.call("GET", "/teachers/asha/wallet", "asha", "teacher")
     assert (wallet["available"], wallet["escrow"]) == ("613.48 INR", "0.00 INR")
+    assert demo["ends the 1:1; the outcome settles the payment"][-1] == (
+        f"escrow released: asha's wallet {wallet['available']} available, "
+        f"{wallet['escrow']} in escrow"
+    )
 
     # 11. Asha withdraws 600.00 INR; the payout settles by webhook.
     site.at(ist(FRIDAY, 10))
@@ -299,6 +322,9 @@ def test_the_demo_week_through_the_views(site: Site) -> None:  # noqa: PLR0915
     assert site.call("GET", "/withdrawals/wd-1")["status"] == "paid"
     wallet = site.call("GET", "/teachers/asha/wallet", "asha", "teacher")
     assert (wallet["available"], wallet["held"]) == ("13.48 INR", "0.00 INR")
+    assert demo["settles the payout by webhook: paid"] == [
+        f"asha's wallet {wallet['available']} available, {wallet['held']} held"
+    ]
 
     # 12. The week reconciles with the gateway: clean.
     site.at(ist(FRIDAY, 18))
@@ -314,6 +340,10 @@ def test_the_demo_week_through_the_views(site: Site) -> None:  # noqa: PLR0915
         "discrepancies": [],
         "clean": True,
     }
+    matched = report["matched"]
+    assert demo["reconciles the ledger with the gateway for the week"] == [
+        f"{len(matched)} matched ({', '.join(matched)}), 0 discrepancies: clean"
+    ]
 
     # The database holds the story, as the demo's SQLite file does.
     def stored(collection: str) -> int:
@@ -321,7 +351,11 @@ def test_the_demo_week_through_the_views(site: Site) -> None:  # noqa: PLR0915
         return count
 
     assert (stored("sessions"), stored("bookings"), stored("attendees")) == (2, 5, 6)
-    assert OutboxEvent.objects.count() == 40
+    assert demo["the SQLite file holds the story"] == [
+        f"{stored('sessions')} sessions, {stored('bookings')} bookings, "
+        f"{stored('attendees')} attendees, "
+        f"{OutboxEvent.objects.count()} events in the outbox"
+    ]
     assert not OutboxEvent.objects.filter(published=False).exists()
 
 
