@@ -41,28 +41,45 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from typing import Any, ClassVar
 
 from booking_core.adapters.sql import Cursor, Dialect, SqlDatabase, SqlUnitOfWork
-from booking_core.errors import ConcurrencyError
 from booking_core.events import DomainEvent
 from booking_core.ports import EventPublisher
-from django.db import DatabaseError, IntegrityError, connections, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    OperationalError,
+    connections,
+    transaction,
+)
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 __all__ = [
+    "AtomicConnection",
+    "AtomicCursor",
+    "ConflictAbortError",
     "DjangoDatabase",
     "DjangoDialect",
     "DjangoPostgresDialect",
     "DjangoUnitOfWork",
     "OnCommitPublisher",
+    "conflicts",
 ]
 
 CONFLICT_SQLSTATES = frozenset({"40001", "40P01"})
 """SQLSTATEs of a transaction aborted for a concurrent one (serialization
 failure, deadlock): the services retry them from a fresh load."""
+
+
+class ConflictAbortError(OperationalError):
+    """Raised when the database aborted a transaction for a concurrent one.
+
+    The dialect names it in ``conflict_errors``, so the kernel answers it with
+    :class:`~booking_core.errors.ConcurrencyError` (which the services retry).
+    """
 
 
 class DjangoDialect(Dialect):
@@ -78,6 +95,7 @@ class DjangoDialect(Dialect):
     name = "Django"
     placeholder = "%s"
     integrity_errors: ClassVar[tuple[type[BaseException], ...]] = (IntegrityError,)
+    conflict_errors: ClassVar[tuple[type[BaseException], ...]] = (ConflictAbortError,)
     migrations: ClassVar[tuple[str, ...]] = ()  # Django's migrations own the schema
 
     def __init__(self, using: str = "default") -> None:
@@ -106,19 +124,6 @@ class DjangoDialect(Dialect):
     def set_schema_version(self, cursor: Cursor, number: int) -> None:
         """Nothing to record: Django's migration table does it."""
 
-    def insert_returning_seq(self, cursor: Cursor, statement: str, row: Any) -> int:
-        """Insert an outbox row; ``RETURNING seq`` where the backend has it."""
-        if self.connection.features.can_return_columns_from_insert:
-            return super().insert_returning_seq(cursor, statement, row)
-        cursor.execute(self.sql(statement), row)  # MySQL: no RETURNING
-        return int(cursor.lastrowid)  # type: ignore[attr-defined]
-
-    def is_conflict(self, error: DatabaseError) -> bool:
-        """Whether the database aborted the transaction for a concurrent one."""
-        cause = error.__cause__
-        state = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
-        return state in CONFLICT_SQLSTATES
-
 
 class DjangoPostgresDialect(DjangoDialect):
     """PostgreSQL through Django: ``jsonb`` bodies, ``SKIP LOCKED`` relays."""
@@ -129,59 +134,139 @@ class DjangoPostgresDialect(DjangoDialect):
     skip_locked = True
 
 
+class AtomicConnection:
+    """Django's connection as the kernel sees it: transactions are ``atomic()``.
+
+    The kernel opens, commits and rolls back its transactions with the
+    statements ``BEGIN`` (the dialect's ``begin``), ``COMMIT`` and ``ROLLBACK``
+    on a cursor. Here they enter and leave a
+    ``transaction.atomic(using=...)`` block instead, so Django keeps track of
+    the transaction: inside a host's own ``atomic()`` the kernel's transaction
+    is a savepoint, and ``transaction.on_commit`` waits for the outermost
+    commit. Every other statement runs on a Django cursor of this thread's
+    connection.
+
+    Args:
+        using: The database alias.
+        begin: The statement that opens a transaction.
+    """
+
+    def __init__(self, using: str, begin: str) -> None:
+        self.using = using
+        self.begin = begin
+        self._blocks: list[ExitStack] = []
+
+    def cursor(self) -> AtomicCursor:
+        """A cursor on this thread's connection."""
+        return AtomicCursor(self)
+
+    def enter(self) -> None:
+        """``BEGIN``: enter an ``atomic()`` block."""
+        block = ExitStack()
+        with conflicts():
+            block.enter_context(transaction.atomic(using=self.using))
+        self._blocks.append(block)
+
+    def leave(self, *, commit: bool) -> None:
+        """``COMMIT`` or ``ROLLBACK``: leave the innermost block (if still in it)."""
+        if not self._blocks:
+            return  # a failed COMMIT has already rolled back
+        block = self._blocks.pop()
+        if not commit:
+            transaction.set_rollback(True, using=self.using)
+        with conflicts():
+            block.close()
+
+
+class AtomicCursor:
+    """A Django cursor whose ``BEGIN`` / ``COMMIT`` / ``ROLLBACK`` are ``atomic()``.
+
+    Args:
+        connection: The connection it belongs to.
+    """
+
+    def __init__(self, connection: AtomicConnection) -> None:
+        self._connection = connection
+        self._cursor = connections[connection.using].cursor()
+
+    @property
+    def rowcount(self) -> int:
+        """Rows the last statement changed."""
+        count: int = self._cursor.rowcount
+        return count
+
+    def execute(self, operation: Any, parameters: Any = None, /) -> Any:
+        """Run one statement (the transaction statements through ``atomic()``)."""
+        connection = self._connection
+        if operation == connection.begin:
+            return connection.enter()
+        if operation in {"COMMIT", "ROLLBACK"}:
+            return connection.leave(commit=operation == "COMMIT")
+        with conflicts():
+            return self._cursor.execute(operation, parameters)
+
+    def executemany(self, operation: Any, seq_of_parameters: Any, /) -> Any:
+        """Run one statement once per parameter tuple."""
+        with conflicts():
+            return self._cursor.executemany(operation, seq_of_parameters)
+
+    def fetchone(self) -> Any:
+        """The next row, or ``None``."""
+        return self._cursor.fetchone()
+
+    def fetchall(self) -> Sequence[Any]:
+        """Every remaining row."""
+        return list(self._cursor.fetchall())
+
+
+@contextmanager
+def conflicts() -> Iterator[None]:
+    """Raise :class:`ConflictAbortError` for a transaction aborted by a concurrent one.
+
+    Django wraps driver errors in its own classes (a serialization failure is an
+    ``OperationalError``, like a lost connection); the SQLSTATE tells them apart.
+    """
+    try:
+        yield
+    except DatabaseError as error:
+        cause = error.__cause__
+        state = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+        if state in CONFLICT_SQLSTATES and not isinstance(error, ConflictAbortError):
+            raise ConflictAbortError(*error.args) from cause
+        raise
+
+
 class DjangoDatabase(SqlDatabase):
     """The kernel's database on a Django connection alias.
 
-    Reads borrow this thread's connection outside any transaction (or inside
-    the host's, if one is open); each commit and each relay batch runs in one
-    ``transaction.atomic()``. On SQLite, set ``"transaction_mode": "IMMEDIATE"``
-    in the database ``OPTIONS`` so that writers queue instead of failing with
-    "database is locked" (and relays never claim one event twice).
+    Reads use this thread's connection outside any transaction (or inside the
+    host's, if one is open); each commit and each relay batch is one
+    ``transaction.atomic()`` block (:class:`AtomicConnection`). On SQLite, set
+    ``"transaction_mode": "IMMEDIATE"`` in the database ``OPTIONS`` so that
+    writers queue instead of failing with "database is locked" (and relays
+    never claim one event twice).
 
     Args:
         using: The database alias.
     """
 
     def __init__(self, using: str = "default") -> None:
-        self.dialect: DjangoDialect
         super().__init__(DjangoDialect.for_alias(using))
         self.using = using
 
     @contextmanager
-    def connect(self) -> Iterator[BaseDatabaseWrapper]:
-        """This thread's connection; Django opens and closes it."""
-        yield connections[self.using]
+    def connect(self) -> Iterator[AtomicConnection]:
+        """This thread's connection (Django opens and closes it), for the kernel."""
+        yield AtomicConnection(self.using, self.dialect.begin)
 
     def close(self) -> None:
         """Close this thread's connection (Django reopens it when needed)."""
         connections[self.using].close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[Cursor]:
-        """A cursor in ``transaction.atomic()``: committed on exit, else rolled back.
-
-        Nested in a host's ``atomic()`` block it is a savepoint, committed with
-        the host's transaction.
-
-        Raises:
-            ConcurrencyError: ``concurrency`` when the database aborted it for a
-                concurrent transaction (serialization failure, deadlock).
-        """
-        try:
-            with (
-                transaction.atomic(using=self.using),
-                connections[self.using].cursor() as cursor,
-            ):
-                yield cursor
-        except DatabaseError as error:
-            if self.dialect.is_conflict(error):
-                raise ConcurrencyError(reason=type(error.__cause__).__name__) from error
-            raise
-
-    def mark_published(self, seqs: Sequence[int]) -> None:
+    def mark_published(self, published: Sequence[Any]) -> None:
         """Mark outbox rows published once the transaction that wrote them commits."""
         transaction.on_commit(
-            lambda: SqlDatabase.mark_published(self, seqs), using=self.using
+            lambda: SqlDatabase.mark_published(self, published), using=self.using
         )
 
 

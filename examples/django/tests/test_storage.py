@@ -12,10 +12,12 @@ from django.db import OperationalError, connection, transaction
 
 from booking_store.models import Aggregate, IndexEntry, OutboxEvent
 from booking_store.storage import (
+    ConflictAbortError,
     DjangoDatabase,
     DjangoDialect,
     DjangoPostgresDialect,
     DjangoUnitOfWork,
+    conflicts,
 )
 from classroom.services import database, unit_of_work
 from conftest import schedule_group
@@ -130,17 +132,31 @@ def test_the_relay_delivers_what_was_not_published(clock: ManualClock) -> None:
 
 
 def test_a_concurrent_abort_becomes_a_concurrency_error() -> None:
-    """A serialization failure or deadlock (SQLSTATE 40001 / 40P01) is retried."""
+    """A serialization failure or deadlock (SQLSTATE 40001 / 40P01) is retried.
+
+    Django raises both as ``OperationalError`` (like a lost connection); the
+    SQLSTATE of the driver's error makes it the dialect's conflict error, which
+    the kernel answers with ``ConcurrencyError`` after rolling back.
+    """
 
     class SerializationFailureError(Exception):
         sqlstate = "40001"
 
+    def fail(error: Exception) -> None:
+        with conflicts():
+            raise error
+
     store = DjangoDatabase()
+    aborted = OperationalError("could not serialize")
+    aborted.__cause__ = SerializationFailureError()
     with pytest.raises(ConcurrencyError) as raised, store.transaction():
-        raise OperationalError("could not serialize") from SerializationFailureError()
+        fail(aborted)
     assert raised.value.code == "concurrency"
-    with pytest.raises(OperationalError), store.transaction():
-        raise OperationalError("disk I/O error")
+    assert isinstance(raised.value.__cause__, ConflictAbortError)
+    assert not connection.in_atomic_block  # rolled back and left
+    with pytest.raises(OperationalError) as other, store.transaction():
+        fail(OperationalError("disk I/O error"))
+    assert not isinstance(other.value, ConflictAbortError)
 
 
 def test_the_dialect_follows_the_backend() -> None:
