@@ -11,11 +11,13 @@ project's own database, next to the host's tables:
   ``IntegrityError`` for a taken id, instants adapted the way the ORM stores a
   ``DateTimeField``. :class:`DjangoPostgresDialect` adds ``jsonb`` bodies and
   ``FOR UPDATE SKIP LOCKED`` for the outbox relay.
-* :class:`DjangoDatabase` borrows ``django.db.connections[using]`` (one per
-  thread, opened and closed by Django) and runs every kernel transaction in
-  ``transaction.atomic(using=...)``. Inside a host's own ``atomic()`` block (or
-  with ``ATOMIC_REQUESTS``) the commit becomes a savepoint of it, and the events
-  wait for the outer commit (``transaction.on_commit``).
+* :class:`DjangoDatabase` lends the kernel ``django.db.connections[using]``
+  (one per thread, opened and closed by Django) as an :class:`AtomicConnection`:
+  the kernel's ``BEGIN`` / ``COMMIT`` / ``ROLLBACK`` enter and leave
+  ``transaction.atomic(using=...)``, so every kernel transaction is an atomic
+  block. Inside a host's own ``atomic()`` block (or with ``ATOMIC_REQUESTS``)
+  the commit becomes a savepoint of it, and the events wait for the outer
+  commit (``transaction.on_commit``).
 * :class:`DjangoUnitOfWork` is the kernel's
   :class:`~booking_core.adapters.sql.SqlUnitOfWork` unchanged: every
   repository of ``booking_core.ports.UnitOfWork``
