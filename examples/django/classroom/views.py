@@ -97,19 +97,19 @@ class Call:
         assert self.actor is not None
         return self.actor
 
-    def allow(self, action: str, *roles: Role, owner: str | None = None) -> Actor:
-        """The actor, if it acts in one of ``roles`` or is ``owner`` itself.
+    def allow(self, action: str, *roles: Role, owner: Actor | None = None) -> Actor:
+        """The actor, if it acts in one of ``roles`` or is ``owner`` (id and role).
 
         Raises:
             PermissionDeniedError: ``permission_denied`` otherwise.
         """
         actor = self.user
-        if actor.role not in roles and actor.user_id != owner:
+        if actor.role not in roles and actor != owner:
             allowed = sorted(role.value for role in roles)
+            if owner is not None:
+                allowed.append(f"{owner.role.value} {owner.user_id}")
             raise PermissionDeniedError(
-                actor=actor,
-                action=action,
-                allowed=", ".join([*allowed, *([owner] if owner else [])]),
+                actor=actor, action=action, allowed=", ".join(allowed)
             )
         return actor
 
@@ -176,10 +176,13 @@ def _actor(request: HttpRequest) -> Actor | None:
     if not user_id:
         return None
     role = request.headers.get("X-Role", Role.STUDENT.value)
-    try:
-        return Actor(user_id, Role(role))
-    except ValueError as exc:  # an unknown role, or an id the library refuses
-        raise InvalidValueError(field="X-Role", reason=str(exc), value=role) from exc
+    if role not in {member.value for member in Role}:
+        raise InvalidValueError(
+            field="X-Role",
+            reason=f"must be one of {', '.join(member.value for member in Role)}",
+            value=role,
+        )
+    return Actor(user_id, Role(role))  # the library checks the id
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:
@@ -558,7 +561,9 @@ def open_payment(call: Call, booking_id: str) -> JsonResponse:
     """Open the gateway order paying a 1:1, at the platform's price."""
     services = core()
     booking = services.bookings.get(booking_id)
-    call.allow("pay for another student's booking", owner=booking.student_id)
+    call.allow(
+        "pay for another student's booking", owner=Actor.student(booking.student_id)
+    )
     record = services.payments.open_order(
         booking_id=booking.id,
         teacher_id=booking.teacher_id,
@@ -607,7 +612,7 @@ def settle(call: Call, booking_id: str) -> JsonResponse:
 @endpoint("POST")
 def withdraw(call: Call, teacher_id: str) -> JsonResponse:
     """Withdraw from the teacher's available wallet to a bank account."""
-    call.allow("withdraw from another wallet", owner=teacher_id)
+    call.allow("withdraw from another wallet", owner=Actor.teacher(teacher_id))
     account = call.value("bank_account")
     if not isinstance(account, dict):
         raise InvalidValueError(
@@ -636,7 +641,7 @@ def withdrawal_detail(call: Call, withdrawal_id: str) -> JsonResponse:
 @endpoint("GET")
 def wallet(call: Call, teacher_id: str) -> JsonResponse:
     """A teacher's money by state: escrow, available, held."""
-    call.allow("see another wallet", Role.ADMIN, owner=teacher_id)
+    call.allow("see another wallet", Role.ADMIN, owner=Actor.teacher(teacher_id))
     found = teacher_wallet(core().payments.journal, teacher_id)
     return JsonResponse(
         {

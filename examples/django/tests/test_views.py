@@ -146,6 +146,8 @@ def test_refusals_carry_the_library_code_and_family_status(clock: ManualClock) -
         "/sessions/s-1/bookings", headers={"X-User-Id": "cat", "X-Role": "wizard"}
     )
     assert (impostor.status_code, impostor.json()["field"]) == (422, "X-Role")
+    odd = client.post("/sessions/s-1/bookings", headers={"X-User-Id": "a b"})
+    assert (odd.status_code, odd.json()["field"]) == (422, "user_id")
     not_json = client.post(
         "/sessions/s-1/bookings",
         data="seats=1",
@@ -227,6 +229,7 @@ def test_refusals_of_the_schedule_money_and_attendance_views(
     # another teacher's wallet and withdrawals, the reconciliation, a settlement
     for method, path, user, role in (
         ("GET", "/teachers/teacher-1/wallet", "t-2", "teacher"),
+        ("GET", "/teachers/teacher-1/wallet", "teacher-1", "student"),
         ("POST", "/teachers/teacher-1/withdrawals", "t-2", "teacher"),
         ("GET", "/reconciliation", "ann", "student"),
         ("POST", "/bookings/x/settle", "ann", "student"),
