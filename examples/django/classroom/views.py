@@ -60,6 +60,7 @@ from booking_core.money.payments import BookingPayment
 from booking_core.money.withdrawals import BankAccount, Withdrawal
 from booking_core.sessions import Session
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -533,10 +534,16 @@ def participation(call: Call, session_id: str) -> JsonResponse:
 
 @endpoint("POST")
 def complete(call: Call, session_id: str) -> JsonResponse:
-    """End a session: attendance marked from the log, completed, outcome reported."""
+    """End a session: attendance marked from the log, completed, outcome reported.
+
+    The platform marks the attendance (as the system) for the teacher who ends
+    the session, in the same database transaction as the completion: when the
+    library refuses the completion, the marks are rolled back with it.
+    """
     services = core()
-    marked = services.attendance.mark_session(session_id, actor=Actor.system())
-    completed = services.sessions.complete(session_id, actor=call.user)
+    with transaction.atomic():
+        marked = services.attendance.mark_session(session_id, actor=Actor.system())
+        completed = services.sessions.complete(session_id, actor=call.user)
     report = services.attendance.outcome(session_id)
     return JsonResponse(
         {

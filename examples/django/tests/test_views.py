@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.db import connections
 from django.test import Client
 
+from booking_store.models import OutboxEvent
 from classroom.services import core
 from classroom.views import SIGNATURE_HEADER
 from conftest import NOW, schedule_group
@@ -280,3 +281,15 @@ def test_refusals_of_the_schedule_money_and_attendance_views(
     missing = client.get("/teachers/teacher-1/slots")
     assert (missing.status_code, missing.json()["field"]) == (422, "from")
     assert client.get("/sessions/s-1").json()["seats"]["taken"] == 0
+    # ending a session: the marks are rolled back with a refused completion
+    clock.advance(timedelta(days=10, hours=2))
+    events = OutboxEvent.objects.count()
+    student = _as(client, "POST", "/sessions/s-1/complete", "ann", "student")
+    assert (student.status_code, student.json()["code"]) == (
+        403,
+        "sessions.not_participant",
+    )
+    assert OutboxEvent.objects.count() == events
+    ended = _as(client, "POST", "/sessions/s-1/complete", "teacher-1", "teacher")
+    assert ended.json()["attendance"] == {"teacher-1": "absent"}
+    assert OutboxEvent.objects.count() > events
