@@ -1,4 +1,4 @@
-"""Settings of the example site: one app (``seats``), SQLite, no auth, no admin.
+"""Settings of the example site: ``booking_store`` (storage), ``classroom`` (API).
 
 The database settings are the part that matters for booking_core:
 
@@ -12,8 +12,10 @@ The database settings are the part that matters for booking_core:
 from __future__ import annotations
 
 import os
+import shlex
 import tempfile
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -21,7 +23,7 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "example-only-not-a-secret")
 DEBUG = os.environ.get("DJANGO_DEBUG") == "1"
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
 
-INSTALLED_APPS = ["seats"]
+INSTALLED_APPS = ["booking_store", "classroom"]
 MIDDLEWARE = ["django.middleware.common.CommonMiddleware"]
 ROOT_URLCONF = "site_config.urls"
 
@@ -47,6 +49,46 @@ DATABASES = {
     }
 }
 
+# On PostgreSQL instead: a libpq connection string ("host=/tmp dbname=app") or URL
+# ("postgresql://app@db/app") in BOOKING_CORE_PG_DSN, the variable the library's
+# own PostgreSQL tests read; install psycopg (3) for Django's backend.
+_PG_DSN = os.environ.get("BOOKING_CORE_PG_DSN")
+
+
+def _libpq_parameters(dsn: str) -> dict[str, str]:
+    if "://" in dsn:
+        url = urlsplit(dsn)
+        found = {
+            "host": unquote(url.hostname or ""),
+            "port": str(url.port or ""),
+            "user": unquote(url.username or ""),
+            "password": unquote(url.password or ""),
+            "dbname": unquote(url.path.lstrip("/")),
+        }
+        found.update(parse_qsl(url.query))
+        return {key: value for key, value in found.items() if value}
+    return dict(part.split("=", 1) for part in shlex.split(dsn))
+
+
+if _PG_DSN:
+    _pg = _libpq_parameters(_PG_DSN)
+    DATABASES["default"] = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": _pg.pop("dbname", "booking_core"),
+        "USER": _pg.pop("user", ""),
+        "PASSWORD": _pg.pop("password", ""),
+        "HOST": _pg.pop("host", ""),
+        "PORT": _pg.pop("port", ""),
+        "OPTIONS": _pg,
+    }
+
 USE_TZ = True
 TIME_ZONE = "UTC"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# booking_core: the secret the payment gateway signs its webhooks with, and the
+# price of a 1:1 lesson (the server decides prices, never the client).
+BOOKING_WEBHOOK_SECRET = os.environ.get(
+    "BOOKING_WEBHOOK_SECRET", "example-only-webhook-secret-0123456789"
+)
+CLASSROOM_ONE_ON_ONE_PRICE = "700.00 INR"

@@ -1,7 +1,7 @@
-"""URLs of the example site: the ``seats`` app at the root."""
+"""URLs of the example site: the ``classroom`` app at the root."""
 
 from __future__ import annotations
 
 from django.urls import include, path
 
-urlpatterns = [path("", include("seats.urls"))]
+urlpatterns = [path("", include("classroom.urls"))]

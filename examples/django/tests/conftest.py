@@ -1,4 +1,4 @@
-"""Shared fixtures: a fixed clock, the events published through the signal."""
+"""Shared fixtures: the services on a fixed clock, the events sent by signal."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from booking_core.actors import Actor
-from booking_core.clock import ManualClock
+from booking_core import Actor, ManualClock, TimeWindow
+from booking_core.adapters.fake_gateway import FakePaymentGateway
 from booking_core.events import DomainEvent
-from booking_core.intervals import TimeWindow
 
-from seats.events import domain_event
-from seats.services import session_service, use_clock
+from booking_store.events import domain_event
+from classroom.services import Wiring, configure, core, webhook_secret
 
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=timezone.utc)
 TEACHER = Actor.teacher("teacher-1")
@@ -21,11 +20,16 @@ TEACHER = Actor.teacher("teacher-1")
 
 @pytest.fixture
 def clock() -> Iterator[ManualClock]:
-    """The services read this fixed clock during the test."""
+    """The services read this fixed clock (and a fake gateway) during the test."""
     manual = ManualClock(NOW)
-    previous = use_clock(manual)
+    previous = configure(
+        Wiring(
+            clock=manual,
+            gateway=FakePaymentGateway(secret=webhook_secret(), clock=manual.now),
+        )
+    )
     yield manual
-    use_clock(previous)
+    configure(previous)
 
 
 @pytest.fixture
@@ -47,7 +51,7 @@ def schedule_group(session_id: str, *, capacity: int, days: int = 10) -> None:
     Europe/London, ten days after 20 March 2026: across the spring-forward
     change of 29 March, so the stored instants must survive DST.
     """
-    session_service().schedule(
+    core().sessions.schedule(
         session_id=session_id,
         kind="group",
         teacher_id=TEACHER.user_id,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.apps import AppConfig
 
 
-class SeatsConfig(AppConfig):
-    """Group-session seats booked through ``booking_core``."""
+class ClassroomConfig(AppConfig):
+    """A tutoring API (sessions, seats, 1:1s, attendance, payments) on booking_core."""
 
-    name = "seats"
+    name = "classroom"
     default_auto_field = "django.db.models.BigAutoField"

@@ -6,11 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 from booking_core.actors import Actor
-from booking_core.clock import SystemClock
 from booking_core.intervals import TimeWindow
 from django.core.management.base import BaseCommand
 
-from seats.services import session_service
+from classroom.services import core
 
 
 class Command(BaseCommand):
@@ -19,11 +18,11 @@ class Command(BaseCommand):
     help = "Schedule two group sessions (yoga-1, maths-1) starting in 1 and 2 days."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        """Schedule the sessions through the library's session service."""
+        """Schedule the sessions through the library's session service (its clock)."""
         teacher = Actor.teacher("teacher-1")
-        start = SystemClock().now().replace(minute=0, second=0, microsecond=0)
+        start = core().clock.now().replace(minute=0, second=0, microsecond=0)
         for session_id, days, seats in (("yoga-1", 1, 2), ("maths-1", 2, 10)):
-            session_service().schedule(
+            core().sessions.schedule(
                 session_id=session_id,
                 kind="group",
                 teacher_id=teacher.user_id,

@@ -1,1 +1,0 @@
-"""A Django app that books seats on group sessions through booking_core."""
