@@ -59,6 +59,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     ),
     "money/_rates.py": (
         "src/booking_core/money/_rates.py",
+        "tests/unit/test_money_rates.py",
         "tests/unit/test_money_allocation_and_split.py",
         "tests/unit/test_split_fee_estimate_and_allocation_signs.py",
         "tests/properties/test_money_properties.py",

@@ -19,10 +19,13 @@ from booking_core.bookings.model import Booking, BookingStatus, SeatMove
 from booking_core.bookings.policies import BookingPolicy, WaitlistMode, WaitlistPolicy
 from booking_core.errors import (
     BookingSessionClosedError,
+    BookingTransitionError,
     CapacityBelowTakenError,
     InvalidValueError,
     NotBookingHolderError,
+    OfferExpiredError,
     OfferNotDueError,
+    SeatsUnavailableError,
     SessionNotBookableError,
     TooManySeatsError,
 )
@@ -436,3 +439,128 @@ def test_declining_an_offer_of_another_session_is_refused() -> None:
         offers.decline_offer(session, stranger, actor=Actor.student("bob"), now=T0)
     assert caught.value.details["field"] == "booking"
     assert session.seats.offers[0].booking_id == "b-bob"
+
+
+# -- details and counts the rest of the suite leaves implicit ------------------------
+
+
+def test_session_not_bookable_details_name_the_session() -> None:
+    with pytest.raises(SessionNotBookableError) as caught:
+        capacity.change_capacity(_session(2), 3, actor=Actor.admin("a"), now=START)
+    assert caught.value.details == {
+        "action": "change the capacity",
+        "session_id": "s",
+        "reason": f"it started at {START.isoformat()}",
+    }
+    with pytest.raises(NotBookingHolderError) as refused:
+        capacity.change_capacity(_session(2), 3, actor=Actor.student("s"), now=T0)
+    assert refused.value.details == {
+        "actor": str(Actor.student("s")),
+        "action": "change the capacity of",
+        "booking_id": "session s",
+        "allowed": "the session's teacher or an admin",
+    }
+
+
+def test_auto_confirm_promotion_counts_the_promoted_seats() -> None:
+    session, ann = _book(_session(3), "ann", 3)
+    session, _ = _book(session, "bob", 2)
+    session, _ = _book(session, "cat", 1)
+    decision = capacity.cancel(session, ann, actor=Actor.system(), now=T0)
+    seats = decision.state.session.seats
+    assert (seats.confirmed, seats.taken, seats.waitlist) == (3, 3, ())
+    assert [(m.booking_id, m.status, m.seats) for m in decision.state.moves] == [
+        ("b-ann", BookingStatus.CANCELLED, 3),
+        ("b-bob", BookingStatus.CONFIRMED, 2),
+        ("b-cat", BookingStatus.CONFIRMED, 1),
+    ]
+
+
+def test_waitlisted_bookings_report_their_position() -> None:
+    session, _ = _book(_session(1), "ann")
+    positions = []
+    for student in ("bob", "cat"):
+        decision = capacity.book(
+            session,
+            booking_id=f"b-{student}",
+            student_id=student,
+            seats=1,
+            actor=Actor.student(student),
+            now=T0,
+        )
+        session = decision.state.session
+        positions.append(decision.events[0].position)  # type: ignore[attr-defined]
+    assert positions == [1, 2]
+
+
+def test_a_full_session_without_waitlist_reports_what_was_asked() -> None:
+    full = attrs.evolve(_session(3), waitlist_enabled=False)
+    full, _ = _book(full, "ann", 2)
+    with pytest.raises(SeatsUnavailableError) as caught:
+        capacity.book(
+            full,
+            booking_id="b-bob",
+            student_id="bob",
+            seats=2,
+            actor=Actor.student("bob"),
+            now=T0,
+            policy=BookingPolicy(max_seats_per_booking=3),
+        )
+    assert caught.value.details == {"session_id": "s", "available": 1, "requested": 2}
+
+
+def test_offers_of_another_session_are_refused_on_accept_too() -> None:
+    session, bob = _offered_pair()
+    stranger = attrs.evolve(bob, session_id="other")
+    with pytest.raises(InvalidValueError) as caught:
+        offers.accept_offer(session, stranger, actor=Actor.student("bob"), now=T0)
+    assert caught.value.details == {
+        "field": "booking",
+        "reason": "must belong to session 's'",
+        "value": "other",
+    }
+
+
+def test_only_an_offered_booking_may_decline() -> None:
+    session, bob = _offered_pair()
+    waiting = attrs.evolve(bob, status=BookingStatus.WAITLISTED)
+    with pytest.raises(BookingTransitionError) as caught:
+        offers.decline_offer(session, waiting, actor=Actor.student("bob"), now=T0)
+    assert caught.value.details == {
+        "action": "decline the offer of",
+        "booking_id": "b-bob",
+        "status": "waitlisted",
+        "allowed": "offered",
+    }
+
+
+def test_an_offered_booking_without_an_open_offer_is_named() -> None:
+    session, bob = _offered_pair()
+    other = attrs.evolve(bob, id="b-zed")
+    for command in (offers.accept_offer, offers.decline_offer):
+        with pytest.raises(InvalidValueError) as caught:
+            command(session, other, actor=Actor.student("bob"), now=T0)
+        assert caught.value.details == {
+            "field": "booking",
+            "reason": "has no open offer on session 's'",
+            "value": "b-zed",
+        }
+
+
+def test_accepting_at_the_expiry_names_it() -> None:
+    session, bob = _offered_pair()
+    expiry = session.seats.offers[0].expires_at
+    with pytest.raises(OfferExpiredError) as caught:
+        offers.accept_offer(session, bob, actor=Actor.student("bob"), now=expiry)
+    assert caught.value.details == {
+        "booking_id": "b-bob",
+        "expires_at": expiry.isoformat(),
+    }
+
+
+def test_an_expired_offer_confirms_no_seat() -> None:
+    session, _ = _offered_pair()
+    expiry = session.seats.offers[0].expires_at
+    expired = offers.expire_offer(session, "b-bob", actor=Actor.system(), now=expiry)
+    seats = expired.state.session.seats
+    assert (seats.confirmed, seats.taken, seats.offers) == (0, 0, ())

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from booking_core import IntervalSet, TimeWindow
-from booking_core.errors import InvalidWindowError
+from booking_core.errors import InvalidValueError, InvalidWindowError
 
 
 def at(hour: int, minute: int = 0) -> datetime:
@@ -90,5 +90,30 @@ def test_a_window_must_end_after_it_starts() -> None:
 
 def test_from_pairs_drops_empty_and_reversed_pairs() -> None:
     # the integer-instant constructor free_slots builds its sets with
-    built = IntervalSet._from_pairs([(5, 5), (9, 3), (1, 4), (4, 6), (8, 9)])
+    built = IntervalSet._from_pairs([(5, 5), (9, 3), (1, 4), (4, 6), (7, 7), (8, 9)])
     assert (built._starts, built._ends) == ((1, 8), (6, 9))
+    assert not IntervalSet._from_pairs([(7, 7)])
+
+
+def test_touching_windows_do_not_overlap_either_way_round() -> None:
+    assert not w(9, 10).overlaps(w(10, 11))
+    assert not w(10, 11).overlaps(w(9, 10))
+    assert w(10, 11).overlaps(w(9, 12))
+
+
+def test_window_of_and_set_of_name_the_bad_argument() -> None:
+    assert TimeWindow.of(at(9), timedelta(hours=2)) == w(9, 11)
+    with pytest.raises(InvalidValueError) as caught:
+        TimeWindow.of(at(9), 2)  # type: ignore[arg-type]
+    assert caught.value.details == {
+        "field": "duration",
+        "reason": "must be a timedelta",
+        "value": 2,
+    }
+    with pytest.raises(InvalidValueError) as caught:
+        IntervalSet.of([w(9, 10), (at(1), at(2))])  # type: ignore[list-item]
+    assert caught.value.details == {
+        "field": "windows",
+        "reason": "items must be TimeWindow",
+        "value": (at(1), at(2)),
+    }

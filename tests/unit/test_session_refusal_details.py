@@ -13,12 +13,17 @@ import pytest
 
 from booking_core import Actor, TimeWindow
 from booking_core.errors import (
+    InvalidSessionTextError,
     InvalidValueError,
     NewTimeTooSoonError,
     NoPendingRescheduleError,
     NoShowTooEarlyError,
     NotSessionParticipantError,
     OwnRescheduleRequestError,
+    RescheduleNotDueError,
+    RescheduleNoticeTooShortError,
+    ReschedulePendingError,
+    SessionNotEndedError,
     SessionNotScheduledError,
     SessionRoleNotAllowedError,
 )
@@ -28,7 +33,9 @@ from booking_core.sessions import (
     SessionPolicy,
     approve_reschedule,
     cancel,
+    complete,
     decline_reschedule,
+    expire_reschedule,
     mark_missed,
     request_reschedule,
     schedule,
@@ -188,5 +195,114 @@ def test_an_early_no_show_names_the_earliest_instant() -> None:
         "session_id": "s",
         "earliest": (START + timedelta(minutes=30)).isoformat(),
         "limit": timedelta(minutes=30),
+        "now": early.isoformat(),
+    }
+
+
+def test_a_second_request_names_the_pending_one() -> None:
+    session = _asked_by(STUDENT)
+    pending = session.pending_reschedule
+    assert pending is not None
+    with pytest.raises(ReschedulePendingError) as caught:
+        request_reschedule(
+            session,
+            reason="another clash",
+            students=STUDENTS,
+            actor=TEACHER,
+            now=NOW,
+            policy=RP,
+        )
+    assert caught.value.details == {
+        "session_id": "s",
+        "requested_by": STUDENT,
+        "respond_by": pending.respond_by.isoformat(),
+    }
+
+
+def test_too_short_a_notice_names_the_role_and_both_durations() -> None:
+    late = START - timedelta(hours=23)
+    with pytest.raises(RescheduleNoticeTooShortError) as caught:
+        request_reschedule(
+            _session(),
+            reason="a clash with an exam",
+            students=STUDENTS,
+            actor=STUDENT,
+            now=late,
+            policy=RP,
+        )
+    assert caught.value.details == {
+        "role": "student",
+        "required": RP.required_notice(STUDENT.role),
+        "start": START.isoformat(),
+        "remaining": timedelta(hours=23),
+    }
+
+
+def test_an_early_expiry_names_the_session() -> None:
+    session = _asked_by(STUDENT)
+    pending = session.pending_reschedule
+    assert pending is not None
+    with pytest.raises(RescheduleNotDueError) as caught:
+        expire_reschedule(session, actor=Actor.system(), now=NOW, policy=RP)
+    assert caught.value.details == {
+        "session_id": "s",
+        "respond_by": pending.respond_by.isoformat(),
+        "now": NOW.isoformat(),
+    }
+
+
+def test_expiry_approves_a_new_time_exactly_the_lead_away() -> None:
+    new_start = NOW + timedelta(days=2)
+    session = _asked_by(STUDENT, new_start)
+    pending = session.pending_reschedule
+    assert pending is not None
+    at_lead = new_start - RP.min_new_time_lead
+    assert at_lead >= pending.respond_by
+    decision = expire_reschedule(session, actor=Actor.system(), now=at_lead, policy=RP)
+    assert decision.state.start == new_start
+    assert decision.events[0].auto_approved is True  # type: ignore[attr-defined]
+    later = expire_reschedule(
+        session,
+        actor=Actor.system(),
+        now=at_lead + timedelta(microseconds=1),
+        policy=RP,
+    )
+    assert later.state.start == START
+
+
+def test_completion_notes_and_no_show_reasons_are_one_character_at_least() -> None:
+    done = complete(_session(), notes=" x ", actor=TEACHER, now=START + HOUR, policy=SP)
+    assert done.events[0].notes == "x"  # type: ignore[attr-defined]
+    with pytest.raises(InvalidSessionTextError) as caught:
+        complete(
+            _session(), notes="n" * 1001, actor=TEACHER, now=START + HOUR, policy=SP
+        )
+    assert caught.value.details == {
+        "field": "notes",
+        "minimum": 1,
+        "maximum": 1000,
+        "length": 1001,
+    }
+    late = START + timedelta(minutes=30)
+    missed = mark_missed(_session(), reason="x", actor=TEACHER, now=late, policy=SP)
+    assert missed.events[0].reason == "x"  # type: ignore[attr-defined]
+    with pytest.raises(InvalidSessionTextError) as caught:
+        mark_missed(_session(), reason="  ", actor=TEACHER, now=late, policy=SP)
+    assert caught.value.details == {
+        "field": "reason",
+        "minimum": 1,
+        "maximum": 500,
+        "length": 0,
+    }
+
+
+def test_an_early_completion_names_who_and_when() -> None:
+    early = START + HOUR - timedelta(seconds=1)
+    with pytest.raises(SessionNotEndedError) as caught:
+        complete(_session(), actor=TEACHER, now=early, policy=SP)
+    assert caught.value.details == {
+        "session_id": "s",
+        "actor": TEACHER,
+        "earliest": (START + HOUR).isoformat(),
         "now": early.isoformat(),
     }

@@ -219,18 +219,24 @@ def test_rates_outside_zero_to_one_are_refused_with_details() -> None:
         "percent",
         reason,
     )
+    assert caught.value.details["value"] == Decimal("1.5")
     with pytest.raises(InvalidValueError) as caught:
         FeeSchedule(tax_rate=Decimal("-0.1"))
-    assert (caught.value.details["field"], caught.value.details["reason"]) == (
-        "tax_rate",
-        reason,
-    )
+    assert caught.value.details == {
+        "field": "tax_rate",
+        "reason": reason,
+        "value": Decimal("-0.1"),
+    }
 
 
 def test_negative_fee_parts_are_refused_with_the_field_name() -> None:
     with pytest.raises(InvalidAmountError) as caught:
         GatewayFee(fee=Money.of("-1", "INR"), tax=Money.of("0", "INR"))
-    assert caught.value.details["field"] == "fee"
+    assert caught.value.details == {
+        "field": "fee",
+        "reason": "must be Money of at least zero",
+        "value": Money.of("-1", "INR"),
+    }
     with pytest.raises(InvalidAmountError) as caught:
         FeeSchedule(fixed=Money.of("-1", "INR"))
     assert caught.value.details["field"] == "fixed"
