@@ -14,6 +14,7 @@ from booking_core.availability.windows import (
     available_windows,
 )
 from booking_core.errors import InvalidValueError
+from booking_core.intervals import TimeWindow
 
 MONDAY = date(2026, 6, 1)
 
@@ -204,6 +205,11 @@ def test_weekly_windows_on_dst_days() -> None:
         datetime(2026, 10, 25, 0, 30, tzinfo=utc),
         datetime(2026, 10, 25, 3, tzinfo=utc),
     )
+    # an end exactly where the fold starts is its later reading, 01:00 GMT
+    (at_fold,) = WeeklyAvailability(
+        weekday=6, start=time(0), end=time(1), zone=london
+    ).windows(fold_day, fold_day)
+    assert at_fold.end == datetime(2026, 10, 25, 1, tzinfo=utc)
     # spring forward: 01:00-02:00 never happens on 2026-03-29, so no window
     swallowed = WeeklyAvailability(weekday=6, start=time(1), end=time(2), zone=london)
     assert swallowed.windows(date(2026, 3, 29), date(2026, 3, 29)) == ()
@@ -255,4 +261,16 @@ def test_available_windows_checks_both_dates() -> None:
         "field": "last_date",
         "reason": "must be a datetime.date",
         "value": "2026-06-02",
+    }
+
+
+def test_a_blackout_reason_must_be_text() -> None:
+    window = TimeWindow.of(datetime(2026, 6, 1, tzinfo=timezone.utc), timedelta(days=1))
+    assert Blackout(window=window, reason="holiday").reason == "holiday"
+    with pytest.raises(InvalidValueError) as caught:
+        Blackout(window=window, reason=5)  # type: ignore[arg-type]
+    assert caught.value.details == {
+        "field": "reason",
+        "reason": "must be a string",
+        "value": 5,
     }

@@ -220,3 +220,25 @@ def test_stored_rows_start_empty() -> None:
         credit_seq=1,
     )  # fmt: skip
     assert entry.version == 0
+
+
+def test_only_releases_and_refunds_count_as_earnings() -> None:
+    journal = Journal("INR")
+    journal.post_linked(
+        [
+            _t("bonus", "payments", "wallet:m1", 500),  # an adjustment, not earned
+            _t("back", "wallet:m1", "payments", 200),
+        ]
+    )
+    wallet = teacher_wallet(journal, "m1")
+    assert wallet.available == Money.of("3.00", "INR")
+    assert wallet.lifetime_earned == Money.of("0", "INR")
+    assert wallet.earned_entries == ()
+
+
+def test_an_entry_knows_its_place_on_either_side() -> None:
+    entry = LedgerEntry(
+        id="INR/k", transfer=_t("k", "payments", "refunds", 1), debit_seq=3,
+        credit_seq=7,
+    )  # fmt: skip
+    assert (entry.seq("payments"), entry.seq("refunds")) == (3, 7)

@@ -17,6 +17,8 @@ import pytest
 from dateutil.rrule import rrulestr
 
 from booking_core import Recurrence, RecurrenceRule
+from booking_core._recurrence_engine import _offset_changes, gap_days
+from booking_core.recurrence import _expander
 
 KOLKATA = ZoneInfo("Asia/Kolkata")
 
@@ -62,6 +64,7 @@ CASES = [
     # BYSETPOS at exactly the number of dates in the period, from both ends
     ("FREQ=MONTHLY;BYDAY=MO;BYSETPOS=4", date(2026, 1, 1)),
     ("FREQ=WEEKLY;BYDAY=MO,TU,WE;BYSETPOS=3,-3", date(2026, 1, 1)),
+    ("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=1,-1", date(2026, 1, 1)),
     # daily filtered by month day and weekday
     ("FREQ=DAILY;BYMONTHDAY=-1,1;BYDAY=MO,TU", date(2024, 1, 1)),
 ]
@@ -172,3 +175,64 @@ def test_gaps_at_the_turn_of_the_year(
         start=start.replace(tzinfo=ZoneInfo(zone)),
     )
     assert [o.start.isoformat() for o in rec.occurrences()] == expected
+
+
+UTC_ZONE = ZoneInfo("UTC")
+
+
+def _dates(text: str, start: datetime) -> list[date]:
+    rec = Recurrence(rule=RecurrenceRule.parse(text), start=start)
+    return [o.start.date() for o in rec.occurrences()]
+
+
+def test_a_weekly_rule_keeps_its_last_whole_week_before_the_span_ends() -> None:
+    # expansion stops at 2399-12-30 (a Thursday): the week Friday 24 .. Thursday
+    # 30 December is the last one whole; a week from Saturday 25 is not
+    start = datetime(2399, 12, 2, 9, tzinfo=UTC_ZONE)
+    friday_weeks = _dates("FREQ=WEEKLY;BYMONTH=12;BYDAY=TH;WKST=FR", start)
+    assert friday_weeks[-2:] == [date(2399, 12, 23), date(2399, 12, 30)]
+    saturday_weeks = _dates("FREQ=WEEKLY;BYMONTH=12;BYDAY=TH;WKST=SA", start)
+    assert saturday_weeks[-1] == date(2399, 12, 23)
+
+
+def test_a_yearly_rule_idle_for_centuries_is_not_cut_short() -> None:
+    # every 7th year's 29 February on a Monday: the next one after 1800 is in
+    # 2304, 72 periods on (the calendar repeats only after 400 periods)
+    start = datetime(1800, 3, 1, 12, tzinfo=UTC_ZONE)
+    text = "FREQ=YEARLY;INTERVAL=7;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO"
+    assert _dates(text, start)[:2] == [date(1800, 3, 1), date(2304, 2, 29)]
+
+
+def test_monthly_periods_are_counted_from_the_anchor_month() -> None:
+    rule = RecurrenceRule.parse("FREQ=MONTHLY;INTERVAL=2")
+    expander = _expander(rule, date(2026, 3, 15).toordinal())
+    # periods: 2026-03, -05, -07, -09, -11, 2027-01 (5), -03 (6)
+    assert expander.period_of(date(2027, 1, 10).toordinal()) == 5
+    assert expander.period_of(date(2027, 2, 28).toordinal()) == 5
+    assert expander.period_of(date(2027, 3, 1).toordinal()) == 6
+    assert expander.period_of(date(2026, 1, 31).toordinal()) == -1
+    assert expander.is_date(date(2027, 1, 15).toordinal())
+    assert not expander.is_date(date(2027, 2, 15).toordinal())
+    assert not expander.is_date(date(2027, 1, 16).toordinal())
+
+
+def test_gap_days_lists_only_the_years_gap_days() -> None:
+    london = ZoneInfo("Europe/London")
+    wall = datetime(2026, 1, 1, 1, 30).time()
+    gaps = gap_days(london, wall, 2026)
+    # the fold in October is no gap: only 29 March, shifted to 02:30 BST
+    assert gaps == {
+        date(2026, 3, 29).toordinal(): datetime(2026, 3, 29, 2, 30, tzinfo=london)
+    }
+    # Sao Tome's gap at 01:00 on 1 January 2018 belongs to 2018, not to 2017
+    sao_tome = ZoneInfo("Africa/Sao_Tome")
+    assert gap_days(sao_tome, wall, 2017) == {}
+    assert list(gap_days(sao_tome, wall, 2018)) == [date(2018, 1, 1).toordinal()]
+
+
+def test_offset_changes_are_the_days_whose_noon_offset_changed() -> None:
+    london = ZoneInfo("Europe/London")
+    assert _offset_changes(london, 2026) == (
+        date(2026, 3, 29).toordinal(),
+        date(2026, 10, 25).toordinal(),
+    )
