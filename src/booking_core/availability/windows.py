@@ -490,8 +490,10 @@ def _available_pairs(
                 "Blackout",
                 value=item,
             )
-    bounds = IntervalSet._from_pairs([(low, high)])  # noqa: SLF001
-    available = IntervalSet._from_pairs(pairs) & bounds  # noqa: SLF001
+    # Clipped to [low, high) pair by pair; what falls outside becomes empty.
+    available = IntervalSet._from_pairs(  # noqa: SLF001
+        (max(start, low), min(end, high)) for start, end in pairs
+    )
     if away:
         available -= IntervalSet._from_pairs(away)  # noqa: SLF001
     return available
