@@ -123,8 +123,12 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Run every benchmark; each prints one JSON line per (case, peer)."""
-    session.install("-e", ".[bench]")
+    """Run every benchmark; each prints one JSON line per (case, peer).
+
+    ``benchmarks/postgres.py`` needs the ``postgres`` extra (psycopg) and a
+    server: ``BOOKING_CORE_PG_DSN`` or a throwaway cluster it starts itself.
+    """
+    session.install("-e", ".[bench,postgres]")
     for script in sorted((ROOT / "benchmarks").glob("*.py")):
         session.run("python", str(script), *session.posargs)
 

@@ -8,6 +8,11 @@ Cases:
     command (join window, rejoin rule, sorted log) vs 200 ``attrs.evolve`` calls.
   * ``billing.request.1000``: one payment request over 1000 attendees vs a bare
     list comprehension filtering on the same fields.
+
+Each peer is a floor, not a rival: the least part of the same work that no
+implementation can skip (reading every instant in order, producing every new
+state, looking at every attendee), on the same inputs, so a ratio says what
+the library's rules and records cost on top.
 """
 
 from __future__ import annotations

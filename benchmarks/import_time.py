@@ -5,7 +5,7 @@ interpreter start-up is not counted; the process's CPU time, so the waits of a
 shared machine are not; medians of interleaved runs):
 
 * ``import.booking_core``: ``import booking_core``;
-* ``import.booking_core.every_export``: every name of ``booking_core.__all__``
+* ``import.every_export``: every name of ``booking_core.__all__``
   resolved, what a host that uses the whole top-level vocabulary pays
   (target ratio <= 1.5);
 * ``import.services_monitor``: ``import booking_core.services.monitor``.
@@ -43,7 +43,7 @@ PROBE = (
 )
 CASES = {
     "import.booking_core": "import booking_core",
-    "import.booking_core.every_export": (
+    "import.every_export": (
         "import booking_core; [getattr(booking_core, n) for n in booking_core.__all__]"
     ),
     "import.services_monitor": "import booking_core.services.monitor",

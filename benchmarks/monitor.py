@@ -8,6 +8,11 @@ Cases:
     grace period (attendance marked, session completed) vs calling
     ``AttendanceService.mark_session`` and ``SessionService.complete`` directly
     for the same 50 sessions (what the tick does, without finding them).
+
+The inputs are valid, so both sides do real work: the future sessions of the
+one teacher follow one another an hour apart, and each session that ran has a
+teacher of its own (one teacher cannot hold overlapping sessions; scheduling
+them would be refused).
 """
 
 from __future__ import annotations
@@ -36,6 +41,11 @@ SYSTEM = Actor.system()
 REPEAT = 5
 
 
+def _teacher(session_id: str) -> str:
+    """The teacher of a session that ran: one per session, so none overlap."""
+    return f"t-{session_id}"
+
+
 class World:
     """``future`` sessions not due yet, ``ran`` sessions past their grace period."""
 
@@ -61,15 +71,15 @@ class World:
         )
         self.ran = [f"ran-{n}" for n in range(ran)]
         for n in range(future):
-            self._schedule(f"future-{n}", T0 + timedelta(days=2, minutes=n))
+            self._schedule(f"future-{n}", "t-1", T0 + timedelta(days=2, hours=n))
         for session_id in self.ran:
-            self._schedule(session_id, T0 + HOUR)
-            self.attendance.enrol(session_id, "t-1", Role.TEACHER)
+            self._schedule(session_id, _teacher(session_id), T0 + HOUR)
+            self.attendance.enrol(session_id, _teacher(session_id), Role.TEACHER)
         self.clock.set(T0 + HOUR)
         for session_id in self.ran:
             self.attendance.record(
                 session_id,
-                "t-1",
+                _teacher(session_id),
                 Role.TEACHER,
                 ParticipationEvent.joined(T0 + HOUR),
                 actor=SYSTEM,
@@ -81,16 +91,16 @@ class World:
         """A unit of work on the world's store."""
         return InMemoryUnitOfWork(self.store)
 
-    def _schedule(self, session_id: str, start: datetime) -> None:
+    def _schedule(self, session_id: str, teacher_id: str, start: datetime) -> None:
         self.sessions.schedule(
             session_id=session_id,
             kind="group",
-            teacher_id="t-1",
+            teacher_id=teacher_id,
             course_id="c-1",
             window=TimeWindow.of(start, HOUR),
             zone="Europe/London",
             capacity=5,
-            actor=Actor.teacher("t-1"),
+            actor=Actor.teacher(teacher_id),
         )
 
     def due_queries(self) -> None:

@@ -7,6 +7,10 @@ Cases:
     100 ``attrs.evolve`` calls.
   * ``sessions.can_join``: the join predicate (permission, status, window) vs
     ``TimeWindow.contains`` on the precomputed join window.
+
+Each peer is a floor of the same work: the new states (or the one instant
+check) any implementation must produce, from the same session, with the
+validation, rules and events left out, so a ratio is what those cost.
 """
 
 from __future__ import annotations

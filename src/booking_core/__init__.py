@@ -13,8 +13,9 @@ Example:
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from booking_core import _lazy
 
 if TYPE_CHECKING:
     from booking_core.actors import Actor, Role, require_role
@@ -60,14 +61,14 @@ if TYPE_CHECKING:
     from booking_core.zones import get_zone, require_aware, to_instant, to_local
 
 _EXPORTS: dict[str, tuple[str, ...]] = {
-    "booking_core.actors": ("Actor", "Role", "require_role"),
-    "booking_core.services.app": ("BookingCore", "bootstrap"),
-    "booking_core.policies": ("Policies",),
-    "booking_core.clock": ("Clock", "ManualClock", "SystemClock"),
-    "booking_core.intervals": ("IntervalSet", "TimeWindow"),
-    "booking_core.zones": ("get_zone", "require_aware", "to_instant", "to_local"),
-    "booking_core.recurrence": ("Occurrence", "Recurrence", "RecurrenceRule"),
-    "booking_core.availability": (
+    "actors": ("Actor", "Role", "require_role"),
+    "services.app": ("BookingCore", "bootstrap"),
+    "policies": ("Policies",),
+    "clock": ("Clock", "ManualClock", "SystemClock"),
+    "intervals": ("IntervalSet", "TimeWindow"),
+    "zones": ("get_zone", "require_aware", "to_instant", "to_local"),
+    "recurrence": ("Occurrence", "Recurrence", "RecurrenceRule"),
+    "availability": (
         "Blackout",
         "Commitment",
         "OneTimeAvailability",
@@ -75,7 +76,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "WeeklyAvailability",
         "free_slots",
     ),
-    "booking_core.sessions": (
+    "sessions": (
         "MeetingInfo",
         "ReschedulePolicy",
         "Session",
@@ -83,15 +84,15 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "SessionPolicy",
         "SessionStatus",
     ),
-    "booking_core.money": (
+    "money": (
         "Money",
         "PaymentSplit",
         "SplitPolicy",
         "allocate",
         "split_payment",
     ),
-    "booking_core.events": ("Decision", "DomainEvent"),
-    "booking_core.errors": (
+    "events": ("Decision", "DomainEvent"),
+    "errors": (
         "BookingCoreError",
         "ConcurrencyError",
         "ConflictError",
@@ -102,8 +103,6 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "PolicyViolationError",
     ),
 }
-_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
-
 __all__ = [  # noqa: RUF022 -- grouped by concept, as in _EXPORTS
     "BookingCore",
     "bootstrap",
@@ -158,13 +157,7 @@ def __getattr__(name: str) -> Any:
         from booking_core._version import __version__
 
         return __version__
-    module = _MODULE_OF.get(name)
-    if module is None:
-        msg = f"module 'booking_core' has no attribute {name!r}"
-        raise AttributeError(msg)
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    return _lazy.load(__name__, _EXPORTS, name, globals())
 
 
 def __dir__() -> list[str]:

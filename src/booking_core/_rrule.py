@@ -124,7 +124,7 @@ class NthWeekday:
         Raises:
             InvalidRecurrenceRuleError: ``recurrence.invalid_rule`` when malformed.
         """
-        match = _BYDAY_ITEM.fullmatch(text.strip().upper())
+        match = re.fullmatch(_BYDAY_ITEM, text.strip().upper())
         if match is None:
             raise InvalidRecurrenceRuleError(
                 part="BYDAY",
@@ -138,10 +138,11 @@ class NthWeekday:
         return f"{'' if self.n is None else self.n}{self.weekday.name}"
 
 
-_BYDAY_ITEM = re.compile(r"([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)")
-_INTEGER = re.compile(r"[+-]?\d{1,9}")
-_UNTIL_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_UNTIL_TIME = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(Z?)")
+# Patterns as text: ``re`` compiles (and caches) them on first use, not at import.
+_BYDAY_ITEM = r"([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)"
+_INTEGER = r"[+-]?\d{1,9}"
+_UNTIL_DATE = r"(\d{4})(\d{2})(\d{2})"
+_UNTIL_TIME = r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(Z?)"
 _UNSUPPORTED = frozenset(
     {"BYSECOND", "BYMINUTE", "BYHOUR", "BYYEARDAY", "BYWEEKNO", "RSCALE", "SKIP"}
 )
@@ -392,7 +393,7 @@ class RecurrenceRule:
 
 def _integers(part: str, value: str) -> list[int]:
     items = value.split(",")
-    if not all(_INTEGER.fullmatch(item) for item in items):
+    if not all(re.fullmatch(_INTEGER, item) for item in items):
         raise InvalidRecurrenceRuleError(
             part=part, reason="a comma-separated list of whole numbers", value=value
         )
@@ -409,9 +410,9 @@ def _integer(part: str, value: str) -> int:
 
 def _parse_until(value: str) -> date | datetime:
     try:
-        if match := _UNTIL_DATE.fullmatch(value):
+        if match := re.fullmatch(_UNTIL_DATE, value):
             return date(*map(int, match.groups()))
-        if match := _UNTIL_TIME.fullmatch(value):
+        if match := re.fullmatch(_UNTIL_TIME, value):
             year, month, day, hour, minute, second, zulu = match.groups()
             if not zulu:
                 raise FloatingUntilError(value=value, day=value[:8])

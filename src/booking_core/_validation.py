@@ -81,8 +81,9 @@ SLOT_QUERY_MAX_DAYS: Final = 366
 BATCH_MAX_ITEMS: Final = 10_000
 """The most items one call takes in a batch (ids to load, records to reconcile)."""
 
-_BAD_ID_CHAR = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Patterns as text: ``re`` compiles (and caches) them on first use, not at import.
+_BAD_ID_CHAR = r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]"
+_SURROGATE = r"[\ud800-\udfff]"
 
 DECIMAL_MAX_DIGITS: Final = 40
 """The most significant digits a decimal input (a rate, a stored amount) may have."""
@@ -99,7 +100,7 @@ def non_empty_str(
         raise InvalidValueError(
             field=attribute.name, reason="must be a non-empty string", value=value
         )
-    if _SURROGATE.search(value):
+    if re.search(_SURROGATE, value):
         raise InvalidValueError(
             field=attribute.name,
             reason="must be valid Unicode (no lone surrogates)",
@@ -123,7 +124,7 @@ def check_key(value: object, field: str) -> str:
         not isinstance(value, str)
         or not value.strip()
         or len(value) > ID_MAX_CHARS
-        or _BAD_ID_CHAR.search(value)
+        or re.search(_BAD_ID_CHAR, value)
     ):
         shown = value[:ID_MAX_CHARS] if isinstance(value, str) else value
         raise InvalidValueError(

@@ -31,12 +31,9 @@ from typing import Any, ClassVar, Final, Generic, TypeVar, final
 
 import attrs
 
-from booking_core._plain import plain
-from booking_core._plain_types import build, field_values, from_plain, stable_name
 from booking_core._validation import utc_instant, valid_key
 from booking_core.actors import Actor
 from booking_core.errors import InvalidEventError
-from booking_core.type_names import TYPE_NAMES
 
 __all__ = ["ENVELOPE", "Decision", "DomainEvent", "event_types"]
 
@@ -90,6 +87,8 @@ class DomainEvent:
         move. An event class missing there (a host's own) is named by its
         ``"module:qualname"``, and :meth:`from_dict` does not know it.
         """
+        from booking_core._plain_types import stable_name
+
         cls = type(self)
         return stable_name(cls) or f"{cls.__module__}:{cls.__qualname__}"
 
@@ -140,6 +139,8 @@ class DomainEvent:
             >>> DomainEvent.from_dict(event.to_dict()) == event
             True
         """
+        from booking_core._plain import plain
+
         fields = plain(self)
         return {
             "name": self.name,
@@ -191,6 +192,8 @@ class DomainEvent:
                 field="version",
                 reason=f"this library reads {data['name']} version {target.version}",
             )
+        from booking_core._plain_types import build, field_values, from_plain
+
         values = field_values(target, data["data"], "data", skip=_BASE_FIELDS)
         values.update(
             occurred_at=from_plain(datetime, data["occurred_at"], "occurred_at"),
@@ -209,6 +212,8 @@ def event_types() -> dict[str, type[DomainEvent]]:
         >>> event_types()["session.cancelled"].__name__
         'SessionCancelled'
     """
+    from booking_core.type_names import TYPE_NAMES
+
     found: dict[str, type[DomainEvent]] = {}
     for name in sorted(TYPE_NAMES):
         module_name, _, qualname = TYPE_NAMES[name].partition(":")

@@ -25,7 +25,9 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
-from typing import final
+from itertools import compress
+from operator import itemgetter, lt
+from typing import Any, Protocol, TypeVar, final
 
 import attrs
 
@@ -167,23 +169,40 @@ def _window_us(start: int, end: int) -> TimeWindow:
 
 
 def _normalize(pairs: list[tuple[int, int]]) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Sort ``(start, end)`` pairs and merge overlapping or touching ones.
+    """Merge ``(start, end)`` pairs (each ``start < end``), overlapping or touching."""
+    return _merge(map(itemgetter(0), pairs), map(itemgetter(1), pairs))
 
-    Timsort is linear on input made of a few sorted runs (such as two
-    concatenated interval sets), so unions cost O(n + m) in practice and
-    O((n + m) log(n + m)) at worst.
+
+class _Ordered(Protocol):
+    def __lt__(self, other: Any, /) -> bool: ...
+
+
+_Instant = TypeVar("_Instant", bound=_Ordered)
+
+
+def _merge(
+    starts: Iterable[_Instant], ends: Iterable[_Instant]
+) -> tuple[tuple[_Instant, ...], tuple[_Instant, ...]]:
+    """The merged windows of the windows with these starts and ends, any order.
+
+    Window ``k`` is ``[starts[k], ends[k])`` with ``starts[k] < ends[k]``. Starts
+    and ends are sorted apart: the ``i``-th smallest end closes a merged window
+    exactly when it comes before the ``i + 1``-th smallest start (up to that
+    end, as many windows have ended as begun), so touching windows merge.
+    Every pass runs in C (``sorted``, ``map``, ``compress``). Timsort is linear
+    on input made of a few sorted runs (such as two concatenated interval
+    sets), so unions cost O(n + m) in practice and O((n + m) log(n + m)) at
+    worst.
     """
-    pairs.sort()
-    starts: list[int] = []
-    ends: list[int] = []
-    for start, end in pairs:
-        if ends and start <= ends[-1]:
-            if end > ends[-1]:  # noqa: PLR1730 -- faster than max() in this loop
-                ends[-1] = end
-        else:
-            starts.append(start)
-            ends.append(end)
-    return tuple(starts), tuple(ends)
+    opens: list[_Instant] = sorted(starts)
+    if not opens:
+        return (), ()
+    closes: list[_Instant] = sorted(ends)
+    later: list[_Instant] = opens[1:]
+    breaks: tuple[bool, ...] = tuple(map(lt, closes, later))
+    merged_starts: tuple[_Instant, ...] = (opens[0], *compress(later, breaks))
+    merged_ends: tuple[_Instant, ...] = (*compress(closes, breaks), closes[-1])
+    return merged_starts, merged_ends
 
 
 @final

@@ -7,9 +7,11 @@ to the minute; :func:`slots_in_zone` shows them on another clock.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from operator import countOf
+from itertools import repeat
+from operator import add, attrgetter, countOf, floordiv, mul, sub
 from typing import Any, cast, final
 from zoneinfo import ZoneInfo
 
@@ -42,7 +44,7 @@ from booking_core.intervals import (
     IntervalSet,
     TimeWindow,
     _from_us,
-    _normalize,
+    _merge,
     _to_us,
 )
 from booking_core.zones import ZoneLike, get_zone
@@ -52,6 +54,13 @@ __all__ = [
     "free_slots",
     "slots_in_zone",
 ]
+
+
+# The slot descriptors of TimeWindow (an attrs slotted class): setting through
+# them skips the frozen __setattr__, as object.__setattr__ does.
+_SET_START = TimeWindow.__dict__["start"].__set__
+_SET_END = TimeWindow.__dict__["end"].__set__
+_START, _END = attrgetter("start"), attrgetter("end")
 
 
 def _step(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -201,20 +210,17 @@ def free_slots(
     cap = request.max_per_day
     # Only commitments near [low, high) matter; with a cap, whole local days do.
     margin = 2 * _DAY_US if cap is not None else 0
-    before, after = _us(request.buffer_before), _us(request.buffer_after)
-    busy, commitment_starts = _busy(
-        commitments,
-        before=before,
-        after=after,
-        low=low - after - margin,
-        high=high + before + margin,
+    before, after = request.buffer_before, request.buffer_after
+    near = _near(
+        commitments, low=low - _us(after) - margin, high=high + _us(before) + margin
     )
-    free -= busy
+    free -= _busy(near, before=before, after=after)
     if not free:
         return ()
     per_day: dict[int, int] = {}
     if cap is not None:
-        for start in commitment_starts:
+        for window in near:
+            start = _to_us(window.start)
             # Local day number: days since 1970-01-01 on the zone's clocks.
             day = (start + _offset_us(start, tz)) // _DAY_US
             per_day[day] = per_day.get(day, 0) + 1
@@ -230,13 +236,13 @@ def free_slots(
     )
 
 
-def _busy(
-    commitments: Iterable[Commitment], *, before: int, after: int, low: int, high: int
-) -> tuple[IntervalSet, list[int]]:
-    """The commitments overlapping ``[low, high)``, widened by the buffers.
+def _near(
+    commitments: Iterable[Commitment], *, low: int, high: int
+) -> list[TimeWindow]:
+    """The windows of the commitments overlapping ``[low, high)``.
 
-    Returns them as a set, with their starts. Comparing datetimes first keeps a
-    short request from converting every commitment of the year.
+    Comparing datetimes keeps a short request from converting every
+    commitment of the year.
     """
     low_dt, high_dt = _from_us(low), _from_us(high)
     items: list[object] = list(commitments)
@@ -245,15 +251,35 @@ def _busy(
         raise InvalidValueError(
             field="commitments", reason="items must be Commitment", value=bad
         )
-    epoch, unit = _EPOCH, _MICROSECOND
-    near = [
-        ((window.start - epoch) // unit, (window.end - epoch) // unit)
+    return [
+        window
         for item in cast("list[Commitment]", items)
         if (window := item.window).start < high_dt and window.end > low_dt
     ]
-    starts = [start for start, _ in near]
-    busy = [(start - before, end + after) for start, end in near]
-    return IntervalSet._from_sorted(*_normalize(busy)), starts  # noqa: SLF001
+
+
+def _busy(
+    windows: list[TimeWindow], *, before: timedelta, after: timedelta
+) -> IntervalSet:
+    """The windows widened by the buffers, as a set.
+
+    Merged as datetimes (all in UTC, so compared in C), then only the merged
+    bounds are converted to microseconds; every pass is a C loop (``map``).
+    """
+    starts: Iterable[datetime] = map(_START, windows)
+    ends: Iterable[datetime] = map(_END, windows)
+    if before:
+        starts = map(sub, starts, repeat(before))
+    if after:
+        ends = map(add, ends, repeat(after))
+    opens, closes = _merge(starts, ends)
+    return IntervalSet._from_sorted(_micros(opens), _micros(closes))  # noqa: SLF001
+
+
+def _micros(instants: Iterable[datetime]) -> tuple[int, ...]:
+    """:func:`~booking_core.intervals._to_us` of each instant, in a C loop."""
+    since = map(sub, instants, repeat(_EPOCH))
+    return tuple(map(floordiv, since, repeat(_MICROSECOND)))
 
 
 def _aligned_slots(
@@ -278,11 +304,9 @@ def _aligned_slots(
     free_ends = free._ends  # noqa: SLF001
     seg_starts, seg_offsets = _offset_segments(free_starts[0], free_ends[-1], tz)
     length = _us(duration)
-    new_window = object.__new__
-    set_field = object.__setattr__
     n_segments = len(seg_starts)
     segment = 0
-    slots: list[TimeWindow] = []
+    found: list[int] = []  # slot starts, epoch microseconds
     for free_start, free_end in zip(free_starts, free_ends, strict=True):
         cursor = free_start
         while True:
@@ -290,24 +314,36 @@ def _aligned_slots(
                 segment += 1
             offset = seg_offsets[segment]
             slot_start = cursor + (-(cursor + offset)) % step
-            if segment + 1 < n_segments and slot_start >= seg_starts[segment + 1]:
-                cursor = seg_starts[segment + 1]  # re-align after the offset change
+            following = seg_starts[segment + 1] if segment + 1 < n_segments else None
+            if following is not None and slot_start >= following:
+                cursor = following  # re-align after the offset change
                 continue
             if slot_start >= start_before or slot_start + length > free_end:
                 break
+            if cap is None and advance == step:
+                # Every step to the end of the piece, the window or the dates.
+                stop = min(start_before, free_end - length + 1)
+                if following is not None and following < stop:
+                    stop = following
+                found.extend(range(slot_start, stop, step))
+                if stop != following:
+                    break
+                cursor = following
+                continue
             if (
                 cap is not None
                 and per_day.get((slot_start + offset) // _DAY_US, 0) >= cap
             ):
                 cursor = slot_start + step
                 continue
-            # _window_us, inlined: this loop is the hot path of a year's slots.
-            start = _EPOCH + _MICROSECOND * slot_start
-            slot = new_window(TimeWindow)
-            set_field(slot, "start", start)
-            set_field(slot, "end", start + duration)
-            slots.append(slot)
+            found.append(slot_start)
             cursor = slot_start + advance
+    # The windows, built in C loops (map): this is the hot path of a year's
+    # slots. Trusted bounds, so the converters and validators are skipped.
+    starts = list(map(add, repeat(_EPOCH), map(mul, repeat(_MICROSECOND), found)))
+    slots = list(map(object.__new__, repeat(TimeWindow, len(found))))
+    deque(map(_SET_START, slots, starts), maxlen=0)
+    deque(map(_SET_END, slots, map(add, starts, repeat(duration))), maxlen=0)
     return tuple(slots)
 
 

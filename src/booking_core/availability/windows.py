@@ -100,9 +100,6 @@ _WEEK_US = 7 * _DAY_US
 _DAY = timedelta(days=1)
 
 
-_WEEK = timedelta(days=7)
-
-
 _ZERO = timedelta(0)
 
 
@@ -110,6 +107,9 @@ _MIDNIGHT = time(0)
 
 
 _NAIVE_EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001 -- wall clocks are naive
+
+
+_EPOCH_DATE = date(1970, 1, 1)
 
 
 _YEAR_EDGES = frozenset({(1, 1), (1, 2), (12, 30), (12, 31)})
@@ -229,6 +229,54 @@ def _wall_us(wall: datetime, tz: ZoneInfo, mode: Literal["compatible", "later"])
     return _to_us(to_instant(wall, tz, disambiguate=mode))
 
 
+def _time_us(wall: time) -> int:
+    """Microseconds from midnight to the wall time ``wall``."""
+    return (
+        (wall.hour * 60 + wall.minute) * 60 + wall.second
+    ) * _US_PER_SECOND + wall.microsecond
+
+
+def _wall_instants(
+    walls: list[int], tz: ZoneInfo, mode: Literal["compatible", "later"]
+) -> list[int]:
+    """The instants of ascending wall times (at least one), as :func:`_wall_us`.
+
+    ``walls`` are local microseconds since 1970-01-01 on ``tz``'s clocks. The
+    zone's constant-offset pieces around them are read once; a wall time a day
+    or more from both ends of its piece exists once, at ``wall - offset``
+    (offsets are under a day). Only the few wall times near an offset change
+    take :func:`_wall_us`'s path.
+    """
+    starts, offsets = _merged_segments(walls[0] - _DAY_US, walls[-1] + _DAY_US, tz)
+    last = len(starts) - 1
+    found: list[int] = []
+    piece, safe_low, safe_high, offset = -1, 0, 0, 0
+    for wall in walls:
+        if not safe_low <= wall < safe_high:
+            piece = bisect_right(starts, wall) - 1
+            offset = offsets[piece]
+            safe_low = starts[piece] + _DAY_US
+            safe_high = starts[piece + 1] - _DAY_US if piece < last else wall + 1
+            if not safe_low <= wall < safe_high:
+                naive = _NAIVE_EPOCH + _MICROSECOND * wall
+                found.append(_wall_us(naive, tz, mode))
+                safe_low = safe_high = 0
+                continue
+        found.append(wall - offset)
+    return found
+
+
+def _merged_segments(low: int, high: int, tz: ZoneInfo) -> tuple[list[int], list[int]]:
+    """:func:`_offset_segments` with neighbours of equal offset joined."""
+    starts: list[int] = []
+    offsets: list[int] = []
+    for start, offset in zip(*_offset_segments(low, high, tz), strict=True):
+        if not offsets or offsets[-1] != offset:
+            starts.append(start)
+            offsets.append(offset)
+    return starts, offsets
+
+
 def _local_date(instant_us: int, tz: ZoneInfo) -> date:
     return _from_us(instant_us).astimezone(tz).date()
 
@@ -312,14 +360,18 @@ class WeeklyAvailability:
             return pairs
         tz = ZoneInfo(self.zone)  # validated on construction; ZoneInfo caches it
         day = first + timedelta(days=(self.weekday - first.weekday()) % 7)
-        end_offset = _DAY if self.crosses_midnight else _ZERO
-        combine = datetime.combine
-        while day <= last:
-            start = _wall_us(combine(day, self.start), tz, "compatible")
-            end = _wall_us(combine(day + end_offset, self.end), tz, "later")
-            if start < end:
-                pairs.append((start, end))
-            day += _WEEK
+        if day > last:
+            return pairs
+        # Wall clocks as local microseconds since 1970-01-01, a week apart.
+        opens = _time_us(self.start)
+        closes = _time_us(self.end) + (_DAY_US if self.crosses_midnight else 0)
+        first_day = (day - _EPOCH_DATE).days * _DAY_US
+        days = range(first_day, (last - _EPOCH_DATE).days * _DAY_US + 1, _WEEK_US)
+        starts = _wall_instants([d + opens for d in days], tz, "compatible")
+        ends = _wall_instants([d + closes for d in days], tz, "later")
+        pairs.extend(
+            pair for pair in zip(starts, ends, strict=True) if pair[0] < pair[1]
+        )
         return pairs
 
     def windows(self, first: date, last: date) -> tuple[TimeWindow, ...]:
@@ -438,8 +490,10 @@ def _available_pairs(
                 "Blackout",
                 value=item,
             )
-    bounds = IntervalSet._from_pairs([(low, high)])  # noqa: SLF001
-    available = IntervalSet._from_pairs(pairs) & bounds  # noqa: SLF001
+    # Clipped to [low, high) pair by pair; what falls outside becomes empty.
+    available = IntervalSet._from_pairs(  # noqa: SLF001
+        (max(start, low), min(end, high)) for start, end in pairs
+    )
     if away:
         available -= IntervalSet._from_pairs(away)  # noqa: SLF001
     return available

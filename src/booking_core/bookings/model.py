@@ -44,10 +44,12 @@ from booking_core.intervals import TimeWindow
 __all__ = [
     "ACTIVE_STATUSES",
     "Booking",
+    "BookingAttended",
     "BookingCancellation",
     "BookingCancelled",
     "BookingClosed",
     "BookingDecision",
+    "BookingNoShow",
     "BookingNote",
     "BookingPromoted",
     "BookingReopened",

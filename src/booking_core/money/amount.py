@@ -52,7 +52,7 @@ from booking_core.money.currency import Currency, get_currency
 
 __all__ = ["Money"]
 
-_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+_NUMBER = r"[+-]?\d+(\.\d+)?"  # compiled (and cached) by re on first use
 _LIMIT_MAJOR = 10**MONEY_MAX_MAJOR_DIGITS
 
 
@@ -139,7 +139,7 @@ class Money:
     def _of(cls, value: object, found: Currency) -> Money:
         if isinstance(value, str):
             text = value.strip()
-            if not _NUMBER.fullmatch(text):
+            if not re.fullmatch(_NUMBER, text):
                 raise InvalidAmountError(
                     field="amount",
                     reason="must be a plain decimal number such as '700.00'",
