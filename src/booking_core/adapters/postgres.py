@@ -46,6 +46,7 @@ from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 from booking_core.adapters.sql import Cursor, Dialect, SqlDatabase, SqlUnitOfWork
+from booking_core.errors import InvalidValueError
 from booking_core.ports import EventPublisher
 
 __all__ = [
@@ -222,6 +223,24 @@ class PostgresUnitOfWork(SqlUnitOfWork):
     def __enter__(self) -> PostgresUnitOfWork:
         super().__enter__()
         return self
+
+    def commit(self) -> None:
+        """Commit as the kernel does; a value ``jsonb`` cannot hold is refused.
+
+        Raises:
+            InvalidValueError: ``input.invalid_value`` for text ``jsonb`` cannot
+                store (a NUL character, a lone surrogate); nothing is stored.
+        """
+        try:
+            super().commit()
+        except psycopg.DataError as exc:
+            diagnostic = exc.diag.message_primary or type(exc).__name__
+            raise InvalidValueError(
+                field="body",
+                reason="PostgreSQL jsonb cannot store it (a NUL character or a "
+                "lone surrogate in a text)",
+                value=diagnostic,
+            ) from exc
 
 
 def upgrade(conninfo: str, *, schema: str = "booking_core") -> tuple[int, int]:
