@@ -8,8 +8,10 @@ the library's scale-out path.
   ``jsonb`` bodies, ``timestamptz`` and ``uuid`` in the outbox, unique violations
   as :class:`~booking_core.errors.DuplicateIdError`, serialization failures and
   deadlocks as :class:`~booking_core.errors.ConcurrencyError` (the services retry
-  both), and an outbox relay claiming rows with ``FOR UPDATE SKIP LOCKED``, so
-  any number of workers can relay at once and none delivers an event twice.
+  both), text ``jsonb`` cannot hold (a NUL character, a lone surrogate) as
+  :class:`~booking_core.errors.InvalidValueError`, and an outbox relay
+  claiming rows with ``FOR UPDATE SKIP LOCKED``, so any number of workers can
+  relay at once and none delivers an event twice.
 * One PostgreSQL schema per store (``booking_core`` by default), created and
   upgraded on open from the append-only :data:`MIGRATIONS` under an advisory
   lock (app servers starting together migrate once); the applied step count is
@@ -46,7 +48,6 @@ from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 from booking_core.adapters.sql import Cursor, Dialect, SqlDatabase, SqlUnitOfWork
-from booking_core.errors import InvalidValueError
 from booking_core.ports import EventPublisher
 
 __all__ = [
@@ -110,6 +111,7 @@ class PostgresDialect(Dialect):
     migrations = MIGRATIONS
     integrity_errors = (pg_errors.UniqueViolation,)
     conflict_errors = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
+    data_errors = (psycopg.DataError,)  # jsonb holds no NUL, no lone surrogate
 
     def __init__(self, schema: str = "booking_core") -> None:
         self.schema = schema
@@ -223,24 +225,6 @@ class PostgresUnitOfWork(SqlUnitOfWork):
     def __enter__(self) -> PostgresUnitOfWork:
         super().__enter__()
         return self
-
-    def commit(self) -> None:
-        """Commit as the kernel does; a value ``jsonb`` cannot hold is refused.
-
-        Raises:
-            InvalidValueError: ``input.invalid_value`` for text ``jsonb`` cannot
-                store (a NUL character, a lone surrogate); nothing is stored.
-        """
-        try:
-            super().commit()
-        except psycopg.DataError as exc:
-            diagnostic = exc.diag.message_primary or type(exc).__name__
-            raise InvalidValueError(
-                field="body",
-                reason="PostgreSQL jsonb cannot store it (a NUL character or a "
-                "lone surrogate in a text)",
-                value=diagnostic,
-            ) from exc
 
 
 def upgrade(conninfo: str, *, schema: str = "booking_core") -> tuple[int, int]:
