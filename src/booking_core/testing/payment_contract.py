@@ -182,6 +182,30 @@ class BookingPaymentRepositoryContract(AggregateRepositoryContract):
             assert repository.by_order("order_moved").version == 2
             assert repository.by_order("order_new").version == 1
 
+    def test_refused_commit_leaves_the_lookups(
+        self, uow_factory: Callable[[], Any], payments_of: Callable[[Any], Any]
+    ) -> None:
+        """A stale commit moves no order and changes no pending list."""
+        self.add_committed(uow_factory, payments_of, _payment("b-1", order_id="o-1"))
+        first, second = uow_factory(), uow_factory()
+        with first, second:
+            mine = payments_of(first).get("b-1")
+            theirs = payments_of(second).get("b-1")
+            payments_of(first).save(attrs.evolve(mine, closed=True))
+            payments_of(second).save(attrs.evolve(theirs, order_id="o-2"))
+            payments_of(second).add(_payment("b-2"))
+            first.commit()
+            with pytest.raises(StaleVersionError):
+                second.commit()
+        with uow_factory() as uow:
+            repository = payments_of(uow)
+            assert repository.by_order("o-2") is None
+            assert repository.by_order("o-1") == attrs.evolve(
+                _payment("b-1", order_id="o-1", closed=True), version=2
+            )
+            assert repository.pending() == []
+            assert [p.id for p in repository.all()] == ["b-1"]
+
     def test_text_a_database_may_not_hold(
         self, uow_factory: Callable[[], Any], payments_of: Callable[[Any], Any]
     ) -> None:

@@ -25,11 +25,14 @@ student's calendar) in every transaction that writes one of their bookings,
 often unchanged: the compare-and-set of that save is what serialises two
 confirmations of one teacher, or two teachers booking one student. So besides
 the checks every repository passes, both kits check that saving an unchanged
-aggregate still advances its version and still loses to a concurrent save.
+aggregate still advances its version and still loses to a concurrent save, and
+that threads creating-or-touching one of them (as the service does) through
+:func:`~booking_core.services.run_in_transaction` lose no commit.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from datetime import time, timedelta
 from typing import Any
@@ -44,8 +47,14 @@ from booking_core.availability.windows import (
     OneTimeAvailability,
     WeeklyAvailability,
 )
-from booking_core.errors import StaleVersionError
+from booking_core.errors import (
+    ConcurrencyError,
+    DuplicateIdError,
+    NotFoundError,
+    StaleVersionError,
+)
 from booking_core.intervals import TimeWindow
+from booking_core.services import run_in_transaction
 from booking_core.testing._aggregate_contract import NOW, AggregateRepositoryContract
 
 __all__ = ["StudentCalendarRepositoryContract", "TeacherScheduleRepositoryContract"]
@@ -73,6 +82,47 @@ def _touch_serialises(
     with uow_factory() as uow:
         stored = repository_of(uow).get(key)
     assert stored == attrs.evolve(mine, version=mine.version + 1)
+
+
+def _touch(repository: Any, fresh: Any) -> None:
+    """Save the stored aggregate unchanged, or add ``fresh`` when there is none."""
+    try:
+        current = repository.get(fresh.id)
+    except NotFoundError:
+        repository.add(fresh)
+        return
+    repository.save(current)
+
+
+def _touched_from_threads(
+    uow_factory: Callable[[], Any],
+    repository_of: Callable[[Any], Any],
+    fresh: Any,
+    *,
+    threads: int = 4,
+    touches: int = 5,
+) -> None:
+    """Threads first-touch and touch one aggregate; every commit counts once."""
+    barrier = threading.Barrier(threads)
+
+    def worker() -> None:
+        barrier.wait()
+        for _ in range(touches):
+            run_in_transaction(
+                uow_factory,
+                lambda uow: _touch(repository_of(uow), fresh),
+                attempts=500,
+                retry_on=(ConcurrencyError, DuplicateIdError),
+            )
+
+    running = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join()
+    with uow_factory() as uow:
+        stored = repository_of(uow).get(fresh.id)
+    assert stored == attrs.evolve(fresh, version=threads * touches)
 
 
 class TeacherScheduleRepositoryContract(AggregateRepositoryContract):
@@ -179,6 +229,31 @@ class TeacherScheduleRepositoryContract(AggregateRepositoryContract):
             schedule, version=3
         )
 
+    def test_writes_in_one_unit_advance_once(
+        self, uow_factory: Callable[[], Any], schedules_of: Callable[[Any], Any]
+    ) -> None:
+        """Added then saved in one unit: stored once, as version 1, as last saved."""
+        fresh = TeacherSchedule(id="t-new")
+        with uow_factory() as uow:
+            repository = schedules_of(uow)
+            repository.add(fresh)
+            repository.save(self.changed(repository.get(fresh.id)))
+            uow.commit()
+        later = attrs.evolve(self.changed(fresh), version=1)
+        assert self.load(uow_factory, schedules_of, fresh.id) == later
+        with uow_factory() as uow:
+            repository = schedules_of(uow)
+            repository.save(repository.get(fresh.id))
+            repository.save(repository.get(fresh.id))
+            uow.commit()
+        assert self.load(uow_factory, schedules_of, fresh.id).version == 2
+
+    def test_touched_from_threads(
+        self, uow_factory: Callable[[], Any], schedules_of: Callable[[Any], Any]
+    ) -> None:
+        """Threads creating then touching one schedule: every commit counts once."""
+        _touched_from_threads(uow_factory, schedules_of, TeacherSchedule(id="t-9"))
+
     @pytest.mark.parametrize(
         "text", ["nul \x00 inside", "lone \ud800 surrogate", "\x1b[31m escape"]
     )
@@ -243,6 +318,12 @@ class StudentCalendarRepositoryContract(AggregateRepositoryContract):
         with uow_factory() as uow:
             repository = calendars_of(uow)
             assert [repository.get(c.id).version for c in self.shapes()] == [2, 1, 1, 1]
+
+    def test_touched_from_threads(
+        self, uow_factory: Callable[[], Any], calendars_of: Callable[[Any], Any]
+    ) -> None:
+        """Threads creating then touching one calendar: every commit counts once."""
+        _touched_from_threads(uow_factory, calendars_of, StudentCalendar(id="ann"))
 
     def test_one_student_orders_two_teachers(
         self,
