@@ -298,11 +298,8 @@ class SettlementDueRepositoryContract(AggregateRepositoryContract):
         ]
 
     def changed(self, aggregate: Any) -> Any:
-        """The due, closed (or closed a minute later when it was)."""
-        due: SettlementDue = aggregate
-        if due.closed_at is None:
-            return close_due(due, now=NOW + timedelta(hours=1))
-        return attrs.evolve(due, closed_at=due.closed_at + timedelta(minutes=1))
+        """The due, closed an hour after :data:`NOW` (by the monitor)."""
+        return attrs.evolve(aggregate, closed_at=NOW + timedelta(hours=1))
 
     def test_due(
         self, uow_factory: Callable[[], Any], settlements_of: Callable[[Any], Any]
