@@ -52,6 +52,7 @@ from booking_core.events import DomainEvent
 from booking_core.ports import EventPublisher
 from django.db import (
     DatabaseError,
+    DataError,
     IntegrityError,
     OperationalError,
     connections,
@@ -98,6 +99,7 @@ class DjangoDialect(Dialect):
     placeholder = "%s"
     integrity_errors: ClassVar[tuple[type[BaseException], ...]] = (IntegrityError,)
     conflict_errors: ClassVar[tuple[type[BaseException], ...]] = (ConflictAbortError,)
+    data_errors: ClassVar[tuple[type[BaseException], ...]] = (DataError,)
     migrations: ClassVar[tuple[str, ...]] = ()  # Django's migrations own the schema
 
     def __init__(self, using: str = "default") -> None:

@@ -143,6 +143,11 @@ def test_every_kit_was_found() -> None:
         "BookingSeriesRepositoryContract",
         "ProcessedWebhookRepositoryContract",
         "LedgerJournalContract",
+        "TeacherScheduleRepositoryContract",
+        "StudentCalendarRepositoryContract",
+        "BookingPaymentRepositoryContract",
+        "SettlementDueRepositoryContract",
+        "WithdrawalRepositoryContract",
     }
 
 

@@ -1,1 +1,1 @@
-"""A minimal HTTP API over booking_core's services, on its SQLite adapter."""
+"""A minimal HTTP API over booking_core's services, on SQLite or PostgreSQL."""

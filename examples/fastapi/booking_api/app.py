@@ -1,10 +1,10 @@
 """The API: seat availability, book, cancel; errors mapped from their family.
 
 Everything is built by :func:`create_app` from a
-:class:`booking_core.adapters.sqlite.SqliteDatabase`, a clock and an optional
-event publisher, so tests build an app on a temporary file with a fixed clock,
-and production builds one on a real file with the system clock
-(:mod:`booking_api.main`).
+:class:`~booking_api.storage.Store` (the library's SQLite or PostgreSQL
+adapter), a clock and an optional event publisher, so tests build an app on a
+temporary file or schema with a fixed clock, and production builds one on the
+database the environment names with the system clock (:mod:`booking_api.main`).
 
 Endpoints:
 
@@ -29,7 +29,6 @@ from typing import Annotated
 
 from booking_core import bootstrap
 from booking_core.actors import Actor
-from booking_core.adapters.sqlite import SqliteDatabase, SqliteUnitOfWork
 from booking_core.bookings import capacity
 from booking_core.bookings.model import Booking
 from booking_core.clock import Clock, SystemClock
@@ -39,6 +38,8 @@ from booking_core.sessions import Session
 from fastapi import FastAPI, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+
+from booking_api.storage import Store
 
 __all__ = ["BookingOut", "SessionSeats", "create_app"]
 
@@ -109,31 +110,30 @@ def _out(booking: Booking) -> BookingOut:
 
 
 def create_app(
-    database: SqliteDatabase,
+    store: Store,
     *,
     clock: Clock | None = None,
     publisher: EventPublisher | None = None,
 ) -> FastAPI:
-    """Build the API on ``database``.
+    """Build the API on ``store``.
 
     Args:
-        database: Where sessions, bookings and idempotency records live.
+        store: Where sessions, bookings and idempotency records live.
         clock: Where ``now`` comes from (default the system clock).
         publisher: Receives committed events (default: they wait in the
-            database's outbox for ``database.relay(publisher)``).
+            database's outbox for ``store.database.relay(publisher)``).
     """
     time = clock or SystemClock()
-    core = bootstrap(
-        uow_factory=lambda: SqliteUnitOfWork(database, publisher), clock=time
-    )
+    core = bootstrap(uow_factory=store.uow_factory(publisher), clock=time)
     app = FastAPI(title="booking_core example API")
 
     @app.exception_handler(BookingCoreError)
     async def refused(request: Request, error: BookingCoreError) -> JSONResponse:
         return JSONResponse(error.to_dict(), status_code=error.http_status)
 
-    # Plain ``def`` endpoints: FastAPI runs them in its thread pool, and the
-    # SQLite adapter gives every thread its own connection.
+    # Plain ``def`` endpoints: FastAPI runs them in its thread pool; the SQLite
+    # adapter gives every thread its own connection, the PostgreSQL adapter
+    # lends each one a connection of its pool.
 
     @app.get("/sessions")
     def list_sessions(

@@ -1,35 +1,48 @@
-"""The API through FastAPI's TestClient, on a temporary SQLite file."""
+"""The API through FastAPI's TestClient, on SQLite and on PostgreSQL.
+
+Every test runs on a temporary SQLite file and, when ``BOOKING_CORE_PG_DSN``
+names a PostgreSQL database (``nox -s examples`` starts a throwaway cluster and
+sets it), on a schema of its own there, dropped afterwards.
+"""
 
 from __future__ import annotations
 
 import importlib
+import os
 import threading
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+from booking_core import bootstrap
 from booking_core.actors import Actor
-from booking_core.adapters.sqlite import (
-    SqliteDatabase,
-    SqliteSessionRepository,
-    SqliteUnitOfWork,
-)
 from booking_core.bookings.model import SeatBooked
 from booking_core.clock import ManualClock
 from booking_core.events import DomainEvent
 from booking_core.intervals import TimeWindow
-from booking_core.services.sessions import SessionService
 from fastapi.testclient import TestClient
 
 from booking_api import seed
 from booking_api.app import create_app
+from booking_api.storage import (
+    DSN_VARIABLE,
+    FILE_VARIABLE,
+    SCHEMA_VARIABLE,
+    Store,
+    open_store,
+    postgres_store,
+    sqlite_store,
+)
 
 # 20 March 2026: London changes to summer time on the 29th, so the sessions
 # scheduled ten days ahead start after the change; Kolkata has no DST.
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=timezone.utc)
 TEACHER = Actor.teacher("teacher-1")
+TEST_DSN = "BOOKING_CORE_PG_DSN"
+"""The PostgreSQL database the tests may use (the package's tests' variable)."""
 
 
 class Events:
@@ -42,9 +55,42 @@ class Events:
         self.published.extend(events)
 
 
+def _drop_schema(dsn: str, schema: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
+        )
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Which shipped adapter the test runs on."""
+    if request.param == "postgres" and not os.environ.get(TEST_DSN):
+        pytest.skip(f"PostgreSQL: {TEST_DSN} is not set")
+    return str(request.param)
+
+
 @pytest.fixture
-def database(tmp_path: Path) -> SqliteDatabase:
-    return SqliteDatabase(tmp_path / "api.sqlite3")
+def schema(backend: str) -> Iterator[str]:
+    """A PostgreSQL schema of the test's own (dropped after it)."""
+    name = f"api_{uuid.uuid4().hex[:12]}"
+    yield name
+    if backend == "postgres":
+        _drop_schema(os.environ[TEST_DSN], name)
+
+
+@pytest.fixture
+def store(backend: str, schema: str, tmp_path: Path) -> Iterator[Store]:
+    opened = (
+        sqlite_store(tmp_path / "api.sqlite3")
+        if backend == "sqlite"
+        else postgres_store(os.environ[TEST_DSN], schema=schema)
+    )
+    yield opened
+    opened.close()
 
 
 @pytest.fixture
@@ -58,17 +104,13 @@ def events() -> Events:
 
 
 @pytest.fixture
-def client(database: SqliteDatabase, clock: ManualClock, events: Events) -> TestClient:
-    return TestClient(create_app(database, clock=clock, publisher=events))
+def client(store: Store, clock: ManualClock, events: Events) -> TestClient:
+    return TestClient(create_app(store, clock=clock, publisher=events))
 
 
 @pytest.fixture
-def schedule(database: SqliteDatabase, clock: ManualClock) -> Any:
-    service = SessionService(
-        uow_factory=lambda: SqliteUnitOfWork(database),
-        sessions=SqliteSessionRepository,
-        clock=clock,
-    )
+def schedule(store: Store, clock: ManualClock) -> Any:
+    service = bootstrap(uow_factory=store.uow_factory(), clock=clock).sessions
 
     def schedule(
         session_id: str, *, capacity: int, days: int = 10, zone: str = "Europe/London"
@@ -228,17 +270,51 @@ def test_no_booking_once_started(
     assert client.get("/sessions").json() == []
 
 
-def test_seed_then_serve_from_the_configured_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_seed_then_serve_from_the_configured_database(
+    backend: str, schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``python -m booking_api.seed`` and ``booking_api.main:app`` share one file."""
-    monkeypatch.setenv("BOOKING_API_DB", str(tmp_path / "served.sqlite3"))
+    """``python -m booking_api.seed`` and ``booking_api.main:app`` share one store."""
+    monkeypatch.setenv(FILE_VARIABLE, str(tmp_path / "served.sqlite3"))
+    if backend == "postgres":
+        monkeypatch.setenv(DSN_VARIABLE, os.environ[TEST_DSN])
+        monkeypatch.setenv(SCHEMA_VARIABLE, schema)
+    else:
+        monkeypatch.delenv(DSN_VARIABLE, raising=False)
     seed.main()
     main = importlib.reload(importlib.import_module("booking_api.main"))
-    served = TestClient(main.app)
-    assert [s["session_id"] for s in served.get("/sessions").json()] == [
-        "yoga-1",
-        "maths-1",
+    try:
+        assert (
+            main.store.name == {"sqlite": "SQLite", "postgres": "PostgreSQL"}[backend]
+        )
+        served = TestClient(main.app)
+        assert [s["session_id"] for s in served.get("/sessions").json()] == [
+            "yoga-1",
+            "maths-1",
+        ]
+        booked = _book(served, "yoga-1", "ann")
+        assert booked.json()["status"] == "confirmed"
+    finally:
+        main.store.close()
+
+
+def test_a_dsn_selects_postgresql_and_its_schema(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without a DSN the file; the DSN wins over the file when both are set."""
+    seen: list[tuple[str, str]] = []
+
+    def fake_postgres(dsn: str, *, schema: str = "booking_core") -> Store:
+        seen.append((dsn, schema))
+        raise RuntimeError("not opened")
+
+    from booking_api import storage
+
+    monkeypatch.setattr(storage, "postgres_store", fake_postgres)
+    with pytest.raises(RuntimeError):
+        open_store({DSN_VARIABLE: "postgresql://app@db/app", FILE_VARIABLE: "x"})
+    with pytest.raises(RuntimeError):
+        open_store({DSN_VARIABLE: "dbname=app", SCHEMA_VARIABLE: "tenant_1"})
+    assert seen == [
+        ("postgresql://app@db/app", "booking_core"),
+        ("dbname=app", "tenant_1"),
     ]
-    booked = _book(served, "yoga-1", "ann")
-    assert booked.json()["status"] == "confirmed"

@@ -8,8 +8,10 @@ the library's scale-out path.
   ``jsonb`` bodies, ``timestamptz`` and ``uuid`` in the outbox, unique violations
   as :class:`~booking_core.errors.DuplicateIdError`, serialization failures and
   deadlocks as :class:`~booking_core.errors.ConcurrencyError` (the services retry
-  both), and an outbox relay claiming rows with ``FOR UPDATE SKIP LOCKED``, so
-  any number of workers can relay at once and none delivers an event twice.
+  both), text ``jsonb`` cannot hold (a NUL character, a lone surrogate) as
+  :class:`~booking_core.errors.InvalidValueError`, and an outbox relay
+  claiming rows with ``FOR UPDATE SKIP LOCKED``, so any number of workers can
+  relay at once and none delivers an event twice.
 * One PostgreSQL schema per store (``booking_core`` by default), created and
   upgraded on open from the append-only :data:`MIGRATIONS` under an advisory
   lock (app servers starting together migrate once); the applied step count is
@@ -109,6 +111,7 @@ class PostgresDialect(Dialect):
     migrations = MIGRATIONS
     integrity_errors = (pg_errors.UniqueViolation,)
     conflict_errors = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
+    data_errors = (psycopg.DataError,)  # jsonb holds no NUL, no lone surrogate
 
     def __init__(self, schema: str = "booking_core") -> None:
         self.schema = schema

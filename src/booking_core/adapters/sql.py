@@ -67,7 +67,12 @@ import attrs
 from booking_core.adapters import codec
 from booking_core.adapters._repositories import DEFAULT_INDEXES, StagedUnitOfWork
 from booking_core.adapters._staging import Indexer, StagedRepository, StagingUnitOfWork
-from booking_core.errors import ConcurrencyError, DuplicateIdError, StaleVersionError
+from booking_core.errors import (
+    ConcurrencyError,
+    DuplicateIdError,
+    InvalidValueError,
+    StaleVersionError,
+)
 from booking_core.events import DomainEvent
 from booking_core.ports import EventPublisher
 
@@ -137,6 +142,9 @@ class Dialect(abc.ABC):
         integrity_errors: Driver errors meaning a unique key was violated.
         conflict_errors: Driver errors meaning the database aborted the
             transaction for a concurrent one (serialization failure, deadlock).
+        data_errors: Driver errors meaning the database cannot hold a value it
+            was given (PostgreSQL's ``jsonb`` refuses a NUL character); they
+            become :class:`~booking_core.errors.InvalidValueError`.
     """
 
     name: ClassVar[str] = "SQL"
@@ -148,6 +156,7 @@ class Dialect(abc.ABC):
     migrations: ClassVar[tuple[str, ...]] = ()
     integrity_errors: ClassVar[tuple[type[BaseException], ...]] = ()
     conflict_errors: ClassVar[tuple[type[BaseException], ...]] = ()
+    data_errors: ClassVar[tuple[type[BaseException], ...]] = ()
 
     def sql(self, statement: str) -> str:
         """``statement`` with the driver's placeholders instead of ``?``."""
@@ -281,6 +290,8 @@ class SqlDatabase(abc.ABC):
         Raises:
             ConcurrencyError: ``concurrency`` when the database aborted it for a
                 concurrent transaction (one of :attr:`Dialect.conflict_errors`).
+            InvalidValueError: ``input.invalid_value`` when the database cannot
+                hold a value it was given (one of :attr:`Dialect.data_errors`).
         """
         dialect = self.dialect
         with self.connect() as connection:
@@ -292,6 +303,13 @@ class SqlDatabase(abc.ABC):
             except dialect.conflict_errors as exc:
                 cursor.execute("ROLLBACK")
                 raise ConcurrencyError(reason=type(exc).__name__) from exc
+            except dialect.data_errors as exc:
+                cursor.execute("ROLLBACK")
+                raise InvalidValueError(
+                    field="body",
+                    reason=f"{dialect.name} cannot store it",
+                    value=str(exc).partition("\n")[0],
+                ) from exc
             except BaseException:
                 cursor.execute("ROLLBACK")
                 raise

@@ -19,7 +19,12 @@ import pytest
 
 from booking_core import sessions
 from booking_core.actors import Actor
-from booking_core.errors import DuplicateIdError, NotFoundError, StaleVersionError
+from booking_core.errors import (
+    BookingCoreError,
+    DuplicateIdError,
+    NotFoundError,
+    StaleVersionError,
+)
 from booking_core.events import DomainEvent
 from booking_core.intervals import TimeWindow
 from booking_core.sessions import MeetingInfo, Session
@@ -112,6 +117,34 @@ class AggregateRepositoryContract:
         """Load ``key`` in a fresh unit of work."""
         with uow_factory() as uow:
             return repository_of(uow).get(key)
+
+    @staticmethod
+    def stored_as_given_or_refused(
+        uow_factory: Callable[[], Any],
+        repository_of: Callable[[Any], Any],
+        aggregate: Any,
+    ) -> bool:
+        """Add ``aggregate``: it comes back equal, or the commit is refused coded.
+
+        For values the domain accepts but a database may not hold (a NUL
+        character in ``jsonb``): the store keeps them exactly or refuses them
+        with a :class:`~booking_core.errors.BookingCoreError` and stores
+        nothing, never a driver's error or an altered copy. Returns whether it
+        was stored.
+        """
+        try:
+            AggregateRepositoryContract.add_committed(
+                uow_factory, repository_of, aggregate
+            )
+        except BookingCoreError:
+            with uow_factory() as uow, pytest.raises(NotFoundError):
+                repository_of(uow).get(aggregate.id)
+            return False
+        loaded = AggregateRepositoryContract.load(
+            uow_factory, repository_of, aggregate.id
+        )
+        assert loaded == attrs.evolve(aggregate, version=1)
+        return True
 
     # -- the checks ----------------------------------------------------------------
 
