@@ -45,6 +45,8 @@ from booking_core.money.refunds import RefundPolicy, RefundTier
 from booking_core.money.split import FeeBearer, FeeSource
 from booking_core.money.withdrawals import BankAccount
 from booking_core.policies import Policies
+from booking_core.services.app import bootstrap
+from booking_core.services.monitor import Monitor, TickStep
 from booking_core.services.payments import PaymentService
 
 T0 = datetime(2026, 3, 29, 9, tzinfo=timezone.utc)
@@ -61,7 +63,7 @@ TIERS = CancellationPolicy(
 )
 
 
-class Dies(Exception):  # noqa: N818 -- the process dying, not an error it handles
+class Dies(BaseException):  # the process dying: nothing in it may catch this
     """The process died right after a gateway call applied."""
 
 
@@ -122,6 +124,21 @@ class World:
             self.gateway.refunds(),
             self.gateway.payouts(),
         )
+
+
+def monitor_of(world: World) -> Monitor:
+    """The real monitor over the world's payment service (no sessions due)."""
+    core = bootstrap(
+        uow_factory=lambda: InMemoryUnitOfWork(world.store), clock=world.clock
+    )
+    return Monitor(
+        uow_factory=lambda: InMemoryUnitOfWork(world.store),
+        clock=world.clock,
+        booking_service=core.bookings,
+        session_service=core.sessions,
+        attendance_service=core.attendance,
+        payment_service=world.service,
+    )
 
 
 def _assert_clean(world: World) -> None:
@@ -223,6 +240,67 @@ def test_resume_reports_a_stuck_item_and_carries_on_with_the_others(
     )
     assert "gateway bug" in stuck.message
     assert world.service.booking("b2").order_id is not None  # not blocked
+
+
+def test_the_monitor_resumes_each_pending_item_on_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World()
+    first, third = world.paid("b1"), world.paid("b3")
+    world.gateway.faults = FaultPlan(fail_before=1.0)
+    for booking in ("b1", "b3"):
+        world.service.refund(
+            booking, by=Role.TEACHER, reason=CancellationReason.NO_SHOW
+        )
+    world.service.open_order(
+        booking_id="b2", teacher_id="m2", amount=PRICE, starts_at=T0
+    )
+    world.gateway.faults = FaultPlan()
+    before = world.state()
+
+    def broken(payment_id: str, **kwargs: Any) -> Any:
+        if payment_id == first:
+            raise RuntimeError("the gateway client crashed")
+        assert payment_id == third
+        raise InvalidAmountError(field="amount", reason="gateway bug", value=None)
+
+    monkeypatch.setattr(world.gateway, "refund", broken)
+    report = monitor_of(world).tick()
+    errors = {(e.step, e.item_id, e.code) for e in report.errors}
+    assert errors == {
+        (TickStep.PAYMENTS, "b1", "RuntimeError"),
+        (TickStep.PAYMENTS, "b3", "money.invalid_amount"),
+    }
+    assert world.service.booking("b2").order_id is not None  # not blocked
+    # the stuck refunds changed nothing: still pending, nothing posted
+    assert world.state()[1:] == before[1:]
+    assert [r.pending_refund is not None for r in world.service.bookings()] == [
+        True,
+        False,
+        True,
+    ]
+    monkeypatch.undo()
+    assert not monitor_of(world).tick().errors
+    assert not world.service.pending()
+    assert world.service.journal.balance("refunds") == 2 * PRICE.amount
+    _assert_clean(world)
+
+
+def test_a_monitor_tick_reports_resume_failing_as_a_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World()
+
+    def down() -> Any:
+        raise NotFoundError(kind="payments table", id="x")
+
+    monkeypatch.setattr(world.service, "resume", down)
+    (error,) = monitor_of(world).tick().errors
+    assert (error.step, error.item_id, error.code) == (
+        TickStep.PAYMENTS,
+        None,
+        "not_found",
+    )
 
 
 # -- refusals change nothing; remainders released; release and refund compose -----

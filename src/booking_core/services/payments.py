@@ -83,7 +83,6 @@ from booking_core.actors import Actor, Role
 from booking_core.attendance.outcome import OutcomeSettlement
 from booking_core.clock import Clock
 from booking_core.errors import (
-    BookingCoreError,
     GatewayError,
     InvalidTransitionError,
     InvalidValueError,
@@ -170,7 +169,8 @@ class PendingOperation:
             an operation the gateway refused for good, reported once by the
             :meth:`~PaymentService.resume` that compensated it).
         error: The code of the error that stopped it on the last
-            :meth:`~PaymentService.resume`, or ``None``.
+            :meth:`~PaymentService.resume` (the exception's class name for an
+            error from outside the library), or ``None``.
         message: That error's message (empty without one).
     """
 
@@ -250,12 +250,17 @@ def _not_captured(action: str, record: BookingPayment) -> InvalidTransitionError
     )
 
 
+def _code(error: Exception) -> str:
+    code = getattr(error, "code", None)
+    return code if isinstance(code, str) else type(error).__name__
+
+
 def _with_error(
-    operation: PendingOperation, error: BookingCoreError | None
+    operation: PendingOperation, error: Exception | None
 ) -> PendingOperation:
     if error is None:
         return operation
-    return attrs.evolve(operation, error=error.code, message=str(error))
+    return attrs.evolve(operation, error=_code(error), message=str(error))
 
 
 @final
@@ -1110,16 +1115,17 @@ class PaymentService(Service):
 
     @staticmethod
     def _isolated(
-        failures: dict[tuple[str, str], BookingCoreError],
+        failures: dict[tuple[str, str], Exception],
         kind: str,
         target: str,
         operation: Callable[..., object],
         *args: object,
     ) -> None:
-        # One pending item: its coded failure is recorded, never raised.
+        # One pending item: its failure is recorded, never raised (an error
+        # from outside the library is reported by its class name).
         try:
             operation(*args)
-        except BookingCoreError as error:
+        except Exception as error:  # noqa: BLE001 - one item must not stop the rest
             failures[(kind, target)] = error
 
     def resume(self) -> tuple[PendingOperation, ...]:
@@ -1138,7 +1144,7 @@ class PaymentService(Service):
             ``error`` the gateway's refusal code).
         """
         now = self._clock.now()
-        failures: dict[tuple[str, str], BookingCoreError] = {}
+        failures: dict[tuple[str, str], Exception] = {}
         for record in self._read(lambda uow: uow.payments.pending()):
             if record.order_id is None:
                 self._isolated(failures, "order", record.id, self._create_order, record)
@@ -1158,7 +1164,7 @@ class PaymentService(Service):
                 kind=kind,
                 target=target,
                 remaining=_COMPENSATED,
-                error=error.code,
+                error=_code(error),
                 message=str(error),
             )
             for (kind, target), error in failures.items()
