@@ -567,8 +567,8 @@ def run(seed: int, steps: int, database: SqliteDatabase | None = None) -> World:
     world.end_bookings()
     # One tick of the real monitor: pending orders, refunds and payouts are
     # finished (payments step), then every booking's money ends (settlements).
-    report = world.monitor().tick()
-    assert not report.errors, report.errors
+    tick = world.monitor().tick()
+    assert not tick.errors, tick.errors
     world.check(full=True)
     # No captured payment unaccounted for: each is settled, nothing in escrow.
     for record in world.service.bookings():
