@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -29,6 +30,7 @@ from booking_core.errors import (
     CurrencyMismatchError,
     GatewayDeclinedError,
     GatewayRetryableError,
+    InsufficientFundsError,
     InvalidAmountError,
     InvalidTransitionError,
     InvalidWebhookError,
@@ -79,6 +81,9 @@ class World:
         if fee_schedule != "default":
             kwargs["fee_schedule"] = fee_schedule
         self.gateway = FakePaymentGateway(secret=SECRET, clock=self.clock.now, **kwargs)
+        self.calls: list[str] = []  # every gateway call that could move money
+        for name in ("create_order", "capture_payment", "refund", "create_payout"):
+            setattr(self.gateway, name, self._recording(name))
         self.store = InMemoryStore()
         self.policies = Policies(
             cancellation=TIERS,
@@ -86,6 +91,15 @@ class World:
             gateway_retry=RetryPolicy(attempts=2),
         )
         self.service = self.restart()
+
+    def _recording(self, name: str) -> Callable[..., Any]:
+        method = getattr(self.gateway, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append(name)
+            return method(*args, **kwargs)
+
+        return call
 
     def restart(self) -> PaymentService:
         self.service = PaymentService(
@@ -123,6 +137,7 @@ class World:
             dict(self.service.journal.balances()),
             self.gateway.refunds(),
             self.gateway.payouts(),
+            tuple(self.calls),
         )
 
 
@@ -175,6 +190,27 @@ def test_a_fee_loss_the_wallet_cannot_cover_is_posted_by_policy(
     assert journal.balance("escrow:m1") == 0
     assert sum(journal.balances().values()) == 0
     _assert_clean(world)
+
+
+def test_a_refund_the_ledger_refuses_never_reaches_the_gateway(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World()
+    world.paid("b1")
+    before = world.state()
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise InsufficientFundsError(
+            account="escrow:m1", balance=0, amount=1, kind="escrow"
+        )
+
+    monkeypatch.setattr("booking_core.services.payments.plan_posting", refuse)
+    with pytest.raises(InsufficientFundsError):
+        world.service.refund("b1", by=Role.TEACHER, reason=CancellationReason.NO_SHOW)
+    with pytest.raises(InsufficientFundsError):
+        world.service.refund_amount("b1", Money.of("1.00", "INR"))
+    assert world.state() == before  # no gateway call, no record, no posting
+    assert not world.service.pending()
 
 
 def test_a_receivable_is_settled_from_the_next_earnings() -> None:
@@ -257,6 +293,7 @@ def test_the_monitor_resumes_each_pending_item_on_its_own(
     )
     world.gateway.faults = FaultPlan()
     before = world.state()
+    calls = len(world.calls)
 
     def broken(payment_id: str, **kwargs: Any) -> Any:
         if payment_id == first:
@@ -273,7 +310,8 @@ def test_the_monitor_resumes_each_pending_item_on_its_own(
     }
     assert world.service.booking("b2").order_id is not None  # not blocked
     # the stuck refunds changed nothing: still pending, nothing posted
-    assert world.state()[1:] == before[1:]
+    assert world.state()[1:-1] == before[1:-1]
+    assert world.calls[calls:] == ["create_order"]  # b2's only
     assert [r.pending_refund is not None for r in world.service.bookings()] == [
         True,
         False,
@@ -311,9 +349,11 @@ def test_a_refund_the_gateway_declines_changes_nothing() -> None:
     payment_id = world.paid("b1")
     world.gateway.refund(payment_id, amount=PRICE, idempotency_key="elsewhere")
     before = world.state()
+    calls = len(world.calls)
     with pytest.raises(GatewayDeclinedError):
         world.service.refund("b1", by=Role.TEACHER, reason=CancellationReason.NO_SHOW)
-    assert world.state() == before
+    assert world.state()[:-1] == before[:-1]  # the one refused call aside
+    assert world.calls[calls:] == ["refund"]
     assert world.service.complete("b1").closed  # still settleable
 
 
