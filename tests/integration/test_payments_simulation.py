@@ -337,11 +337,17 @@ class World:
     def cancel(self) -> None:
         open_ = self._open()
         if open_:
-            self.service.refund(
-                self.rng.choice(open_),
-                by=self.rng.choice(ROLES),
-                reason=self.rng.choice(list(CancellationReason)),
-            )
+            booking_id = self.rng.choice(open_)
+            by = self.rng.choice(ROLES)
+            reason = self.rng.choice(list(CancellationReason))
+            if reason is CancellationReason.CANCELLED:  # which refund tier
+                ahead = self.service.booking(booking_id).starts_at - self.clock.now()
+                tier = next(
+                    (f">={h}h" for h in (48, 24) if ahead >= timedelta(hours=h)),
+                    "<24h",
+                )
+                self.kinds[f"tier {by.value} {tier}"] += 1
+            self.service.refund(booking_id, by=by, reason=reason)
 
     def settle_outcome(self) -> None:
         open_ = self._open()
@@ -615,10 +621,10 @@ def test_simulation_keeps_every_invariant_under_faults(seed: int) -> None:
     faults = {"restarts", "deaths", "declined_refunds", "gateway_refusals"}
     assert faults <= set(world.kinds), world.kinds
     least = min(10, STEPS // 100)  # short runs (PAYMENTS_SIM_STEPS) see fewer
-    assert min(n for k, n in world.kinds.items() if k not in faults) > least, (
-        world.kinds
-    )
+    operations = {k: n for k, n in world.kinds.items() if not k.startswith("tier")}
+    assert min(n for k, n in operations.items() if k not in faults) > least, world.kinds
     assert {"deaths", "declined_refunds", "refused_order", "forge"} <= set(world.kinds)
+    RAN[seed] = world.kinds
     statuses = {p.status for p in world.gateway.payouts()}
     assert PayoutStatus.PROCESSED in statuses
     assert PayoutStatus.REVERSED in statuses
@@ -636,6 +642,21 @@ def test_simulation_keeps_every_invariant_under_faults(seed: int) -> None:
         "payout_failure",
         "payout_reversal",
     }, world.gateway.injected
+
+
+RAN: dict[int, Counter[str]] = {}  # what each seed's run did, by seed
+
+
+def test_the_seeds_cancel_under_every_refund_tier() -> None:
+    """Student and teacher cancellations under every tier, over the seeds run."""
+    if set(RAN) != set(SEEDS):
+        pytest.skip("counts the seed runs above; run with them")
+    seen = set().union(*RAN.values())
+    assert {
+        f"tier {by} {tier}"
+        for by in ("student", "teacher")
+        for tier in (">=48h", ">=24h", "<24h")
+    } <= seen, sorted(seen)
 
 
 def test_simulation_replays_exactly_from_its_seed() -> None:
