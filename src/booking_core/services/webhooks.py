@@ -14,9 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol, TypeVar, final
-
-import attrs
+from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeVar, final
 
 from booking_core.clock import Clock
 from booking_core.errors import InvalidWebhookError, NotFoundError
@@ -84,8 +82,7 @@ class _Run(Protocol):
 
 
 @final
-@attrs.frozen(kw_only=True)
-class PaymentSteps:
+class PaymentSteps(NamedTuple):
     """The payment service's own steps a webhook's effect is made of.
 
     Attributes:
