@@ -670,3 +670,20 @@ def test_odd_states_are_refused_and_change_nothing(
     with InMemoryUnitOfWork(world.store) as uow:
         world.service._drop_refund(uow, "b1", pending)
         assert uow.payments.get("b1").closed
+
+
+def test_a_payout_webhook_for_no_withdrawal_of_ours_changes_nothing() -> None:
+    world = World()
+    payout = world.gateway.create_payout(
+        fund_account=ACCOUNT,
+        amount=PRICE,
+        reference="someone-else",
+        idempotency_key="their/payout/1",
+    )
+    before = world.state()
+    world.service.handle_webhook(
+        *world.gateway.forge_webhook(
+            "payout.processed", payout.id, "someone-else", "processed"
+        )
+    )
+    assert world.state() == before
