@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -29,6 +30,7 @@ from booking_core.errors import (
     CurrencyMismatchError,
     GatewayDeclinedError,
     GatewayRetryableError,
+    InsufficientFundsError,
     InvalidAmountError,
     InvalidTransitionError,
     InvalidWebhookError,
@@ -45,6 +47,8 @@ from booking_core.money.refunds import RefundPolicy, RefundTier
 from booking_core.money.split import FeeBearer, FeeSource
 from booking_core.money.withdrawals import BankAccount
 from booking_core.policies import Policies
+from booking_core.services.app import bootstrap
+from booking_core.services.monitor import Monitor, TickStep
 from booking_core.services.payments import PaymentService
 
 T0 = datetime(2026, 3, 29, 9, tzinfo=timezone.utc)
@@ -61,7 +65,7 @@ TIERS = CancellationPolicy(
 )
 
 
-class Dies(Exception):  # noqa: N818 -- the process dying, not an error it handles
+class Dies(BaseException):  # the process dying: nothing in it may catch this
     """The process died right after a gateway call applied."""
 
 
@@ -77,6 +81,9 @@ class World:
         if fee_schedule != "default":
             kwargs["fee_schedule"] = fee_schedule
         self.gateway = FakePaymentGateway(secret=SECRET, clock=self.clock.now, **kwargs)
+        self.calls: list[str] = []  # every gateway call that could move money
+        for name in ("create_order", "capture_payment", "refund", "create_payout"):
+            setattr(self.gateway, name, self._recording(name))
         self.store = InMemoryStore()
         self.policies = Policies(
             cancellation=TIERS,
@@ -84,6 +91,15 @@ class World:
             gateway_retry=RetryPolicy(attempts=2),
         )
         self.service = self.restart()
+
+    def _recording(self, name: str) -> Callable[..., Any]:
+        method = getattr(self.gateway, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append(name)
+            return method(*args, **kwargs)
+
+        return call
 
     def restart(self) -> PaymentService:
         self.service = PaymentService(
@@ -121,7 +137,23 @@ class World:
             dict(self.service.journal.balances()),
             self.gateway.refunds(),
             self.gateway.payouts(),
+            tuple(self.calls),
         )
+
+
+def monitor_of(world: World) -> Monitor:
+    """The real monitor over the world's payment service (no sessions due)."""
+    core = bootstrap(
+        uow_factory=lambda: InMemoryUnitOfWork(world.store), clock=world.clock
+    )
+    return Monitor(
+        uow_factory=lambda: InMemoryUnitOfWork(world.store),
+        clock=world.clock,
+        booking_service=core.bookings,
+        session_service=core.sessions,
+        attendance_service=core.attendance,
+        payment_service=world.service,
+    )
 
 
 def _assert_clean(world: World) -> None:
@@ -158,6 +190,27 @@ def test_a_fee_loss_the_wallet_cannot_cover_is_posted_by_policy(
     assert journal.balance("escrow:m1") == 0
     assert sum(journal.balances().values()) == 0
     _assert_clean(world)
+
+
+def test_a_refund_the_ledger_refuses_never_reaches_the_gateway(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World()
+    world.paid("b1")
+    before = world.state()
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise InsufficientFundsError(
+            account="escrow:m1", balance=0, amount=1, kind="escrow"
+        )
+
+    monkeypatch.setattr("booking_core.services.payments.plan_posting", refuse)
+    with pytest.raises(InsufficientFundsError):
+        world.service.refund("b1", by=Role.TEACHER, reason=CancellationReason.NO_SHOW)
+    with pytest.raises(InsufficientFundsError):
+        world.service.refund_amount("b1", Money.of("1.00", "INR"))
+    assert world.state() == before  # no gateway call, no record, no posting
+    assert not world.service.pending()
 
 
 def test_a_receivable_is_settled_from_the_next_earnings() -> None:
@@ -225,6 +278,69 @@ def test_resume_reports_a_stuck_item_and_carries_on_with_the_others(
     assert world.service.booking("b2").order_id is not None  # not blocked
 
 
+def test_the_monitor_resumes_each_pending_item_on_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World()
+    first, third = world.paid("b1"), world.paid("b3")
+    world.gateway.faults = FaultPlan(fail_before=1.0)
+    for booking in ("b1", "b3"):
+        world.service.refund(
+            booking, by=Role.TEACHER, reason=CancellationReason.NO_SHOW
+        )
+    world.service.open_order(
+        booking_id="b2", teacher_id="m2", amount=PRICE, starts_at=T0
+    )
+    world.gateway.faults = FaultPlan()
+    before = world.state()
+    calls = len(world.calls)
+
+    def broken(payment_id: str, **kwargs: Any) -> Any:
+        if payment_id == first:
+            raise RuntimeError("the gateway client crashed")
+        assert payment_id == third
+        raise InvalidAmountError(field="amount", reason="gateway bug", value=None)
+
+    monkeypatch.setattr(world.gateway, "refund", broken)
+    report = monitor_of(world).tick()
+    errors = {(e.step, e.item_id, e.code) for e in report.errors}
+    assert errors == {
+        (TickStep.PAYMENTS, "b1", "RuntimeError"),
+        (TickStep.PAYMENTS, "b3", "money.invalid_amount"),
+    }
+    assert world.service.booking("b2").order_id is not None  # not blocked
+    # the stuck refunds changed nothing: still pending, nothing posted
+    assert world.state()[1:-1] == before[1:-1]
+    assert world.calls[calls:] == ["create_order"]  # b2's only
+    assert [r.pending_refund is not None for r in world.service.bookings()] == [
+        True,
+        False,
+        True,
+    ]
+    monkeypatch.undo()
+    assert not monitor_of(world).tick().errors
+    assert not world.service.pending()
+    assert world.service.journal.balance("refunds") == 2 * PRICE.amount
+    _assert_clean(world)
+
+
+def test_a_monitor_tick_reports_resume_failing_as_a_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World()
+
+    def down() -> Any:
+        raise NotFoundError(kind="payments table", id="x")
+
+    monkeypatch.setattr(world.service, "resume", down)
+    (error,) = monitor_of(world).tick().errors
+    assert (error.step, error.item_id, error.code) == (
+        TickStep.PAYMENTS,
+        None,
+        "not_found",
+    )
+
+
 # -- refusals change nothing; remainders released; release and refund compose -----
 
 
@@ -233,9 +349,11 @@ def test_a_refund_the_gateway_declines_changes_nothing() -> None:
     payment_id = world.paid("b1")
     world.gateway.refund(payment_id, amount=PRICE, idempotency_key="elsewhere")
     before = world.state()
+    calls = len(world.calls)
     with pytest.raises(GatewayDeclinedError):
         world.service.refund("b1", by=Role.TEACHER, reason=CancellationReason.NO_SHOW)
-    assert world.state() == before
+    assert world.state()[:-1] == before[:-1]  # the one refused call aside
+    assert world.calls[calls:] == ["refund"]
     assert world.service.complete("b1").closed  # still settleable
 
 
@@ -552,3 +670,20 @@ def test_odd_states_are_refused_and_change_nothing(
     with InMemoryUnitOfWork(world.store) as uow:
         world.service._drop_refund(uow, "b1", pending)
         assert uow.payments.get("b1").closed
+
+
+def test_a_payout_webhook_for_no_withdrawal_of_ours_changes_nothing() -> None:
+    world = World()
+    payout = world.gateway.create_payout(
+        fund_account=ACCOUNT,
+        amount=PRICE,
+        reference="someone-else",
+        idempotency_key="their/payout/1",
+    )
+    before = world.state()
+    world.service.handle_webhook(
+        *world.gateway.forge_webhook(
+            "payout.processed", payout.id, "someone-else", "processed"
+        )
+    )
+    assert world.state() == before

@@ -13,7 +13,13 @@
    become missed (:func:`~booking_core.sessions.mark_missed`);
 5. **completions**: scheduled sessions past the grace period get their
    attendance marked and complete (:func:`~booking_core.sessions.complete`);
-6. **settlements**: every open settlement due (a booking that ended:
+6. **payments**: the payment service's pending operations (orders, refunds
+   and payouts a fault left half done) are finished or compensated
+   (:meth:`PaymentService.resume
+   <booking_core.services.payments.PaymentService.resume>`), each on its own:
+   an item that fails is a :class:`TickError` with its code, the others
+   proceed;
+7. **settlements**: every open settlement due (a booking that ended:
    cancelled, closed with its session, attended or a no-show; recorded by
    :mod:`~booking_core.services.reactions` in the booking's own transaction)
    whose payment is captured ends: an outcome due follows the attendance
@@ -26,7 +32,7 @@
    payment record closes once the booking's window is over (an order may
    still be opened before), one not captured yet waits for its capture. The
    step reads the open dues by index, never every payment record;
-7. **series**: unbounded series extend their horizon (:class:`OneOnOneSteps`).
+8. **series**: unbounded series extend their horizon (:class:`OneOnOneSteps`).
 
 **Idempotent.** Each step finds its work by asking the stored state what is due
 (an index or a status), and each transition changes that state, so a second
@@ -127,6 +133,7 @@ class TickStep(str, enum.Enum):
     RESCHEDULES = "reschedules"
     NO_SHOWS = "no_shows"
     COMPLETIONS = "completions"
+    PAYMENTS = "payments"
     SETTLEMENTS = "settlements"
     SERIES = "series"
 
@@ -402,6 +409,7 @@ class Monitor:
         self._expire_reschedules(now, progress)
         self._mark_no_shows(now, progress)
         self._complete_sessions(now, progress)
+        self._resume_payments(progress)
         self._settle_payments(now, progress)
         self._extend_series(now, progress)
         done = {name: tuple(ids) for name, ids in progress.done.items()}
@@ -633,6 +641,25 @@ class Monitor:
             return False
         record = self._record(payments, booking_id)
         return record is None or not record.closed
+
+    def _resume_payments(self, progress: _Progress) -> None:
+        # resume() isolates each pending item itself and reports its failure.
+        payments = self.payment_service
+        if payments is None:
+            return
+        left = self._attempt(
+            progress, TickStep.PAYMENTS, None, payments.resume, lambda: True
+        )
+        for operation in left or ():
+            if operation.error is not None:
+                progress.errors.append(
+                    TickError(
+                        step=TickStep.PAYMENTS,
+                        item_id=operation.target,
+                        code=operation.error,
+                        message=operation.message,
+                    )
+                )
 
     def _settle_payments(self, now: datetime, progress: _Progress) -> None:
         payments = self.payment_service

@@ -74,7 +74,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Protocol, TypeVar, final
+from typing import TypeVar, final
 
 import attrs
 
@@ -83,11 +83,9 @@ from booking_core.actors import Actor, Role
 from booking_core.attendance.outcome import OutcomeSettlement
 from booking_core.clock import Clock
 from booking_core.errors import (
-    BookingCoreError,
     GatewayError,
     InvalidTransitionError,
     InvalidValueError,
-    InvalidWebhookError,
     NotFoundError,
     PolicyViolationError,
 )
@@ -99,7 +97,6 @@ from booking_core.money.gateway import (
     GatewayPayment,
     PaymentStatus,
     PayoutStatus,
-    RefundStatus,
     from_gateway_units,
     reported_fee,
 )
@@ -127,14 +124,7 @@ from booking_core.money.refunds import (
     refund_quote,
 )
 from booking_core.money.split import split_payment
-from booking_core.money.webhooks import (
-    WebhookClaim,
-    WebhookKind,
-    WebhookVerifier,
-    check_delivery,
-    first_delivery,
-    parse_webhook_claim,
-)
+from booking_core.money.webhooks import WebhookVerifier
 from booking_core.money.withdrawals import (
     BankAccount,
     Withdrawal,
@@ -152,6 +142,7 @@ from booking_core.ports import (
 )
 from booking_core.services import Service
 from booking_core.services.ledger import RETRY_ON, LedgerService
+from booking_core.services.webhooks import GatewayVerifier, PaymentSteps, WebhookIntake
 
 __all__ = ["BookingPayment", "PaymentService", "PendingOperation"]
 
@@ -170,7 +161,8 @@ class PendingOperation:
             an operation the gateway refused for good, reported once by the
             :meth:`~PaymentService.resume` that compensated it).
         error: The code of the error that stopped it on the last
-            :meth:`~PaymentService.resume`, or ``None``.
+            :meth:`~PaymentService.resume` (the exception's class name for an
+            error from outside the library), or ``None``.
         message: That error's message (empty without one).
     """
 
@@ -183,24 +175,6 @@ class PendingOperation:
 
 _SYSTEM = Actor.system()
 _COMPENSATED = "nothing: compensated"
-
-
-class _Verifier(Protocol):
-    def claim(self, body: bytes, signature: str) -> WebhookClaim: ...
-
-
-@final
-class _GatewayVerifier:
-    """Verifies through the gateway's own ``verify_webhook`` (no secret given)."""
-
-    def __init__(self, gateway: PaymentGateway) -> None:
-        self._gateway = gateway
-
-    def claim(self, body: bytes, signature: str) -> WebhookClaim:
-        check_delivery(body, signature)
-        if not self._gateway.verify_webhook(body, signature):
-            raise InvalidWebhookError(reason="the signature does not verify")
-        return parse_webhook_claim(body)
 
 
 R = TypeVar("R", BookingPayment, Withdrawal)
@@ -250,12 +224,17 @@ def _not_captured(action: str, record: BookingPayment) -> InvalidTransitionError
     )
 
 
+def _code(error: Exception) -> str:
+    code = getattr(error, "code", None)
+    return code if isinstance(code, str) else type(error).__name__
+
+
 def _with_error(
-    operation: PendingOperation, error: BookingCoreError | None
+    operation: PendingOperation, error: Exception | None
 ) -> PendingOperation:
     if error is None:
         return operation
-    return attrs.evolve(operation, error=error.code, message=str(error))
+    return attrs.evolve(operation, error=_code(error), message=str(error))
 
 
 @final
@@ -304,17 +283,29 @@ class PaymentService(Service):
         super().__init__(uow_factory=uow_factory, clock=clock, policies=policies)
         self.gateway = gateway
         self.currency = get_currency(currency).code
-        self._verifier: _Verifier = (
-            _GatewayVerifier(gateway)
-            if webhook_secret is None
-            else WebhookVerifier(webhook_secret)
-        )
         self.journal: LedgerService = LedgerService(
             uow_factory=uow_factory, currency=self.currency, policies=self.policies
         )
         self._sleep = sleep
         self._actor = actor
         self._settling = threading.RLock()
+        self._webhooks = WebhookIntake(
+            gateway=gateway,
+            clock=clock,
+            verifier=GatewayVerifier(gateway)
+            if webhook_secret is None
+            else WebhookVerifier(webhook_secret),
+            steps=PaymentSteps(
+                call=self._call,
+                read=self._read,
+                write=self._write,
+                capture_at_gateway=self._capture_at_gateway,
+                capture=self._capture,
+                post_refund=self._post_refund,
+                drop_refund=self._drop_refund,
+                payout_status=self._payout_status,
+            ),
+        )
 
     # -- plumbing --------------------------------------------------------------
 
@@ -544,7 +535,8 @@ class PaymentService(Service):
         reference must match the claim's, and only the *fetched* state is
         applied. Each event id is applied once: its
         :class:`~booking_core.money.webhooks.ProcessedWebhook` is stored in
-        the same unit of work as its effects (``uow.webhooks``).
+        the same unit of work as its effects (``uow.webhooks``). The intake
+        itself is :class:`booking_core.services.webhooks.WebhookIntake`.
 
         Raises:
             InvalidWebhookError: ``payments.invalid_webhook`` when the delivery
@@ -553,91 +545,7 @@ class PaymentService(Service):
                 no such object, or the object's reference is not the claimed
                 one (nothing changes).
         """
-        claim = self._verifier.claim(body, signature)
-        now = self._clock.now()
-        seen = self._read(lambda uow: uow.webhooks.find(claim.id))
-        if first_delivery(claim, seen=seen, now=now) is None:
-            return  # a repeat
-        if claim.kind is WebhookKind.PAYMENT:
-            self._payment_claim(claim, now)
-        elif claim.kind is WebhookKind.REFUND:
-            self._refund_claim(claim, now)
-        else:
-            self._payout_claim(claim, now)
-
-    def _fetch(self, claim: WebhookClaim, fetch: Callable[[str], T]) -> T:
-        try:
-            return self._call(lambda: fetch(claim.object_id))
-        except NotFoundError:
-            raise InvalidWebhookError(
-                reason=f"the gateway knows no {claim.kind.value} "
-                f"{claim.object_id[:64]!r}"
-            ) from None
-
-    @staticmethod
-    def _same_reference(claim: WebhookClaim, actual: str) -> None:
-        if actual != claim.reference:
-            raise InvalidWebhookError(
-                reason=f"{claim.kind.value} {claim.object_id[:64]!r} belongs to "
-                f"{actual[:64]!r}, not to the claimed {claim.reference[:64]!r}"
-            )
-
-    def _once(
-        self, claim: WebhookClaim, now: datetime, effect: Callable[[UnitOfWork], None]
-    ) -> None:
-        def apply(uow: UnitOfWork) -> None:
-            webhooks = uow.webhooks
-            record = first_delivery(claim, seen=webhooks.find(claim.id), now=now)
-            if record is None:
-                return  # a concurrent delivery applied it first
-            webhooks.add(record)
-            effect(uow)
-
-        self._write(apply)
-
-    def _payment_claim(self, claim: WebhookClaim, now: datetime) -> None:
-        payment = self._fetch(claim, self.gateway.fetch_payment)
-        self._same_reference(claim, payment.order_id)
-        record = self._read(lambda uow: uow.payments.by_order(payment.order_id))
-        if record is None:
-            self._once(claim, now, lambda uow: None)  # not one of ours
-            return
-        captured = self._capture_at_gateway(record, payment)
-        if captured is None:
-            return  # still authorized: a later delivery or poll captures it
-        self._once(claim, now, lambda uow: self._capture(uow, record.id, captured, now))
-
-    def _refund_claim(self, claim: WebhookClaim, now: datetime) -> None:
-        refund = self._fetch(claim, self.gateway.fetch_refund)
-        self._same_reference(claim, refund.payment_id)
-        payment = self._call(lambda: self.gateway.fetch_payment(refund.payment_id))
-        record = self._read(lambda uow: uow.payments.by_order(payment.order_id))
-
-        def effect(uow: UnitOfWork) -> None:
-            if record is None:
-                return
-            current = uow.payments.get(record.id)
-            pending = current.pending_refund
-            if pending is None or pending.key != refund.reference:
-                return  # already posted (or not ours)
-            if refund.status is RefundStatus.PROCESSED:
-                self._post_refund(uow, record.id, pending, now)
-            elif refund.status is RefundStatus.FAILED:
-                self._drop_refund(uow, record.id, pending)
-
-        self._once(claim, now, effect)
-
-    def _payout_claim(self, claim: WebhookClaim, now: datetime) -> None:
-        payout = self._fetch(claim, self.gateway.fetch_payout)
-        self._same_reference(claim, payout.reference)
-
-        def effect(uow: UnitOfWork) -> None:
-            withdrawal = _maybe_withdrawal(uow.withdrawals, payout.reference)
-            if withdrawal is None or withdrawal.payout_id not in (None, payout.id):
-                return  # not ours, or another payout than the withdrawal's
-            self._payout_status(uow, withdrawal.id, payout.status, now, payout.id)
-
-        self._once(claim, now, effect)
+        self._webhooks.handle(body, signature)
 
     # -- captures ------------------------------------------------------------------
 
@@ -1110,16 +1018,17 @@ class PaymentService(Service):
 
     @staticmethod
     def _isolated(
-        failures: dict[tuple[str, str], BookingCoreError],
+        failures: dict[tuple[str, str], Exception],
         kind: str,
         target: str,
         operation: Callable[..., object],
         *args: object,
     ) -> None:
-        # One pending item: its coded failure is recorded, never raised.
+        # One pending item: its failure is recorded, never raised (an error
+        # from outside the library is reported by its class name).
         try:
             operation(*args)
-        except BookingCoreError as error:
+        except Exception as error:  # noqa: BLE001 - one item must not stop the rest
             failures[(kind, target)] = error
 
     def resume(self) -> tuple[PendingOperation, ...]:
@@ -1138,7 +1047,7 @@ class PaymentService(Service):
             ``error`` the gateway's refusal code).
         """
         now = self._clock.now()
-        failures: dict[tuple[str, str], BookingCoreError] = {}
+        failures: dict[tuple[str, str], Exception] = {}
         for record in self._read(lambda uow: uow.payments.pending()):
             if record.order_id is None:
                 self._isolated(failures, "order", record.id, self._create_order, record)
@@ -1158,7 +1067,7 @@ class PaymentService(Service):
                 kind=kind,
                 target=target,
                 remaining=_COMPENSATED,
-                error=error.code,
+                error=_code(error),
                 message=str(error),
             )
             for (kind, target), error in failures.items()
