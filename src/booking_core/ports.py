@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from booking_core._payment_status import PaymentStatus
     from booking_core.attendance.model import Attendee
     from booking_core.availability.schedule import StudentCalendar, TeacherSchedule
+    from booking_core.intervals import TimeWindow
     from booking_core.money.amount import Money
     from booking_core.money.gateway import (
         GatewayOrder,
@@ -249,7 +250,18 @@ class SessionRepository(Repository[Session], Protocol):
         ...
 
     def taught_by(self, teacher_id: str) -> list[Session]:
-        """Every session of one teacher (any status), by id."""
+        """Every session of one teacher (any status), by id (the whole history)."""
+        ...
+
+    def scheduled_of(
+        self, teacher_id: str, *, overlapping: TimeWindow
+    ) -> list[Session]:
+        """The teacher's scheduled sessions overlapping ``overlapping``, by id.
+
+        What the commitment checks read: its cost follows the window, not the
+        teacher's history (index the scheduled sessions by time, e.g. by UTC
+        day as the library's repositories do).
+        """
         ...
 
 
@@ -491,6 +503,22 @@ class BookingRepository(Repository[Booking], Protocol):
         self, student_id: str, *, active_only: bool = False
     ) -> list[Booking]:
         """Every booking of the student, or only the active ones, by id."""
+        ...
+
+    def one_on_one_of_teacher(
+        self, teacher_id: str, *, overlapping: TimeWindow
+    ) -> list[Booking]:
+        """The teacher's active 1:1 bookings overlapping ``overlapping``, by id.
+
+        What the slot checks read: its cost follows the window, not the
+        teacher's history (index active bookings by time).
+        """
+        ...
+
+    def active_of_student(
+        self, student_id: str, *, overlapping: TimeWindow
+    ) -> list[Booking]:
+        """The student's active bookings (any type) overlapping ``overlapping``."""
         ...
 
     def pending_requests(self) -> list[Booking]:

@@ -10,7 +10,7 @@ indexes; :class:`StagedUnitOfWork` names one of each (``uow.sessions``,
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import ClassVar, Generic, TypeVar
 
 import attrs
@@ -20,8 +20,14 @@ from booking_core._validation import utc_instant
 from booking_core.adapters._staging import Indexer, StagedRepository, StagingUnitOfWork
 from booking_core.attendance.model import Attendee
 from booking_core.availability.schedule import StudentCalendar, TeacherSchedule
-from booking_core.bookings.model import Booking, BookingStatus, CommandRecord
+from booking_core.bookings.model import (
+    Booking,
+    BookingStatus,
+    BookingType,
+    CommandRecord,
+)
 from booking_core.errors import NotFoundError
+from booking_core.intervals import TimeWindow
 from booking_core.money.currency import get_currency
 from booking_core.money.dues import SettlementDue
 from booking_core.money.ledger import LedgerAccount, LedgerEntry, Transfer, plan_posting
@@ -40,6 +46,7 @@ __all__ = [
     "DEFAULT_INDEXES",
     "LEDGER_ACCOUNTS",
     "LEDGER_ENTRIES",
+    "LONG_DAYS",
     "PROCESSED_WEBHOOKS",
     "SERIES",
     "SESSIONS",
@@ -62,6 +69,7 @@ __all__ = [
     "StagedUnitOfWork",
     "StagedWithdrawalRepository",
     "active_key",
+    "day_entries",
     "index_attendee",
     "index_booking",
     "index_booking_payment",
@@ -73,15 +81,76 @@ __all__ = [
     "index_withdrawal",
 ]
 
+LONG_DAYS = 7
+"""An item spanning more UTC days than this is indexed in its owner's long bucket."""
+
+_TICK = timedelta(microseconds=1)
+
+
+def _utc_days(window: TimeWindow) -> tuple[date, int]:
+    first = window.start.astimezone(timezone.utc).date()
+    last = (window.end - _TICK).astimezone(timezone.utc).date()
+    return first, (last - first).days + 1
+
+
+def day_entries(name: str, owner: str, window: TimeWindow) -> Iterator[tuple[str, str]]:
+    """The windowed index entries of one item of ``owner`` held over ``window``.
+
+    ``(name + "_day", "<UTC day>/<owner>")`` for every UTC day the window
+    touches, or one ``(name + "_long", owner)`` when it touches more than
+    :data:`LONG_DAYS` days. A windowed read then looks up the days of its window
+    and the long bucket only, whatever the owner's history holds. The day is
+    fixed-width, so no owner id can make two values collide.
+
+    Example:
+        >>> from datetime import datetime, timedelta, timezone
+        >>> t0 = datetime(2026, 6, 1, 23, tzinfo=timezone.utc)
+        >>> list(day_entries("held", "t-1", TimeWindow.of(t0, timedelta(hours=2))))
+        [('held_day', '2026-06-01/t-1'), ('held_day', '2026-06-02/t-1')]
+        >>> list(day_entries("held", "t-1", TimeWindow.of(t0, timedelta(days=9))))
+        [('held_long', 't-1')]
+    """
+    first, days = _utc_days(window)
+    if days > LONG_DAYS:
+        yield (f"{name}_long", owner)
+        return
+    for offset in range(days):
+        yield (f"{name}_day", f"{(first + timedelta(days=offset)).isoformat()}/{owner}")
+
+
+_Held = TypeVar("_Held", Session, Booking)
+
+
+def _overlapping(
+    repo: StagedRepository[_Held], name: str, owner: str, window: TimeWindow
+) -> list[_Held]:
+    """What ``repo`` indexed with :func:`day_entries` overlapping ``window``, by id."""
+    first, days = _utc_days(window)
+    values = [
+        f"{(first + timedelta(days=offset)).isoformat()}/{owner}"
+        for offset in range(days)
+    ]
+    found = repo.find_any(f"{name}_day", values)
+    found.extend(repo.find(f"{name}_long", owner))
+    unique = {a.id: a for a in found if a.window.overlaps(window)}
+    return [unique[key] for key in sorted(unique)]
+
+
 SESSIONS = "sessions"
 """The collection that holds sessions."""
 
 
 def index_session(session: Session) -> list[tuple[str, str]]:
-    """Index entries of a session: by status, by teacher, pending requests."""
+    """Index entries of a session: by status, by teacher, pending requests.
+
+    While scheduled, also the teacher's day buckets (:func:`day_entries`,
+    ``scheduled``): a session that ends leaves them.
+    """
     entries = [("status", session.status.value), ("teacher", session.teacher_id)]
     if session.pending_reschedule is not None:
         entries.append(("pending_reschedule", "yes"))
+    if session.status is SessionStatus.SCHEDULED:
+        entries.extend(day_entries("scheduled", session.teacher_id, session.window))
     return entries
 
 
@@ -121,8 +190,9 @@ def index_booking(booking: Booking) -> Iterator[tuple[str, str]]:
 
     ``("session", session id)`` for every booking, ``("active", active_key)``
     while it is active; ``("teacher", id)`` and ``("student", id)`` for every
-    booking, ``("teacher_active", id)`` and ``("student_active", id)`` while it
-    is active, ``("pending", "yes")`` while it awaits a 1:1 decision, and
+    booking; while it is active, the student's day buckets
+    (:func:`day_entries`, ``student``) and, for a 1:1 booking, the teacher's
+    (``teacher``); ``("pending", "yes")`` while it awaits a 1:1 decision, and
     ``("offer", "open")`` while it holds an open seat offer.
 
     Example:
@@ -142,8 +212,9 @@ def index_booking(booking: Booking) -> Iterator[tuple[str, str]]:
     yield ("student", booking.student_id)
     if booking.is_active:
         yield ("active", active_key(booking.session_id, booking.student_id))
-        yield ("teacher_active", booking.teacher_id)
-        yield ("student_active", booking.student_id)
+        yield from day_entries("student", booking.student_id, booking.window)
+        if booking.type is BookingType.ONE_ON_ONE:
+            yield from day_entries("teacher", booking.teacher_id, booking.window)
     if booking.status is BookingStatus.PENDING:
         yield ("pending", "yes")
     if booking.status is BookingStatus.OFFERED:
@@ -310,6 +381,15 @@ class StagedSessionRepository(StagedAggregateRepository[Session]):
         """Every session of one teacher (any status), by id."""
         return self._repo.find("teacher", teacher_id)
 
+    def scheduled_of(
+        self, teacher_id: str, *, overlapping: TimeWindow
+    ) -> list[Session]:
+        """The teacher's scheduled sessions overlapping ``overlapping``, by id.
+
+        Reads the window's day buckets only (:func:`day_entries`).
+        """
+        return _overlapping(self._repo, "scheduled", teacher_id, overlapping)
+
 
 class StagedBookingSeriesRepository(StagedAggregateRepository[BookingSeries]):
     """A :class:`~booking_core.ports.BookingSeriesRepository` over any staging UoW.
@@ -365,18 +445,42 @@ class StagedBookingRepository(StagedAggregateRepository[Booking]):
     def of_teacher(
         self, teacher_id: str, *, active_only: bool = False
     ) -> list[Booking]:
-        """Every booking of the teacher (or only the active ones), by id."""
-        return self._repo.find(
-            "teacher_active" if active_only else "teacher", teacher_id
-        )
+        """Every booking of the teacher (or only the active ones), by id.
+
+        Reads the teacher's whole history: commands read
+        :meth:`one_on_one_of_teacher` for a window instead.
+        """
+        found = self._repo.find("teacher", teacher_id)
+        return [b for b in found if b.is_active] if active_only else found
 
     def of_student(
         self, student_id: str, *, active_only: bool = False
     ) -> list[Booking]:
-        """Every booking of the student (or only the active ones), by id."""
-        return self._repo.find(
-            "student_active" if active_only else "student", student_id
-        )
+        """Every booking of the student (or only the active ones), by id.
+
+        Reads the student's whole history: commands read
+        :meth:`active_of_student` for a window instead.
+        """
+        found = self._repo.find("student", student_id)
+        return [b for b in found if b.is_active] if active_only else found
+
+    def one_on_one_of_teacher(
+        self, teacher_id: str, *, overlapping: TimeWindow
+    ) -> list[Booking]:
+        """The teacher's active 1:1 bookings overlapping ``overlapping``, by id.
+
+        Reads the window's day buckets only (:func:`day_entries`).
+        """
+        return _overlapping(self._repo, "teacher", teacher_id, overlapping)
+
+    def active_of_student(
+        self, student_id: str, *, overlapping: TimeWindow
+    ) -> list[Booking]:
+        """The student's active bookings overlapping ``overlapping``, by id.
+
+        Reads the window's day buckets only (:func:`day_entries`).
+        """
+        return _overlapping(self._repo, "student", student_id, overlapping)
 
     def pending_requests(self) -> list[Booking]:
         """Every pending booking (1:1 requests awaiting a decision), by id."""
