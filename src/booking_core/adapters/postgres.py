@@ -45,7 +45,15 @@ from psycopg import errors as pg_errors
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
-from booking_core.adapters.sql import Cursor, Dialect, SqlDatabase, SqlUnitOfWork
+from booking_core.adapters._repositories import BOOKINGS, SESSIONS
+from booking_core.adapters.sql import (
+    Cursor,
+    Dialect,
+    MigrationStep,
+    SqlDatabase,
+    SqlUnitOfWork,
+    reindex,
+)
 from booking_core.ports import EventPublisher
 
 __all__ = [
@@ -56,7 +64,7 @@ __all__ = [
     "upgrade",
 ]
 
-MIGRATIONS: tuple[str, ...] = (
+MIGRATIONS: tuple[MigrationStep, ...] = (
     # 1: aggregates, index entries, the event outbox.
     """
     CREATE TABLE aggregates (
@@ -84,7 +92,9 @@ MIGRATIONS: tuple[str, ...] = (
         published boolean NOT NULL DEFAULT false
     );
     CREATE INDEX outbox_unpublished ON outbox (seq) WHERE NOT published
-    """,
+    """,  # 2: the time-bounded index entries (a teacher's scheduled sessions and
+    # 1:1 bookings, a student's active bookings, by UTC day) for existing rows.
+    reindex(SESSIONS, BOOKINGS),
 )
 """The schema, one upgrade step per entry; ``schema_version.steps`` is the number
 of steps applied. Append steps, never edit one that shipped."""
