@@ -9,14 +9,14 @@ indexes; :class:`StagedUnitOfWork` names one of each (``uow.sessions``,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta, timezone
-from typing import ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import attrs
 
 from booking_core._payment_status import PaymentStatus
-from booking_core._validation import utc_instant
+from booking_core._validation import check_key, utc_instant
 from booking_core.adapters._staging import Indexer, StagedRepository, StagingUnitOfWork
 from booking_core.attendance.model import Attendee
 from booking_core.availability.schedule import StudentCalendar, TeacherSchedule
@@ -26,7 +26,7 @@ from booking_core.bookings.model import (
     BookingType,
     CommandRecord,
 )
-from booking_core.errors import NotFoundError
+from booking_core.errors import InvalidValueError, NotFoundError
 from booking_core.intervals import TimeWindow
 from booking_core.money.currency import get_currency
 from booking_core.money.dues import SettlementDue
@@ -79,6 +79,7 @@ __all__ = [
     "index_session",
     "index_settlement_due",
     "index_withdrawal",
+    "page",
 ]
 
 LONG_DAYS = 7
@@ -313,6 +314,64 @@ DEFAULT_INDEXES: dict[str, Indexer] = {
 A = TypeVar("A", bound=Versioned)
 
 
+def page(
+    found: list[A],
+    *,
+    after: str | None = None,
+    limit: int | None = None,
+    key: Callable[[A], Any] | None = None,
+    anchor: Callable[[str], A] | None = None,
+) -> list[A]:
+    """One page of a list in its order: the items after ``after``, ``limit`` at most.
+
+    ``after`` is the id of the last item of the previous page. A list by id
+    continues with the ids above it; a list by ``key`` (then id) continues
+    with the items whose key is above ``after``'s current key (``anchor``
+    loads it); when ``after`` has no key any more (it left a due set) the
+    page starts again from the first item.
+
+    Raises:
+        InvalidValueError: ``input.invalid_value`` for a ``limit`` that is not
+            a whole number above 0, or a malformed ``after``.
+
+    Example:
+        >>> import attrs
+        >>> @attrs.frozen
+        ... class Item:
+        ...     id: str
+        ...     version: int = 0
+        >>> items = [Item("a"), Item("b"), Item("c")]
+        >>> [i.id for i in page(items, limit=2)], [i.id for i in page(items, after="b")]
+        (['a', 'b'], ['c'])
+    """
+    if limit is not None and (type(limit) is not int or limit <= 0):
+        raise InvalidValueError(
+            field="limit", reason="must be a whole number above 0", value=limit
+        )
+    if after is not None:
+        after = check_key(after, "after")
+        if key is None or anchor is None:
+            found = [item for item in found if item.id > after]
+        else:
+            start = key(anchor(after))
+            if start[0] is not None:
+                found = [item for item in found if key(item) > start]
+    return found if limit is None else found[:limit]
+
+
+def _by_start(session: Session) -> tuple[datetime, str]:
+    return (session.start, session.id)
+
+
+def _by_respond_by(session: Session) -> tuple[datetime | None, str]:
+    request = session.pending_reschedule
+    return (None if request is None else request.respond_by, session.id)
+
+
+def _by_expiry(booking: Booking) -> tuple[datetime | None, str]:
+    return (booking.offer_expires_at, booking.id)
+
+
 class StagedAggregateRepository(Generic[A]):
     """What every concept repository has: ``get``, ``add``, ``save`` on one collection.
 
@@ -360,35 +419,63 @@ class StagedSessionRepository(StagedAggregateRepository[Session]):
     collection = SESSIONS
     kind = Session
 
-    def scheduled_sessions(self, *, starting_before: datetime) -> list[Session]:
+    def scheduled_sessions(
+        self,
+        *,
+        starting_before: datetime,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Session]:
         """Scheduled sessions starting before ``starting_before``, by start, id."""
         before = utc_instant(starting_before, "starting_before")
         scheduled = self._repo.find("status", SessionStatus.SCHEDULED.value)
-        found = [s for s in scheduled if s.start < before]
-        return sorted(found, key=lambda s: (s.start, s.id))
+        found = sorted((s for s in scheduled if s.start < before), key=_by_start)
+        return page(
+            found, after=after, limit=limit, key=_by_start, anchor=self._repo.get
+        )
 
-    def pending_reschedules(self, *, due_by: datetime) -> list[Session]:
+    def pending_reschedules(
+        self,
+        *,
+        due_by: datetime,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Session]:
         """Sessions whose pending request is due by ``due_by``, by deadline, id."""
         found = [
-            (s.pending_reschedule.respond_by, s.id, s)
+            s
             for s in self._repo.find("pending_reschedule", "yes")
             if s.pending_reschedule is not None
             and s.pending_reschedule.respond_by <= due_by
         ]
-        return [s for _, _, s in sorted(found, key=lambda item: item[:2])]
+        return page(
+            sorted(found, key=_by_respond_by),
+            after=after,
+            limit=limit,
+            key=_by_respond_by,
+            anchor=self._repo.get,
+        )
 
-    def taught_by(self, teacher_id: str) -> list[Session]:
+    def taught_by(
+        self, teacher_id: str, *, after: str | None = None, limit: int | None = None
+    ) -> list[Session]:
         """Every session of one teacher (any status), by id."""
-        return self._repo.find("teacher", teacher_id)
+        return page(self._repo.find("teacher", teacher_id), after=after, limit=limit)
 
     def scheduled_of(
-        self, teacher_id: str, *, overlapping: TimeWindow
+        self,
+        teacher_id: str,
+        *,
+        overlapping: TimeWindow,
+        after: str | None = None,
+        limit: int | None = None,
     ) -> list[Session]:
         """The teacher's scheduled sessions overlapping ``overlapping``, by id.
 
         Reads the window's day buckets only (:func:`day_entries`).
         """
-        return _overlapping(self._repo, "scheduled", teacher_id, overlapping)
+        found = _overlapping(self._repo, "scheduled", teacher_id, overlapping)
+        return page(found, after=after, limit=limit)
 
 
 class StagedBookingSeriesRepository(StagedAggregateRepository[BookingSeries]):
@@ -401,17 +488,24 @@ class StagedBookingSeriesRepository(StagedAggregateRepository[BookingSeries]):
     collection = SERIES
     kind = BookingSeries
 
-    def of_teacher(self, teacher_id: str) -> list[BookingSeries]:
+    def of_teacher(
+        self, teacher_id: str, *, after: str | None = None, limit: int | None = None
+    ) -> list[BookingSeries]:
         """The series of one teacher, by id."""
-        return self._repo.find("teacher", teacher_id)
+        return page(self._repo.find("teacher", teacher_id), after=after, limit=limit)
 
-    def of_student(self, student_id: str) -> list[BookingSeries]:
+    def of_student(
+        self, student_id: str, *, after: str | None = None, limit: int | None = None
+    ) -> list[BookingSeries]:
         """The series of one student, by id."""
-        return self._repo.find("student", student_id)
+        return page(self._repo.find("student", student_id), after=after, limit=limit)
 
-    def to_extend(self, *, until: datetime) -> list[BookingSeries]:
+    def to_extend(
+        self, *, until: datetime, after: str | None = None, limit: int | None = None
+    ) -> list[BookingSeries]:
         """Series not ended whose ``expanded_until`` is before ``until``, by id."""
-        return [s for s in self._repo.find("open", "yes") if s.expanded_until < until]
+        found = [s for s in self._repo.find("open", "yes") if s.expanded_until < until]
+        return page(found, after=after, limit=limit)
 
 
 class StagedBookingRepository(StagedAggregateRepository[Booking]):
@@ -429,21 +523,40 @@ class StagedBookingRepository(StagedAggregateRepository[Booking]):
         found = self._repo.find("active", active_key(session_id, student_id))
         return found[0] if found else None
 
-    def of_session(self, session_id: str) -> list[Booking]:
+    def of_session(
+        self, session_id: str, *, after: str | None = None, limit: int | None = None
+    ) -> list[Booking]:
         """Every booking of the session, by id."""
-        return self._repo.find("session", session_id)
+        return page(self._repo.find("session", session_id), after=after, limit=limit)
 
-    def offers_due(self, *, due_by: datetime) -> list[Booking]:
+    def offers_due(
+        self,
+        *,
+        due_by: datetime,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Booking]:
         """Open offers expiring at or before ``due_by``, by expiry, then id."""
         found = [
-            (b.offer_expires_at, b.id, b)
+            b
             for b in self._repo.find("offer", "open")
             if b.offer_expires_at is not None and b.offer_expires_at <= due_by
         ]
-        return [b for _, _, b in sorted(found, key=lambda item: item[:2])]
+        return page(
+            sorted(found, key=_by_expiry),
+            after=after,
+            limit=limit,
+            key=_by_expiry,
+            anchor=self._repo.get,
+        )
 
     def of_teacher(
-        self, teacher_id: str, *, active_only: bool = False
+        self,
+        teacher_id: str,
+        *,
+        active_only: bool = False,
+        after: str | None = None,
+        limit: int | None = None,
     ) -> list[Booking]:
         """Every booking of the teacher (or only the active ones), by id.
 
@@ -451,10 +564,16 @@ class StagedBookingRepository(StagedAggregateRepository[Booking]):
         :meth:`one_on_one_of_teacher` for a window instead.
         """
         found = self._repo.find("teacher", teacher_id)
-        return [b for b in found if b.is_active] if active_only else found
+        found = [b for b in found if b.is_active] if active_only else found
+        return page(found, after=after, limit=limit)
 
     def of_student(
-        self, student_id: str, *, active_only: bool = False
+        self,
+        student_id: str,
+        *,
+        active_only: bool = False,
+        after: str | None = None,
+        limit: int | None = None,
     ) -> list[Booking]:
         """Every booking of the student (or only the active ones), by id.
 
@@ -462,29 +581,44 @@ class StagedBookingRepository(StagedAggregateRepository[Booking]):
         :meth:`active_of_student` for a window instead.
         """
         found = self._repo.find("student", student_id)
-        return [b for b in found if b.is_active] if active_only else found
+        found = [b for b in found if b.is_active] if active_only else found
+        return page(found, after=after, limit=limit)
 
     def one_on_one_of_teacher(
-        self, teacher_id: str, *, overlapping: TimeWindow
+        self,
+        teacher_id: str,
+        *,
+        overlapping: TimeWindow,
+        after: str | None = None,
+        limit: int | None = None,
     ) -> list[Booking]:
         """The teacher's active 1:1 bookings overlapping ``overlapping``, by id.
 
         Reads the window's day buckets only (:func:`day_entries`).
         """
-        return _overlapping(self._repo, "teacher", teacher_id, overlapping)
+        found = _overlapping(self._repo, "teacher", teacher_id, overlapping)
+        return page(found, after=after, limit=limit)
 
     def active_of_student(
-        self, student_id: str, *, overlapping: TimeWindow
+        self,
+        student_id: str,
+        *,
+        overlapping: TimeWindow,
+        after: str | None = None,
+        limit: int | None = None,
     ) -> list[Booking]:
         """The student's active bookings overlapping ``overlapping``, by id.
 
         Reads the window's day buckets only (:func:`day_entries`).
         """
-        return _overlapping(self._repo, "student", student_id, overlapping)
+        found = _overlapping(self._repo, "student", student_id, overlapping)
+        return page(found, after=after, limit=limit)
 
-    def pending_requests(self) -> list[Booking]:
+    def pending_requests(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> list[Booking]:
         """Every pending booking (1:1 requests awaiting a decision), by id."""
-        return self._repo.find("pending", "yes")
+        return page(self._repo.find("pending", "yes"), after=after, limit=limit)
 
 
 class StagedAttendeeRepository(StagedAggregateRepository[Attendee]):
@@ -497,17 +631,33 @@ class StagedAttendeeRepository(StagedAggregateRepository[Attendee]):
     collection = ATTENDEES
     kind = Attendee
 
-    def of_session(self, session_id: str) -> list[Attendee]:
+    def of_session(
+        self, session_id: str, *, after: str | None = None, limit: int | None = None
+    ) -> list[Attendee]:
         """Every attendee of ``session_id``, by id."""
-        return self._repo.find("session", session_id)
+        return page(self._repo.find("session", session_id), after=after, limit=limit)
 
-    def of_participant(self, participant_id: str) -> list[Attendee]:
+    def of_participant(
+        self,
+        participant_id: str,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Attendee]:
         """Every attendee record of ``participant_id``, by id."""
-        return self._repo.find("participant", participant_id)
+        found = self._repo.find("participant", participant_id)
+        return page(found, after=after, limit=limit)
 
-    def with_payment_status(self, status: PaymentStatus) -> list[Attendee]:
+    def with_payment_status(
+        self,
+        status: PaymentStatus,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Attendee]:
         """Every attendee whose payment status is ``status``, by id."""
-        return self._repo.find("payment_status", PaymentStatus(status).value)
+        found = self._repo.find("payment_status", PaymentStatus(status).value)
+        return page(found, after=after, limit=limit)
 
 
 class StagedCommandRecords:
@@ -586,13 +736,17 @@ class StagedBookingPaymentRepository(StagedAggregateRepository[BookingPayment]):
         found = self._repo.find("order", order_id)
         return found[0] if found else None
 
-    def pending(self) -> list[BookingPayment]:
+    def pending(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> list[BookingPayment]:
         """Records with no order yet or an unconfirmed refund, by id."""
-        return self._repo.find("pending", "yes")
+        return page(self._repo.find("pending", "yes"), after=after, limit=limit)
 
-    def all(self) -> list[BookingPayment]:
+    def all(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> list[BookingPayment]:
         """Every record, by id."""
-        return self._repo.list()
+        return page(self._repo.list(), after=after, limit=limit)
 
 
 PROCESSED_WEBHOOKS = "processed_webhooks"
@@ -627,9 +781,11 @@ class StagedSettlementDueRepository(StagedAggregateRepository[SettlementDue]):
     collection = SETTLEMENT_DUES
     kind = SettlementDue
 
-    def due(self) -> list[SettlementDue]:
+    def due(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> list[SettlementDue]:
         """The open dues, by id (one index lookup)."""
-        return self._repo.find("due", "yes")
+        return page(self._repo.find("due", "yes"), after=after, limit=limit)
 
 
 def _requested(withdrawal: Withdrawal) -> tuple[datetime, str]:
@@ -646,15 +802,30 @@ class StagedWithdrawalRepository(StagedAggregateRepository[Withdrawal]):
     collection = WITHDRAWALS
     kind = Withdrawal
 
-    def held(self) -> list[Withdrawal]:
+    def held(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> list[Withdrawal]:
         """Withdrawals still held, by request time, then id."""
-        return sorted(
-            self._repo.find("status", WithdrawalStatus.HELD.value), key=_requested
+        found = self._repo.find("status", WithdrawalStatus.HELD.value)
+        return page(
+            sorted(found, key=_requested),
+            after=after,
+            limit=limit,
+            key=_requested,
+            anchor=self._repo.get,
         )
 
-    def all(self) -> list[Withdrawal]:
+    def all(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> list[Withdrawal]:
         """Every withdrawal, by request time, then id."""
-        return sorted(self._repo.list(), key=_requested)
+        return page(
+            sorted(self._repo.list(), key=_requested),
+            after=after,
+            limit=limit,
+            key=_requested,
+            anchor=self._repo.get,
+        )
 
 
 class StagedLedgerJournal:

@@ -386,7 +386,7 @@ class SqlDatabase(abc.ABC):
         cursor.execute(statements.drop_index, (collection,))
         if indexer is None:
             return 0
-        rows = []
+        rows: list[tuple[str, str, str, str]] = []
         for body in bodies:
             aggregate = codec.loads(body)
             rows.extend(
