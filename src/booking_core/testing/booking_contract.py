@@ -49,6 +49,7 @@ from booking_core.clock import ManualClock
 from booking_core.errors import (
     BookingCoreError,
     DuplicateIdError,
+    InvalidValueError,
     SeatsUnavailableError,
 )
 from booking_core.intervals import TimeWindow
@@ -517,6 +518,47 @@ class BookingQueriesContract:
                 b.id
                 for b in repository.one_on_one_of_teacher(teacher, overlapping=_WINDOW)
             ] == ["b-4", "b-6"]
+
+    def test_lists_page(
+        self, uow_factory: Callable[[], Any], bookings_of: Callable[[Any], Any]
+    ) -> None:
+        """``after`` / ``limit`` page every list, by id or by its own key.
+
+        A ``limit`` that is not a whole number above 0 is refused with
+        ``input.invalid_value``.
+        """
+        with uow_factory() as uow:
+            repository = bookings_of(uow)
+            for n, hours in ((1, 3), (2, 1), (3, 2)):
+                repository.add(
+                    _booking(
+                        f"b-{n}",
+                        BookingStatus.OFFERED,
+                        student_id=f"st-{n}",
+                        offer_expires_at=NOW + timedelta(hours=hours),
+                    )
+                )
+            uow.commit()
+        with uow_factory() as uow:
+            repository = bookings_of(uow)
+            first = repository.of_session("s-1", limit=2)
+            assert [b.id for b in first] == ["b-1", "b-2"]
+            rest = repository.of_session("s-1", after=first[-1].id, limit=2)
+            assert [b.id for b in rest] == ["b-3"]
+            assert repository.of_session("s-1", after="b-3") == []
+            teacher = TEACHER.user_id
+            assert [b.id for b in repository.of_teacher(teacher, after="b-1")] == [
+                "b-2",
+                "b-3",
+            ]
+            due_by = NOW + timedelta(days=1)
+            first = repository.offers_due(due_by=due_by, limit=2)
+            assert [b.id for b in first] == ["b-2", "b-3"]
+            rest = repository.offers_due(due_by=due_by, after=first[-1].id)
+            assert [b.id for b in rest] == ["b-1"]
+            for limit in (0, -1):
+                with pytest.raises(InvalidValueError):
+                    repository.of_session("s-1", limit=limit)
 
     def test_offers_due(
         self, uow_factory: Callable[[], Any], bookings_of: Callable[[Any], Any]
