@@ -287,3 +287,16 @@ def test_reindex_drops_the_entries_of_a_collection_without_indexer(
     assert database.query(
         "SELECT count(*) FROM index_entries WHERE collection = 'seats'"
     ) == [(0,)]
+
+
+def test_a_page_after_an_item_that_left_its_set_starts_again() -> None:
+    from booking_core.adapters._repositories import page
+
+    items = [Seat(id="a", room="r1"), Seat(id="b", room="r2")]
+    gone = Seat(id="z", room="")
+
+    def key(seat: Seat) -> tuple[str | None, str]:
+        return (seat.room or None, seat.id)
+
+    assert page(items, after="z", key=key, anchor=lambda _: gone) == items
+    assert page(items, after="a", key=key, anchor=lambda _: items[0]) == items[1:]
