@@ -1,10 +1,16 @@
-"""Every windowed query equals the full scan filtered in Python (memory, SQLite)."""
+"""Every windowed or due query equals the full scan filtered in Python.
+
+On the in-memory store and SQLite, committed and staged, before and after a
+second commit moves some of the items (so the memory store's sorted due values
+are kept up to date, not only built).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -39,6 +45,7 @@ bookings = st.lists(
                 BookingStatus.PENDING,
                 BookingStatus.CONFIRMED,
                 BookingStatus.WAITLISTED,
+                BookingStatus.OFFERED,
                 BookingStatus.DECLINED,
                 BookingStatus.CANCELLED,
                 BookingStatus.ATTENDED,
@@ -74,6 +81,11 @@ def _booking(
         window=window,
         status=status,
         created_at=T0 - timedelta(days=30),
+        offer_expires_at=(
+            window.start - timedelta(hours=1)
+            if status is BookingStatus.OFFERED
+            else None
+        ),
     )
 
 
@@ -98,12 +110,63 @@ def _stores() -> Iterator[Callable[[], UnitOfWork]]:
     yield lambda: SqliteUnitOfWork(database)
 
 
-@given(bookings=bookings, sessions=sessions, window=windows, staged=st.booleans())
-def test_windowed_reads_equal_the_filtered_full_scan(
+def _check(
+    uow: UnitOfWork,
+    all_bookings: list[Booking],
+    all_sessions: list[Session],
+    window: TimeWindow,
+) -> None:
+    for person in PEOPLE:
+        found = uow.bookings.one_on_one_of_teacher(person, overlapping=window)
+        assert [b.id for b in found] == [
+            b.id
+            for b in all_bookings
+            if b.teacher_id == person
+            and b.is_active
+            and b.type is BookingType.ONE_ON_ONE
+            and b.window.overlaps(window)
+        ]
+        found = uow.bookings.active_of_student(person, overlapping=window)
+        assert [b.id for b in found] == [
+            b.id
+            for b in all_bookings
+            if b.student_id == person and b.is_active and b.window.overlaps(window)
+        ]
+        held = uow.sessions.scheduled_of(person, overlapping=window)
+        assert [s.id for s in held] == [
+            s.id
+            for s in all_sessions
+            if s.teacher_id == person
+            and s.status is SessionStatus.SCHEDULED
+            and s.window.overlaps(window)
+        ]
+    due = uow.sessions.scheduled_sessions(starting_before=window.start)
+    assert [s.id for s in due] == [
+        s.id
+        for s in sorted(all_sessions, key=lambda s: (s.start, s.id))
+        if s.status is SessionStatus.SCHEDULED and s.start < window.start
+    ]
+    offers = uow.bookings.offers_due(due_by=window.start)
+    assert [b.id for b in offers] == [
+        b.id
+        for b in sorted(all_bookings, key=lambda b: (b.offer_expires_at or T0, b.id))
+        if b.offer_expires_at is not None and b.offer_expires_at <= window.start
+    ]
+
+
+@given(
+    bookings=bookings,
+    sessions=sessions,
+    window=windows,
+    staged=st.booleans(),
+    moved=st.sets(st.integers(min_value=0, max_value=12)),
+)
+def test_windowed_and_due_reads_equal_the_filtered_full_scan(
     bookings: list[tuple[str, str, BookingType, BookingStatus, TimeWindow]],
     sessions: list[tuple[str, SessionStatus, TimeWindow]],
     window: TimeWindow,
     staged: bool,
+    moved: set[int],
 ) -> None:
     all_bookings = [_booking(n, row) for n, row in enumerate(bookings)]
     all_sessions = [_session(n, row) for n, row in enumerate(sessions)]
@@ -113,35 +176,40 @@ def test_windowed_reads_equal_the_filtered_full_scan(
                 uow.bookings.add(booking)
             for session in all_sessions:
                 uow.sessions.add(session)
-            if not staged:
-                uow.commit()
-                uow = factory()  # noqa: PLW2901 -- read committed rows afresh
-            for person in PEOPLE:
-                found = uow.bookings.one_on_one_of_teacher(person, overlapping=window)
-                assert [b.id for b in found] == [
-                    b.id
-                    for b in all_bookings
-                    if b.teacher_id == person
-                    and b.is_active
-                    and b.type is BookingType.ONE_ON_ONE
-                    and b.window.overlaps(window)
-                ]
-                found = uow.bookings.active_of_student(person, overlapping=window)
-                assert [b.id for b in found] == [
-                    b.id
-                    for b in all_bookings
-                    if b.student_id == person
-                    and b.is_active
-                    and b.window.overlaps(window)
-                ]
-                held = uow.sessions.scheduled_of(person, overlapping=window)
-                assert [s.id for s in held] == [
-                    s.id
-                    for s in all_sessions
-                    if s.teacher_id == person
-                    and s.status is SessionStatus.SCHEDULED
-                    and s.window.overlaps(window)
-                ]
+            if staged:
+                _check(uow, all_bookings, all_sessions, window)
+                continue
+            uow.commit()
+        with factory() as uow:
+            _check(uow, all_bookings, all_sessions, window)
+        # a second commit moves some items: in or out of every set, or later
+        later = timedelta(days=2)
+        bookings_now = [
+            attrs.evolve(
+                b,
+                version=1,
+                status=BookingStatus.CANCELLED,
+            )
+            if n in moved and b.is_active and n % 2
+            else b
+            for n, b in enumerate(all_bookings)
+        ]
+        sessions_now = [
+            attrs.evolve(s, version=1, window=s.window.shift(later))
+            if n in moved
+            else s
+            for n, s in enumerate(all_sessions)
+        ]
+        with factory() as uow:
+            for old, new in zip(all_bookings, bookings_now, strict=True):
+                if new is not old:
+                    uow.bookings.save(new)
+            for old, new in zip(all_sessions, sessions_now, strict=True):
+                if new is not old:
+                    uow.sessions.save(new)
+            uow.commit()
+        with factory() as uow:
+            _check(uow, bookings_now, sessions_now, window)
 
 
 @pytest.mark.parametrize("days", [1, 7, 8, 30])

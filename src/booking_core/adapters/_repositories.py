@@ -70,6 +70,7 @@ __all__ = [
     "StagedWithdrawalRepository",
     "active_key",
     "day_entries",
+    "due_value",
     "index_attendee",
     "index_booking",
     "index_booking_payment",
@@ -119,6 +120,22 @@ def day_entries(name: str, owner: str, window: TimeWindow) -> Iterator[tuple[str
         yield (f"{name}_day", f"{(first + timedelta(days=offset)).isoformat()}/{owner}")
 
 
+def due_value(at: datetime) -> str:
+    """An instant as an index value that sorts as text in time order (UTC, µs).
+
+    Due sets are index entries under one name with these values; a
+    repository reads what is due by ``find_upto(name, due_value(now))``, one
+    range on the index, never the items not due yet.
+
+    Example:
+        >>> due_value(datetime(2026, 6, 1, 10, 30, tzinfo=timezone.utc))
+        '2026-06-01T10:30:00.000000'
+    """
+    return (
+        at.astimezone(timezone.utc).replace(tzinfo=None).isoformat("T", "microseconds")
+    )
+
+
 _Held = TypeVar("_Held", Session, Booking)
 
 
@@ -142,15 +159,21 @@ SESSIONS = "sessions"
 
 
 def index_session(session: Session) -> list[tuple[str, str]]:
-    """Index entries of a session: by status, by teacher, pending requests.
+    """Index entries of a session: by status, by teacher, due by time.
 
-    While scheduled, also the teacher's day buckets (:func:`day_entries`,
-    ``scheduled``): a session that ends leaves them.
+    While scheduled: ``("scheduled_start", due_value(start))`` (the monitor's
+    no-show and completion due set) and the teacher's day buckets
+    (:func:`day_entries`, ``scheduled``), so a session that ends leaves them;
+    ``("reschedule_due", due_value(respond_by))`` while a reschedule request
+    is pending.
     """
     entries = [("status", session.status.value), ("teacher", session.teacher_id)]
     if session.pending_reschedule is not None:
-        entries.append(("pending_reschedule", "yes"))
+        entries.append(
+            ("reschedule_due", due_value(session.pending_reschedule.respond_by))
+        )
     if session.status is SessionStatus.SCHEDULED:
+        entries.append(("scheduled_start", due_value(session.start)))
         entries.extend(day_entries("scheduled", session.teacher_id, session.window))
     return entries
 
@@ -160,10 +183,13 @@ SERIES = "booking_series"
 
 
 def index_series(series: BookingSeries) -> list[tuple[str, str]]:
-    """Index entries of a series: by teacher, by student, still extendable."""
+    """Index entries of a series: by teacher, by student, when to extend it.
+
+    ``("extend_from", due_value(expanded_until))`` while it has not ended.
+    """
     entries = [("teacher", series.teacher_id), ("student", series.student_id)]
     if not series.ended:
-        entries.append(("open", "yes"))
+        entries.append(("extend_from", due_value(series.expanded_until)))
     return entries
 
 
@@ -194,7 +220,8 @@ def index_booking(booking: Booking) -> Iterator[tuple[str, str]]:
     booking; while it is active, the student's day buckets
     (:func:`day_entries`, ``student``) and, for a 1:1 booking, the teacher's
     (``teacher``); ``("pending", "yes")`` while it awaits a 1:1 decision, and
-    ``("offer", "open")`` while it holds an open seat offer.
+    ``("offer_due", due_value(offer_expires_at))`` while it holds an open seat
+    offer.
 
     Example:
         >>> from datetime import datetime, timedelta, timezone
@@ -218,8 +245,8 @@ def index_booking(booking: Booking) -> Iterator[tuple[str, str]]:
             yield from day_entries("teacher", booking.teacher_id, booking.window)
     if booking.status is BookingStatus.PENDING:
         yield ("pending", "yes")
-    if booking.status is BookingStatus.OFFERED:
-        yield ("offer", "open")
+    if booking.status is BookingStatus.OFFERED and booking.offer_expires_at is not None:
+        yield ("offer_due", due_value(booking.offer_expires_at))
 
 
 ATTENDEES = "attendees"
@@ -428,7 +455,7 @@ class StagedSessionRepository(StagedAggregateRepository[Session]):
     ) -> list[Session]:
         """Scheduled sessions starting before ``starting_before``, by start, id."""
         before = utc_instant(starting_before, "starting_before")
-        scheduled = self._repo.find("status", SessionStatus.SCHEDULED.value)
+        scheduled = self._repo.find_upto("scheduled_start", due_value(before))
         found = sorted((s for s in scheduled if s.start < before), key=_by_start)
         return page(
             found, after=after, limit=limit, key=_by_start, anchor=self._repo.get
@@ -444,7 +471,7 @@ class StagedSessionRepository(StagedAggregateRepository[Session]):
         """Sessions whose pending request is due by ``due_by``, by deadline, id."""
         found = [
             s
-            for s in self._repo.find("pending_reschedule", "yes")
+            for s in self._repo.find_upto("reschedule_due", due_value(due_by))
             if s.pending_reschedule is not None
             and s.pending_reschedule.respond_by <= due_by
         ]
@@ -504,7 +531,8 @@ class StagedBookingSeriesRepository(StagedAggregateRepository[BookingSeries]):
         self, *, until: datetime, after: str | None = None, limit: int | None = None
     ) -> list[BookingSeries]:
         """Series not ended whose ``expanded_until`` is before ``until``, by id."""
-        found = [s for s in self._repo.find("open", "yes") if s.expanded_until < until]
+        extendable = self._repo.find_upto("extend_from", due_value(until))
+        found = [s for s in extendable if s.expanded_until < until]
         return page(found, after=after, limit=limit)
 
 
@@ -539,7 +567,7 @@ class StagedBookingRepository(StagedAggregateRepository[Booking]):
         """Open offers expiring at or before ``due_by``, by expiry, then id."""
         found = [
             b
-            for b in self._repo.find("offer", "open")
+            for b in self._repo.find_upto("offer_due", due_value(due_by))
             if b.offer_expires_at is not None and b.offer_expires_at <= due_by
         ]
         return page(

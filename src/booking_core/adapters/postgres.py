@@ -45,7 +45,7 @@ from psycopg import errors as pg_errors
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
-from booking_core.adapters._repositories import BOOKINGS, SESSIONS
+from booking_core.adapters._repositories import BOOKINGS, SERIES, SESSIONS
 from booking_core.adapters.sql import (
     Cursor,
     Dialect,
@@ -92,9 +92,11 @@ MIGRATIONS: tuple[MigrationStep, ...] = (
         published boolean NOT NULL DEFAULT false
     );
     CREATE INDEX outbox_unpublished ON outbox (seq) WHERE NOT published
-    """,  # 2: the time-bounded index entries (a teacher's scheduled sessions and
-    # 1:1 bookings, a student's active bookings, by UTC day) for existing rows.
-    reindex(SESSIONS, BOOKINGS),
+    """,
+    # 2: the time-bounded index entries for existing rows: a teacher's scheduled
+    # sessions and 1:1 bookings and a student's active bookings by UTC day; due
+    # sets by due time (sessions to mark or complete, reschedules, offers, series).
+    reindex(SESSIONS, BOOKINGS, SERIES),
 )
 """The schema, one upgrade step per entry; ``schema_version.steps`` is the number
 of steps applied. Append steps, never edit one that shipped."""

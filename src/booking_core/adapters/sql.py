@@ -240,6 +240,13 @@ class _Statements:
             " ON a.collection = i.collection AND a.id = i.id"
             " WHERE i.collection = ? AND i.name = ? AND i.value = ?"
         )
+        self.upto = sql(
+            f"SELECT a.version, {body.replace('body', 'a.body')}"  # noqa: S608
+            " FROM index_entries AS i JOIN aggregates AS a"
+            " ON a.collection = i.collection AND a.id = i.id"
+            " WHERE i.collection = ? AND i.name = ? AND i.value <= ?"
+            " ORDER BY i.value, i.id"
+        )
         self.insert = sql(
             "INSERT INTO aggregates (collection, id, version, body)"  # noqa: S608
             f" VALUES (?, ?, ?, {param})"
@@ -484,6 +491,13 @@ class SqlUnitOfWork(StagedUnitOfWork):
     def committed_find(self, name: str, index: str, value: str) -> dict[str, Any]:
         """The committed aggregates under ``(index, value)``, by id."""
         return self._rows(self.database._sql.find, (name, index, value))  # noqa: SLF001
+
+    def committed_upto(self, name: str, index: str, upper: str) -> dict[str, Any]:
+        """The committed aggregates under ``index`` with a value ``<= upper``.
+
+        One range query on ``index_entries``' primary key, ordered by value.
+        """
+        return self._rows(self.database._sql.upto, (name, index, upper))  # noqa: SLF001
 
     def indexer(self, name: str) -> Indexer | None:
         """The indexer registered for a collection, if any."""

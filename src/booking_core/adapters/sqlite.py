@@ -41,7 +41,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, final
 
-from booking_core.adapters._repositories import BOOKINGS, SESSIONS
+from booking_core.adapters._repositories import BOOKINGS, SERIES, SESSIONS
 from booking_core.adapters.sql import (
     Cursor,
     Dialect,
@@ -87,9 +87,11 @@ MIGRATIONS: tuple[MigrationStep, ...] = (
         published INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX outbox_unpublished ON outbox (published, seq);
-    """,  # 2: the time-bounded index entries (a teacher's scheduled sessions and
-    # 1:1 bookings, a student's active bookings, by UTC day) for existing rows.
-    reindex(SESSIONS, BOOKINGS),
+    """,
+    # 2: the time-bounded index entries for existing rows: a teacher's scheduled
+    # sessions and 1:1 bookings and a student's active bookings by UTC day; due
+    # sets by due time (sessions to mark or complete, reschedules, offers, series).
+    reindex(SESSIONS, BOOKINGS, SERIES),
 )
 """The schema, one upgrade step per entry; the database's ``user_version`` is
 the number of steps applied. Append steps, never edit one that shipped."""
