@@ -204,9 +204,9 @@ def test_windowed_and_due_reads_equal_the_filtered_full_scan(
             for old, new in zip(all_bookings, bookings_now, strict=True):
                 if new is not old:
                     uow.bookings.save(new)
-            for old, new in zip(all_sessions, sessions_now, strict=True):
-                if new is not old:
-                    uow.sessions.save(new)
+            for was, now in zip(all_sessions, sessions_now, strict=True):
+                if now is not was:
+                    uow.sessions.save(now)
             uow.commit()
         with factory() as uow:
             _check(uow, bookings_now, sessions_now, window)
