@@ -226,3 +226,26 @@ def test_long_items_are_found_from_any_day(days: int) -> None:
         assert [
             s.id for s in uow.sessions.scheduled_of("p-1", overlapping=last_hour)
         ] == ["s-00"]
+
+
+def test_due_values_shared_by_several_items_stay_sorted() -> None:
+    store = InMemoryStore()
+    hour = TimeWindow.of(T0, timedelta(hours=1))
+    with InMemoryUnitOfWork(store) as uow:
+        for n in range(3):
+            uow.sessions.add(_session(n, ("p-1", SessionStatus.SCHEDULED, hour)))
+        uow.commit()
+    later = T0 + timedelta(days=1)
+    with InMemoryUnitOfWork(store) as uow:
+        assert len(uow.sessions.scheduled_sessions(starting_before=later)) == 3
+        for n in (0, 1):  # leaves a value still held by s-02, then shares a new one
+            moved = uow.sessions.get(f"s-{n:02d}")
+            uow.sessions.save(
+                attrs.evolve(moved, window=hour.shift(2 * later - 2 * T0))
+            )
+        uow.commit()
+    with InMemoryUnitOfWork(store) as uow:
+        due = uow.sessions.scheduled_sessions(starting_before=later)
+        assert [s.id for s in due] == ["s-02"]
+        far = T0 + timedelta(days=3)
+        assert len(uow.sessions.scheduled_sessions(starting_before=far)) == 3

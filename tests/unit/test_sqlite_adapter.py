@@ -259,7 +259,7 @@ def test_an_old_file_is_reindexed_by_its_migration(
     # what version 1 of the library wrote: no day buckets
     with old.transaction() as cursor:
         cursor.execute(
-            "DELETE FROM index_entries WHERE name LIKE '%\\_day' ESCAPE '\\'"
+            "DELETE FROM index_entries WHERE name LIKE '%\\_day/%' ESCAPE '\\'"
         )
     with SqliteUnitOfWork(old) as uow:
         assert uow.sessions.scheduled_of("t-1", overlapping=window) == []

@@ -95,20 +95,24 @@ def _utc_days(window: TimeWindow) -> tuple[date, int]:
     return first, (last - first).days + 1
 
 
+def _day_name(name: str, day: date) -> str:
+    return f"{name}_day/{day.isoformat()}"
+
+
 def day_entries(name: str, owner: str, window: TimeWindow) -> Iterator[tuple[str, str]]:
     """The windowed index entries of one item of ``owner`` held over ``window``.
 
-    ``(name + "_day", "<UTC day>/<owner>")`` for every UTC day the window
-    touches, or one ``(name + "_long", owner)`` when it touches more than
+    ``(name + "_day/<UTC day>", owner)`` for every UTC day the window touches,
+    or one ``(name + "_long", owner)`` when it touches more than
     :data:`LONG_DAYS` days. A windowed read then looks up the days of its window
-    and the long bucket only, whatever the owner's history holds. The day is
-    fixed-width, so no owner id can make two values collide.
+    and the long bucket only, whatever the owner's history holds. The value is
+    the owner's id itself, so the in-memory store keeps no new string per entry.
 
     Example:
         >>> from datetime import datetime, timedelta, timezone
         >>> t0 = datetime(2026, 6, 1, 23, tzinfo=timezone.utc)
         >>> list(day_entries("held", "t-1", TimeWindow.of(t0, timedelta(hours=2))))
-        [('held_day', '2026-06-01/t-1'), ('held_day', '2026-06-02/t-1')]
+        [('held_day/2026-06-01', 't-1'), ('held_day/2026-06-02', 't-1')]
         >>> list(day_entries("held", "t-1", TimeWindow.of(t0, timedelta(days=9))))
         [('held_long', 't-1')]
     """
@@ -117,7 +121,7 @@ def day_entries(name: str, owner: str, window: TimeWindow) -> Iterator[tuple[str
         yield (f"{name}_long", owner)
         return
     for offset in range(days):
-        yield (f"{name}_day", f"{(first + timedelta(days=offset)).isoformat()}/{owner}")
+        yield (_day_name(name, first + timedelta(days=offset)), owner)
 
 
 def due_value(at: datetime) -> str:
@@ -144,12 +148,9 @@ def _overlapping(
 ) -> list[_Held]:
     """What ``repo`` indexed with :func:`day_entries` overlapping ``window``, by id."""
     first, days = _utc_days(window)
-    values = [
-        f"{(first + timedelta(days=offset)).isoformat()}/{owner}"
-        for offset in range(days)
-    ]
-    found = repo.find_any(f"{name}_day", values)
-    found.extend(repo.find(f"{name}_long", owner))
+    found = repo.find(f"{name}_long", owner)
+    for offset in range(days):
+        found.extend(repo.find(_day_name(name, first + timedelta(days=offset)), owner))
     unique = {a.id: a for a in found if a.window.overlaps(window)}
     return [unique[key] for key in sorted(unique)]
 

@@ -98,23 +98,6 @@ class StagedRepository(Generic[A]):
             ),
         )
 
-    def find_any(self, index: str, values: Iterable[str]) -> builtins.list[A]:
-        """The aggregates under ``(index, value)`` for any of ``values``, by id."""
-        wanted = set(values)
-        committed: dict[str, A] = {}
-        for value in wanted:
-            committed.update(self._uow.committed_find(self.name, index, value))
-        indexer = self._uow.indexer(self.name)
-        return self._overlay(
-            committed,
-            lambda staged: (
-                indexer is not None
-                and any(
-                    name == index and value in wanted for name, value in indexer(staged)
-                )
-            ),
-        )
-
     def find_upto(self, index: str, upper: str) -> builtins.list[A]:
         """The aggregates under ``index`` whose value is ``<= upper``, by id.
 
