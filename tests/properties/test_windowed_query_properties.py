@@ -240,9 +240,7 @@ def test_due_values_shared_by_several_items_stay_sorted() -> None:
         assert len(uow.sessions.scheduled_sessions(starting_before=later)) == 3
         for n in (0, 1):  # leaves a value still held by s-02, then shares a new one
             moved = uow.sessions.get(f"s-{n:02d}")
-            uow.sessions.save(
-                attrs.evolve(moved, window=hour.shift(2 * later - 2 * T0))
-            )
+            uow.sessions.save(attrs.evolve(moved, window=hour.shift(2 * (later - T0))))
         uow.commit()
     with InMemoryUnitOfWork(store) as uow:
         due = uow.sessions.scheduled_sessions(starting_before=later)
