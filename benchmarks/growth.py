@@ -25,8 +25,8 @@ completion and settlement) and then copied H times under new ids and earlier
 times with staged writes through the public unit of work (the same aggregates
 the services would store, without paying for H lifecycles). By default the
 memory world holds H = 10,000 and the SQLite world H = 1,000, so the default
-run stays near a minute while the commands still read the whole history (they
-do until the time-bounded indexes land); ``--memory-history 50000
+run stays near a minute (the commands read only their window or due set, so a
+smaller H shows the same ratio); ``--memory-history 50000
 --sqlite-history 50000`` runs the full cases (minutes: building 50,000 settled
 sessions is 500,000 aggregates). Medians of interleaved rounds (the two worlds
 take turns).

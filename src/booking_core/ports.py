@@ -14,6 +14,15 @@ aggregate only if the stored version still equals ``aggregate.version`` (the one
 was loaded with) and stores it as ``version + 1``; otherwise it raises
 :class:`~booking_core.errors.StaleVersionError`, at the latest on commit. That single
 rule is what makes two requests for the last seat safe.
+
+**Pages.** Every query returning a list takes keyword-only ``after`` (the id of
+the last item of the previous page) and ``limit`` (at most that many items,
+a whole number above 0, else :class:`~booking_core.errors.InvalidValueError`);
+the next page continues in the list's own order. Queries a command or a tick
+runs read their window or their due set only (``scheduled_of``,
+``one_on_one_of_teacher``, ``active_of_student`` by time, the monitor's due
+sets by status); the others (``taught_by``, ``of_teacher`` …) read a
+person's whole history and are for reports, a page at a time.
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ if TYPE_CHECKING:
     from booking_core._payment_status import PaymentStatus
     from booking_core.attendance.model import Attendee
     from booking_core.availability.schedule import StudentCalendar, TeacherSchedule
+    from booking_core.intervals import TimeWindow
     from booking_core.money.amount import Money
     from booking_core.money.gateway import (
         GatewayOrder,
@@ -232,7 +242,13 @@ class SessionRepository(Repository[Session], Protocol):
     staged changes, like ``get``.
     """
 
-    def scheduled_sessions(self, *, starting_before: datetime) -> list[Session]:
+    def scheduled_sessions(
+        self,
+        *,
+        starting_before: datetime,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Session]:
         """The sessions still scheduled whose start is before ``starting_before``.
 
         Ordered by start, then id. The monitor filters them with the pure
@@ -241,15 +257,35 @@ class SessionRepository(Repository[Session], Protocol):
         """
         ...
 
-    def pending_reschedules(self, *, due_by: datetime) -> list[Session]:
+    def pending_reschedules(
+        self, *, due_by: datetime, after: str | None = None, limit: int | None = None
+    ) -> list[Session]:
         """Scheduled sessions whose pending reschedule's ``respond_by <= due_by``.
 
         Ordered by ``respond_by``, then id: the requests the monitor may expire.
         """
         ...
 
-    def taught_by(self, teacher_id: str) -> list[Session]:
-        """Every session of one teacher (any status), by id."""
+    def taught_by(
+        self, teacher_id: str, *, after: str | None = None, limit: int | None = None
+    ) -> list[Session]:
+        """Every session of one teacher (any status), by id (the whole history)."""
+        ...
+
+    def scheduled_of(
+        self,
+        teacher_id: str,
+        *,
+        overlapping: TimeWindow,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Session]:
+        """The teacher's scheduled sessions overlapping ``overlapping``, by id.
+
+        What the commitment checks read: its cost follows the window, not the
+        teacher's history (index the scheduled sessions by time, e.g. by UTC
+        day as the library's repositories do).
+        """
         ...
 
 
@@ -319,15 +355,21 @@ class BookingSeriesRepository(Protocol):
         """Stage a changed series (compare-and-set on commit)."""
         ...
 
-    def of_teacher(self, teacher_id: str) -> list[BookingSeries]:
+    def of_teacher(
+        self, teacher_id: str, *, after: str | None = None, limit: int | None = None
+    ) -> list[BookingSeries]:
         """The series of one teacher, by id."""
         ...
 
-    def of_student(self, student_id: str) -> list[BookingSeries]:
+    def of_student(
+        self, student_id: str, *, after: str | None = None, limit: int | None = None
+    ) -> list[BookingSeries]:
         """The series of one student, by id."""
         ...
 
-    def to_extend(self, *, until: datetime) -> list[BookingSeries]:
+    def to_extend(
+        self, *, until: datetime, after: str | None = None, limit: int | None = None
+    ) -> list[BookingSeries]:
         """Series not ended whose ``expanded_until`` is before ``until``, by id."""
 
 
@@ -342,15 +384,25 @@ class AttendeeRepository(Repository["Attendee"], Protocol):
     changes, like ``get``; each returns attendees sorted by id.
     """
 
-    def of_session(self, session_id: str) -> list[Attendee]:
+    def of_session(
+        self, session_id: str, *, after: str | None = None, limit: int | None = None
+    ) -> list[Attendee]:
         """Every attendee (teacher and students) of ``session_id``."""
         ...
 
-    def of_participant(self, participant_id: str) -> list[Attendee]:
+    def of_participant(
+        self, participant_id: str, *, after: str | None = None, limit: int | None = None
+    ) -> list[Attendee]:
         """Every attendee record of one participant, across sessions."""
         ...
 
-    def with_payment_status(self, status: PaymentStatus) -> list[Attendee]:
+    def with_payment_status(
+        self,
+        status: PaymentStatus,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Attendee]:
         """Every attendee whose payment status is ``status`` (billing lists)."""
 
 
@@ -477,27 +529,69 @@ class BookingRepository(Repository[Booking], Protocol):
         """The student's active booking on the session, if any."""
         ...
 
-    def of_session(self, session_id: str) -> list[Booking]:
+    def of_session(
+        self, session_id: str, *, after: str | None = None, limit: int | None = None
+    ) -> list[Booking]:
         """Every booking of the session (any status), by id."""
         ...
 
     def of_teacher(
-        self, teacher_id: str, *, active_only: bool = False
+        self,
+        teacher_id: str,
+        *,
+        active_only: bool = False,
+        after: str | None = None,
+        limit: int | None = None,
     ) -> list[Booking]:
         """Every booking of the teacher (or only the active ones), by id."""
         ...
 
     def of_student(
-        self, student_id: str, *, active_only: bool = False
+        self,
+        student_id: str,
+        *,
+        active_only: bool = False,
+        after: str | None = None,
+        limit: int | None = None,
     ) -> list[Booking]:
         """Every booking of the student, or only the active ones, by id."""
         ...
 
-    def pending_requests(self) -> list[Booking]:
+    def one_on_one_of_teacher(
+        self,
+        teacher_id: str,
+        *,
+        overlapping: TimeWindow,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Booking]:
+        """The teacher's active 1:1 bookings overlapping ``overlapping``, by id.
+
+        What the slot checks read: its cost follows the window, not the
+        teacher's history (index active bookings by time).
+        """
+        ...
+
+    def active_of_student(
+        self,
+        student_id: str,
+        *,
+        overlapping: TimeWindow,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Booking]:
+        """The student's active bookings (any type) overlapping ``overlapping``."""
+        ...
+
+    def pending_requests(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> list[Booking]:
         """Every pending booking (1:1 requests awaiting a decision), by id."""
         ...
 
-    def offers_due(self, *, due_by: datetime) -> list[Booking]:
+    def offers_due(
+        self, *, due_by: datetime, after: str | None = None, limit: int | None = None
+    ) -> list[Booking]:
         """Offered bookings whose ``offer_expires_at`` is at or before ``due_by``.
 
         Ordered by expiry, then id: the seat offers the monitor expires.
@@ -581,11 +675,15 @@ class BookingPaymentRepository(Repository[BookingPayment], Protocol):
         """The record whose gateway order is ``order_id``, if any."""
         ...
 
-    def pending(self) -> list[BookingPayment]:
+    def pending(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> list[BookingPayment]:
         """Records with work left: no order yet, or a refund unconfirmed; by id."""
         ...
 
-    def all(self) -> list[BookingPayment]:
+    def all(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> list[BookingPayment]:
         """Every record, by id."""
         ...
 
@@ -598,7 +696,9 @@ class SettlementDueRepository(Repository[SettlementDue], Protocol):
     changes.
     """
 
-    def due(self) -> list[SettlementDue]:
+    def due(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> list[SettlementDue]:
         """The dues still open, by id (never the closed ones)."""
         ...
 
@@ -610,11 +710,15 @@ class WithdrawalRepository(Repository[Withdrawal], Protocol):
     see this unit of work's staged changes.
     """
 
-    def held(self) -> list[Withdrawal]:
+    def held(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> list[Withdrawal]:
         """Withdrawals still held (their payout not settled), by request time, id."""
         ...
 
-    def all(self) -> list[Withdrawal]:
+    def all(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> list[Withdrawal]:
         """Every withdrawal, by request time, then id."""
         ...
 

@@ -70,7 +70,10 @@ def test_upgrade_applies_what_is_missing_once(
 ) -> None:
     unmigrated = PostgresDatabase(postgres_dsn, schema=postgres_schema, migrate=False)
     unmigrated.close()
-    assert upgrade(postgres_dsn, schema=postgres_schema) == (1, len(MIGRATIONS))
+    assert upgrade(postgres_dsn, schema=postgres_schema) == (
+        len(MIGRATIONS),
+        len(MIGRATIONS),
+    )
     assert upgrade(postgres_dsn, schema=postgres_schema) == (0, len(MIGRATIONS))
 
 
@@ -82,8 +85,8 @@ def test_the_db_upgrade_command(
     assert main(argv) == 0
     out = capsys.readouterr().out.splitlines()
     assert out == [
-        f"schema {postgres_schema}: applied 1 migration step(s), now at version 1",
-        f"schema {postgres_schema}: applied 0 migration step(s), now at version 1",
+        f"schema {postgres_schema}: applied 2 migration step(s), now at version 2",
+        f"schema {postgres_schema}: applied 0 migration step(s), now at version 2",
     ]
 
 

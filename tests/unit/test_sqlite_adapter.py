@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import attrs
@@ -228,3 +228,75 @@ def test_an_in_memory_database_has_one_connection_for_every_thread() -> None:
     thread.join()
     assert seen == [database.connection()]
     database.close()
+
+
+def test_an_old_file_is_reindexed_by_its_migration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import booking_core.adapters.sqlite as module
+    from booking_core.intervals import TimeWindow
+    from booking_core.sessions.model import Session
+
+    path = tmp_path / "old.sqlite3"
+    window = TimeWindow.of(
+        datetime(2026, 6, 1, 9, tzinfo=timezone.utc), timedelta(hours=1)
+    )
+    monkeypatch.setattr(module.SqliteDialect, "migrations", MIGRATIONS[:1])
+    old = SqliteDatabase(path)
+    with SqliteUnitOfWork(old) as uow:
+        uow.sessions.add(
+            Session(
+                id="s-1",
+                kind="group",
+                teacher_id="t-1",
+                course_id="c-1",
+                window=window,
+                zone="Europe/London",
+                capacity=3,
+            )
+        )
+        uow.commit()
+    # what version 1 of the library wrote: no day buckets
+    with old.transaction() as cursor:
+        cursor.execute(
+            "DELETE FROM index_entries WHERE name LIKE '%\\_day/%' ESCAPE '\\'"
+        )
+    with SqliteUnitOfWork(old) as uow:
+        assert uow.sessions.scheduled_of("t-1", overlapping=window) == []
+    old.close()
+    monkeypatch.undo()
+    upgraded = SqliteDatabase(path)
+    assert upgraded.schema_version() == len(MIGRATIONS)
+    with SqliteUnitOfWork(upgraded) as uow:
+        assert [s.id for s in uow.sessions.scheduled_of("t-1", overlapping=window)] == [
+            "s-1"
+        ]
+        assert [s.id for s in uow.sessions.taught_by("t-1")] == ["s-1"]
+    upgraded.close()
+
+
+def test_reindex_drops_the_entries_of_a_collection_without_indexer(
+    database: SqliteDatabase,
+) -> None:
+    with SqliteUnitOfWork(database) as uow:
+        uow.repository("seats", Seat).add(Seat(id="a", room="r1"))
+        uow.commit()
+    database._indexers.pop("seats")
+    with database.transaction() as cursor:
+        assert database.reindex(cursor, "seats") == 0
+    assert database.query(
+        "SELECT count(*) FROM index_entries WHERE collection = 'seats'"
+    ) == [(0,)]
+
+
+def test_a_page_after_an_item_that_left_its_set_starts_again() -> None:
+    from booking_core.adapters._repositories import page
+
+    items = [Seat(id="a", room="r1"), Seat(id="b", room="r2")]
+    gone = Seat(id="z", room="")
+
+    def key(seat: Seat) -> tuple[str | None, str]:
+        return (seat.room or None, seat.id)
+
+    assert page(items, after="z", key=key, anchor=lambda _: gone) == items
+    assert page(items, after="a", key=key, anchor=lambda _: items[0]) == items[1:]

@@ -9,19 +9,25 @@ indexes; :class:`StagedUnitOfWork` names one of each (``uow.sessions``,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from datetime import datetime
-from typing import ClassVar, Generic, TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, ClassVar, Generic, TypeVar
 
 import attrs
 
 from booking_core._payment_status import PaymentStatus
-from booking_core._validation import utc_instant
+from booking_core._validation import check_key, utc_instant
 from booking_core.adapters._staging import Indexer, StagedRepository, StagingUnitOfWork
 from booking_core.attendance.model import Attendee
 from booking_core.availability.schedule import StudentCalendar, TeacherSchedule
-from booking_core.bookings.model import Booking, BookingStatus, CommandRecord
-from booking_core.errors import NotFoundError
+from booking_core.bookings.model import (
+    Booking,
+    BookingStatus,
+    BookingType,
+    CommandRecord,
+)
+from booking_core.errors import InvalidValueError, NotFoundError
+from booking_core.intervals import TimeWindow
 from booking_core.money.currency import get_currency
 from booking_core.money.dues import SettlementDue
 from booking_core.money.ledger import LedgerAccount, LedgerEntry, Transfer, plan_posting
@@ -40,6 +46,7 @@ __all__ = [
     "DEFAULT_INDEXES",
     "LEDGER_ACCOUNTS",
     "LEDGER_ENTRIES",
+    "LONG_DAYS",
     "PROCESSED_WEBHOOKS",
     "SERIES",
     "SESSIONS",
@@ -62,6 +69,8 @@ __all__ = [
     "StagedUnitOfWork",
     "StagedWithdrawalRepository",
     "active_key",
+    "day_entries",
+    "due_value",
     "index_attendee",
     "index_booking",
     "index_booking_payment",
@@ -71,17 +80,102 @@ __all__ = [
     "index_session",
     "index_settlement_due",
     "index_withdrawal",
+    "page",
 ]
+
+LONG_DAYS = 7
+"""An item spanning more UTC days than this is indexed in its owner's long bucket."""
+
+_TICK = timedelta(microseconds=1)
+
+
+def _utc_days(window: TimeWindow) -> tuple[date, int]:
+    first = window.start.astimezone(timezone.utc).date()
+    last = (window.end - _TICK).astimezone(timezone.utc).date()
+    return first, (last - first).days + 1
+
+
+def _day_name(name: str, day: date) -> str:
+    return f"{name}_day/{day.isoformat()}"
+
+
+def day_entries(name: str, owner: str, window: TimeWindow) -> Iterator[tuple[str, str]]:
+    """The windowed index entries of one item of ``owner`` held over ``window``.
+
+    ``(name + "_day/<UTC day>", owner)`` for every UTC day the window touches,
+    or one ``(name + "_long", owner)`` when it touches more than
+    :data:`LONG_DAYS` days. A windowed read then looks up the days of its window
+    and the long bucket only, whatever the owner's history holds. The value is
+    the owner's id itself, so the in-memory store keeps no new string per entry.
+
+    Example:
+        >>> from datetime import datetime, timedelta, timezone
+        >>> t0 = datetime(2026, 6, 1, 23, tzinfo=timezone.utc)
+        >>> list(day_entries("held", "t-1", TimeWindow.of(t0, timedelta(hours=2))))
+        [('held_day/2026-06-01', 't-1'), ('held_day/2026-06-02', 't-1')]
+        >>> list(day_entries("held", "t-1", TimeWindow.of(t0, timedelta(days=9))))
+        [('held_long', 't-1')]
+    """
+    first, days = _utc_days(window)
+    if days > LONG_DAYS:
+        yield (f"{name}_long", owner)
+        return
+    for offset in range(days):
+        yield (_day_name(name, first + timedelta(days=offset)), owner)
+
+
+def due_value(at: datetime) -> str:
+    """An instant as an index value that sorts as text in time order (UTC, µs).
+
+    Due sets are index entries under one name with these values; a
+    repository reads what is due by ``find_upto(name, due_value(now))``, one
+    range on the index, never the items not due yet.
+
+    Example:
+        >>> due_value(datetime(2026, 6, 1, 10, 30, tzinfo=timezone.utc))
+        '2026-06-01T10:30:00.000000'
+    """
+    return (
+        at.astimezone(timezone.utc).replace(tzinfo=None).isoformat("T", "microseconds")
+    )
+
+
+_Held = TypeVar("_Held", Session, Booking)
+
+
+def _overlapping(
+    repo: StagedRepository[_Held], name: str, owner: str, window: TimeWindow
+) -> list[_Held]:
+    """What ``repo`` indexed with :func:`day_entries` overlapping ``window``, by id."""
+    first, days = _utc_days(window)
+    found = repo.find(f"{name}_long", owner)
+    for offset in range(days):
+        found.extend(repo.find(_day_name(name, first + timedelta(days=offset)), owner))
+    unique = {a.id: a for a in found if a.window.overlaps(window)}
+    return [unique[key] for key in sorted(unique)]
+
 
 SESSIONS = "sessions"
 """The collection that holds sessions."""
 
 
 def index_session(session: Session) -> list[tuple[str, str]]:
-    """Index entries of a session: by status, by teacher, pending requests."""
+    """Index entries of a session: by status, by teacher, due by time.
+
+    While scheduled: ``("scheduled_start", due_value(start))`` (the monitor's
+    no-show and completion due set) and the teacher's day buckets
+    (:func:`day_entries`, ``scheduled``), so a session that ends leaves them;
+    ``("reschedule_due", due_value(respond_by))`` while a reschedule request
+    is pending.
+    """
     entries = [("status", session.status.value), ("teacher", session.teacher_id)]
     if session.pending_reschedule is not None:
-        entries.append(("pending_reschedule", "yes"))
+        entries.append(
+            ("reschedule_due", due_value(session.pending_reschedule.respond_by))
+        )
+    if session.status is SessionStatus.SCHEDULED:
+        entries.append(("scheduled_start", due_value(session.start)))
+        entries.extend(day_entries("scheduled", session.teacher_id, session.window))
     return entries
 
 
@@ -90,10 +184,13 @@ SERIES = "booking_series"
 
 
 def index_series(series: BookingSeries) -> list[tuple[str, str]]:
-    """Index entries of a series: by teacher, by student, still extendable."""
+    """Index entries of a series: by teacher, by student, when to extend it.
+
+    ``("extend_from", due_value(expanded_until))`` while it has not ended.
+    """
     entries = [("teacher", series.teacher_id), ("student", series.student_id)]
     if not series.ended:
-        entries.append(("open", "yes"))
+        entries.append(("extend_from", due_value(series.expanded_until)))
     return entries
 
 
@@ -121,9 +218,11 @@ def index_booking(booking: Booking) -> Iterator[tuple[str, str]]:
 
     ``("session", session id)`` for every booking, ``("active", active_key)``
     while it is active; ``("teacher", id)`` and ``("student", id)`` for every
-    booking, ``("teacher_active", id)`` and ``("student_active", id)`` while it
-    is active, ``("pending", "yes")`` while it awaits a 1:1 decision, and
-    ``("offer", "open")`` while it holds an open seat offer.
+    booking; while it is active, the student's day buckets
+    (:func:`day_entries`, ``student``) and, for a 1:1 booking, the teacher's
+    (``teacher``); ``("pending", "yes")`` while it awaits a 1:1 decision, and
+    ``("offer_due", due_value(offer_expires_at))`` while it holds an open seat
+    offer.
 
     Example:
         >>> from datetime import datetime, timedelta, timezone
@@ -142,12 +241,13 @@ def index_booking(booking: Booking) -> Iterator[tuple[str, str]]:
     yield ("student", booking.student_id)
     if booking.is_active:
         yield ("active", active_key(booking.session_id, booking.student_id))
-        yield ("teacher_active", booking.teacher_id)
-        yield ("student_active", booking.student_id)
+        yield from day_entries("student", booking.student_id, booking.window)
+        if booking.type is BookingType.ONE_ON_ONE:
+            yield from day_entries("teacher", booking.teacher_id, booking.window)
     if booking.status is BookingStatus.PENDING:
         yield ("pending", "yes")
-    if booking.status is BookingStatus.OFFERED:
-        yield ("offer", "open")
+    if booking.status is BookingStatus.OFFERED and booking.offer_expires_at is not None:
+        yield ("offer_due", due_value(booking.offer_expires_at))
 
 
 ATTENDEES = "attendees"
@@ -242,6 +342,64 @@ DEFAULT_INDEXES: dict[str, Indexer] = {
 A = TypeVar("A", bound=Versioned)
 
 
+def page(
+    found: list[A],
+    *,
+    after: str | None = None,
+    limit: int | None = None,
+    key: Callable[[A], Any] | None = None,
+    anchor: Callable[[str], A] | None = None,
+) -> list[A]:
+    """One page of a list in its order: the items after ``after``, ``limit`` at most.
+
+    ``after`` is the id of the last item of the previous page. A list by id
+    continues with the ids above it; a list by ``key`` (then id) continues
+    with the items whose key is above ``after``'s current key (``anchor``
+    loads it); when ``after`` has no key any more (it left a due set) the
+    page starts again from the first item.
+
+    Raises:
+        InvalidValueError: ``input.invalid_value`` for a ``limit`` that is not
+            a whole number above 0, or a malformed ``after``.
+
+    Example:
+        >>> import attrs
+        >>> @attrs.frozen
+        ... class Item:
+        ...     id: str
+        ...     version: int = 0
+        >>> items = [Item("a"), Item("b"), Item("c")]
+        >>> [i.id for i in page(items, limit=2)], [i.id for i in page(items, after="b")]
+        (['a', 'b'], ['c'])
+    """
+    if limit is not None and (type(limit) is not int or limit <= 0):
+        raise InvalidValueError(
+            field="limit", reason="must be a whole number above 0", value=limit
+        )
+    if after is not None:
+        after = check_key(after, "after")
+        if key is None or anchor is None:
+            found = [item for item in found if item.id > after]
+        else:
+            start = key(anchor(after))
+            if start[0] is not None:
+                found = [item for item in found if key(item) > start]
+    return found if limit is None else found[:limit]
+
+
+def _by_start(session: Session) -> tuple[datetime, str]:
+    return (session.start, session.id)
+
+
+def _by_respond_by(session: Session) -> tuple[datetime | None, str]:
+    request = session.pending_reschedule
+    return (None if request is None else request.respond_by, session.id)
+
+
+def _by_expiry(booking: Booking) -> tuple[datetime | None, str]:
+    return (booking.offer_expires_at, booking.id)
+
+
 class StagedAggregateRepository(Generic[A]):
     """What every concept repository has: ``get``, ``add``, ``save`` on one collection.
 
@@ -289,26 +447,63 @@ class StagedSessionRepository(StagedAggregateRepository[Session]):
     collection = SESSIONS
     kind = Session
 
-    def scheduled_sessions(self, *, starting_before: datetime) -> list[Session]:
+    def scheduled_sessions(
+        self,
+        *,
+        starting_before: datetime,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Session]:
         """Scheduled sessions starting before ``starting_before``, by start, id."""
         before = utc_instant(starting_before, "starting_before")
-        scheduled = self._repo.find("status", SessionStatus.SCHEDULED.value)
-        found = [s for s in scheduled if s.start < before]
-        return sorted(found, key=lambda s: (s.start, s.id))
+        scheduled = self._repo.find_upto("scheduled_start", due_value(before))
+        found = sorted((s for s in scheduled if s.start < before), key=_by_start)
+        return page(
+            found, after=after, limit=limit, key=_by_start, anchor=self._repo.get
+        )
 
-    def pending_reschedules(self, *, due_by: datetime) -> list[Session]:
+    def pending_reschedules(
+        self,
+        *,
+        due_by: datetime,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Session]:
         """Sessions whose pending request is due by ``due_by``, by deadline, id."""
         found = [
-            (s.pending_reschedule.respond_by, s.id, s)
-            for s in self._repo.find("pending_reschedule", "yes")
+            s
+            for s in self._repo.find_upto("reschedule_due", due_value(due_by))
             if s.pending_reschedule is not None
             and s.pending_reschedule.respond_by <= due_by
         ]
-        return [s for _, _, s in sorted(found, key=lambda item: item[:2])]
+        return page(
+            sorted(found, key=_by_respond_by),
+            after=after,
+            limit=limit,
+            key=_by_respond_by,
+            anchor=self._repo.get,
+        )
 
-    def taught_by(self, teacher_id: str) -> list[Session]:
+    def taught_by(
+        self, teacher_id: str, *, after: str | None = None, limit: int | None = None
+    ) -> list[Session]:
         """Every session of one teacher (any status), by id."""
-        return self._repo.find("teacher", teacher_id)
+        return page(self._repo.find("teacher", teacher_id), after=after, limit=limit)
+
+    def scheduled_of(
+        self,
+        teacher_id: str,
+        *,
+        overlapping: TimeWindow,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Session]:
+        """The teacher's scheduled sessions overlapping ``overlapping``, by id.
+
+        Reads the window's day buckets only (:func:`day_entries`).
+        """
+        found = _overlapping(self._repo, "scheduled", teacher_id, overlapping)
+        return page(found, after=after, limit=limit)
 
 
 class StagedBookingSeriesRepository(StagedAggregateRepository[BookingSeries]):
@@ -321,17 +516,25 @@ class StagedBookingSeriesRepository(StagedAggregateRepository[BookingSeries]):
     collection = SERIES
     kind = BookingSeries
 
-    def of_teacher(self, teacher_id: str) -> list[BookingSeries]:
+    def of_teacher(
+        self, teacher_id: str, *, after: str | None = None, limit: int | None = None
+    ) -> list[BookingSeries]:
         """The series of one teacher, by id."""
-        return self._repo.find("teacher", teacher_id)
+        return page(self._repo.find("teacher", teacher_id), after=after, limit=limit)
 
-    def of_student(self, student_id: str) -> list[BookingSeries]:
+    def of_student(
+        self, student_id: str, *, after: str | None = None, limit: int | None = None
+    ) -> list[BookingSeries]:
         """The series of one student, by id."""
-        return self._repo.find("student", student_id)
+        return page(self._repo.find("student", student_id), after=after, limit=limit)
 
-    def to_extend(self, *, until: datetime) -> list[BookingSeries]:
+    def to_extend(
+        self, *, until: datetime, after: str | None = None, limit: int | None = None
+    ) -> list[BookingSeries]:
         """Series not ended whose ``expanded_until`` is before ``until``, by id."""
-        return [s for s in self._repo.find("open", "yes") if s.expanded_until < until]
+        extendable = self._repo.find_upto("extend_from", due_value(until))
+        found = [s for s in extendable if s.expanded_until < until]
+        return page(found, after=after, limit=limit)
 
 
 class StagedBookingRepository(StagedAggregateRepository[Booking]):
@@ -349,38 +552,102 @@ class StagedBookingRepository(StagedAggregateRepository[Booking]):
         found = self._repo.find("active", active_key(session_id, student_id))
         return found[0] if found else None
 
-    def of_session(self, session_id: str) -> list[Booking]:
+    def of_session(
+        self, session_id: str, *, after: str | None = None, limit: int | None = None
+    ) -> list[Booking]:
         """Every booking of the session, by id."""
-        return self._repo.find("session", session_id)
+        return page(self._repo.find("session", session_id), after=after, limit=limit)
 
-    def offers_due(self, *, due_by: datetime) -> list[Booking]:
+    def offers_due(
+        self,
+        *,
+        due_by: datetime,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Booking]:
         """Open offers expiring at or before ``due_by``, by expiry, then id."""
         found = [
-            (b.offer_expires_at, b.id, b)
-            for b in self._repo.find("offer", "open")
+            b
+            for b in self._repo.find_upto("offer_due", due_value(due_by))
             if b.offer_expires_at is not None and b.offer_expires_at <= due_by
         ]
-        return [b for _, _, b in sorted(found, key=lambda item: item[:2])]
+        return page(
+            sorted(found, key=_by_expiry),
+            after=after,
+            limit=limit,
+            key=_by_expiry,
+            anchor=self._repo.get,
+        )
 
     def of_teacher(
-        self, teacher_id: str, *, active_only: bool = False
+        self,
+        teacher_id: str,
+        *,
+        active_only: bool = False,
+        after: str | None = None,
+        limit: int | None = None,
     ) -> list[Booking]:
-        """Every booking of the teacher (or only the active ones), by id."""
-        return self._repo.find(
-            "teacher_active" if active_only else "teacher", teacher_id
-        )
+        """Every booking of the teacher (or only the active ones), by id.
+
+        Reads the teacher's whole history: commands read
+        :meth:`one_on_one_of_teacher` for a window instead.
+        """
+        found = self._repo.find("teacher", teacher_id)
+        found = [b for b in found if b.is_active] if active_only else found
+        return page(found, after=after, limit=limit)
 
     def of_student(
-        self, student_id: str, *, active_only: bool = False
+        self,
+        student_id: str,
+        *,
+        active_only: bool = False,
+        after: str | None = None,
+        limit: int | None = None,
     ) -> list[Booking]:
-        """Every booking of the student (or only the active ones), by id."""
-        return self._repo.find(
-            "student_active" if active_only else "student", student_id
-        )
+        """Every booking of the student (or only the active ones), by id.
 
-    def pending_requests(self) -> list[Booking]:
+        Reads the student's whole history: commands read
+        :meth:`active_of_student` for a window instead.
+        """
+        found = self._repo.find("student", student_id)
+        found = [b for b in found if b.is_active] if active_only else found
+        return page(found, after=after, limit=limit)
+
+    def one_on_one_of_teacher(
+        self,
+        teacher_id: str,
+        *,
+        overlapping: TimeWindow,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Booking]:
+        """The teacher's active 1:1 bookings overlapping ``overlapping``, by id.
+
+        Reads the window's day buckets only (:func:`day_entries`).
+        """
+        found = _overlapping(self._repo, "teacher", teacher_id, overlapping)
+        return page(found, after=after, limit=limit)
+
+    def active_of_student(
+        self,
+        student_id: str,
+        *,
+        overlapping: TimeWindow,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Booking]:
+        """The student's active bookings overlapping ``overlapping``, by id.
+
+        Reads the window's day buckets only (:func:`day_entries`).
+        """
+        found = _overlapping(self._repo, "student", student_id, overlapping)
+        return page(found, after=after, limit=limit)
+
+    def pending_requests(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> list[Booking]:
         """Every pending booking (1:1 requests awaiting a decision), by id."""
-        return self._repo.find("pending", "yes")
+        return page(self._repo.find("pending", "yes"), after=after, limit=limit)
 
 
 class StagedAttendeeRepository(StagedAggregateRepository[Attendee]):
@@ -393,17 +660,33 @@ class StagedAttendeeRepository(StagedAggregateRepository[Attendee]):
     collection = ATTENDEES
     kind = Attendee
 
-    def of_session(self, session_id: str) -> list[Attendee]:
+    def of_session(
+        self, session_id: str, *, after: str | None = None, limit: int | None = None
+    ) -> list[Attendee]:
         """Every attendee of ``session_id``, by id."""
-        return self._repo.find("session", session_id)
+        return page(self._repo.find("session", session_id), after=after, limit=limit)
 
-    def of_participant(self, participant_id: str) -> list[Attendee]:
+    def of_participant(
+        self,
+        participant_id: str,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Attendee]:
         """Every attendee record of ``participant_id``, by id."""
-        return self._repo.find("participant", participant_id)
+        found = self._repo.find("participant", participant_id)
+        return page(found, after=after, limit=limit)
 
-    def with_payment_status(self, status: PaymentStatus) -> list[Attendee]:
+    def with_payment_status(
+        self,
+        status: PaymentStatus,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Attendee]:
         """Every attendee whose payment status is ``status``, by id."""
-        return self._repo.find("payment_status", PaymentStatus(status).value)
+        found = self._repo.find("payment_status", PaymentStatus(status).value)
+        return page(found, after=after, limit=limit)
 
 
 class StagedCommandRecords:
@@ -482,13 +765,17 @@ class StagedBookingPaymentRepository(StagedAggregateRepository[BookingPayment]):
         found = self._repo.find("order", order_id)
         return found[0] if found else None
 
-    def pending(self) -> list[BookingPayment]:
+    def pending(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> list[BookingPayment]:
         """Records with no order yet or an unconfirmed refund, by id."""
-        return self._repo.find("pending", "yes")
+        return page(self._repo.find("pending", "yes"), after=after, limit=limit)
 
-    def all(self) -> list[BookingPayment]:
+    def all(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> list[BookingPayment]:
         """Every record, by id."""
-        return self._repo.list()
+        return page(self._repo.list(), after=after, limit=limit)
 
 
 PROCESSED_WEBHOOKS = "processed_webhooks"
@@ -523,9 +810,11 @@ class StagedSettlementDueRepository(StagedAggregateRepository[SettlementDue]):
     collection = SETTLEMENT_DUES
     kind = SettlementDue
 
-    def due(self) -> list[SettlementDue]:
+    def due(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> list[SettlementDue]:
         """The open dues, by id (one index lookup)."""
-        return self._repo.find("due", "yes")
+        return page(self._repo.find("due", "yes"), after=after, limit=limit)
 
 
 def _requested(withdrawal: Withdrawal) -> tuple[datetime, str]:
@@ -542,15 +831,30 @@ class StagedWithdrawalRepository(StagedAggregateRepository[Withdrawal]):
     collection = WITHDRAWALS
     kind = Withdrawal
 
-    def held(self) -> list[Withdrawal]:
+    def held(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> list[Withdrawal]:
         """Withdrawals still held, by request time, then id."""
-        return sorted(
-            self._repo.find("status", WithdrawalStatus.HELD.value), key=_requested
+        found = self._repo.find("status", WithdrawalStatus.HELD.value)
+        return page(
+            sorted(found, key=_requested),
+            after=after,
+            limit=limit,
+            key=_requested,
+            anchor=self._repo.get,
         )
 
-    def all(self) -> list[Withdrawal]:
+    def all(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> list[Withdrawal]:
         """Every withdrawal, by request time, then id."""
-        return sorted(self._repo.list(), key=_requested)
+        return page(
+            sorted(self._repo.list(), key=_requested),
+            after=after,
+            limit=limit,
+            key=_requested,
+            anchor=self._repo.get,
+        )
 
 
 class StagedLedgerJournal:

@@ -98,6 +98,24 @@ class StagedRepository(Generic[A]):
             ),
         )
 
+    def find_upto(self, index: str, upper: str) -> builtins.list[A]:
+        """The aggregates under ``index`` whose value is ``<= upper``, by id.
+
+        For index values that sort as text in the order they mean (UTC instants
+        in ISO 8601, :func:`booking_core.adapters._repositories.due_value`): a
+        due set read without reading what is not due.
+        """
+        indexer = self._uow.indexer(self.name)
+        return self._overlay(
+            self._uow.committed_upto(self.name, index, upper),
+            lambda staged: (
+                indexer is not None
+                and any(
+                    name == index and value <= upper for name, value in indexer(staged)
+                )
+            ),
+        )
+
     def __iter__(self) -> Iterator[A]:
         return iter(self.list())
 
@@ -174,6 +192,10 @@ class StagingUnitOfWork(abc.ABC):
     @abc.abstractmethod
     def committed_find(self, name: str, index: str, value: str) -> dict[str, Any]:
         """The committed aggregates under ``(index, value)``, by id."""
+
+    @abc.abstractmethod
+    def committed_upto(self, name: str, index: str, upper: str) -> dict[str, Any]:
+        """The committed aggregates under ``index`` with a value ``<= upper``."""
 
     @abc.abstractmethod
     def indexer(self, name: str) -> Indexer | None:

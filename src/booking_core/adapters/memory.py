@@ -26,6 +26,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections import deque
 from collections.abc import Sequence
@@ -102,6 +103,8 @@ class InMemoryStore:
         self._indexers: dict[str, Indexer] = dict(DEFAULT_INDEXES)
         # collection -> index name -> value -> the id, or a set of ids when several
         self._index: dict[str, dict[str, dict[str, str | set[str]]]] = {}
+        # (collection, index name) -> its values in order, kept once ranged over
+        self._sorted: dict[tuple[str, str], list[str]] = {}
 
     @property
     def events(self) -> list[DomainEvent]:
@@ -161,6 +164,25 @@ class InMemoryStore:
                 return {found: aggregates[found]}
             return {aggregate_id: aggregates[aggregate_id] for aggregate_id in found}
 
+    def find_upto(self, collection: str, index: str, upper: str) -> dict[str, Any]:
+        """The committed aggregates under ``(index, value)`` for values ``<= upper``.
+
+        The index's values are kept sorted from the first such query on, so one
+        costs a bisection plus what it finds.
+        """
+        with self.lock:
+            entries = self._index.get(collection, {}).get(index, {})
+            values = self._sorted.get((collection, index))
+            if values is None:
+                values = self._sorted[(collection, index)] = sorted(entries)
+            aggregates = self.collection(collection)
+            found: dict[str, Any] = {}
+            for value in values[: bisect.bisect_right(values, upper)]:
+                ids = entries[value]
+                for aggregate_id in (ids,) if isinstance(ids, str) else ids:
+                    found[aggregate_id] = aggregates[aggregate_id]
+            return found
+
     def put(self, collection: str, aggregate: Versioned) -> None:
         """Store ``aggregate`` and its index entries (callers hold :attr:`lock`)."""
         aggregates = self.collection(collection)
@@ -174,9 +196,17 @@ class InMemoryStore:
         new = set(indexer(aggregate))
         indexes = self._index.setdefault(collection, {})
         for index, value in old - new:
-            _unlink(indexes[index], value, aggregate_id)
+            entries = indexes[index]
+            _unlink(entries, value, aggregate_id)
+            values = self._sorted.get((collection, index))
+            if values is not None and value not in entries:
+                del values[bisect.bisect_left(values, value)]
         for index, value in new - old:
-            _link(indexes.setdefault(index, {}), value, aggregate_id)
+            entries = indexes.setdefault(index, {})
+            values = self._sorted.get((collection, index))
+            if values is not None and value not in entries:
+                bisect.insort(values, value)
+            _link(entries, value, aggregate_id)
 
 
 def _link(entries: dict[str, str | set[str]], value: str, aggregate_id: str) -> None:
@@ -234,6 +264,10 @@ class InMemoryUnitOfWork(StagedUnitOfWork):
     def committed_find(self, name: str, index: str, value: str) -> dict[str, Any]:
         """The committed aggregates under ``(index, value)``, by id."""
         return self.store.find(name, index, value)
+
+    def committed_upto(self, name: str, index: str, upper: str) -> dict[str, Any]:
+        """The committed aggregates under ``index`` with a value ``<= upper``."""
+        return self.store.find_upto(name, index, upper)
 
     def indexer(self, name: str) -> Indexer | None:
         """The indexer registered for a collection, if any."""

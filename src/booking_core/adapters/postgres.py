@@ -47,7 +47,15 @@ from psycopg import errors as pg_errors
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
-from booking_core.adapters.sql import Cursor, Dialect, SqlDatabase, SqlUnitOfWork
+from booking_core.adapters._repositories import BOOKINGS, SERIES, SESSIONS
+from booking_core.adapters.sql import (
+    Cursor,
+    Dialect,
+    MigrationStep,
+    SqlDatabase,
+    SqlUnitOfWork,
+    reindex,
+)
 from booking_core.ports import EventPublisher
 
 __all__ = [
@@ -58,7 +66,7 @@ __all__ = [
     "upgrade",
 ]
 
-MIGRATIONS: tuple[str, ...] = (
+MIGRATIONS: tuple[MigrationStep, ...] = (
     # 1: aggregates, index entries, the event outbox.
     """
     CREATE TABLE aggregates (
@@ -87,6 +95,10 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX outbox_unpublished ON outbox (seq) WHERE NOT published
     """,
+    # 2: the time-bounded index entries for existing rows: a teacher's scheduled
+    # sessions and 1:1 bookings and a student's active bookings by UTC day; due
+    # sets by due time (sessions to mark or complete, reschedules, offers, series).
+    reindex(SESSIONS, BOOKINGS, SERIES),
 )
 """The schema, one upgrade step per entry; ``schema_version.steps`` is the number
 of steps applied. Append steps, never edit one that shipped."""

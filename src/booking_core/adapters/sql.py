@@ -30,7 +30,10 @@ algorithm. The kernel supplies the rest, the same for SQLite
   it claims rows in a transaction, with ``FOR UPDATE SKIP LOCKED`` where the
   dialect has it, so several relays never deliver one event twice.
 * **Migrations.** :meth:`SqlDatabase.migrate` applies the dialect's append-only
-  :attr:`Dialect.migrations` not yet applied, in one transaction.
+  :attr:`Dialect.migrations` not yet applied, in one transaction. A step is
+  SQL text or a callable of the database and the cursor, such as
+  :func:`reindex` ``(collection, …)``, which rewrites the index entries of
+  existing rows when the library's indexers gain an entry.
 
 The tables every dialect's first migration creates::
 
@@ -57,10 +60,10 @@ Example: a dialect is a handful of attributes; this one is SQLite's.
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, TypeAlias
 
 import attrs
 
@@ -83,15 +86,43 @@ __all__ = [
     "Cursor",
     "Dialect",
     "Indexer",
+    "MigrationStep",
     "SqlDatabase",
     "SqlUnitOfWork",
     "StagedRepository",
     "StagedUnitOfWork",
     "StagingUnitOfWork",
+    "reindex",
 ]
 
 KERNEL_VERSION = 1
 """The version of this module's interface to dialects and databases."""
+
+MigrationStep: TypeAlias = "str | Callable[[SqlDatabase, Cursor], None]"
+"""One schema upgrade step: SQL text (run by :meth:`Dialect.run_script`) or a
+callable of the database and the migration's cursor (e.g. :func:`reindex`)."""
+
+
+def reindex(*collections: str) -> MigrationStep:
+    """A migration step rewriting the index entries of ``collections``' rows.
+
+    Append it to a dialect's migrations when an indexer of the library (or a
+    host's, registered before the database migrates) yields new entries, so
+    rows written before the upgrade are found by the new queries, without
+    re-saving them.
+
+    Example:
+        >>> from booking_core.adapters.sqlite import MIGRATIONS
+        >>> step = reindex("sessions", "bookings")
+        >>> callable(step), isinstance(MIGRATIONS[0], str)
+        (True, True)
+    """
+
+    def step(database: SqlDatabase, cursor: Cursor) -> None:
+        for collection in collections:
+            database.reindex(cursor, collection)
+
+    return step
 
 
 class Cursor(Protocol):
@@ -137,8 +168,9 @@ class Dialect(abc.ABC):
         body_param: How a JSON body parameter is written (``"?::jsonb"``).
         body_column: How a body is selected as text (``"body::text"``).
         skip_locked: Whether ``SELECT … FOR UPDATE SKIP LOCKED`` exists.
-        migrations: The schema, one upgrade step per entry. Append steps, never
-            edit one that shipped.
+        migrations: The schema, one upgrade step per entry (SQL text or a
+            callable, :data:`MigrationStep`). Append steps, never edit one that
+            shipped.
         integrity_errors: Driver errors meaning a unique key was violated.
         conflict_errors: Driver errors meaning the database aborted the
             transaction for a concurrent one (serialization failure, deadlock).
@@ -153,7 +185,7 @@ class Dialect(abc.ABC):
     body_param: ClassVar[str] = "?"
     body_column: ClassVar[str] = "body"
     skip_locked: ClassVar[bool] = False
-    migrations: ClassVar[tuple[str, ...]] = ()
+    migrations: ClassVar[tuple[MigrationStep, ...]] = ()
     integrity_errors: ClassVar[tuple[type[BaseException], ...]] = ()
     conflict_errors: ClassVar[tuple[type[BaseException], ...]] = ()
     data_errors: ClassVar[tuple[type[BaseException], ...]] = ()
@@ -217,6 +249,13 @@ class _Statements:
             " ON a.collection = i.collection AND a.id = i.id"
             " WHERE i.collection = ? AND i.name = ? AND i.value = ?"
         )
+        self.upto = sql(
+            f"SELECT a.version, {body.replace('body', 'a.body')}"  # noqa: S608
+            " FROM index_entries AS i JOIN aggregates AS a"
+            " ON a.collection = i.collection AND a.id = i.id"
+            " WHERE i.collection = ? AND i.name = ? AND i.value <= ?"
+            " ORDER BY i.value, i.id"
+        )
         self.insert = sql(
             "INSERT INTO aggregates (collection, id, version, body)"  # noqa: S608
             f" VALUES (?, ?, ?, {param})"
@@ -229,6 +268,7 @@ class _Statements:
             "SELECT version FROM aggregates WHERE collection = ? AND id = ?"
         )
         self.unindex = sql("DELETE FROM index_entries WHERE collection = ? AND id = ?")
+        self.drop_index = sql("DELETE FROM index_entries WHERE collection = ?")
         self.index = sql(
             "INSERT INTO index_entries (collection, name, value, id)"
             " VALUES (?, ?, ?, ?)"
@@ -334,7 +374,10 @@ class SqlDatabase(abc.ABC):
             current = dialect.schema_version(cursor)
             for number, script in enumerate(dialect.migrations, start=1):
                 if number > current:
-                    dialect.run_script(cursor, script)
+                    if isinstance(script, str):
+                        dialect.run_script(cursor, script)
+                    else:
+                        script(self, cursor)
                     dialect.set_schema_version(cursor, number)
                     applied += 1
         return applied
@@ -353,6 +396,31 @@ class SqlDatabase(abc.ABC):
     def indexer(self, collection: str) -> Indexer | None:
         """The indexer registered for ``collection``, if any."""
         return self._indexers.get(collection)
+
+    def reindex(self, cursor: Cursor, collection: str) -> int:
+        """Rewrite the index entries of every stored aggregate of ``collection``.
+
+        Runs in the caller's transaction (a migration step's, see
+        :func:`reindex`); returns how many aggregates it indexed. A collection
+        without an indexer loses its entries.
+        """
+        statements = self._sql
+        indexer = self._indexers.get(collection)
+        cursor.execute(statements.all, (collection,))
+        bodies = [body for _, body in cursor.fetchall()]
+        cursor.execute(statements.drop_index, (collection,))
+        if indexer is None:
+            return 0
+        rows: list[tuple[str, str, str, str]] = []
+        for body in bodies:
+            aggregate = codec.loads(body)
+            rows.extend(
+                (collection, name, value, aggregate.id)
+                for name, value in dict.fromkeys(indexer(aggregate))
+            )
+        if rows:
+            cursor.executemany(statements.index, rows)
+        return len(bodies)
 
     # -- events ----------------------------------------------------------------------
 
@@ -441,6 +509,13 @@ class SqlUnitOfWork(StagedUnitOfWork):
     def committed_find(self, name: str, index: str, value: str) -> dict[str, Any]:
         """The committed aggregates under ``(index, value)``, by id."""
         return self._rows(self.database._sql.find, (name, index, value))  # noqa: SLF001
+
+    def committed_upto(self, name: str, index: str, upper: str) -> dict[str, Any]:
+        """The committed aggregates under ``index`` with a value ``<= upper``.
+
+        One range query on ``index_entries``' primary key, ordered by value.
+        """
+        return self._rows(self.database._sql.upto, (name, index, upper))  # noqa: SLF001
 
     def indexer(self, name: str) -> Indexer | None:
         """The indexer registered for a collection, if any."""

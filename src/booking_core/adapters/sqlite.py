@@ -41,7 +41,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, final
 
-from booking_core.adapters.sql import Cursor, Dialect, SqlDatabase, SqlUnitOfWork
+from booking_core.adapters._repositories import BOOKINGS, SERIES, SESSIONS
+from booking_core.adapters.sql import (
+    Cursor,
+    Dialect,
+    MigrationStep,
+    SqlDatabase,
+    SqlUnitOfWork,
+    reindex,
+)
 from booking_core.ports import EventPublisher
 
 __all__ = [
@@ -51,7 +59,7 @@ __all__ = [
     "SqliteUnitOfWork",
 ]
 
-MIGRATIONS: tuple[str, ...] = (
+MIGRATIONS: tuple[MigrationStep, ...] = (
     # 1: aggregates, secondary index entries, the event outbox.
     """
     CREATE TABLE aggregates (
@@ -80,6 +88,10 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX outbox_unpublished ON outbox (published, seq);
     """,
+    # 2: the time-bounded index entries for existing rows: a teacher's scheduled
+    # sessions and 1:1 bookings and a student's active bookings by UTC day; due
+    # sets by due time (sessions to mark or complete, reschedules, offers, series).
+    reindex(SESSIONS, BOOKINGS, SERIES),
 )
 """The schema, one upgrade step per entry; the database's ``user_version`` is
 the number of steps applied. Append steps, never edit one that shipped."""

@@ -157,15 +157,12 @@ def teacher_commitments(
             kind=_session_kind(session),
             ref_id=session.id,
         )
-        for session in uow.sessions.taught_by(teacher_id)
-        if session.status is SessionStatus.SCHEDULED and session.window.overlaps(around)
+        for session in uow.sessions.scheduled_of(teacher_id, overlapping=around)
     ]
     seen = {c.ref_id for c in found}
-    for booking in uow.bookings.of_teacher(teacher_id, active_only=True):
+    for booking in uow.bookings.one_on_one_of_teacher(teacher_id, overlapping=around):
         if (
-            booking.type is not BookingType.ONE_ON_ONE
-            or booking.session_id in seen
-            or not booking.window.overlaps(around)
+            booking.session_id in seen
             or (booking.status is BookingStatus.PENDING and not pending_holds_slot)
             or not _open(uow, booking)
         ):
@@ -199,9 +196,8 @@ def student_commitments(
             kind=_kind(booking),
             ref_id=booking.session_id,
         )
-        for booking in uow.bookings.of_student(student_id, active_only=True)
-        if booking.window.overlaps(around)
-        and not (booking.status is BookingStatus.PENDING and not pending_holds_slot)
+        for booking in uow.bookings.active_of_student(student_id, overlapping=around)
+        if not (booking.status is BookingStatus.PENDING and not pending_holds_slot)
         and _open(uow, booking)
     ]
 

@@ -239,15 +239,30 @@ class OneOnOneService(Service):
         teacher's check independent of how many bookings lie elsewhere.
         """
         repository = uow.bookings
-        found = {b.id: b for b in repository.of_teacher(teacher_id, active_only=True)}
-        if student_id is not None:
-            for booking in repository.of_student(student_id, active_only=True):
-                found.setdefault(booking.id, booking)
-        bookings = [
-            found[key]
-            for key in sorted(found)
-            if around is None or found[key].window.overlaps(around)
-        ]
+        if around is None:  # a series: every active commitment, whole history
+            teacher = repository.of_teacher(teacher_id, active_only=True)
+            student = (
+                []
+                if student_id is None
+                else repository.of_student(student_id, active_only=True)
+            )
+            sessions = [
+                s
+                for s in uow.sessions.taught_by(teacher_id)
+                if s.status is SessionStatus.SCHEDULED
+            ]
+        else:  # the window's day buckets only
+            teacher = repository.one_on_one_of_teacher(teacher_id, overlapping=around)
+            student = (
+                []
+                if student_id is None
+                else repository.active_of_student(student_id, overlapping=around)
+            )
+            sessions = uow.sessions.scheduled_of(teacher_id, overlapping=around)
+        found = {b.id: b for b in teacher if b.type is BookingType.ONE_ON_ONE}
+        for booking in student:
+            found.setdefault(booking.id, booking)
+        bookings = [found[key] for key in sorted(found)]
         one_on_one_sessions = {
             b.session_id for b in bookings if b.type is BookingType.ONE_ON_ONE
         }
@@ -258,10 +273,8 @@ class OneOnOneService(Service):
                 kind=CommitmentKind.GROUP_SESSION,
                 ref_id=session.id,
             )
-            for session in uow.sessions.taught_by(teacher_id)
-            if session.status is SessionStatus.SCHEDULED
-            and session.id not in one_on_one_sessions
-            and (around is None or session.window.overlaps(around))
+            for session in sessions
+            if session.id not in one_on_one_sessions
         ]
         others.extend(
             Commitment(

@@ -49,6 +49,7 @@ from booking_core.clock import ManualClock
 from booking_core.errors import (
     BookingCoreError,
     DuplicateIdError,
+    InvalidValueError,
     SeatsUnavailableError,
 )
 from booking_core.intervals import TimeWindow
@@ -85,7 +86,7 @@ def _booking(
         student_id=student_id,
         teacher_id=TEACHER.user_id,
         course_id="course-1",
-        window=_WINDOW,
+        window=changes.pop("window", _WINDOW),
         status=status,
         created_at=changes.pop("created_at", NOW),
         **changes,
@@ -467,6 +468,98 @@ class BookingQueriesContract:
                 "b-1"
             ]
 
+    def test_windowed_reads_of_teacher_and_student(
+        self, uow_factory: Callable[[], Any], bookings_of: Callable[[Any], Any]
+    ) -> None:
+        """Active bookings overlapping a window, by id; other days and the ended not.
+
+        ``one_on_one_of_teacher`` lists the teacher's active 1:1 bookings,
+        ``active_of_student`` the student's active bookings of any type; an
+        item spanning many days is found from any of them.
+        """
+        day = timedelta(days=1)
+        hour = timedelta(hours=1)
+        long = TimeWindow(start=_WINDOW.start - 9 * day, end=_WINDOW.end + 9 * day)
+        with uow_factory() as uow:
+            repository = bookings_of(uow)
+            for booking in (
+                _booking("b-1", type="one_on_one"),
+                _booking("b-2", session_id="s-2"),
+                _cancelled(_booking("b-3", type="one_on_one", session_id="s-3")),
+                _booking("b-4", type="one_on_one", session_id="s-4", window=long),
+                _booking(
+                    "b-5",
+                    type="one_on_one",
+                    session_id="s-5",
+                    window=TimeWindow.of(_WINDOW.start + 3 * day, hour),
+                ),
+            ):
+                repository.add(booking)
+            uow.commit()
+        teacher = TEACHER.user_id
+        with uow_factory() as uow:
+            repository = bookings_of(uow)
+            assert [
+                b.id
+                for b in repository.one_on_one_of_teacher(teacher, overlapping=_WINDOW)
+            ] == ["b-1", "b-4"]
+            assert [
+                b.id for b in repository.active_of_student("ann", overlapping=_WINDOW)
+            ] == ["b-1", "b-2", "b-4"]
+            later = TimeWindow.of(_WINDOW.start + 3 * day, 2 * hour)
+            assert [
+                b.id for b in repository.active_of_student("ann", overlapping=later)
+            ] == ["b-4", "b-5"]
+            assert repository.one_on_one_of_teacher("t-2", overlapping=_WINDOW) == []
+            # the unit sees its own staged changes
+            repository.save(_cancelled(repository.get("b-1")))
+            repository.add(_booking("b-6", type="one_on_one", session_id="s-6"))
+            assert [
+                b.id
+                for b in repository.one_on_one_of_teacher(teacher, overlapping=_WINDOW)
+            ] == ["b-4", "b-6"]
+
+    def test_lists_page(
+        self, uow_factory: Callable[[], Any], bookings_of: Callable[[Any], Any]
+    ) -> None:
+        """``after`` / ``limit`` page every list, by id or by its own key.
+
+        A ``limit`` that is not a whole number above 0 is refused with
+        ``input.invalid_value``.
+        """
+        with uow_factory() as uow:
+            repository = bookings_of(uow)
+            for n, hours in ((1, 3), (2, 1), (3, 2)):
+                repository.add(
+                    _booking(
+                        f"b-{n}",
+                        BookingStatus.OFFERED,
+                        student_id=f"st-{n}",
+                        offer_expires_at=NOW + timedelta(hours=hours),
+                    )
+                )
+            uow.commit()
+        with uow_factory() as uow:
+            repository = bookings_of(uow)
+            first = repository.of_session("s-1", limit=2)
+            assert [b.id for b in first] == ["b-1", "b-2"]
+            rest = repository.of_session("s-1", after=first[-1].id, limit=2)
+            assert [b.id for b in rest] == ["b-3"]
+            assert repository.of_session("s-1", after="b-3") == []
+            teacher = TEACHER.user_id
+            assert [b.id for b in repository.of_teacher(teacher, after="b-1")] == [
+                "b-2",
+                "b-3",
+            ]
+            due_by = NOW + timedelta(days=1)
+            first = repository.offers_due(due_by=due_by, limit=2)
+            assert [b.id for b in first] == ["b-2", "b-3"]
+            rest = repository.offers_due(due_by=due_by, after=first[-1].id)
+            assert [b.id for b in rest] == ["b-1"]
+            for limit in (0, -1):
+                with pytest.raises(InvalidValueError):
+                    repository.of_session("s-1", limit=limit)
+
     def test_offers_due(
         self, uow_factory: Callable[[], Any], bookings_of: Callable[[Any], Any]
     ) -> None:
@@ -511,3 +604,27 @@ class BookingQueriesContract:
             assert repository.taught_by("nobody") == []
             repository.add(group_session("s-3"))
             assert len(repository.taught_by(TEACHER.user_id)) == 3
+
+    def test_scheduled_of(
+        self, uow_factory: Callable[[], Any], sessions_of: Callable[[Any], Any]
+    ) -> None:
+        """A teacher's scheduled sessions overlapping a window, by id."""
+        first = group_session("s-1")
+        with uow_factory() as uow:
+            sessions_of(uow).add(first)
+            sessions_of(uow).add(group_session("s-2", days=12))
+            sessions_of(uow).add(attrs.evolve(group_session("s-3"), status="cancelled"))
+            uow.commit()
+        with uow_factory() as uow:
+            repository = sessions_of(uow)
+            window = first.window
+            assert [
+                s.id
+                for s in repository.scheduled_of(TEACHER.user_id, overlapping=window)
+            ] == ["s-1"]
+            assert repository.scheduled_of("nobody", overlapping=window) == []
+            repository.add(group_session("s-4"))
+            assert [
+                s.id
+                for s in repository.scheduled_of(TEACHER.user_id, overlapping=window)
+            ] == ["s-1", "s-4"]
