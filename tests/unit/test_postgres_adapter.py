@@ -70,7 +70,10 @@ def test_upgrade_applies_what_is_missing_once(
 ) -> None:
     unmigrated = PostgresDatabase(postgres_dsn, schema=postgres_schema, migrate=False)
     unmigrated.close()
-    assert upgrade(postgres_dsn, schema=postgres_schema) == (1, len(MIGRATIONS))
+    assert upgrade(postgres_dsn, schema=postgres_schema) == (
+        len(MIGRATIONS),
+        len(MIGRATIONS),
+    )
     assert upgrade(postgres_dsn, schema=postgres_schema) == (0, len(MIGRATIONS))
 
 

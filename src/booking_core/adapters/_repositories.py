@@ -10,7 +10,7 @@ indexes; :class:`StagedUnitOfWork` names one of each (``uow.sessions``,
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import ClassVar, Generic, TypeVar
 
 import attrs
@@ -22,6 +22,7 @@ from booking_core.attendance.model import Attendee
 from booking_core.availability.schedule import StudentCalendar, TeacherSchedule
 from booking_core.bookings.model import Booking, BookingStatus, CommandRecord
 from booking_core.errors import NotFoundError
+from booking_core.intervals import TimeWindow
 from booking_core.money.currency import get_currency
 from booking_core.money.dues import SettlementDue
 from booking_core.money.ledger import LedgerAccount, LedgerEntry, Transfer, plan_posting
@@ -29,6 +30,7 @@ from booking_core.money.payments import BookingPayment
 from booking_core.money.webhooks import ProcessedWebhook
 from booking_core.money.withdrawals import Withdrawal, WithdrawalStatus
 from booking_core.ports import Versioned
+from booking_core.reminders import ReminderClaim
 from booking_core.series.model import BookingSeries
 from booking_core.sessions.model import Session, SessionStatus
 
@@ -41,6 +43,7 @@ __all__ = [
     "LEDGER_ACCOUNTS",
     "LEDGER_ENTRIES",
     "PROCESSED_WEBHOOKS",
+    "REMINDER_CLAIMS",
     "SERIES",
     "SESSIONS",
     "SETTLEMENT_DUES",
@@ -55,6 +58,7 @@ __all__ = [
     "StagedCommandRecords",
     "StagedLedgerJournal",
     "StagedProcessedWebhookRepository",
+    "StagedReminderClaimRepository",
     "StagedSessionRepository",
     "StagedSettlementDueRepository",
     "StagedStudentCalendarRepository",
@@ -70,6 +74,8 @@ __all__ = [
     "index_series",
     "index_session",
     "index_settlement_due",
+    "start_hour",
+    "start_hours",
     "index_withdrawal",
 ]
 
@@ -77,11 +83,51 @@ SESSIONS = "sessions"
 """The collection that holds sessions."""
 
 
+_HOUR = timedelta(hours=1)
+
+
+def start_hour(instant: datetime) -> str:
+    """The ``start_hour`` index value of an instant: its UTC hour.
+
+    ``YYYY-MM-DDTHH``, the first 13 characters of the UTC ISO form (what the
+    SQL migrations compute for sessions stored before the index existed).
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> start_hour(datetime(2026, 3, 30, 17, 45, tzinfo=timezone.utc))
+        '2026-03-30T17'
+    """
+    return utc_instant(instant, "instant").isoformat()[:13]
+
+
+def start_hours(window: TimeWindow) -> list[str]:
+    """The ``start_hour`` values of every instant in ``window``, in order.
+
+    Example:
+        >>> from datetime import datetime, timedelta, timezone
+        >>> at = datetime(2026, 3, 30, 16, 30, tzinfo=timezone.utc)
+        >>> start_hours(TimeWindow.of(at, timedelta(hours=1)))
+        ['2026-03-30T16', '2026-03-30T17']
+    """
+    hour = window.start.replace(minute=0, second=0, microsecond=0)
+    hours = []
+    while hour < window.end:
+        hours.append(start_hour(hour))
+        hour += _HOUR
+    return hours
+
+
 def index_session(session: Session) -> list[tuple[str, str]]:
-    """Index entries of a session: by status, by teacher, pending requests."""
+    """Index entries of a session: by status, by teacher, pending requests.
+
+    A scheduled session is also under ``("start_hour", start_hour(start))``,
+    for the monitor's reminders (:meth:`StagedSessionRepository.scheduled_starting`).
+    """
     entries = [("status", session.status.value), ("teacher", session.teacher_id)]
     if session.pending_reschedule is not None:
         entries.append(("pending_reschedule", "yes"))
+    if session.status is SessionStatus.SCHEDULED:
+        entries.append(("start_hour", start_hour(session.start)))
     return entries
 
 
@@ -310,6 +356,16 @@ class StagedSessionRepository(StagedAggregateRepository[Session]):
         """Every session of one teacher (any status), by id."""
         return self._repo.find("teacher", teacher_id)
 
+    def scheduled_starting(self, window: TimeWindow) -> list[Session]:
+        """Scheduled sessions starting in ``window``, by start, id (by start hour)."""
+        found = [
+            session
+            for hour in start_hours(window)
+            for session in self._repo.find("start_hour", hour)
+            if session.status is SessionStatus.SCHEDULED and window.contains(session.start)
+        ]
+        return sorted(found, key=lambda s: (s.start, s.id))
+
 
 class StagedBookingSeriesRepository(StagedAggregateRepository[BookingSeries]):
     """A :class:`~booking_core.ports.BookingSeriesRepository` over any staging UoW.
@@ -509,6 +565,31 @@ class StagedProcessedWebhookRepository(StagedAggregateRepository[ProcessedWebhoo
         """The record of ``event_id`` (staged or committed), or ``None``."""
         try:
             return self._repo.get(event_id)
+        except NotFoundError:
+            return None
+
+
+REMINDER_CLAIMS = "reminder_claims"
+"""The collection that holds the reminders already sent (no secondary index)."""
+
+
+class StagedReminderClaimRepository(StagedAggregateRepository[ReminderClaim]):
+    """A :class:`~booking_core.ports.ReminderClaimRepository` over any staging UoW.
+
+    ``add`` is the unique insert: a known id is refused when staging, and on
+    commit by the adapter (``conflict.duplicate_id``).
+
+    Args:
+        uow: The unit of work it stages into.
+    """
+
+    collection = REMINDER_CLAIMS
+    kind = ReminderClaim
+
+    def find(self, claim_id: str) -> ReminderClaim | None:
+        """The claim stored under ``claim_id`` (staged or committed), or ``None``."""
+        try:
+            return self._repo.get(claim_id)
         except NotFoundError:
             return None
 
@@ -765,6 +846,11 @@ class StagedUnitOfWork(StagingUnitOfWork):
     def settlements(self) -> StagedSettlementDueRepository:
         """The bookings whose money must end (the money outbox)."""
         return StagedSettlementDueRepository(self)
+
+    @property
+    def reminders(self) -> StagedReminderClaimRepository:
+        """The reminders already sent (de-duplication by reminder key)."""
+        return StagedReminderClaimRepository(self)
 
     def ledger(self, currency: str) -> StagedLedgerJournal:
         """The ledger journal of ``currency``, staged in this unit of work."""

@@ -85,6 +85,16 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX outbox_unpublished ON outbox (seq) WHERE NOT published
     """,
+    # 2: scheduled sessions by start hour (the monitor's reminders), for the
+    # sessions stored before the index existed.
+    """
+    INSERT INTO index_entries (collection, name, value, id)
+    SELECT collection, 'start_hour',
+           substr(body #>> '{f,window,f,start,$dt}', 1, 13), id
+    FROM aggregates
+    WHERE collection = 'sessions' AND body #>> '{f,status,v}' = 'scheduled'
+    ON CONFLICT DO NOTHING
+    """,
 )
 """The schema, one upgrade step per entry; ``schema_version.steps`` is the number
 of steps applied. Append steps, never edit one that shipped."""

@@ -80,6 +80,16 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX outbox_unpublished ON outbox (published, seq);
     """,
+    # 2: scheduled sessions by start hour (the monitor's reminders), for the
+    # sessions stored before the index existed.
+    """
+    INSERT OR IGNORE INTO index_entries (collection, name, value, id)
+    SELECT collection, 'start_hour',
+           substr(json_extract(body, '$.f.window.f.start."$dt"'), 1, 13), id
+    FROM aggregates
+    WHERE collection = 'sessions'
+      AND json_extract(body, '$.f.status.v') = 'scheduled'
+    """,
 )
 """The schema, one upgrade step per entry; the database's ``user_version`` is
 the number of steps applied. Append steps, never edit one that shipped."""
