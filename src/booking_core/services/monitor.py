@@ -683,7 +683,7 @@ class Monitor:
         def claim(uow: UnitOfWork) -> str:
             claims = uow.reminders
             if claims.find(claim_id(reminder.key)) is not None:
-                return "claimed"  # another worker (or an earlier tick) sent it
+                return "claimed"  # another worker sent it since it was read
             session = uow.sessions.get(reminder.session_id)
             person = reminder.participant
             if session.status is not SessionStatus.SCHEDULED or (
@@ -730,7 +730,15 @@ class Monitor:
             return sessions, students
 
         sessions, students = self._read(load)
-        for reminder in sendable_reminders(sessions, students, now=now, policy=policy):
+        due = sendable_reminders(sessions, students, now=now, policy=policy)
+        if not due:
+            return
+
+        def unsent(uow: UnitOfWork) -> list[Reminder]:
+            claims = uow.reminders
+            return [r for r in due if claims.find(claim_id(r.key)) is None]
+
+        for reminder in self._read(unsent):
             outcome = self._attempt(
                 progress,
                 TickStep.REMINDERS,
