@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from booking_core._payment_status import PaymentStatus
     from booking_core.attendance.model import Attendee
     from booking_core.availability.schedule import StudentCalendar, TeacherSchedule
+    from booking_core.intervals import TimeWindow
     from booking_core.money.amount import Money
     from booking_core.money.gateway import (
         GatewayOrder,
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
         GatewayTransfer,
     )
     from booking_core.money.ledger import Transfer
-    from booking_core.intervals import TimeWindow
     from booking_core.money.withdrawals import BankAccount
     from booking_core.reminders import ReminderClaim
     from booking_core.series.model import BookingSeries

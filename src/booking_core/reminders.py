@@ -322,7 +322,7 @@ class ReminderClaim:
 @final
 @attrs.frozen(kw_only=True)
 class ReminderDue(DomainEvent):
-    """A reminder is due: tell ``participant`` that session ``aggregate_id`` starts soon.
+    """A reminder is due: tell ``participant`` that a session starts soon.
 
     Emitted once per (session, participant, offset, start) by the monitor's
     ``reminders`` step; a host sends the e-mail, push or message from it and

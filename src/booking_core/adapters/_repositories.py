@@ -74,9 +74,9 @@ __all__ = [
     "index_series",
     "index_session",
     "index_settlement_due",
+    "index_withdrawal",
     "start_hour",
     "start_hours",
-    "index_withdrawal",
 ]
 
 SESSIONS = "sessions"
@@ -362,7 +362,8 @@ class StagedSessionRepository(StagedAggregateRepository[Session]):
             session
             for hour in start_hours(window)
             for session in self._repo.find("start_hour", hour)
-            if session.status is SessionStatus.SCHEDULED and window.contains(session.start)
+            if session.status is SessionStatus.SCHEDULED
+            and window.contains(session.start)
         ]
         return sorted(found, key=lambda s: (s.start, s.id))
 

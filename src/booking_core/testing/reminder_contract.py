@@ -98,7 +98,9 @@ class ReminderStoreContract:
         self.claim(uow_factory, reminder)
         with uow_factory() as uow:
             found = uow.reminders.find(reminder.key)
-            assert uow.reminders.find("s-9~student~zed~PT3600S~20260321T090000Z") is None
+            assert (
+                uow.reminders.find("s-9~student~zed~PT3600S~20260321T090000Z") is None
+            )
         expected = claim_reminder(reminder, now=NOW, actor=_SYSTEM).state
         assert found == attrs.evolve(expected, version=1)
         assert found.reminder == reminder
