@@ -47,6 +47,7 @@ from booking_core._validation import ID_MAX_CHARS, utc_instant
 from booking_core.actors import Actor, Role
 from booking_core.errors import InvalidValueError
 from booking_core.events import Decision, DomainEvent
+from booking_core.intervals import IntervalSet
 
 __all__ = [
     "Reminder",
@@ -228,26 +229,32 @@ def due_reminders(
 
 def sendable_starts(
     *, now: datetime, policy: ReminderPolicy | None = None
-) -> TimeWindow | None:
+) -> tuple[TimeWindow, ...]:
     """The starts of the sessions :func:`sendable_reminders` may remind at ``now``.
 
-    ``[now, now + policy.longest)``: sessions not started yet whose earliest
-    reminder may be due. ``None`` when the policy has no offset.
+    For each offset, the starts whose reminder is due in ``[now - late, now)``
+    and that are after ``now``: ``[max(now, now + offset - late), now +
+    offset)``; merged, in order. A tick reads only these (two hours of starts
+    with the defaults), not every session of the next day.
 
     Raises:
         NaiveDatetimeError: ``time.naive_datetime`` for a naive ``now``.
 
     Example:
         >>> from datetime import datetime, timezone
-        >>> window = sendable_starts(now=datetime(2026, 3, 30, 16, tzinfo=timezone.utc))
-        >>> window.start.isoformat(), window.end.isoformat()
-        ('2026-03-30T16:00:00+00:00', '2026-03-31T16:00:00+00:00')
+        >>> now = datetime(2026, 3, 30, 16, tzinfo=timezone.utc)
+        >>> for window in sendable_starts(now=now):
+        ...     print(window.start.isoformat(), window.end.isoformat())
+        2026-03-30T16:00:00+00:00 2026-03-30T17:00:00+00:00
+        2026-03-31T15:00:00+00:00 2026-03-31T16:00:00+00:00
     """
     policy = policy if policy is not None else ReminderPolicy()
     at = utc_instant(now, "now")
-    if policy.longest <= timedelta(0):
-        return None
-    return TimeWindow(start=at, end=at + policy.longest)
+    windows = [
+        TimeWindow(start=max(at, at + offset - policy.late), end=at + offset)
+        for offset in {*policy.teacher, *policy.student}
+    ]
+    return IntervalSet.of(windows).windows
 
 
 def sendable_reminders(

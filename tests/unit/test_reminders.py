@@ -170,13 +170,21 @@ def test_sendable_reminders_are_at_most_late_and_never_after_the_start() -> None
     assert len(sendable_reminders([_session()], STUDENTS, now=late)) == 3
 
 
-def test_sendable_starts_span_the_longest_offset() -> None:
+def test_sendable_starts_are_one_late_wide_window_per_offset() -> None:
     now = START - timedelta(hours=30)
-    assert sendable_starts(now=now) == TimeWindow(
-        start=now, end=now + timedelta(hours=24)
+    hour = timedelta(hours=1)
+    assert sendable_starts(now=now) == (
+        TimeWindow(start=now, end=now + hour),
+        TimeWindow(start=now + 23 * hour, end=now + 24 * hour),
+    )
+    close = ReminderPolicy(
+        teacher=(timedelta(minutes=30),), student=(hour, 2 * hour), late=hour
+    )
+    assert sendable_starts(now=now, policy=close) == (
+        TimeWindow(start=now, end=now + 2 * hour),
     )
     off = ReminderPolicy(teacher=(), student=())
-    assert sendable_starts(now=now, policy=off) is None
+    assert sendable_starts(now=now, policy=off) == ()
 
 
 def test_claims_are_stored_under_the_key_or_a_digest_of_a_long_one() -> None:

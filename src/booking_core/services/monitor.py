@@ -30,8 +30,9 @@
 8. **reminders**: every reminder due (the ``reminders`` policy,
    :func:`~booking_core.reminders.sendable_reminders`: due at most
    ``late`` ago, session not started) of the scheduled sessions starting in
-   the next ``longest`` offset (``uow.sessions.scheduled_starting``, an index
-   by start hour) is claimed in ``uow.reminders`` by a unique insert of its
+   :func:`~booking_core.reminders.sendable_starts` (one ``late`` wide window
+   per offset; ``uow.sessions.scheduled_starting``, an index by start hour)
+   is claimed in ``uow.reminders`` by a unique insert of its
    key, in the transaction that emits its one
    :class:`~booking_core.reminders.ReminderDue` (``reminder.due``) event.
    A reminder another worker claimed first is a skip; a rescheduled session
@@ -713,12 +714,14 @@ class Monitor:
 
     def _send_reminders(self, now: datetime, progress: _Progress) -> None:
         policy = self.session_service.policies.reminders
-        window = sendable_starts(now=now, policy=policy)
-        if window is None:
-            return
+        windows = sendable_starts(now=now, policy=policy)
 
         def load(uow: UnitOfWork) -> tuple[list[Session], dict[str, list[str]]]:
-            sessions = uow.sessions.scheduled_starting(window)
+            sessions = [
+                session
+                for window in windows
+                for session in uow.sessions.scheduled_starting(window)
+            ]
             students = {
                 session.id: [
                     booking.student_id
