@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # each imported when its default is first made (see _of)
     from booking_core.money.refunds import CancellationPolicy, RefundPolicy
     from booking_core.money.split import SplitPolicy
     from booking_core.money.withdrawals import WithdrawalPolicy
+    from booking_core.reminders import ReminderPolicy
     from booking_core.sessions.policies import ReschedulePolicy, SessionPolicy
 
 __all__ = ["Policies"]
@@ -98,6 +99,8 @@ class Policies:
         refund: Who bears the gateway fee of a refund.
         withdrawal: Minimum and per-day limits of withdrawals.
         gateway_retry: How a gateway call is retried (same idempotency key).
+        reminders: When participants are reminded before a start (24 h and
+            1 h, per role) and how late the monitor may still send one (1 h).
         series_horizon: How far ahead a series is booked (8 weeks).
         transaction_attempts: The one retry budget of every transaction that
             lost a compare-and-set race (10).
@@ -128,6 +131,7 @@ class Policies:
         "booking_core.money.withdrawals", "WithdrawalPolicy"
     )
     gateway_retry: RetryPolicy = _of("booking_core.money.gateway", "RetryPolicy")
+    reminders: ReminderPolicy = _of("booking_core.reminders", "ReminderPolicy")
     series_horizon: timedelta = attrs.field(
         default=timedelta(weeks=8), validator=_positive_horizon
     )

@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     )
     from booking_core.money.ledger import Transfer
     from booking_core.money.withdrawals import BankAccount
+    from booking_core.reminders import ReminderClaim
     from booking_core.series.model import BookingSeries
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "LedgerJournal",
     "PaymentGateway",
     "ProcessedWebhookRepository",
+    "ReminderClaimRepository",
     "Repository",
     "SessionRepository",
     "SettlementDueRepository",
@@ -226,6 +228,11 @@ class UnitOfWork(Protocol):
         """The bookings whose money must end (the money outbox)."""
         ...
 
+    @property
+    def reminders(self) -> ReminderClaimRepository:
+        """The reminders already sent (de-duplication by reminder key)."""
+        ...
+
     def ledger(self, currency: str) -> LedgerJournal:
         """The ledger journal of ``currency`` (ISO 4217), in this transaction."""
         ...
@@ -285,6 +292,14 @@ class SessionRepository(Repository[Session], Protocol):
         What the commitment checks read: its cost follows the window, not the
         teacher's history (index the scheduled sessions by time, e.g. by UTC
         day as the library's repositories do).
+        """
+        ...
+
+    def scheduled_starting(self, window: TimeWindow) -> list[Session]:
+        """The sessions still scheduled whose start is in ``window``, by start, id.
+
+        The monitor's reminders step reads only these (an index by start hour),
+        however many sessions the store holds.
         """
         ...
 
@@ -747,4 +762,27 @@ class ProcessedWebhookRepository(Protocol):
 
     def save(self, aggregate: ProcessedWebhook) -> None:
         """Stage a changed record; compare-and-set on commit."""
+        ...
+
+
+class ReminderClaimRepository(Protocol):
+    """Stores :class:`~booking_core.reminders.ReminderClaim` records.
+
+    Contract: keyed by :func:`~booking_core.reminders.claim_id` of the
+    reminder's key. ``find`` sees this unit of work's staged claims; ``add``
+    refuses a known id with :class:`~booking_core.errors.DuplicateIdError`
+    (when staging or on commit, a unique insert), so of two monitors claiming
+    one reminder only one commits it and its ``reminder.due`` event.
+    """
+
+    def find(self, claim_id: str) -> ReminderClaim | None:
+        """The claim stored under ``claim_id`` (staged or committed), or ``None``."""
+        ...
+
+    def get(self, aggregate_id: str) -> ReminderClaim:
+        """The claim of an id; raises ``not_found`` when missing."""
+        ...
+
+    def add(self, aggregate: ReminderClaim) -> None:
+        """Stage a new claim (stored as version 1)."""
         ...

@@ -149,6 +149,8 @@ TYPE_NAMES: Final[Mapping[str, str]] = MappingProxyType(
         "refund_status": "booking_core.money.gateway:RefundStatus",
         "refund_tier": "booking_core.money.refunds:RefundTier",
         "reminder": "booking_core.reminders:Reminder",
+        "reminder.due": "booking_core.reminders:ReminderDue",
+        "reminder_claim": "booking_core.reminders:ReminderClaim",
         "reminder_policy": "booking_core.reminders:ReminderPolicy",
         "reschedule_policy": "booking_core.sessions.policies:ReschedulePolicy",
         "reschedule_request": "booking_core.sessions.model:RescheduleRequest",

@@ -43,6 +43,7 @@ from booking_core.intervals import TimeWindow
 from booking_core.money import Money
 from booking_core.policies import Policies
 from booking_core.recurrence import RecurrenceRule
+from booking_core.reminders import ReminderPolicy
 from booking_core.series import BookingSeries
 from booking_core.services.attendance import AttendanceService
 from booking_core.services.booking import BookingService
@@ -224,7 +225,11 @@ def _world(
         uow_factory=uow,
         clock=clock,
         gateway=gateway,
-        policies=Policies(waitlist=WaitlistPolicy(mode="offer", offer_ttl=12 * HOUR)),
+        policies=Policies(
+            waitlist=WaitlistPolicy(mode="offer", offer_ttl=12 * HOUR),
+            # reminders have their own week (tests/integration/test_reminder_workers.py)
+            reminders=ReminderPolicy(teacher=(), student=()),
+        ),
         new_id=lambda: f"b-{next(counter)}",
     )
     return World(

@@ -224,6 +224,7 @@ def test_an_empty_report_counts_nothing() -> None:
         "payments_released",
         "payments_refunded",
         "series_extended",
+        "reminders_sent",
     }
     assert report.summary() == "tick 2026-03-29T10:00:00+00:00: nothing due"
 

@@ -12,9 +12,15 @@ from booking_core.actors import Actor, Role
 from booking_core.errors import InvalidValueError
 from booking_core.reminders import (
     Reminder,
+    ReminderClaim,
+    ReminderDue,
     ReminderPolicy,
+    claim_id,
+    claim_reminder,
     due_reminders,
     reminder_starts,
+    sendable_reminders,
+    sendable_starts,
 )
 from booking_core.sessions import SessionStatus
 
@@ -132,3 +138,77 @@ def test_the_due_set_window() -> None:
         starts = reminder_starts(since=since, now=now)
         assert starts is not None
         assert starts.start <= since + offset < starts.end
+
+
+# -- what a monitor sends: late tolerance, claims, the event ---------------------
+
+
+def test_late_is_a_positive_timedelta() -> None:
+    assert ReminderPolicy().late == timedelta(hours=1)
+    for bad in (timedelta(0), timedelta(minutes=-5), 60):
+        with pytest.raises(InvalidValueError) as raised:
+            ReminderPolicy(late=bad)  # type: ignore[arg-type]
+        assert raised.value.code == "input.invalid_value"
+
+
+def test_sendable_reminders_are_at_most_late_and_never_after_the_start() -> None:
+    policy = ReminderPolicy(teacher=(), student=(timedelta(hours=1),))
+    one_hour_before = START - timedelta(hours=1)
+    at = {
+        one_hour_before - timedelta(minutes=1): [],  # not due yet
+        one_hour_before: [],  # due at now is the next tick's ([since, now))
+        one_hour_before + timedelta(minutes=1): ["ann", "bob"],
+        START - timedelta(minutes=1): ["ann", "bob"],  # 59 min late: still sent
+        START: [],  # the session started
+    }
+    for now, expected in at.items():
+        sent = sendable_reminders([_session()], STUDENTS, now=now, policy=policy)
+        assert [r.participant.user_id for r in sent] == expected, now
+    tight = attrs.evolve(policy, late=timedelta(minutes=10))
+    late = one_hour_before + timedelta(minutes=11)
+    assert sendable_reminders([_session()], STUDENTS, now=late, policy=tight) == ()
+    assert len(sendable_reminders([_session()], STUDENTS, now=late)) == 3
+
+
+def test_sendable_starts_are_one_late_wide_window_per_offset() -> None:
+    now = START - timedelta(hours=30)
+    hour = timedelta(hours=1)
+    assert sendable_starts(now=now) == (
+        TimeWindow(start=now, end=now + hour),
+        TimeWindow(start=now + 23 * hour, end=now + 24 * hour),
+    )
+    close = ReminderPolicy(
+        teacher=(timedelta(minutes=30),), student=(hour, 2 * hour), late=hour
+    )
+    assert sendable_starts(now=now, policy=close) == (
+        TimeWindow(start=now, end=now + 2 * hour),
+    )
+    off = ReminderPolicy(teacher=(), student=())
+    assert sendable_starts(now=now, policy=off) == ()
+
+
+def test_claims_are_stored_under_the_key_or_a_digest_of_a_long_one() -> None:
+    reminder = due_reminders(
+        [_session()], STUDENTS, since=START - timedelta(hours=2), now=START
+    )[0]
+    now = reminder.due_at + timedelta(minutes=3)
+    decision = claim_reminder(reminder, now=now, actor=Actor.system())
+    claim, (event,) = decision.state, decision.events
+    assert claim == ReminderClaim(id=reminder.key, reminder=reminder, claimed_at=now)
+    assert isinstance(event, ReminderDue)
+    assert (event.name, event.version, event.aggregate_id) == ("reminder.due", 1, "s-1")
+    assert (event.key, event.participant, event.offset) == (
+        reminder.key,
+        reminder.participant,
+        reminder.offset,
+    )
+    assert (event.start, event.due_at, event.occurred_at) == (
+        START,
+        reminder.due_at,
+        now,
+    )
+    assert event.to_dict()["data"]["offset"] == "PT1H"
+    long = "x" * 300
+    assert claim_id(long) == claim_id(long) != claim_id(long + "y")
+    assert claim_id(long).startswith("sha256~")
+    assert len(claim_id(long)) == len("sha256~") + 64

@@ -35,6 +35,7 @@ from booking_core.money.payments import BookingPayment
 from booking_core.money.webhooks import ProcessedWebhook
 from booking_core.money.withdrawals import Withdrawal, WithdrawalStatus
 from booking_core.ports import Versioned
+from booking_core.reminders import ReminderClaim
 from booking_core.series.model import BookingSeries
 from booking_core.sessions.model import Session, SessionStatus
 
@@ -48,6 +49,7 @@ __all__ = [
     "LEDGER_ENTRIES",
     "LONG_DAYS",
     "PROCESSED_WEBHOOKS",
+    "REMINDER_CLAIMS",
     "SERIES",
     "SESSIONS",
     "SETTLEMENT_DUES",
@@ -62,6 +64,7 @@ __all__ = [
     "StagedCommandRecords",
     "StagedLedgerJournal",
     "StagedProcessedWebhookRepository",
+    "StagedReminderClaimRepository",
     "StagedSessionRepository",
     "StagedSettlementDueRepository",
     "StagedStudentCalendarRepository",
@@ -81,6 +84,8 @@ __all__ = [
     "index_settlement_due",
     "index_withdrawal",
     "page",
+    "start_hour",
+    "start_hours",
 ]
 
 LONG_DAYS = 7
@@ -159,6 +164,40 @@ SESSIONS = "sessions"
 """The collection that holds sessions."""
 
 
+_HOUR = timedelta(hours=1)
+
+
+def start_hour(instant: datetime) -> str:
+    """The ``start_hour`` index value of an instant: its UTC hour.
+
+    ``YYYY-MM-DDTHH``, the first 13 characters of the UTC ISO form (what the
+    SQL migrations compute for sessions stored before the index existed).
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> start_hour(datetime(2026, 3, 30, 17, 45, tzinfo=timezone.utc))
+        '2026-03-30T17'
+    """
+    return utc_instant(instant, "instant").isoformat()[:13]
+
+
+def start_hours(window: TimeWindow) -> list[str]:
+    """The ``start_hour`` values of every instant in ``window``, in order.
+
+    Example:
+        >>> from datetime import datetime, timedelta, timezone
+        >>> at = datetime(2026, 3, 30, 16, 30, tzinfo=timezone.utc)
+        >>> start_hours(TimeWindow.of(at, timedelta(hours=1)))
+        ['2026-03-30T16', '2026-03-30T17']
+    """
+    hour = window.start.replace(minute=0, second=0, microsecond=0)
+    hours = []
+    while hour < window.end:
+        hours.append(start_hour(hour))
+        hour += _HOUR
+    return hours
+
+
 def index_session(session: Session) -> list[tuple[str, str]]:
     """Index entries of a session: by status, by teacher, due by time.
 
@@ -166,7 +205,9 @@ def index_session(session: Session) -> list[tuple[str, str]]:
     no-show and completion due set) and the teacher's day buckets
     (:func:`day_entries`, ``scheduled``), so a session that ends leaves them;
     ``("reschedule_due", due_value(respond_by))`` while a reschedule request
-    is pending.
+    is pending; ``("start_hour", start_hour(start))`` while scheduled,
+    for the monitor's reminders
+    (:meth:`StagedSessionRepository.scheduled_starting`).
     """
     entries = [("status", session.status.value), ("teacher", session.teacher_id)]
     if session.pending_reschedule is not None:
@@ -176,6 +217,7 @@ def index_session(session: Session) -> list[tuple[str, str]]:
     if session.status is SessionStatus.SCHEDULED:
         entries.append(("scheduled_start", due_value(session.start)))
         entries.extend(day_entries("scheduled", session.teacher_id, session.window))
+        entries.append(("start_hour", start_hour(session.start)))
     return entries
 
 
@@ -505,6 +547,17 @@ class StagedSessionRepository(StagedAggregateRepository[Session]):
         found = _overlapping(self._repo, "scheduled", teacher_id, overlapping)
         return page(found, after=after, limit=limit)
 
+    def scheduled_starting(self, window: TimeWindow) -> list[Session]:
+        """Scheduled sessions starting in ``window``, by start, id (by start hour)."""
+        found = [
+            session
+            for hour in start_hours(window)
+            for session in self._repo.find("start_hour", hour)
+            if session.status is SessionStatus.SCHEDULED
+            and window.contains(session.start)
+        ]
+        return sorted(found, key=lambda s: (s.start, s.id))
+
 
 class StagedBookingSeriesRepository(StagedAggregateRepository[BookingSeries]):
     """A :class:`~booking_core.ports.BookingSeriesRepository` over any staging UoW.
@@ -800,6 +853,31 @@ class StagedProcessedWebhookRepository(StagedAggregateRepository[ProcessedWebhoo
             return None
 
 
+REMINDER_CLAIMS = "reminder_claims"
+"""The collection that holds the reminders already sent (no secondary index)."""
+
+
+class StagedReminderClaimRepository(StagedAggregateRepository[ReminderClaim]):
+    """A :class:`~booking_core.ports.ReminderClaimRepository` over any staging UoW.
+
+    ``add`` is the unique insert: a known id is refused when staging, and on
+    commit by the adapter (``conflict.duplicate_id``).
+
+    Args:
+        uow: The unit of work it stages into.
+    """
+
+    collection = REMINDER_CLAIMS
+    kind = ReminderClaim
+
+    def find(self, claim_id: str) -> ReminderClaim | None:
+        """The claim stored under ``claim_id`` (staged or committed), or ``None``."""
+        try:
+            return self._repo.get(claim_id)
+        except NotFoundError:
+            return None
+
+
 class StagedSettlementDueRepository(StagedAggregateRepository[SettlementDue]):
     """A :class:`~booking_core.ports.SettlementDueRepository` over any staging UoW.
 
@@ -1069,6 +1147,11 @@ class StagedUnitOfWork(StagingUnitOfWork):
     def settlements(self) -> StagedSettlementDueRepository:
         """The bookings whose money must end (the money outbox)."""
         return StagedSettlementDueRepository(self)
+
+    @property
+    def reminders(self) -> StagedReminderClaimRepository:
+        """The reminders already sent (de-duplication by reminder key)."""
+        return StagedReminderClaimRepository(self)
 
     def ledger(self, currency: str) -> StagedLedgerJournal:
         """The ledger journal of ``currency``, staged in this unit of work."""

@@ -97,7 +97,8 @@ MIGRATIONS: tuple[MigrationStep, ...] = (
     """,
     # 2: the time-bounded index entries for existing rows: a teacher's scheduled
     # sessions and 1:1 bookings and a student's active bookings by UTC day; due
-    # sets by due time (sessions to mark or complete, reschedules, offers, series).
+    # sets by due time (sessions to mark or complete, reschedules, offers, series, and
+    # scheduled sessions by start hour for the monitor's reminders).
     reindex(SESSIONS, BOOKINGS, SERIES),
 )
 """The schema, one upgrade step per entry; ``schema_version.steps`` is the number

@@ -32,7 +32,18 @@
    payment record closes once the booking's window is over (an order may
    still be opened before), one not captured yet waits for its capture. The
    step reads the open dues by index, never every payment record;
-8. **series**: unbounded series extend their horizon (:class:`OneOnOneSteps`).
+8. **series**: unbounded series extend their horizon (:class:`OneOnOneSteps`);
+9. **reminders**: every reminder due (the ``reminders`` policy,
+   :func:`~booking_core.reminders.sendable_reminders`: due at most
+   ``late`` ago, session not started) of the scheduled sessions starting in
+   :func:`~booking_core.reminders.sendable_starts` (one ``late`` wide window
+   per offset; ``uow.sessions.scheduled_starting``, an index by start hour)
+   is claimed in ``uow.reminders`` by a unique insert of its
+   key, in the transaction that emits its one
+   :class:`~booking_core.reminders.ReminderDue` (``reminder.due``) event.
+   A reminder another worker claimed first is a skip; a rescheduled session
+   has a new start, hence new keys; a session no longer scheduled, or a
+   student no longer booked, gets nothing.
 
 **Idempotent.** Each step finds its work by asking the stored state what is due
 (an index or a status), and each transition changes that state, so a second
@@ -74,17 +85,24 @@ from typing import TYPE_CHECKING, Protocol, TypeVar, final
 import attrs
 
 from booking_core._validation import utc_instant
-from booking_core.actors import Actor
+from booking_core.actors import Actor, Role
 from booking_core.attendance.model import Attendee
 from booking_core.attendance.outcome import OutcomeReport
 from booking_core.bookings.model import Booking, BookingStatus
 from booking_core.clock import Clock
-from booking_core.errors import ConcurrencyError, NotFoundError
+from booking_core.errors import ConcurrencyError, DuplicateIdError, NotFoundError
 from booking_core.events import Decision
 from booking_core.money.dues import DueKind, SettlementDue, close_due
 from booking_core.money.payments import BookingPayment
 from booking_core.money.refunds import CancellationReason
 from booking_core.ports import UnitOfWork
+from booking_core.reminders import (
+    Reminder,
+    claim_id,
+    claim_reminder,
+    sendable_reminders,
+    sendable_starts,
+)
 from booking_core.series import BookingSeries
 from booking_core.services import run_in_transaction
 from booking_core.sessions import (
@@ -136,6 +154,7 @@ class TickStep(str, enum.Enum):
     PAYMENTS = "payments"
     SETTLEMENTS = "settlements"
     SERIES = "series"
+    REMINDERS = "reminders"
 
 
 @final
@@ -209,6 +228,7 @@ _DONE = (
     "payments_released",
     "payments_refunded",
     "series_extended",
+    "reminders_sent",
 )
 
 
@@ -231,6 +251,9 @@ class TickReport:
             refund the gateway has not confirmed yet is in
             ``PaymentService.pending()`` too).
         series_extended: Series whose horizon was extended.
+        reminders_sent: The keys (:attr:`~booking_core.reminders.Reminder.key`)
+            of the reminders this tick claimed and emitted a ``reminder.due``
+            event for.
         skipped: ``(step, id)`` of items another worker handled first.
         errors: The items that failed, one :class:`TickError` each.
     """
@@ -246,6 +269,7 @@ class TickReport:
     payments_released: tuple[str, ...] = attrs.field(default=(), converter=_ids)
     payments_refunded: tuple[str, ...] = attrs.field(default=(), converter=_ids)
     series_extended: tuple[str, ...] = attrs.field(default=(), converter=_ids)
+    reminders_sent: tuple[str, ...] = attrs.field(default=(), converter=_ids)
     skipped: tuple[tuple[TickStep, str], ...] = attrs.field(
         default=(), converter=_skips
     )
@@ -412,6 +436,7 @@ class Monitor:
         self._resume_payments(progress)
         self._settle_payments(now, progress)
         self._extend_series(now, progress)
+        self._send_reminders(now, progress)
         done = {name: tuple(ids) for name, ids in progress.done.items()}
         return TickReport(
             now=now,
@@ -425,6 +450,7 @@ class Monitor:
             payments_released=done["payments_released"],
             payments_refunded=done["payments_refunded"],
             series_extended=done["series_extended"],
+            reminders_sent=done["reminders_sent"],
             skipped=progress.skipped,
             errors=progress.errors,
         )
@@ -676,3 +702,81 @@ class Monitor:
             )
             if kind is not None and kind != "dues_closed":
                 progress.add(kind, due.id)
+
+    # -- reminders ------------------------------------------------------------------
+
+    def _claim(self, reminder: Reminder, now: datetime) -> str:
+        """Claim and emit one reminder; ``"sent"``, ``"claimed"`` or ``"void"``."""
+
+        def claim(uow: UnitOfWork) -> str:
+            claims = uow.reminders
+            if claims.find(claim_id(reminder.key)) is not None:
+                return "claimed"  # another worker sent it since it was read
+            session = uow.sessions.get(reminder.session_id)
+            person = reminder.participant
+            if session.status is not SessionStatus.SCHEDULED or (
+                session.start != reminder.start
+            ):
+                return "void"  # closed or moved since it was read
+            if person.role is Role.STUDENT:
+                booking = uow.bookings.active_booking(session.id, person.user_id)
+                if booking is None or not booking.is_participant:
+                    return "void"  # no longer booked
+            decision = claim_reminder(reminder, now=now, actor=self.actor)
+            claims.add(decision.state)
+            uow.collect(decision.events)
+            return "sent"
+
+        # A duplicate on commit is another worker's claim: the retry finds it.
+        return run_in_transaction(
+            self._uow_factory,
+            claim,
+            attempts=self.session_service.policies.transaction_attempts,
+            retry_on=(ConcurrencyError, DuplicateIdError),
+        )
+
+    def _unclaimed(self, reminder: Reminder) -> bool:
+        key = claim_id(reminder.key)
+        return self._read(lambda uow: uow.reminders.find(key) is None)
+
+    def _send_reminders(self, now: datetime, progress: _Progress) -> None:
+        policy = self.session_service.policies.reminders
+        windows = sendable_starts(now=now, policy=policy)
+
+        def load(uow: UnitOfWork) -> tuple[list[Session], dict[str, list[str]]]:
+            sessions = [
+                session
+                for window in windows
+                for session in uow.sessions.scheduled_starting(window)
+            ]
+            students = {
+                session.id: [
+                    booking.student_id
+                    for booking in uow.bookings.of_session(session.id)
+                    if booking.is_participant
+                ]
+                for session in sessions
+            }
+            return sessions, students
+
+        sessions, students = self._read(load)
+        due = sendable_reminders(sessions, students, now=now, policy=policy)
+        if not due:
+            return
+
+        def unsent(uow: UnitOfWork) -> list[Reminder]:
+            claims = uow.reminders
+            return [r for r in due if claims.find(claim_id(r.key)) is None]
+
+        for reminder in self._read(unsent):
+            outcome = self._attempt(
+                progress,
+                TickStep.REMINDERS,
+                reminder.key,
+                partial(self._claim, reminder, now),
+                partial(self._unclaimed, reminder),
+            )
+            if outcome == "sent":
+                progress.add("reminders_sent", reminder.key)
+            elif outcome == "claimed":
+                progress.skipped.append((TickStep.REMINDERS, reminder.key))
