@@ -51,14 +51,25 @@ def test_add_get_version(store: InMemoryStore) -> None:
         with pytest.raises(NotFoundError) as info:
             repo.get("nope")
         assert str(info.value) == "no counters with id 'nope'"
-        with pytest.raises(DuplicateIdError):
-            repo.add(Counter(id="c"))
         repo.add(Counter(id="d"))
         uow.repository("others", Counter).add(Counter(id="z"))
         with pytest.raises(DuplicateIdError):
             repo.add(Counter(id="d"))
         assert {c.id for c in repo} == {"c", "d"}
         assert repo.get("d").version == 0
+
+
+def test_adding_a_stored_id_reads_nothing_and_is_refused_on_commit(
+    store: InMemoryStore,
+) -> None:
+    with InMemoryUnitOfWork(store) as uow:
+        repo = uow.repository("counters", Counter)
+        repo.add(Counter(id="c"))  # no read: the commit finds the stored id
+        repo.add(Counter(id="e"))
+        with pytest.raises(DuplicateIdError):
+            uow.commit()
+    with InMemoryUnitOfWork(store) as uow:
+        assert [c.id for c in uow.repository("counters", Counter)] == ["c"]
 
 
 def test_two_units_of_work_second_commit_is_stale(store: InMemoryStore) -> None:
