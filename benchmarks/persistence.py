@@ -260,8 +260,7 @@ def _solo_plan(total: int) -> tuple[list[Session], list[tuple[str, str]]]:
         for n in range(total // 10)
     ]
     plan = [
-        (sessions[n // 10].id, f"solo-{n // 10}-student-{n % 10}")
-        for n in range(total)
+        (sessions[n // 10].id, f"solo-{n // 10}-student-{n % 10}") for n in range(total)
     ]
     return sessions, plan
 

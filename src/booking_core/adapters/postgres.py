@@ -45,7 +45,14 @@ from psycopg import errors as pg_errors
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
-from booking_core.adapters.sql import Cursor, Dialect, SqlDatabase, SqlUnitOfWork
+from booking_core.adapters.sql import (
+    CommitWrites,
+    Cursor,
+    Dialect,
+    SqlDatabase,
+    SqlUnitOfWork,
+)
+from booking_core.errors import ConcurrencyError
 from booking_core.ports import EventPublisher
 
 __all__ = [
@@ -89,6 +96,25 @@ MIGRATIONS: tuple[str, ...] = (
 """The schema, one upgrade step per entry; ``schema_version.steps`` is the number
 of steps applied. Append steps, never edit one that shipped."""
 
+# The kernel's commit statements, for the one-round-trip pipeline.
+_CHECKED_UPDATE = (
+    "WITH changed AS (UPDATE aggregates SET version = %s, body = %s::jsonb"
+    " WHERE collection = %s AND id = %s AND version = %s RETURNING 1)"
+    " SELECT 1 / count(*) FROM changed"
+)
+_INSERT = (
+    "INSERT INTO aggregates (collection, id, version, body)"
+    " VALUES (%s, %s, %s, %s::jsonb)"
+)
+_UNINDEX = "DELETE FROM index_entries WHERE collection = %s AND id = %s"
+_INDEX = (
+    "INSERT INTO index_entries (collection, name, value, id) VALUES (%s, %s, %s, %s)"
+)
+_OUTBOX = (
+    "INSERT INTO outbox (event_id, name, aggregate_id, occurred_at, body)"
+    " VALUES (%s, %s, %s, %s, %s::jsonb) RETURNING seq"
+)
+
 # Any number: the advisory lock key that serialises migrations of one database.
 _MIGRATION_LOCK = 0x626F6F6B  # "book"
 
@@ -116,6 +142,52 @@ class PostgresDialect(Dialect):
     def instant(self, at: datetime) -> Any:
         """Instants go to ``timestamptz`` as they are."""
         return at
+
+    def commit_writes(
+        self, connection: Any, writes: CommitWrites, database: SqlDatabase
+    ) -> list[int]:
+        """Commit in one round trip: psycopg's pipeline mode.
+
+        ``BEGIN``, the compare-and-set updates (each one a statement that fails
+        with a division by zero when it matched no row, so the server aborts
+        the transaction without a round trip back to us), the inserts, the
+        index entries, the outbox rows and ``COMMIT`` go out together; row locks
+        are held only while the server runs them. After a failure the
+        transaction is rolled back and one more query names the stale or
+        duplicate aggregate.
+        """
+        cursor = connection.cursor()
+        outbox = connection.cursor()
+        try:
+            with connection.pipeline():
+                cursor.execute("BEGIN")
+                if writes.updates:
+                    cursor.executemany(_CHECKED_UPDATE, writes.updates)
+                if writes.inserts:
+                    cursor.executemany(_INSERT, writes.inserts)
+                if writes.unindex:
+                    cursor.executemany(_UNINDEX, writes.unindex)
+                if writes.index:
+                    cursor.executemany(_INDEX, writes.index)
+                if writes.outbox:
+                    outbox.executemany(_OUTBOX, writes.outbox, returning=True)
+                cursor.execute("COMMIT")
+        except psycopg.Error as exc:
+            cursor.execute("ROLLBACK")
+            if isinstance(exc, pg_errors.DivisionByZero):
+                raise writes.stale(database, cursor) from exc
+            if isinstance(exc, self.integrity_errors):
+                raise writes.duplicate(database, cursor) from exc
+            if isinstance(exc, self.conflict_errors):
+                raise ConcurrencyError(reason=type(exc).__name__) from exc
+            raise
+        seqs: list[int] = []
+        if writes.outbox:
+            while True:
+                seqs.append(int(outbox.fetchone()[0]))
+                if not outbox.nextset():
+                    break
+        return seqs
 
     def run_script(self, cursor: Cursor, script: str) -> None:
         """Run one migration step as one multi-statement query."""
@@ -149,7 +221,10 @@ class PostgresDatabase(SqlDatabase):
     """One PostgreSQL database (one schema in it) holding a ``booking_core`` store.
 
     Opening it opens the pool and, unless ``migrate=False``, creates or upgrades
-    the schema. Safe to share between threads; close it when done.
+    the schema. Safe to share between threads; close it when done. A unit of
+    work entered with ``with`` holds one pooled connection from its first read
+    to its end (no pool checkout per read); its reads run in autocommit, so no
+    lock is held between them.
 
     Args:
         conninfo: A libpq connection string or URL (``"postgresql://app@db/app"``).
@@ -159,6 +234,8 @@ class PostgresDatabase(SqlDatabase):
         migrate: Apply the migrations not applied yet on open.
         timeout: Seconds to wait for a connection from the pool.
     """
+
+    hold_connection = True
 
     def __init__(
         self,

@@ -180,19 +180,22 @@ class Dialect(abc.ABC):
     def set_schema_version(self, cursor: Cursor, number: int) -> None:
         """Record that the database has applied ``number`` steps."""
 
-    def apply_writes(
-        self, connection: Any, cursor: Cursor, writes: CommitWrites
+    def commit_writes(
+        self, connection: Any, writes: CommitWrites, database: SqlDatabase
     ) -> list[int] | None:
-        """Optionally apply a commit's writes in fewer round trips; ``None``: no.
+        """Optionally commit a unit's writes in fewer round trips; ``None``: no.
 
-        Called inside the commit's transaction (after ``begin``). A dialect whose
-        driver can batch (psycopg's pipeline mode) applies ``writes`` itself and
-        returns the outbox ``seq`` of each event, raising
-        :class:`~booking_core.errors.StaleVersionError` or
-        :class:`~booking_core.errors.DuplicateIdError` as the kernel would
-        (:meth:`CommitWrites.stale` and :meth:`CommitWrites.duplicate` find
-        which). The default returns ``None``: the kernel runs the statements one
-        by one on ``cursor``.
+        A dialect whose driver can batch (psycopg's pipeline mode) opens the
+        transaction, applies ``writes`` (compare-and-set updates first, each
+        matching exactly one row) and commits, all on ``connection``, and
+        returns the outbox ``seq`` of each event. It raises what the kernel
+        would: :class:`~booking_core.errors.StaleVersionError` and
+        :class:`~booking_core.errors.DuplicateIdError` (after rolling back,
+        :meth:`CommitWrites.stale` and :meth:`CommitWrites.duplicate` name
+        which), :class:`~booking_core.errors.ConcurrencyError` for one of
+        :attr:`conflict_errors`; nothing is stored then. The default returns
+        ``None``: the kernel runs ``begin``, the statements one by one and
+        ``COMMIT`` on a cursor.
         """
         return None
 
@@ -416,7 +419,7 @@ class SqlDatabase(abc.ABC):
 class CommitWrites:
     """One commit's writes, encoded before the transaction opens.
 
-    A dialect's :meth:`Dialect.apply_writes` receives it. Rows are in
+    A dialect's :meth:`Dialect.commit_writes` receives it. Rows are in
     ``(collection, id)`` order within each list, so concurrent commits take
     their row locks in one order (compare-and-set updates first).
 
@@ -442,7 +445,7 @@ class CommitWrites:
     def stale(self, database: SqlDatabase, cursor: Cursor) -> StaleVersionError:
         """The error for the first update whose row no longer has its version.
 
-        Run on a cursor after the failed transaction was rolled back.
+        Run on a cursor inside the failed transaction or after its rollback.
         """
         statement = database._sql.version  # noqa: SLF001
         actual: int | None = None
@@ -570,17 +573,19 @@ class SqlUnitOfWork(StagedUnitOfWork):
         """
         database = self.database
         writes = self._encode()
-        with (
-            self._connected() as connection,
-            database._transaction(connection) as cursor,  # noqa: SLF001
-        ):
-            seqs = database.dialect.apply_writes(connection, cursor, writes)
+        with self._connected() as connection:
+            seqs = database.dialect.commit_writes(connection, writes, database)
             if seqs is None:
-                seqs = self._apply(cursor, writes)
+                with database._transaction(connection) as cursor:  # noqa: SLF001
+                    seqs = self._apply(cursor, writes)
         events = self.finish()
         if self.publisher is not None and events:
             self.publisher.publish(events)
-            database.mark_published(seqs)
+            if self._lease is None:
+                database.mark_published(seqs)
+            else:  # on the held connection: never wait for a second one
+                with database._transaction(self._connection) as cursor:  # noqa: SLF001
+                    database._mark(cursor, seqs)  # noqa: SLF001
 
     def _encode(self) -> CommitWrites:
         database = self.database
