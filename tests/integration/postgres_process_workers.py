@@ -159,10 +159,10 @@ def crash(
         def __getattr__(self, name: str) -> Any:
             return getattr(self.cursor, name)
 
-        def execute(self, query: Any, *args: Any) -> Any:
+        def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:
             if str(query).strip().startswith(statement):
                 os.kill(os.getpid(), signal.SIGKILL)
-            return self.cursor.execute(query, *args)
+            return self.cursor.execute(query, *args, **kwargs)
 
         def executemany(self, query: Any, *args: Any, **kwargs: Any) -> Any:
             if str(query).strip().startswith(statement):

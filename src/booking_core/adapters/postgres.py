@@ -157,23 +157,25 @@ class PostgresDialect(Dialect):
         duplicate aggregate.
         """
         cursor = connection.cursor()
-        outbox = connection.cursor()
+        outboxes = [connection.cursor() for _ in writes.outbox]
+        # prepare=False: a statement prepared inside a pipeline that then aborts
+        # is never prepared on the server, though psycopg would think it is.
         try:
             with connection.pipeline():
-                cursor.execute("BEGIN")
-                if writes.updates:
-                    cursor.executemany(_CHECKED_UPDATE, writes.updates)
-                if writes.inserts:
-                    cursor.executemany(_INSERT, writes.inserts)
-                if writes.unindex:
-                    cursor.executemany(_UNINDEX, writes.unindex)
-                if writes.index:
-                    cursor.executemany(_INDEX, writes.index)
-                if writes.outbox:
-                    outbox.executemany(_OUTBOX, writes.outbox, returning=True)
-                cursor.execute("COMMIT")
+                cursor.execute("BEGIN", prepare=False)
+                for statement, rows in (
+                    (_CHECKED_UPDATE, writes.updates),
+                    (_INSERT, writes.inserts),
+                    (_UNINDEX, writes.unindex),
+                    (_INDEX, writes.index),
+                ):
+                    for row in rows:
+                        cursor.execute(statement, row, prepare=False)
+                for outbox, row in zip(outboxes, writes.outbox, strict=True):
+                    outbox.execute(_OUTBOX, row, prepare=False)
+                cursor.execute("COMMIT", prepare=False)
         except psycopg.Error as exc:
-            cursor.execute("ROLLBACK")
+            cursor.execute("ROLLBACK", prepare=False)
             if isinstance(exc, pg_errors.DivisionByZero):
                 raise writes.stale(database, cursor) from exc
             if isinstance(exc, self.integrity_errors):
@@ -181,13 +183,7 @@ class PostgresDialect(Dialect):
             if isinstance(exc, self.conflict_errors):
                 raise ConcurrencyError(reason=type(exc).__name__) from exc
             raise
-        seqs: list[int] = []
-        if writes.outbox:
-            while True:
-                seqs.append(int(outbox.fetchone()[0]))
-                if not outbox.nextset():
-                    break
-        return seqs
+        return [int(outbox.fetchone()[0]) for outbox in outboxes]
 
     def run_script(self, cursor: Cursor, script: str) -> None:
         """Run one migration step as one multi-statement query."""

@@ -448,17 +448,19 @@ class CommitWrites:
         Run on a cursor inside the failed transaction or after its rollback.
         """
         statement = database._sql.version  # noqa: SLF001
-        actual: int | None = None
-        name, aggregate_id, expected = "", "", 0
+        found: list[StaleVersionError] = []
         for _, _, name, aggregate_id, expected in self.updates:
             cursor.execute(statement, (name, aggregate_id))
             row = cursor.fetchone()
             actual = None if row is None else row[0]
+            found.append(
+                StaleVersionError(
+                    kind=name, id=aggregate_id, expected=expected, actual=actual
+                )
+            )
             if actual != expected:
-                break
-        return StaleVersionError(
-            kind=name, id=aggregate_id, expected=expected, actual=actual
-        )
+                return found[-1]
+        return found[-1]  # changed and changed back since: name the last one
 
     def duplicate(self, database: SqlDatabase, cursor: Cursor) -> DuplicateIdError:
         """The error for the first insert whose id is stored (after rollback)."""
