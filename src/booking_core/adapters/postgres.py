@@ -35,6 +35,7 @@ Example (needs a server)::
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -160,8 +161,9 @@ class PostgresDialect(Dialect):
         outboxes = [connection.cursor() for _ in writes.outbox]
         # prepare=False: a statement prepared inside a pipeline that then aborts
         # is never prepared on the server, though psycopg would think it is.
-        try:
-            with connection.pipeline():
+        failed: psycopg.Error | None = None
+        with connection.pipeline() as pipeline:
+            try:
                 cursor.execute("BEGIN", prepare=False)
                 for statement, rows in (
                     (_CHECKED_UPDATE, writes.updates),
@@ -174,15 +176,20 @@ class PostgresDialect(Dialect):
                 for outbox, row in zip(outboxes, writes.outbox, strict=True):
                     outbox.execute(_OUTBOX, row, prepare=False)
                 cursor.execute("COMMIT", prepare=False)
-        except psycopg.Error as exc:
+                pipeline.sync()
+            except psycopg.Error as exc:  # caught in the pipeline: it ends cleanly
+                failed = exc
+                with contextlib.suppress(psycopg.Error):  # what the abort skipped
+                    pipeline.sync()
+        if failed is not None:
             cursor.execute("ROLLBACK", prepare=False)
-            if isinstance(exc, pg_errors.DivisionByZero):
-                raise writes.stale(database, cursor) from exc
-            if isinstance(exc, self.integrity_errors):
-                raise writes.duplicate(database, cursor) from exc
-            if isinstance(exc, self.conflict_errors):
-                raise ConcurrencyError(reason=type(exc).__name__) from exc
-            raise
+            if isinstance(failed, pg_errors.DivisionByZero):
+                raise writes.stale(database, cursor) from failed
+            if isinstance(failed, self.integrity_errors):
+                raise writes.duplicate(database, cursor) from failed
+            if isinstance(failed, self.conflict_errors):
+                raise ConcurrencyError(reason=type(failed).__name__) from failed
+            raise failed
         return [int(outbox.fetchone()[0]) for outbox in outboxes]
 
     def run_script(self, cursor: Cursor, script: str) -> None:
