@@ -6,11 +6,20 @@ existing database instead) and needs the ``postgres`` extra.
 
 Every booking goes through :class:`BookingService` on
 :class:`~booking_core.adapters.postgres.PostgresUnitOfWork` (load the session,
-look up the student's active booking, decide, then one transaction: the
-session's compare-and-set ``UPDATE``, the booking's ``INSERT``, their index
-entries and the outbox row). The floor (``peer: raw_psycopg``) is plain psycopg
-writing the same rows in one transaction per booking, with no reads, no
-decision and no retry: what the database itself costs.
+look up the student's active booking, the student's calendar token, the
+student's other active bookings and the attendee record, decide, then one
+transaction: the session's compare-and-set ``UPDATE``; the booking, calendar
+token and attendee ``INSERT``; their index entries and the outbox row).
+
+The floor (``peer: raw_psycopg``) is plain psycopg doing the same work the
+database must do for a booking: the same five reads (each answers a rule: the
+session to decide on, the one-active-booking rule, the calendar token whose
+version orders the student's commitments, the overlap rule, the attendee the
+booking enrols) and the same rows written (bodies of the same sizes), in one
+transaction per booking sent as one pipeline, the fewest round trips raw
+psycopg can use. It takes no decision, encodes nothing and never retries (its
+session ``UPDATE`` is not compare-and-set): what ours adds over it is the
+library's own cost.
 
 Cases (``ours_s`` and ``peer_s`` are wall seconds per booking):
 
@@ -88,11 +97,26 @@ def _ours(dsn: str, schema: str, session_id: str, students: list[str]) -> None:
     database.close()
 
 
-BOOKING_BODY = '{"t": "Booking", "f": {"pad": "' + "x" * 500 + '"}}'
-SESSION_BODY = '{"t": "Session", "f": {"pad": "' + "x" * 700 + '"}}'
+def _pad(size: int) -> str:
+    """A JSON object body of ``size`` characters (an encoded aggregate's size)."""
+    head = '{"$type":"pad","f":{"pad":"'
+    return head + "x" * (size - len(head) - 3) + '"}}'
+
+
+# The sizes of the bodies ours writes per booking (session, attendee, booking,
+# calendar, outbox event), measured on the SQLite recording of the same path.
+SESSION_BODY, ATTENDEE_BODY, BOOKING_BODY = _pad(608), _pad(416), _pad(557)
+CALENDAR_BODY, EVENT_BODY = _pad(70), _pad(369)
+GET = "SELECT version, body::text FROM aggregates WHERE collection = %s AND id = %s"
+FIND = (
+    "SELECT a.version, a.body::text FROM index_entries AS i JOIN aggregates AS a"
+    " ON a.collection = i.collection AND a.id = i.id"
+    " WHERE i.collection = %s AND i.name = %s AND i.value = %s"
+)
 
 
 def _floor(dsn: str, schema: str, session_id: str, students: list[str]) -> None:
+    """Raw psycopg: ours's reads and rows, one pipelined transaction per booking."""
     import psycopg
     from psycopg import sql
 
@@ -100,13 +124,34 @@ def _floor(dsn: str, schema: str, session_id: str, students: list[str]) -> None:
         connection.execute(
             sql.SQL("SET search_path TO {}").format(sql.Identifier(schema))
         )
+        cursor = connection.cursor()
         for student in students:
             booking_id = f"raw-{uuid.uuid4().hex}"
-            with connection.transaction(), connection.cursor() as cursor:
+            attendee_id = f"{session_id}~student~{student}"
+            active = f"{len(session_id)}:{session_id}:{student}"
+            for statement, parameters in (
+                (GET, ("sessions", session_id)),
+                (FIND, ("bookings", "active", active)),
+                (GET, ("student_calendars", student)),
+                (FIND, ("bookings", "student_active", student)),
+                (GET, ("attendees", attendee_id)),
+            ):
+                cursor.execute(statement, parameters)
+                cursor.fetchall()
+            with connection.pipeline():
+                cursor.execute("BEGIN")
                 cursor.execute(
                     "UPDATE aggregates SET version = version + 1, body = %s::jsonb"
                     " WHERE collection = 'sessions' AND id = %s",
                     (SESSION_BODY, session_id),
+                )
+                cursor.executemany(
+                    "INSERT INTO aggregates VALUES (%s, %s, 1, %s::jsonb)",
+                    [
+                        ("attendees", attendee_id, ATTENDEE_BODY),
+                        ("bookings", booking_id, BOOKING_BODY),
+                        ("student_calendars", student, CALENDAR_BODY),
+                    ],
                 )
                 cursor.execute(
                     "DELETE FROM index_entries"
@@ -114,35 +159,28 @@ def _floor(dsn: str, schema: str, session_id: str, students: list[str]) -> None:
                     (session_id,),
                 )
                 cursor.executemany(
-                    "INSERT INTO index_entries VALUES ('sessions', %s, %s, %s)",
+                    "INSERT INTO index_entries VALUES (%s, %s, %s, %s)",
                     [
-                        ("status", "scheduled", session_id),
-                        ("teacher", "t-1", session_id),
-                    ],
-                )
-                cursor.execute(
-                    "INSERT INTO aggregates VALUES ('bookings', %s, 1, %s::jsonb)",
-                    (booking_id, BOOKING_BODY),
-                )
-                cursor.executemany(
-                    "INSERT INTO index_entries VALUES ('bookings', %s, %s, %s)",
-                    [
-                        (name, value, booking_id)
-                        for name, value in (
-                            ("session", session_id),
-                            ("teacher", "t-1"),
-                            ("student", student),
-                            ("active", f"{session_id}:{student}"),
-                            ("teacher_active", "t-1"),
-                            ("student_active", student),
-                        )
+                        ("attendees", "session", session_id, attendee_id),
+                        ("attendees", "participant", student, attendee_id),
+                        ("attendees", "payment_status", "due", attendee_id),
+                        ("bookings", "session", session_id, booking_id),
+                        ("bookings", "teacher", "t-1", booking_id),
+                        ("bookings", "student", student, booking_id),
+                        ("bookings", "active", active, booking_id),
+                        ("bookings", "teacher_active", "t-1", booking_id),
+                        ("bookings", "student_active", student, booking_id),
+                        ("sessions", "status", "scheduled", session_id),
+                        ("sessions", "teacher", "t-1", session_id),
                     ],
                 )
                 cursor.execute(
                     "INSERT INTO outbox (event_id, name, aggregate_id, occurred_at,"
-                    " body) VALUES (%s, 'SeatBooked', %s, %s, %s::jsonb)",
-                    (uuid.uuid4(), booking_id, NOW, BOOKING_BODY),
+                    " body) VALUES (%s, 'booking.seats_booked', %s, %s, %s::jsonb)"
+                    " RETURNING seq",
+                    (uuid.uuid4(), booking_id, NOW, EVENT_BODY),
                 )
+                cursor.execute("COMMIT")
 
 
 def _worker(kind: str, args: tuple[Any, ...], start: Any, done: Any) -> None:

@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # each imported when its default is first made (see _of)
     from booking_core.reminders import ReminderPolicy
     from booking_core.sessions.policies import ReschedulePolicy, SessionPolicy
 
-__all__ = ["Policies"]
+__all__ = ["Policies", "TransactionBackoff"]
 
 
 def _positive_horizon(_instance: object, _attribute: object, value: object) -> None:
@@ -78,6 +78,48 @@ def _of(module: str, name: str) -> Any:
     return attrs.field(factory=default, validator=check)
 
 
+def _backoff_bound(_instance: object, attribute: Any, value: object) -> None:
+    if not isinstance(value, timedelta) or value < timedelta(0):
+        raise InvalidValueError(
+            field=attribute.name, reason="must be a timedelta >= 0", value=value
+        )
+
+
+@final
+@attrs.frozen(kw_only=True)
+class TransactionBackoff:
+    """How long a transaction that lost a race waits before it tries again.
+
+    Attempt ``n`` (after ``n`` lost races) waits a uniformly random time in
+    ``[0, min(cap, first * 2 ** (n - 1)))`` ("full jitter"): racers spread out
+    instead of colliding again in step, and the wait stays bounded.
+
+    Attributes:
+        first: The bound of the first wait (2 ms).
+        cap: The largest bound (100 ms).
+
+    Example:
+        >>> from datetime import timedelta
+        >>> backoff = TransactionBackoff()
+        >>> backoff.seconds(attempt=1, fraction=0.5), backoff.seconds(3, 1.0)
+        (0.001, 0.008)
+        >>> TransactionBackoff(first=timedelta(0)).seconds(5, 0.9)
+        0.0
+    """
+
+    first: timedelta = attrs.field(
+        default=timedelta(milliseconds=2), validator=_backoff_bound
+    )
+    cap: timedelta = attrs.field(
+        default=timedelta(milliseconds=100), validator=_backoff_bound
+    )
+
+    def seconds(self, attempt: int, fraction: float) -> float:
+        """The wait after ``attempt`` lost races, for a ``fraction`` in ``[0, 1)``."""
+        bound: timedelta = min(self.cap, self.first * 2 ** min(attempt - 1, 32))
+        return float(bound.total_seconds() * fraction)
+
+
 @final
 @attrs.frozen(kw_only=True)
 class Policies:
@@ -104,6 +146,8 @@ class Policies:
         series_horizon: How far ahead a series is booked (8 weeks).
         transaction_attempts: The one retry budget of every transaction that
             lost a compare-and-set race (10).
+        transaction_backoff: How long a transaction that lost a race waits
+            before its next attempt (jittered, 2 ms doubling up to 100 ms).
     """
 
     session: SessionPolicy = _of("booking_core.sessions.policies", "SessionPolicy")
@@ -136,3 +180,7 @@ class Policies:
         default=timedelta(weeks=8), validator=_positive_horizon
     )
     transaction_attempts: int = attrs.field(default=10, validator=positive_int)
+    transaction_backoff: TransactionBackoff = attrs.field(
+        factory=TransactionBackoff,
+        validator=attrs.validators.instance_of(TransactionBackoff),
+    )

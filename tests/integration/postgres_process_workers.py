@@ -159,15 +159,15 @@ def crash(
         def __getattr__(self, name: str) -> Any:
             return getattr(self.cursor, name)
 
-        def execute(self, query: Any, *args: Any) -> Any:
+        def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:
             if str(query).strip().startswith(statement):
                 os.kill(os.getpid(), signal.SIGKILL)
-            return self.cursor.execute(query, *args)
+            return self.cursor.execute(query, *args, **kwargs)
 
-        def executemany(self, query: Any, *args: Any) -> Any:
+        def executemany(self, query: Any, *args: Any, **kwargs: Any) -> Any:
             if str(query).strip().startswith(statement):
                 os.kill(os.getpid(), signal.SIGKILL)
-            return self.cursor.executemany(query, *args)
+            return self.cursor.executemany(query, *args, **kwargs)
 
     class Connection:
         def __init__(self, connection: Any) -> None:
@@ -175,6 +175,9 @@ def crash(
 
         def cursor(self) -> Killer:
             return Killer(self.connection.cursor())
+
+        def __getattr__(self, name: str) -> Any:  # pipeline(), for the commit
+            return getattr(self.connection, name)
 
     @contextmanager
     def connect() -> Iterator[Connection]:

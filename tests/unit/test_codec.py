@@ -109,3 +109,30 @@ def test_currencies_decode_to_the_shipped_instance() -> None:
     stored = loads(dumps(Money.of("1.00", "INR")))
     assert stored.currency is get_currency("INR")
     assert stored + Money.of("1.00", "INR") == Money.of("2.00", "INR")
+
+
+def test_replace_stores_and_loads_other_field_values_without_a_copy() -> None:
+    teacher = Actor.teacher("t-1")
+    text = dumps(teacher, replace={"user_id": "t-2"})
+    assert loads(text) == Actor.teacher("t-2")
+    assert loads(text, replace={"user_id": "t-3"}) == Actor.teacher("t-3")
+    with pytest.raises(InvalidValueError):
+        dumps(("not", "attrs"), replace={"x": 1})
+    with pytest.raises(InvalidDocumentError):
+        loads("[1, 2]", replace={"x": 1})
+
+
+def test_subclasses_of_plain_types_encode_as_the_plain_type() -> None:
+    class Name(str):
+        __slots__ = ()
+
+    class Count(int):
+        pass
+
+    assert encode(Name("ann")) == "ann"
+    assert encode(Count(3)) == 3
+
+
+def test_an_unhashable_enum_value_is_an_invalid_document() -> None:
+    with pytest.raises(InvalidDocumentError):
+        loads('{"$enum": "role", "v": [1]}')

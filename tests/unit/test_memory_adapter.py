@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import attrs
 import pytest
@@ -19,6 +19,7 @@ from booking_core.errors import (
     StaleVersionError,
 )
 from booking_core.events import DomainEvent
+from booking_core.policies import Policies, TransactionBackoff
 from booking_core.services import run_in_transaction
 
 T0 = datetime(2026, 6, 1, 9, tzinfo=timezone.utc)
@@ -51,14 +52,25 @@ def test_add_get_version(store: InMemoryStore) -> None:
         with pytest.raises(NotFoundError) as info:
             repo.get("nope")
         assert str(info.value) == "no counters with id 'nope'"
-        with pytest.raises(DuplicateIdError):
-            repo.add(Counter(id="c"))
         repo.add(Counter(id="d"))
         uow.repository("others", Counter).add(Counter(id="z"))
         with pytest.raises(DuplicateIdError):
             repo.add(Counter(id="d"))
         assert {c.id for c in repo} == {"c", "d"}
         assert repo.get("d").version == 0
+
+
+def test_adding_a_stored_id_reads_nothing_and_is_refused_on_commit(
+    store: InMemoryStore,
+) -> None:
+    with InMemoryUnitOfWork(store) as uow:
+        repo = uow.repository("counters", Counter)
+        repo.add(Counter(id="c"))  # no read: the commit finds the stored id
+        repo.add(Counter(id="e"))
+        with pytest.raises(DuplicateIdError):
+            uow.commit()
+    with InMemoryUnitOfWork(store) as uow:
+        assert [c.id for c in uow.repository("counters", Counter)] == ["c"]
 
 
 def test_two_units_of_work_second_commit_is_stale(store: InMemoryStore) -> None:
@@ -189,6 +201,35 @@ def test_run_in_transaction_gives_up(store: InMemoryStore) -> None:
         run_in_transaction(lambda: InMemoryUnitOfWork(store), always_loses, attempts=2)
     with pytest.raises(InvalidValueError):
         run_in_transaction(lambda: InMemoryUnitOfWork(store), _bump, attempts=0)
+
+
+def test_a_lost_race_waits_a_jittered_backoff_before_the_next_attempt(
+    store: InMemoryStore,
+) -> None:
+    def always_loses(uow: InMemoryUnitOfWork) -> None:
+        counter = uow.repository("counters", Counter).get("c")
+        with InMemoryUnitOfWork(store) as other:
+            _bump(other)
+            other.commit()
+        uow.repository("counters", Counter).save(counter)
+
+    waits: list[float] = []
+    backoff = TransactionBackoff(
+        first=timedelta(milliseconds=10), cap=timedelta(milliseconds=30)
+    )
+    with pytest.raises(StaleVersionError):
+        run_in_transaction(
+            lambda: InMemoryUnitOfWork(store),
+            always_loses,
+            attempts=4,
+            backoff=backoff,
+            sleep=waits.append,
+            jitter=lambda: 0.5,
+        )
+    assert waits == [0.005, 0.01, 0.015]  # bounds 10, 20, 30 (capped) ms; none after
+    assert Policies().transaction_backoff == TransactionBackoff()
+    with pytest.raises(InvalidValueError):
+        TransactionBackoff(first=timedelta(seconds=-1))
 
 
 @attrs.frozen(kw_only=True)

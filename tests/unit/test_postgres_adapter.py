@@ -23,7 +23,7 @@ from booking_core.adapters.postgres import (
 from booking_core.adapters.sqlite import SqliteDatabase, SqliteDialect, SqliteUnitOfWork
 from booking_core.cli import main
 from booking_core.clock import ManualClock
-from booking_core.errors import ConcurrencyError, DuplicateIdError
+from booking_core.errors import ConcurrencyError, DuplicateIdError, StaleVersionError
 from booking_core.events import DomainEvent
 from booking_core.intervals import TimeWindow
 from booking_core.policies import Policies
@@ -191,3 +191,101 @@ def test_a_dialect_conflict_error_is_a_retryable_concurrency_error(
             second.commit()
     assert raised.value.code == "concurrency"
     database.close()
+
+
+def test_one_round_trip_commit_refuses_stale_and_duplicate_and_stores_nothing(
+    postgres_database: PostgresDatabase,
+) -> None:
+    with PostgresUnitOfWork(postgres_database) as uow:
+        notes = uow.repository("notes", Note)
+        notes.add(Note(id="rt-1", text="a"))
+        notes.add(Note(id="rt-2", text="b"))
+        uow.collect([_event(1), _event(2)])  # two outbox rows, two seqs back
+        uow.commit()
+    first = PostgresUnitOfWork(postgres_database)
+    second = PostgresUnitOfWork(postgres_database)
+    with first, second:
+        mine, theirs = (uow.repository("notes", Note) for uow in (first, second))
+        mine.save(attrs.evolve(mine.get("rt-1"), text="first"))
+        mine.save(mine.get("rt-2"))
+        theirs.save(attrs.evolve(theirs.get("rt-2"), text="second"))
+        second.commit()
+        with pytest.raises(StaleVersionError) as stale:
+            first.commit()
+    assert stale.value.details["id"] == "rt-2"
+    assert stale.value.details["actual"] == 2
+    with PostgresUnitOfWork(postgres_database) as uow:
+        uow.repository("notes", Note).add(Note(id="rt-1", text="again"))
+        uow.repository("notes", Note).add(Note(id="rt-3", text="new"))
+        with pytest.raises(DuplicateIdError) as duplicate:
+            uow.commit()
+    assert duplicate.value.details["id"] == "rt-1"
+    with PostgresUnitOfWork(postgres_database) as uow:
+        notes = uow.repository("notes", Note)
+        assert notes.get("rt-1").text == "a"
+        assert [n.id for n in notes.list()] == ["rt-1", "rt-2"]
+
+
+def test_a_commit_aborted_by_the_server_is_a_concurrency_error(
+    postgres_database: PostgresDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from psycopg import errors as pg_errors
+
+    from booking_core.adapters.postgres import PostgresDialect
+
+    with PostgresUnitOfWork(postgres_database) as uow:
+        uow.repository("notes", Note).add(Note(id="ab-1", text="a"))
+        monkeypatch.setattr(PostgresDialect, "conflict_errors", (pg_errors.Error,))
+        with monkeypatch.context() as patched:
+            patched.setattr(PostgresDialect, "integrity_errors", ())
+            uow.repository("notes", Note).add(Note(id="ab-2", text="b"))
+            # a UniqueViolation the dialect does not name: a retryable conflict
+            with PostgresUnitOfWork(postgres_database) as other:
+                other.repository("notes", Note).add(Note(id="ab-1", text="x"))
+                other.commit()
+            with pytest.raises(ConcurrencyError):
+                uow.commit()
+    monkeypatch.setattr(PostgresDialect, "conflict_errors", ())
+    monkeypatch.setattr(PostgresDialect, "integrity_errors", ())
+    with PostgresUnitOfWork(postgres_database) as uow:
+        uow.repository("notes", Note).add(Note(id="ab-1", text="y"))
+        with pytest.raises(pg_errors.UniqueViolation):  # named by no tuple: as is
+            uow.commit()
+
+
+def test_a_duplicate_that_went_away_before_the_lookup_still_names_an_id(
+    postgres_database: PostgresDatabase,
+) -> None:
+    from booking_core.adapters.sql import CommitWrites
+
+    writes = CommitWrites()
+    writes.inserts.append(("notes", "gone", 1, "{}"))
+    with postgres_database.connect() as connection:
+        error = writes.duplicate(postgres_database, connection.cursor())
+    assert error.details["id"] == "gone"
+
+
+def test_a_stale_row_changed_back_since_still_names_an_aggregate(
+    postgres_database: PostgresDatabase,
+) -> None:
+    from booking_core.adapters.sql import CommitWrites
+
+    with PostgresUnitOfWork(postgres_database) as uow:
+        uow.repository("notes", Note).add(Note(id="back", text="a"))
+        uow.commit()
+    writes = CommitWrites(updates=[(2, "{}", "notes", "back", 1)])
+    with postgres_database.connect() as connection:
+        error = writes.stale(postgres_database, connection.cursor())
+    assert error.details["id"] == "back"
+
+
+def test_a_held_connection_marks_published_events_without_a_second_one(
+    postgres_database: PostgresDatabase,
+) -> None:
+    publisher = InMemoryEventPublisher()
+    with PostgresUnitOfWork(postgres_database, publisher) as uow:
+        assert uow.repository("notes", Note).list() is not None  # holds one now
+        uow.collect([_event(7)])
+        uow.commit()
+    assert [e.aggregate_id for e in publisher.published] == ["a-7"]
+    assert postgres_database.relay(InMemoryEventPublisher()) == 0

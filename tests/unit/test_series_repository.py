@@ -95,8 +95,9 @@ def test_round_trip_versions_and_queries(
         assert repo.get("a").version == 2
         with pytest.raises(NotFoundError):
             repo.get("zzz")
+        repo.add(first)  # reads nothing: the stored id is refused on commit
         with pytest.raises(DuplicateIdError):
-            repo.add(first)
+            uow.commit()
 
 
 def test_stale_save_is_refused(

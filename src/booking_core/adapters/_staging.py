@@ -57,12 +57,16 @@ class StagedRepository(Generic[A]):
         return found
 
     def add(self, aggregate: A) -> None:
-        """Stage a new aggregate; checked for a duplicate id now and on commit.
+        """Stage a new aggregate; it reads nothing.
+
+        An id this unit already staged is refused now; an id already stored is
+        refused on commit (the store's primary key), so adding costs no read.
 
         Raises:
-            DuplicateIdError: ``conflict.duplicate_id`` when the id exists.
+            DuplicateIdError: ``conflict.duplicate_id`` when this unit staged the
+                id already (and from ``commit`` when it is stored).
         """
-        if self._load(aggregate.id) is not None:
+        if self._uow.staged(self.name, aggregate.id) is not None:
             raise DuplicateIdError(kind=self.name, id=aggregate.id)
         self._uow.stage(self.name, aggregate, expected=None)
 

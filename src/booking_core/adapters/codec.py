@@ -41,6 +41,7 @@ import importlib
 import json
 import re
 import uuid
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
@@ -175,20 +176,30 @@ def type_name(cls: type) -> str:
     )
 
 
+# Stored name (legacy names too) -> class, filled as documents name them, so
+# decoding a value is one dict lookup (no registry walk, no import).
+_BY_NAME: dict[str, type] = {}
+
+
 def _class_for(name: object, path: str) -> type:
     if isinstance(name, str):
-        name = LEGACY_TYPE_NAMES.get(name, name)
-        host = _HOST_TYPES.get(name)
-        if host is not None:
-            return host
-        if name in TYPE_NAMES:
-            return _load(name)
+        cls = _BY_NAME.get(name)
+        if cls is not None:
+            return cls
+        stable = LEGACY_TYPE_NAMES.get(name, name)
+        cls = _HOST_TYPES.get(stable)
+        if cls is None and stable in TYPE_NAMES:
+            cls = _load(stable)
+        if cls is not None:  # only known names are kept: the cache stays bounded
+            _BY_NAME[name] = cls
+            return cls
     shown = name[:_MAX_SCALAR_CHARS] if isinstance(name, str) else name
     raise UnknownTypeNameError(name=shown, path=path)
 
 
 # Per class: its stored name and, for attrs classes, the (alias, attribute)
-# pairs of its init fields, computed once per class.
+# pairs of its init fields in alias order (so the JSON needs no key sorting),
+# computed once per class.
 _SHAPES: dict[type, tuple[str, tuple[tuple[str, str], ...]]] = {}
 
 
@@ -196,72 +207,131 @@ def _shape(cls: type) -> tuple[str, tuple[tuple[str, str], ...]]:
     """The stored name of ``cls`` and, for an attrs class, its init fields."""
     shape = _SHAPES.get(cls)
     if shape is None:
-        fields = tuple(
+        fields = sorted(
             (field.alias or field.name, field.name)
             for field in (attrs.fields(cls) if attrs.has(cls) else ())
             if field.init
         )
-        shape = _SHAPES[cls] = (type_name(cls), fields)
+        shape = _SHAPES[cls] = (type_name(cls), tuple(fields))
     return shape
 
 
-def encode(value: object) -> Any:  # noqa: PLR0911, PLR0912 -- a branch per type
-    """Turn a domain value into JSON-compatible data (dicts, lists, strings, numbers).
+def _encode_replacing(value: object, replace: Mapping[str, Any]) -> Any:
+    """``encode(value)`` with some of an attrs value's fields given other values."""
+    cls = type(value)
+    if not attrs.has(cls):
+        raise InvalidValueError(
+            field="replace", reason="applies to attrs values only", value=value
+        )
+    name, shape = _shape(cls)
+    fields = {
+        alias: encode(
+            replace[attribute] if attribute in replace else getattr(value, attribute)
+        )
+        for alias, attribute in shape
+    }
+    return {"$type": name, "f": fields}
 
-    Raises:
-        InvalidValueError: ``input.invalid_value`` for a type it cannot encode,
-            including an attrs class or enum missing from the registry.
-    """
-    if isinstance(value, enum.Enum):
-        return {"$enum": _shape(type(value))[0], "v": value.value}
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
+
+# Every dict below is built with its keys in sorted order: dumps() writes them
+# as built, and the text stays what sort_keys=True wrote before.
+Encoder = Callable[[Any], Any]
+_ENCODERS: dict[type, Encoder] = {}
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _attrs_encoder(cls: type) -> Encoder:
+    name, shape = _shape(cls)
+
+    def encode_attrs(value: Any) -> Any:
+        fields = {
+            alias: encode(getattr(value, attribute)) for alias, attribute in shape
+        }
+        return {"$type": name, "f": fields}
+
+    return encode_attrs
+
+
+def _enum_encoder(cls: type) -> Encoder:
+    name = _shape(cls)[0]
+    return lambda value: {"$enum": name, "v": value.value}
+
+
+def _encode_datetime(value: datetime) -> Any:
+    if isinstance(value.tzinfo, ZoneInfo):
+        # The wall time, its fold and the zone: exactly what was given, even
+        # a wall time inside a DST gap (an offset would move it).
+        wall = value.replace(tzinfo=None).isoformat()
+        return {"$dt": wall, "fold": value.fold, "tz": value.tzinfo.key}
+    return {"$dt": value.isoformat()}
+
+
+def _encode_frozenset(value: frozenset[Any]) -> Any:
+    items = [encode(item) for item in value]
+    return {"$fset": sorted(items, key=lambda item: json.dumps(item, sort_keys=True))}
+
+
+# (base class, encoder) in the order they are tried for a new class.
+_BY_BASE: Final[tuple[tuple[type, Encoder], ...]] = (
+    (datetime, _encode_datetime),
+    (date, lambda value: {"$date": value.isoformat()}),
+    (time, lambda value: {"$time": value.isoformat()}),
+    (timedelta, lambda value: {"$td": [value.days, value.seconds, value.microseconds]}),
+    (Decimal, lambda value: {"$dec": str(value)}),
+    (uuid.UUID, lambda value: {"$uuid": str(value)}),
+    (tuple, lambda value: {"$tuple": [encode(item) for item in value]}),
+    (list, lambda value: [encode(item) for item in value]),
+    (frozenset, _encode_frozenset),
+    (dict, lambda value: {"$dict": [[encode(k), encode(v)] for k, v in value.items()]}),
+)
+
+
+def _encoder_for(value: object) -> Encoder:
+    """The encoder of ``type(value)``, found once per class and cached."""
+    cls: type[Any] = type(value)
+    encoder: Encoder | None = None
+    if issubclass(cls, enum.Enum):
+        encoder = _enum_encoder(cls)
+    elif issubclass(cls, (bool, str, int)):
+        encoder = _same
+    elif issubclass(cls, float):
         raise InvalidValueError(
             field="value",
             reason="floats are never stored; use int or Decimal",
             value=value,
         )
-    cls: type[Any] = type(value)
-    if attrs.has(cls):
-        name, shape = _shape(cls)
-        fields = {
-            alias: encode(getattr(value, attribute)) for alias, attribute in shape
-        }
-        return {"$type": name, "f": fields}
-    if isinstance(value, datetime):
-        if isinstance(value.tzinfo, ZoneInfo):
-            # The wall time, its fold and the zone: exactly what was given, even
-            # a wall time inside a DST gap (an offset would move it).
-            wall = value.replace(tzinfo=None).isoformat()
-            return {"$dt": wall, "tz": value.tzinfo.key, "fold": value.fold}
-        return {"$dt": value.isoformat()}
-    if isinstance(value, date):
-        return {"$date": value.isoformat()}
-    if isinstance(value, time):
-        return {"$time": value.isoformat()}
-    if isinstance(value, timedelta):
-        return {"$td": [value.days, value.seconds, value.microseconds]}
-    if isinstance(value, Decimal):
-        return {"$dec": str(value)}
-    if isinstance(value, uuid.UUID):
-        return {"$uuid": str(value)}
-    if isinstance(value, tuple):
-        return {"$tuple": [encode(item) for item in value]}
-    if isinstance(value, list):
-        return [encode(item) for item in value]
-    if isinstance(value, frozenset):
-        items = [encode(item) for item in value]
-        return {
-            "$fset": sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
-        }
-    if isinstance(value, dict):
-        return {"$dict": [[encode(k), encode(v)] for k, v in value.items()]}
-    raise InvalidValueError(
-        field="value", reason="no JSON encoding for its type", value=value
-    )
+    elif attrs.has(cls):
+        encoder = _attrs_encoder(cls)
+    else:
+        encoder = next((enc for base, enc in _BY_BASE if issubclass(cls, base)), None)
+    if encoder is None:
+        raise InvalidValueError(
+            field="value", reason="no JSON encoding for its type", value=value
+        )
+    _ENCODERS[cls] = encoder
+    return encoder
+
+
+def encode(value: object) -> Any:
+    """Turn a domain value into JSON-compatible data (dicts, lists, strings, numbers).
+
+    One dictionary lookup per value finds its class's encoder (built once per
+    class).
+
+    Raises:
+        InvalidValueError: ``input.invalid_value`` for a type it cannot encode,
+            including an attrs class or enum missing from the registry.
+    """
+    cls = type(value)
+    if cls is str or cls is int or value is None or cls is bool:
+        return value
+    encoder = _ENCODERS.get(cls)
+    if encoder is None:
+        encoder = _encoder_for(value)
+    return encoder(value)
 
 
 class _Refused:
@@ -324,27 +394,54 @@ def _items(data: dict[str, Any], tag: str, path: str) -> list[Any]:
     return items
 
 
-def _decode_attrs(cls: type, data: dict[str, Any], path: str, depth: int) -> Any:
+# Per attrs class: its init aliases and the ones without a default, once.
+_INIT_FIELDS: dict[type, tuple[frozenset[str], tuple[str, ...]]] = {}
+
+
+def _init_fields(cls: type) -> tuple[frozenset[str], tuple[str, ...]]:
+    known = _INIT_FIELDS.get(cls)
+    if known is None:
+        fields = [field for field in attrs.fields(cls) if field.init]
+        known = _INIT_FIELDS[cls] = (
+            frozenset(field.alias or field.name for field in fields),
+            tuple(
+                field.alias or field.name
+                for field in fields
+                if field.default is attrs.NOTHING
+            ),
+        )
+    return known
+
+
+def _decode_attrs(
+    cls: type,
+    data: dict[str, Any],
+    path: str,
+    depth: int,
+    replace: Mapping[str, Any] | None = None,
+) -> Any:
     raw = data.get("f")
     if not isinstance(raw, dict):
         raise InvalidDocumentError(path=f"{path}.f", reason="expected an object")
     if not attrs.has(cls):  # an enum: those are stored with $enum
         raise InvalidDocumentError(path=path, reason="an enum is stored with $enum")
-    fields = {field.alias: field for field in attrs.fields(cls) if field.init}
+    aliases, required = _init_fields(cls)
     for key in raw:
-        if key not in fields:
+        if key not in aliases:
             shown = key[:_MAX_SCALAR_CHARS]
             raise InvalidDocumentError(
                 path=f"{path}.f", reason=f"unknown field {shown!r}"
             )
-    for alias, field in fields.items():
-        if alias not in raw and field.default is attrs.NOTHING:
+    for alias in required:
+        if alias not in raw:
             raise InvalidDocumentError(
                 path=f"{path}.f", reason=f"missing field {alias!r}"
             )
     values = {
         key: _decode(item, f"{path}.f.{key}", depth + 1) for key, item in raw.items()
     }
+    if replace:
+        values.update(replace)
     try:
         return cls(**values)
     except _CONVERSION_ERRORS as exc:
@@ -369,7 +466,13 @@ def _decode_tagged(data: dict[str, Any], path: str, depth: int) -> Any:  # noqa:
         cls = _class_for(data["$enum"], path)
         if not issubclass(cls, enum.Enum):
             raise InvalidDocumentError(path=path, reason="not an enum type")
-        return cls(data.get("v"))
+        value = data.get("v")
+        members: dict[Any, Any] = cls._value2member_map_
+        try:
+            member = members.get(value)
+        except TypeError:  # an unhashable value: the enum refuses it below
+            member = None
+        return member if member is not None else cls(value)
     if "$tuple" in data:
         items = _items(data, "$tuple", path)
         return tuple(
@@ -441,17 +544,44 @@ def decode(data: Any) -> Any:
     return _decode(data, "$", 0)
 
 
-def dumps(value: object) -> str:
+# Built once: json.dumps / json.loads with options build a new one per call.
+_JSON_OUT: Final = json.JSONEncoder(separators=(",", ":"))
+_JSON_IN: Final = json.JSONDecoder(
+    parse_int=_parse_int, parse_float=_Refused, parse_constant=_Refused
+)
+
+
+def dumps(value: object, *, replace: Mapping[str, Any] | None = None) -> str:
     """Encode ``value`` to a compact JSON string.
 
+    Args:
+        value: The value.
+        replace: For an attrs value, fields (by attribute name) to store with
+            other values, as ``dumps(attrs.evolve(value, **replace))`` would
+            without building the copy (adapters store the next ``version``).
+
     Raises:
-        InvalidValueError: ``input.invalid_value`` for a value it cannot encode.
+        InvalidValueError: ``input.invalid_value`` for a value it cannot encode,
+            or ``replace`` given for a value that is not an attrs instance.
+
+    Example:
+        >>> from booking_core.actors import Actor
+        >>> loads(dumps(Actor.teacher("t-1"), replace={"user_id": "t-2"}))
+        Actor(user_id='t-2', role=<Role.TEACHER: 'teacher'>)
     """
-    return json.dumps(encode(value), separators=(",", ":"), sort_keys=True)
+    data = encode(value) if replace is None else _encode_replacing(value, replace)
+    return _JSON_OUT.encode(data)
 
 
-def loads(text: str | bytes) -> Any:
+def loads(text: str | bytes, *, replace: Mapping[str, Any] | None = None) -> Any:
     """Decode a JSON string made by :func:`dumps`.
+
+    Args:
+        text: The JSON text.
+        replace: For a document of an attrs value, init arguments (by alias)
+            given instead of the stored ones, as ``attrs.evolve(loads(text),
+            **replace)`` would without building the object twice (adapters
+            pass the ``version`` column).
 
     Raises:
         InvalidDocumentError: ``codec.invalid_document`` for text that is not
@@ -466,13 +596,14 @@ def loads(text: str | bytes) -> Any:
             path="$", reason=f"longer than {MAX_DOCUMENT_CHARS} characters"
         )
     try:
-        data = json.loads(
-            text,
-            parse_int=_parse_int,
-            parse_float=_Refused,
-            parse_constant=_Refused,
-        )
+        if isinstance(text, bytes):
+            text = text.decode(json.detect_encoding(text), "surrogatepass")
+        data = _JSON_IN.decode(text)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
         reason = "nested too deep" if isinstance(exc, RecursionError) else str(exc)
         raise InvalidDocumentError(path="$", reason=f"not JSON: {reason}") from exc
-    return decode(data)
+    if replace is None:
+        return decode(data)
+    if not isinstance(data, dict) or "$type" not in data:
+        raise InvalidDocumentError(path="$", reason="expected an attrs value")
+    return _decode_attrs(_class_for(data["$type"], "$"), data, "$", 0, replace)

@@ -37,6 +37,7 @@ Example (needs a server)::
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -49,6 +50,7 @@ from psycopg_pool import ConnectionPool
 
 from booking_core.adapters._repositories import BOOKINGS, SERIES, SESSIONS
 from booking_core.adapters.sql import (
+    CommitWrites,
     Cursor,
     Dialect,
     MigrationStep,
@@ -56,6 +58,7 @@ from booking_core.adapters.sql import (
     SqlUnitOfWork,
     reindex,
 )
+from booking_core.errors import ConcurrencyError
 from booking_core.ports import EventPublisher
 
 __all__ = [
@@ -104,6 +107,25 @@ MIGRATIONS: tuple[MigrationStep, ...] = (
 """The schema, one upgrade step per entry; ``schema_version.steps`` is the number
 of steps applied. Append steps, never edit one that shipped."""
 
+# The kernel's commit statements, for the one-round-trip pipeline.
+_CHECKED_UPDATE = (
+    "WITH changed AS (UPDATE aggregates SET version = %s, body = %s::jsonb"
+    " WHERE collection = %s AND id = %s AND version = %s RETURNING 1)"
+    " SELECT 1 / count(*) FROM changed"
+)
+_INSERT = (
+    "INSERT INTO aggregates (collection, id, version, body)"
+    " VALUES (%s, %s, %s, %s::jsonb)"
+)
+_UNINDEX = "DELETE FROM index_entries WHERE collection = %s AND id = %s"
+_INDEX = (
+    "INSERT INTO index_entries (collection, name, value, id) VALUES (%s, %s, %s, %s)"
+)
+_OUTBOX = (
+    "INSERT INTO outbox (event_id, name, aggregate_id, occurred_at, body)"
+    " VALUES (%s, %s, %s, %s, %s::jsonb) RETURNING seq"
+)
+
 # Any number: the advisory lock key that serialises migrations of one database.
 _MIGRATION_LOCK = 0x626F6F6B  # "book"
 
@@ -132,6 +154,54 @@ class PostgresDialect(Dialect):
     def instant(self, at: datetime) -> Any:
         """Instants go to ``timestamptz`` as they are."""
         return at
+
+    def commit_writes(
+        self, connection: Any, writes: CommitWrites, database: SqlDatabase
+    ) -> list[int]:
+        """Commit in one round trip: psycopg's pipeline mode.
+
+        ``BEGIN``, the compare-and-set updates (each one a statement that fails
+        with a division by zero when it matched no row, so the server aborts
+        the transaction without a round trip back to us), the inserts, the
+        index entries, the outbox rows and ``COMMIT`` go out together; row locks
+        are held only while the server runs them. After a failure the
+        transaction is rolled back and one more query names the stale or
+        duplicate aggregate.
+        """
+        cursor = connection.cursor()
+        outboxes = [connection.cursor() for _ in writes.outbox]
+        # prepare=False: a statement prepared inside a pipeline that then aborts
+        # is never prepared on the server, though psycopg would think it is.
+        failed: psycopg.Error | None = None
+        with connection.pipeline() as pipeline:
+            try:
+                cursor.execute("BEGIN", prepare=False)
+                for statement, rows in (
+                    (_CHECKED_UPDATE, writes.updates),
+                    (_INSERT, writes.inserts),
+                    (_UNINDEX, writes.unindex),
+                    (_INDEX, writes.index),
+                ):
+                    for row in rows:
+                        cursor.execute(statement, row, prepare=False)
+                for outbox, row in zip(outboxes, writes.outbox, strict=True):
+                    outbox.execute(_OUTBOX, row, prepare=False)
+                cursor.execute("COMMIT", prepare=False)
+                pipeline.sync()
+            except psycopg.Error as exc:  # caught in the pipeline: it ends cleanly
+                failed = exc
+                with contextlib.suppress(psycopg.Error):  # what the abort skipped
+                    pipeline.sync()
+        if failed is not None:
+            cursor.execute("ROLLBACK", prepare=False)
+            if isinstance(failed, pg_errors.DivisionByZero):
+                raise writes.stale(database, cursor) from failed
+            if isinstance(failed, self.integrity_errors):
+                raise writes.duplicate(database, cursor) from failed
+            if isinstance(failed, self.conflict_errors):
+                raise ConcurrencyError(reason=type(failed).__name__) from failed
+            raise failed
+        return [int(outbox.fetchone()[0]) for outbox in outboxes]
 
     def run_script(self, cursor: Cursor, script: str) -> None:
         """Run one migration step as one multi-statement query."""
@@ -165,7 +235,10 @@ class PostgresDatabase(SqlDatabase):
     """One PostgreSQL database (one schema in it) holding a ``booking_core`` store.
 
     Opening it opens the pool and, unless ``migrate=False``, creates or upgrades
-    the schema. Safe to share between threads; close it when done.
+    the schema. Safe to share between threads; close it when done. A unit of
+    work entered with ``with`` holds one pooled connection from its first read
+    to its end (no pool checkout per read); its reads run in autocommit, so no
+    lock is held between them.
 
     Args:
         conninfo: A libpq connection string or URL (``"postgresql://app@db/app"``).
@@ -175,6 +248,8 @@ class PostgresDatabase(SqlDatabase):
         migrate: Apply the migrations not applied yet on open.
         timeout: Seconds to wait for a connection from the pool.
     """
+
+    hold_connection = True
 
     def __init__(
         self,

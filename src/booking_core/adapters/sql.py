@@ -63,9 +63,8 @@ import abc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
+from types import TracebackType
 from typing import Any, ClassVar, Protocol, TypeAlias
-
-import attrs
 
 from booking_core.adapters import codec
 from booking_core.adapters._repositories import DEFAULT_INDEXES, StagedUnitOfWork
@@ -82,6 +81,7 @@ from booking_core.ports import EventPublisher
 __all__ = [
     "DEFAULT_INDEXES",
     "KERNEL_VERSION",
+    "CommitWrites",
     "Connection",
     "Cursor",
     "Dialect",
@@ -221,6 +221,25 @@ class Dialect(abc.ABC):
     def set_schema_version(self, cursor: Cursor, number: int) -> None:
         """Record that the database has applied ``number`` steps."""
 
+    def commit_writes(
+        self, connection: Any, writes: CommitWrites, database: SqlDatabase
+    ) -> list[int] | None:
+        """Optionally commit a unit's writes in fewer round trips; ``None``: no.
+
+        A dialect whose driver can batch (psycopg's pipeline mode) opens the
+        transaction, applies ``writes`` (compare-and-set updates first, each
+        matching exactly one row) and commits, all on ``connection``, and
+        returns the outbox ``seq`` of each event. It raises what the kernel
+        would: :class:`~booking_core.errors.StaleVersionError` and
+        :class:`~booking_core.errors.DuplicateIdError` (after rolling back,
+        :meth:`CommitWrites.stale` and :meth:`CommitWrites.duplicate` name
+        which), :class:`~booking_core.errors.ConcurrencyError` for one of
+        :attr:`conflict_errors`; nothing is stored then. The default returns
+        ``None``: the kernel runs ``begin``, the statements one by one and
+        ``COMMIT`` on a cursor.
+        """
+        return None
+
     def insert_returning_seq(self, cursor: Cursor, statement: str, row: Any) -> int:
         """Insert an outbox row and return its ``seq`` (``RETURNING`` by default).
 
@@ -267,6 +286,7 @@ class _Statements:
         self.version = sql(
             "SELECT version FROM aggregates WHERE collection = ? AND id = ?"
         )
+        self.exists = sql("SELECT id FROM aggregates WHERE collection = ? AND id = ?")
         self.unindex = sql("DELETE FROM index_entries WHERE collection = ? AND id = ?")
         self.drop_index = sql("DELETE FROM index_entries WHERE collection = ?")
         self.index = sql(
@@ -296,6 +316,11 @@ class SqlDatabase(abc.ABC):
         dialect: How the database speaks SQL.
     """
 
+    hold_connection: ClassVar[bool] = False
+    """Whether a unit of work entered with ``with`` keeps one connection from its
+    first read to its end (PostgreSQL: no pool checkout per read) instead of
+    borrowing one per read."""
+
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
         self._indexers: dict[str, Indexer] = dict(DEFAULT_INDEXES)
@@ -319,9 +344,16 @@ class SqlDatabase(abc.ABC):
 
     def _query(self, statement: str, parameters: Sequence[Any]) -> list[Any]:
         with self.connect() as connection:
-            cursor = connection.cursor()
-            cursor.execute(statement, tuple(parameters))
-            return list(cursor.fetchall())
+            return list(self._query_on(connection, statement, parameters))
+
+    @staticmethod
+    def _query_on(
+        connection: Any, statement: str, parameters: Sequence[Any]
+    ) -> Sequence[Any]:
+        cursor = connection.cursor()
+        cursor.execute(statement, tuple(parameters))
+        rows: Sequence[Any] = cursor.fetchall()
+        return rows
 
     @contextmanager
     def transaction(self) -> Iterator[Cursor]:
@@ -333,26 +365,30 @@ class SqlDatabase(abc.ABC):
             InvalidValueError: ``input.invalid_value`` when the database cannot
                 hold a value it was given (one of :attr:`Dialect.data_errors`).
         """
+        with self.connect() as connection, self._transaction(connection) as cursor:
+            yield cursor
+
+    @contextmanager
+    def _transaction(self, connection: Any) -> Iterator[Cursor]:
         dialect = self.dialect
-        with self.connect() as connection:
-            cursor = connection.cursor()
-            cursor.execute(dialect.begin)
-            try:
-                yield cursor
-                cursor.execute("COMMIT")
-            except dialect.conflict_errors as exc:
-                cursor.execute("ROLLBACK")
-                raise ConcurrencyError(reason=type(exc).__name__) from exc
-            except dialect.data_errors as exc:
-                cursor.execute("ROLLBACK")
-                raise InvalidValueError(
-                    field="body",
-                    reason=f"{dialect.name} cannot store it",
-                    value=str(exc).partition("\n")[0],
-                ) from exc
-            except BaseException:
-                cursor.execute("ROLLBACK")
-                raise
+        cursor = connection.cursor()
+        cursor.execute(dialect.begin)
+        try:
+            yield cursor
+            cursor.execute("COMMIT")
+        except dialect.conflict_errors as exc:
+            cursor.execute("ROLLBACK")
+            raise ConcurrencyError(reason=type(exc).__name__) from exc
+        except dialect.data_errors as exc:
+            cursor.execute("ROLLBACK")
+            raise InvalidValueError(
+                field="body",
+                reason=f"{dialect.name} cannot store it",
+                value=str(exc).partition("\n")[0],
+            ) from exc
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
 
     # -- schema --------------------------------------------------------------------
 
@@ -466,12 +502,73 @@ class SqlDatabase(abc.ABC):
         cursor.executemany(self._sql.mark, [(seq,) for seq in seqs])
 
 
+class CommitWrites:
+    """One commit's writes, encoded before the transaction opens.
+
+    A dialect's :meth:`Dialect.commit_writes` receives it. Rows are in
+    ``(collection, id)`` order within each list, so concurrent commits take
+    their row locks in one order (compare-and-set updates first).
+
+    Attributes:
+        updates: ``(version, body, collection, id, expected)`` per saved aggregate.
+        inserts: ``(collection, id, version, body)`` per added aggregate.
+        unindex: ``(collection, id)`` per saved aggregate (its old entries go).
+        index: ``(collection, name, value, id)`` per index entry to write.
+        outbox: ``(event_id, name, aggregate_id, occurred_at, body)`` per event.
+    """
+
+    __slots__ = ("index", "inserts", "outbox", "unindex", "updates")
+
+    def __init__(
+        self, updates: list[tuple[int, str, str, str, int]] | None = None
+    ) -> None:
+        self.updates: list[tuple[int, str, str, str, int]] = updates or []
+        self.inserts: list[tuple[str, str, int, str]] = []
+        self.unindex: list[tuple[str, str]] = []
+        self.index: list[tuple[str, str, str, str]] = []
+        self.outbox: list[tuple[Any, ...]] = []
+
+    def stale(self, database: SqlDatabase, cursor: Cursor) -> StaleVersionError:
+        """The error for the first update whose row no longer has its version.
+
+        Run on a cursor inside the failed transaction or after its rollback.
+        """
+        statement = database._sql.version  # noqa: SLF001
+        found: list[StaleVersionError] = []
+        for _, _, name, aggregate_id, expected in self.updates:
+            cursor.execute(statement, (name, aggregate_id))
+            row = cursor.fetchone()
+            actual = None if row is None else row[0]
+            found.append(
+                StaleVersionError(
+                    kind=name, id=aggregate_id, expected=expected, actual=actual
+                )
+            )
+            if actual != expected:
+                return found[-1]
+        return found[-1]  # changed and changed back since: name the last one
+
+    def duplicate(self, database: SqlDatabase, cursor: Cursor) -> DuplicateIdError:
+        """The error for the first insert whose id is stored (after rollback)."""
+        statement = database._sql.exists  # noqa: SLF001
+        for name, aggregate_id, _, _ in self.inserts:
+            cursor.execute(statement, (name, aggregate_id))
+            if cursor.fetchone() is not None:
+                return DuplicateIdError(kind=name, id=aggregate_id)
+        name, aggregate_id = self.inserts[0][:2]  # a twin committed, then went
+        return DuplicateIdError(kind=name, id=aggregate_id)
+
+
 class SqlUnitOfWork(StagedUnitOfWork):
     """A unit of work over a :class:`SqlDatabase`: one transaction on commit.
 
     Reads see the latest committed rows (not a snapshot) and this unit's staged
     writes; the compare-and-set on commit is what keeps a decision taken on a
-    stale read from being stored.
+    stale read from being stored. ``add`` reads nothing: a stored id is refused
+    on commit by the primary key. Every body is encoded before the transaction
+    opens, so the transaction holds its locks only while the statements run.
+    Where the database says so (:attr:`SqlDatabase.hold_connection`), a unit
+    entered with ``with`` keeps one connection from its first read to its end.
 
     Args:
         database: The database to read from and commit to.
@@ -485,15 +582,49 @@ class SqlUnitOfWork(StagedUnitOfWork):
         super().__init__()
         self.database = database
         self.publisher = publisher
+        self._entered = False
+        self._lease: AbstractContextManager[Any] | None = None
+        self._connection: Any = None
 
     def __enter__(self) -> SqlUnitOfWork:
         super().__enter__()
+        self._entered = self.database.hold_connection
         return self
 
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            super().__exit__(exc_type, exc, tb)
+        finally:
+            self._entered = False
+            lease, self._lease, self._connection = self._lease, None, None
+            if lease is not None:
+                lease.__exit__(exc_type, exc, tb)
+
+    @contextmanager
+    def _connected(self) -> Iterator[Any]:
+        """This unit's held connection, or one borrowed for the duration."""
+        if not self._entered:
+            with self.database.connect() as connection:
+                yield connection
+            return
+        if self._lease is None:
+            lease = self.database.connect()
+            self._connection = lease.__enter__()
+            self._lease = lease
+        yield self._connection
+
     def _rows(self, statement: str, parameters: tuple[str, ...]) -> dict[str, Any]:
+        with self._connected() as connection:
+            rows = self.database._query_on(connection, statement, parameters)  # noqa: SLF001
+        loads = codec.loads
         found: dict[str, Any] = {}
-        for version, body in self.database._query(statement, parameters):  # noqa: SLF001
-            aggregate = attrs.evolve(codec.loads(body), version=version)
+        for version, body in rows:
+            aggregate = loads(body, replace={"version": version})
             found[aggregate.id] = aggregate
         return found
 
@@ -524,75 +655,86 @@ class SqlUnitOfWork(StagedUnitOfWork):
     def commit(self) -> None:
         """Apply every staged write and the outbox rows in one transaction.
 
+        Bodies are encoded first; then, in one transaction, the
+        compare-and-set updates (in ``(collection, id)`` order), the inserts,
+        the index entries (one batched statement each way) and the outbox rows.
+
         Raises:
             StaleVersionError: ``concurrency.stale_version`` when a saved aggregate
                 changed since it was loaded; nothing is stored.
-            DuplicateIdError: ``conflict.duplicate_id`` when an added id now exists.
+            DuplicateIdError: ``conflict.duplicate_id`` when an added id exists.
             ConcurrencyError: ``concurrency`` when the database aborted the
                 transaction for a concurrent one; nothing is stored.
         """
         database = self.database
-        with database.transaction() as cursor:
-            for key in sorted(self.writes):
-                expected, aggregate = self.writes[key]
-                self._write(cursor, *key, expected, aggregate)
-            seqs = [self._outbox(cursor, event) for event in self.events]
+        writes = self._encode()
+        with self._connected() as connection:
+            seqs = database.dialect.commit_writes(connection, writes, database)
+            if seqs is None:
+                with database._transaction(connection) as cursor:  # noqa: SLF001
+                    seqs = self._apply(cursor, writes)
         events = self.finish()
         if self.publisher is not None and events:
             self.publisher.publish(events)
-            database.mark_published(seqs)
+            if self._lease is None:
+                database.mark_published(seqs)
+            else:  # on the held connection: never wait for a second one
+                with database._transaction(self._connection) as cursor:  # noqa: SLF001
+                    database._mark(cursor, seqs)  # noqa: SLF001
 
-    def _write(
-        self,
-        cursor: Cursor,
-        name: str,
-        aggregate_id: str,
-        expected: int | None,
-        aggregate: Any,
-    ) -> None:
-        database = self.database
-        statements = database._sql  # noqa: SLF001
-        version = 1 if expected is None else expected + 1
-        body = codec.dumps(attrs.evolve(aggregate, version=version))
-        if expected is None:
-            try:
-                cursor.execute(statements.insert, (name, aggregate_id, version, body))
-            except database.dialect.integrity_errors as exc:
-                raise DuplicateIdError(kind=name, id=aggregate_id) from exc
-        else:
-            cursor.execute(
-                statements.update, (version, body, name, aggregate_id, expected)
-            )
-            if cursor.rowcount != 1:
-                cursor.execute(statements.version, (name, aggregate_id))
-                row = cursor.fetchone()
-                raise StaleVersionError(
-                    kind=name,
-                    id=aggregate_id,
-                    expected=expected,
-                    actual=None if row is None else row[0],
-                )
-            cursor.execute(statements.unindex, (name, aggregate_id))
-        indexer = database.indexer(name)
-        if indexer is not None:
-            entries = dict.fromkeys(indexer(aggregate))
-            if entries:
-                cursor.executemany(
-                    statements.index,
-                    [(name, index, value, aggregate_id) for index, value in entries],
-                )
-
-    def _outbox(self, cursor: Cursor, event: DomainEvent) -> int:
+    def _encode(self) -> CommitWrites:
         database = self.database
         dialect = database.dialect
-        return dialect.insert_returning_seq(
-            cursor,
-            database._sql.outbox,  # noqa: SLF001
+        writes = CommitWrites()
+        dumps = codec.dumps
+        for key in sorted(self.writes):
+            name, aggregate_id = key
+            expected, aggregate = self.writes[key]
+            version = 1 if expected is None else expected + 1
+            body = dumps(aggregate, replace={"version": version})
+            if expected is None:
+                writes.inserts.append((name, aggregate_id, version, body))
+            else:
+                writes.updates.append((version, body, name, aggregate_id, expected))
+                writes.unindex.append((name, aggregate_id))
+            indexer = database.indexer(name)
+            if indexer is not None:
+                writes.index.extend(
+                    (name, index, value, aggregate_id)
+                    for index, value in dict.fromkeys(indexer(aggregate))
+                )
+        writes.outbox = [
             (
                 str(event.event_id),
                 event.name,
                 event.aggregate_id,
                 dialect.instant(event.occurred_at),
-                codec.dumps(event),
-            ),
-        )
+                dumps(event),
+            )
+            for event in self.events
+        ]
+        return writes
+
+    def _apply(self, cursor: Cursor, writes: CommitWrites) -> list[int]:
+        """Run ``writes`` statement by statement (the default of every dialect)."""
+        database = self.database
+        statements = database._sql  # noqa: SLF001
+        for row in writes.updates:
+            cursor.execute(statements.update, row)
+            if cursor.rowcount != 1:
+                raise CommitWrites(updates=[row]).stale(database, cursor)
+        name, aggregate_id = "", ""
+        try:
+            for name, aggregate_id, version, body in writes.inserts:
+                cursor.execute(statements.insert, (name, aggregate_id, version, body))
+        except database.dialect.integrity_errors as exc:
+            raise DuplicateIdError(kind=name, id=aggregate_id) from exc
+        if writes.unindex:
+            cursor.executemany(statements.unindex, writes.unindex)
+        if writes.index:
+            cursor.executemany(statements.index, writes.index)
+        dialect = database.dialect
+        return [
+            dialect.insert_returning_seq(cursor, statements.outbox, row)
+            for row in writes.outbox
+        ]

@@ -29,6 +29,8 @@ Example:
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -40,7 +42,7 @@ from booking_core.errors import (
     InvalidValueError,
 )
 from booking_core.events import DomainEvent
-from booking_core.policies import Policies
+from booking_core.policies import Policies, TransactionBackoff
 
 if TYPE_CHECKING:  # only annotations: naming a service loads no repository protocol
     from booking_core.ports import UnitOfWork
@@ -57,6 +59,9 @@ def run_in_transaction(
     *,
     attempts: int = 5,
     retry_on: tuple[type[BookingCoreError], ...] = (ConcurrencyError,),
+    backoff: TransactionBackoff | None = None,
+    sleep: Callable[[float], object] = time.sleep,
+    jitter: Callable[[], float] = random.random,
 ) -> T:
     """Run ``operation`` in a fresh unit of work and commit, retrying on conflicts.
 
@@ -73,6 +78,11 @@ def run_in_transaction(
             when an id that another writer may create first is looked up again
             on retry (the ledger's entries and accounts, records keyed by a
             booking id); leave it out when a duplicate is the caller's error.
+        backoff: How long to wait after a lost race before the next attempt
+            (no wait when not given); the services pass
+            ``policies.transaction_backoff``.
+        sleep: Waits that many seconds (``time.sleep``; inject one in tests).
+        jitter: A random fraction in ``[0, 1)`` per wait (``random.random``).
 
     Returns:
         What ``operation`` returned on the attempt that committed.
@@ -94,8 +104,10 @@ def run_in_transaction(
             except retry_on:
                 if attempt == attempts:
                     raise
-                continue
-            return result
+            else:
+                return result
+        if backoff is not None:
+            sleep(backoff.seconds(attempt, jitter()))
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -180,6 +192,7 @@ class Service:
                 reacting,
                 attempts=self.policies.transaction_attempts,
                 retry_on=retry_on,
+                backoff=self.policies.transaction_backoff,
             )
         except DuplicateIdError as error:
             if error.details.get("kind") not in _TOKENS:
@@ -191,6 +204,7 @@ class Service:
                 reacting,
                 attempts=self.policies.transaction_attempts,
                 retry_on=retry_on,
+                backoff=self.policies.transaction_backoff,
             )
 
     def _read(self, query: Callable[[UnitOfWork], T]) -> T:

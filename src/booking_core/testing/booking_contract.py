@@ -60,6 +60,7 @@ from booking_core.testing._aggregate_contract import (
     TEACHER,
     AggregateRepositoryContract,
     group_session,
+    refuses_duplicate,
 )
 
 __all__ = [
@@ -370,9 +371,10 @@ class IdempotencyRecordsContract:
             records_of(uow).add(_record("key-1"))
             uow.commit()
         first, second = uow_factory(), uow_factory()
+        refuses_duplicate(
+            uow_factory, lambda uow: records_of(uow).add(_record("key-1", "b-other"))
+        )
         with first, second:
-            with pytest.raises(DuplicateIdError):
-                records_of(first).add(_record("key-1", "b-other"))
             records_of(first).add(_record("key-2", "b-first"))
             records_of(second).add(_record("key-2", "b-second"))
             second.commit()

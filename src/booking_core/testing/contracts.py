@@ -46,6 +46,7 @@ from booking_core.intervals import TimeWindow
 from booking_core.ports import SessionRepository
 from booking_core.services import run_in_transaction
 from booking_core.sessions import MeetingInfo, ReschedulePolicy, Session, SessionPolicy
+from booking_core.testing._aggregate_contract import refuses_duplicate
 
 __all__ = ["SessionRepositoryContract"]
 
@@ -141,13 +142,14 @@ class SessionRepositoryContract:
     def test_duplicate_id(
         self, uow_factory: Callable[[], Any], sessions_of: Any
     ) -> None:
-        """Adding an existing id raises ``conflict.duplicate_id``."""
+        """Adding an existing id raises ``conflict.duplicate_id`` (on add or commit)."""
         self._add(uow_factory, sessions_of, _session("s-1"))
         first, second = uow_factory(), uow_factory()
+        refuses_duplicate(
+            uow_factory, lambda uow: sessions_of(uow).add(_session("s-1"))
+        )
         with first, second:
             sessions_of(second).add(_session("s-2"))
-            with pytest.raises(DuplicateIdError):
-                sessions_of(first).add(_session("s-1"))
             sessions_of(first).add(_session("s-2"))
             second.commit()
             with pytest.raises(DuplicateIdError):
