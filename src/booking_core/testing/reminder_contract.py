@@ -39,7 +39,12 @@ from booking_core.events import DomainEvent
 from booking_core.intervals import TimeWindow
 from booking_core.reminders import Reminder, ReminderDue, claim_reminder
 from booking_core.sessions import SessionPolicy
-from booking_core.testing._aggregate_contract import NOW, TEACHER, group_session
+from booking_core.testing._aggregate_contract import (
+    NOW,
+    TEACHER,
+    group_session,
+    refuses_duplicate,
+)
 
 __all__ = ["ReminderStoreContract"]
 
@@ -108,7 +113,7 @@ class ReminderStoreContract:
     def test_a_claim_is_refused_twice_in_one_unit(
         self, uow_factory: Callable[[], Any]
     ) -> None:
-        """Adding a staged or committed claim again raises ``conflict.duplicate_id``."""
+        """A claim added twice raises ``conflict.duplicate_id`` (on add or commit)."""
         reminder = _reminder()
         claim = claim_reminder(reminder, now=NOW, actor=_SYSTEM).state
         with uow_factory() as uow:
@@ -117,8 +122,7 @@ class ReminderStoreContract:
             with pytest.raises(DuplicateIdError):
                 uow.reminders.add(claim)
             uow.commit()
-        with uow_factory() as uow, pytest.raises(DuplicateIdError):
-            uow.reminders.add(claim)
+        refuses_duplicate(uow_factory, lambda uow: uow.reminders.add(claim))
 
     def test_of_two_units_claiming_one_reminder_one_commits(
         self, uow_factory: Callable[[], Any], published: list[DomainEvent]
