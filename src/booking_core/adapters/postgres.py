@@ -200,6 +200,8 @@ class PostgresDialect(Dialect):
                 raise writes.duplicate(database, cursor) from failed
             if isinstance(failed, self.conflict_errors):
                 raise ConcurrencyError(reason=type(failed).__name__) from failed
+            if isinstance(failed, self.data_errors):
+                raise self.unstorable(failed) from failed
             raise failed
         return [int(outbox.fetchone()[0]) for outbox in outboxes]
 

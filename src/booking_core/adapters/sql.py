@@ -221,6 +221,18 @@ class Dialect(abc.ABC):
     def set_schema_version(self, cursor: Cursor, number: int) -> None:
         """Record that the database has applied ``number`` steps."""
 
+    def unstorable(self, exc: BaseException) -> InvalidValueError:
+        """The error for a value the database cannot hold (one of :attr:`data_errors`).
+
+        ``input.invalid_value`` on the field ``body``, naming the database and
+        the driver's first line; the transaction was rolled back, nothing stored.
+        """
+        return InvalidValueError(
+            field="body",
+            reason=f"{self.name} cannot store it",
+            value=str(exc).partition("\n")[0],
+        )
+
     def commit_writes(
         self, connection: Any, writes: CommitWrites, database: SqlDatabase
     ) -> list[int] | None:
@@ -381,11 +393,7 @@ class SqlDatabase(abc.ABC):
             raise ConcurrencyError(reason=type(exc).__name__) from exc
         except dialect.data_errors as exc:
             cursor.execute("ROLLBACK")
-            raise InvalidValueError(
-                field="body",
-                reason=f"{dialect.name} cannot store it",
-                value=str(exc).partition("\n")[0],
-            ) from exc
+            raise dialect.unstorable(exc) from exc
         except BaseException:
             cursor.execute("ROLLBACK")
             raise
