@@ -202,6 +202,7 @@ TYPE_NAMES: Final[Mapping[str, str]] = MappingProxyType(
         "tick_report": "booking_core.services.monitor:TickReport",
         "tick_step": "booking_core.services.monitor:TickStep",
         "time_window": "booking_core.intervals:TimeWindow",
+        "transaction_backoff": "booking_core.policies:TransactionBackoff",
         "transaction_kind": "booking_core.money.gateway:TransactionKind",
         "transfer": "booking_core.money.accounts:Transfer",
         "transfer_kind": "booking_core.money.accounts:TransferKind",
