@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from booking_core.adapters.sql import Dialect
 from booking_core.adapters.sqlite import SqliteDatabase, SqliteDialect
 from booking_core.errors import InvalidValueError
 
@@ -34,3 +35,15 @@ def test_a_data_error_of_the_dialect_is_input_invalid_value(tmp_path: Path) -> N
         assert database.query("SELECT id FROM aggregates") == []
     finally:
         database.close()
+
+
+def test_the_default_outbox_insert_reads_the_seq_back_with_returning() -> None:
+    """A dialect that keeps the default gets ``seq`` from ``RETURNING``."""
+    connection = sqlite3.connect(":memory:")
+    cursor = connection.cursor()
+    cursor.execute("CREATE TABLE outbox (seq INTEGER PRIMARY KEY, name TEXT)")
+    dialect = SqliteDialect()
+    insert = "INSERT INTO outbox (name) VALUES (?)"
+    seqs = [Dialect.insert_returning_seq(dialect, cursor, insert, (n,)) for n in "ab"]
+    assert seqs == [1, 2]
+    connection.close()
