@@ -55,8 +55,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 sys.path.insert(0, str(Path(__file__).parent))
 
 from _common import median_seconds, report
@@ -78,13 +76,14 @@ REPEAT = 5
 PROCESSES = 4
 
 
-def _session(session_id: str, capacity: int) -> Session:
+def _session(session_id: str, capacity: int, slot: int = 0) -> Session:
+    """A group session of teacher ``t``; ``slot`` n starts 2n hours after the first."""
     return Session(
         id=session_id,
         kind="group",
         teacher_id="t",
         course_id="c",
-        window=TimeWindow.of(T0 + timedelta(days=7), timedelta(hours=1)),
+        window=TimeWindow.of(T0 + timedelta(days=7, hours=2 * slot), HOUR),
         zone="Europe/London",
         capacity=capacity,
         waitlist_enabled=True,
@@ -115,22 +114,29 @@ class _Store:
     def add_sessions(self, ids: list[str], capacity: int) -> None:
         if self.database is not None:
             with SqliteUnitOfWork(self.database) as uow:
-                for session_id in ids:
-                    uow.sessions.add(_session(session_id, capacity))
+                for slot, session_id in enumerate(ids):
+                    uow.sessions.add(_session(session_id, capacity, slot))
                 uow.commit()
             return
         assert self.memory is not None
         with InMemoryUnitOfWork(self.memory) as uow:
-            for session_id in ids:
-                uow.sessions.add(_session(session_id, capacity))
+            for slot, session_id in enumerate(ids):
+                uow.sessions.add(_session(session_id, capacity, slot))
             uow.commit()
 
 
 def _plan(tag: str, shared: str | None) -> list[tuple[str, str]]:
-    """(session, student) pairs of one batch: 10 per own session, or one session."""
+    """(session, student) pairs of one batch: 10 per own session, or one session.
+
+    Students are the batch's own; its sessions lie two hours apart (one slot
+    each, in id order), so a student booking one of each never overlaps.
+    """
     if shared is not None:
         return [(shared, f"{tag}-student-{n}") for n in range(BATCH)]
-    return [(f"{tag}-session-{n // 10}", f"student-{n % 10}") for n in range(BATCH)]
+    return [
+        (f"{tag}-session-{n // 10:03d}", f"{tag}-student-{n % 10}")
+        for n in range(BATCH)
+    ]
 
 
 def _book_batch(
@@ -257,13 +263,7 @@ def _recorded(path: str, plan: list[tuple[str, str]]) -> list[list[Statement]]:
 
 def _solo_plan(total: int) -> tuple[list[Session], list[tuple[str, str]]]:
     """Sessions two hours apart, 10 students of their own each (no history)."""
-    sessions = [
-        attrs.evolve(
-            _session(f"solo-session-{n}", 10),
-            window=TimeWindow.of(T0 + timedelta(days=7, hours=2 * n), HOUR),
-        )
-        for n in range(total // 10)
-    ]
+    sessions = [_session(f"solo-session-{n}", 10, n) for n in range(total // 10)]
     plan = [
         (sessions[n // 10].id, f"solo-{n // 10}-student-{n % 10}") for n in range(total)
     ]
