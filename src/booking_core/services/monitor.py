@@ -86,28 +86,18 @@ import attrs
 
 from booking_core._validation import utc_instant
 from booking_core.actors import Actor, Role
-from booking_core.attendance.model import Attendee
-from booking_core.attendance.outcome import OutcomeReport
-from booking_core.bookings.model import Booking, BookingStatus
-from booking_core.clock import Clock
+from booking_core.bookings.model import BookingStatus
 from booking_core.errors import ConcurrencyError, DuplicateIdError, NotFoundError
-from booking_core.events import Decision
-from booking_core.money.dues import DueKind, SettlementDue, close_due
-from booking_core.money.payments import BookingPayment
-from booking_core.money.refunds import CancellationReason
-from booking_core.ports import UnitOfWork
+from booking_core.money.dues import DueKind, close_due
 from booking_core.reminders import (
-    Reminder,
     claim_id,
     claim_reminder,
     sendable_reminders,
     sendable_starts,
 )
-from booking_core.series import BookingSeries
 from booking_core.services import run_in_transaction
 from booking_core.sessions import (
     RescheduleExpired,
-    Session,
     SessionStatus,
     is_past_grace_period,
     is_past_no_show_limit,
@@ -115,10 +105,21 @@ from booking_core.sessions import (
 )
 
 if TYPE_CHECKING:  # the monitor is handed the services; it never builds one
+    from booking_core.attendance.model import Attendee
+    from booking_core.attendance.outcome import OutcomeReport
+    from booking_core.bookings.model import Booking
+    from booking_core.clock import Clock
+    from booking_core.events import Decision
+    from booking_core.money.dues import SettlementDue
+    from booking_core.money.payments import BookingPayment
+    from booking_core.ports import UnitOfWork
+    from booking_core.reminders import Reminder
+    from booking_core.series import BookingSeries
     from booking_core.services.attendance import AttendanceService
     from booking_core.services.booking import BookingService
     from booking_core.services.payments import PaymentService
     from booking_core.services.sessions import SessionService
+    from booking_core.sessions import Session
 
 __all__ = ["Monitor", "OneOnOneSteps", "TickError", "TickReport", "TickStep"]
 
@@ -621,7 +622,11 @@ class Monitor:
             return None  # not captured yet: the tick after the capture
         if due.kind is not DueKind.OUTCOME:
             # a cancellation: refunded by the cancellation policy (a share of
-            # zero included); the rest of the teacher's share is released
+            # zero included); the rest of the teacher's share is released.
+            # Imported here: only a monitor with a payment service settles,
+            # and that service has loaded the refund rules already.
+            from booking_core.money.refunds import CancellationReason
+
             payments.refund(due.id, by=due.by, reason=CancellationReason.CANCELLED)
             self._close_due(due.id)
             return "payments_refunded"
