@@ -226,6 +226,81 @@ def test_one_round_trip_commit_refuses_stale_and_duplicate_and_stores_nothing(
         assert [n.id for n in notes.list()] == ["rt-1", "rt-2"]
 
 
+def test_commits_failing_around_the_prepare_threshold_leave_the_connection_usable(
+    postgres_dsn: str, postgres_schema: str
+) -> None:
+    # One pooled connection, so every commit runs on the same one. Were the
+    # writes prepared by psycopg (it prepares a statement on its
+    # ``prepare_threshold``-th use), a commit aborting inside its pipeline would
+    # skip preparations psycopg already counts as done (a stale update fails
+    # first, a duplicate insert after the update). Every later commit must
+    # still run, whatever the count of commits before the failure was.
+    database = PostgresDatabase(postgres_dsn, schema=postgres_schema, max_size=1)
+    other = PostgresDatabase(postgres_dsn, schema=postgres_schema, max_size=1)
+    session = schedule(
+        session_id="s-prep",
+        kind="group",
+        teacher_id="t-1",
+        course_id="c-1",
+        window=TimeWindow.of(T0 + timedelta(days=3), timedelta(hours=1)),
+        zone="Europe/London",
+        capacity=5,
+        waitlist_enabled=False,
+        actor=Actor.teacher("t-1"),
+        now=T0,
+    ).state
+    with PostgresUnitOfWork(database) as uow:
+        uow.sessions.add(session)
+        uow.repository("notes", Note).add(Note(id="n-0", text="x"))
+        uow.commit()
+    written = 0
+
+    def write() -> None:  # an update, its index entries, an insert, an outbox row
+        nonlocal written
+        written += 1
+        with PostgresUnitOfWork(database) as uow:
+            stored = uow.sessions.get("s-prep")
+            uow.sessions.save(attrs.evolve(stored, capacity=stored.capacity + 1))
+            uow.repository("notes", Note).add(Note(id=f"n-{written}", text="x"))
+            uow.collect([_event(written)])
+            uow.commit()
+
+    with database.connect() as connection:
+        threshold = connection.prepare_threshold
+    assert threshold is not None
+    failures = 0
+    for before in range(2 * threshold + 2):
+        for _ in range(before):
+            write()
+        with PostgresUnitOfWork(database) as uow:
+            stale = uow.sessions.get("s-prep")
+            with PostgresUnitOfWork(other) as theirs:
+                fresh = theirs.sessions.get("s-prep")
+                theirs.sessions.save(attrs.evolve(fresh, notes=(*fresh.notes,)))
+                theirs.commit()
+            uow.sessions.save(attrs.evolve(stale, capacity=stale.capacity + 1))
+            uow.repository("notes", Note).add(Note(id=f"stale-{before}", text="x"))
+            with pytest.raises(StaleVersionError):
+                uow.commit()
+        with PostgresUnitOfWork(database) as uow:
+            stored = uow.sessions.get("s-prep")
+            uow.sessions.save(attrs.evolve(stored, capacity=stored.capacity + 1))
+            uow.repository("notes", Note).add(Note(id="n-0", text="again"))
+            with pytest.raises(DuplicateIdError):
+                uow.commit()
+        failures += 2
+        for _ in range(threshold + 1):
+            write()
+    with PostgresUnitOfWork(database) as uow:
+        notes = uow.repository("notes", Note).list()
+        final = uow.sessions.get("s-prep")
+    assert len(notes) == written + 1
+    assert final.capacity == 5 + written
+    assert failures == 2 * (2 * threshold + 2)
+    database.close()
+    other.close()
+
+
 def test_a_commit_aborted_by_the_server_is_a_concurrency_error(
     postgres_database: PostgresDatabase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
