@@ -44,6 +44,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from json.encoder import encode_basestring_ascii
+from operator import attrgetter
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -214,23 +216,6 @@ def _shape(cls: type) -> tuple[str, tuple[tuple[str, str], ...]]:
         )
         shape = _SHAPES[cls] = (type_name(cls), tuple(fields))
     return shape
-
-
-def _encode_replacing(value: object, replace: Mapping[str, Any]) -> Any:
-    """``encode(value)`` with some of an attrs value's fields given other values."""
-    cls = type(value)
-    if not attrs.has(cls):
-        raise InvalidValueError(
-            field="replace", reason="applies to attrs values only", value=value
-        )
-    name, shape = _shape(cls)
-    fields = {
-        alias: encode(
-            replace[attribute] if attribute in replace else getattr(value, attribute)
-        )
-        for alias, attribute in shape
-    }
-    return {"$type": name, "f": fields}
 
 
 # Every dict below is built with its keys in sorted order: dumps() writes them
@@ -551,6 +536,167 @@ _JSON_IN: Final = json.JSONDecoder(
 )
 
 
+# Text encoders: dumps() writes the JSON text directly, one function per class
+# (built once), without building the data encode() returns and serialising it.
+# The text is, character for character, what _JSON_OUT.encode(encode(value))
+# writes (compact separators, ASCII escapes, keys in the order encode builds
+# them); tests compare the two for every supported type. A class without a text
+# encoder of its own (frozenset, dict, subclasses of str and int) is written
+# through its data encoder.
+TextEncoder = Callable[[Any], str]
+_TEXTS: dict[type, TextEncoder] = {}
+_escape: Final = encode_basestring_ascii
+
+
+class _AttrsPlan:
+    """How one attrs class is written: its head, its keys, its fields in order."""
+
+    __slots__ = ("head", "keys", "position", "values")
+
+    def __init__(self, cls: type) -> None:
+        name, shape = _shape(cls)
+        self.head = '{"$type":' + _escape(name) + ',"f":{'
+        self.keys = [
+            ("," if i else "") + _escape(alias) + ":"
+            for i, (alias, _) in enumerate(shape)
+        ]
+        attributes = [attribute for _, attribute in shape]
+        self.position = {attribute: i for i, attribute in enumerate(attributes)}
+        getter = attrgetter(*attributes) if attributes else (lambda value: ())
+        # attrgetter of one name returns the value itself, not a 1-tuple
+        self.values: Callable[[Any], Any] = (
+            (lambda value: (getter(value),)) if len(attributes) == 1 else getter
+        )
+
+    def write(self, values: Any) -> str:
+        pairs = zip(self.keys, values, strict=True)
+        parts = [key + _write(item) for key, item in pairs]
+        return self.head + "".join(parts) + "}}"
+
+
+_PLANS: dict[type, _AttrsPlan] = {}
+
+
+def _plan(cls: type) -> _AttrsPlan:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = _AttrsPlan(cls)
+    return plan
+
+
+def _attrs_text(cls: type) -> TextEncoder:
+    plan = _plan(cls)
+    write, values = plan.write, plan.values
+    return lambda value: write(values(value))
+
+
+def _enum_text(cls: type) -> TextEncoder:
+    encoder = _enum_encoder(cls)
+    known: dict[Any, str] = {}  # per member: one text per member, ever
+
+    def enum_text(value: Any) -> str:
+        found = known.get(value)
+        if found is None:
+            found = known[value] = _JSON_OUT.encode(encoder(value))
+        return found
+
+    return enum_text
+
+
+def _datetime_text(value: datetime) -> str:
+    zone = value.tzinfo
+    if isinstance(zone, ZoneInfo):
+        wall = value.replace(tzinfo=None).isoformat()
+        return (
+            '{"$dt":'
+            + _escape(wall)
+            + ',"fold":'
+            + str(value.fold)
+            + ',"tz":'
+            + _escape(zone.key)
+            + "}"
+        )
+    return '{"$dt":' + _escape(value.isoformat()) + "}"
+
+
+def _timedelta_text(value: timedelta) -> str:
+    return f'{{"$td":[{value.days},{value.seconds},{value.microseconds}]}}'
+
+
+# (base class, text encoder) for the _BY_BASE classes written directly.
+_TEXT_BY_BASE: Final[tuple[tuple[type, TextEncoder], ...]] = (
+    (datetime, _datetime_text),
+    (date, lambda value: '{"$date":' + _escape(value.isoformat()) + "}"),
+    (time, lambda value: '{"$time":' + _escape(value.isoformat()) + "}"),
+    (timedelta, _timedelta_text),
+    (Decimal, lambda value: '{"$dec":' + _escape(str(value)) + "}"),
+    (uuid.UUID, lambda value: '{"$uuid":' + _escape(str(value)) + "}"),
+    (tuple, lambda value: '{"$tuple":[' + ",".join(map(_write, value)) + "]}"),
+    (list, lambda value: "[" + ",".join(map(_write, value)) + "]"),
+)
+
+
+def _text_for(value: object) -> TextEncoder:
+    """The text encoder of ``type(value)``, found once per class and cached.
+
+    It refuses what :func:`encode` refuses (its data encoder is found first).
+    """
+    cls: type[Any] = type(value)
+    encoder = _ENCODERS.get(cls) or _encoder_for(value)
+    found: TextEncoder | None = None
+    if issubclass(cls, enum.Enum):
+        found = _enum_text(cls)
+    elif attrs.has(cls):
+        found = _attrs_text(cls)
+    elif encoder is not _same:
+        found = next(
+            (enc for base, enc in _TEXT_BY_BASE if issubclass(cls, base)), None
+        )
+    if found is None:
+        found = lambda value: _JSON_OUT.encode(encoder(value))  # noqa: E731
+    _TEXTS[cls] = found
+    return found
+
+
+def _write(value: object) -> str:
+    """``value`` as the compact JSON text :func:`dumps` writes.
+
+    Raises:
+        InvalidValueError: ``input.invalid_value`` for a value :func:`encode`
+            refuses.
+    """
+    cls = type(value)
+    if cls is str:
+        return _escape(value)  # type: ignore[arg-type]
+    if value is None:
+        return "null"
+    if cls is int:
+        return int.__repr__(value)
+    if cls is bool:
+        return "true" if value else "false"
+    encoder = _TEXTS.get(cls)
+    if encoder is None:
+        encoder = _text_for(value)
+    return encoder(value)
+
+
+def _text_replacing(value: object, replace: Mapping[str, Any]) -> str:
+    """``_write(value)`` with some of an attrs value's fields given other values."""
+    cls = type(value)
+    if not attrs.has(cls):
+        raise InvalidValueError(
+            field="replace", reason="applies to attrs values only", value=value
+        )
+    plan = _plan(cls)
+    values = list(plan.values(value))
+    position = plan.position
+    for attribute, given in replace.items():
+        at = position.get(attribute)
+        if at is not None:  # a name that is no init field is not stored
+            values[at] = given
+    return plan.write(values)
+
+
 def dumps(value: object, *, replace: Mapping[str, Any] | None = None) -> str:
     """Encode ``value`` to a compact JSON string.
 
@@ -569,8 +715,9 @@ def dumps(value: object, *, replace: Mapping[str, Any] | None = None) -> str:
         >>> loads(dumps(Actor.teacher("t-1"), replace={"user_id": "t-2"}))
         Actor(user_id='t-2', role=<Role.TEACHER: 'teacher'>)
     """
-    data = encode(value) if replace is None else _encode_replacing(value, replace)
-    return _JSON_OUT.encode(data)
+    if replace is None:
+        return _write(value)
+    return _text_replacing(value, replace)
 
 
 def loads(text: str | bytes, *, replace: Mapping[str, Any] | None = None) -> Any:
