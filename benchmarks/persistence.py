@@ -187,7 +187,10 @@ def _parallel(
         if shared:
             session = f"shared-{run}"
             _Store(path).add_sessions([session], 100_000)
-        jobs = [(path, f"p{n}-run{run}", session, barrier) for n in range(PROCESSES)]
+        mode = "shared" if shared else "own"
+        jobs = [
+            (path, f"p{n}-{mode}-run{run}", session, barrier) for n in range(PROCESSES)
+        ]
         spans: list[tuple[float, float]] = pool.map(_worker, jobs)
         if run:  # the first run warms the workers up
             walls.append(max(e for _, e in spans) - min(b for b, _ in spans))

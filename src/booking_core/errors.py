@@ -230,6 +230,17 @@ class BookingCoreError(Exception):
         shown = {name: _shown(value) for name, value in details.items()}
         super().__init__(self.template.format(**shown))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle support: the error crosses processes with its message and details.
+
+        Worker pools (``multiprocessing``, ``concurrent.futures``, task queues)
+        pickle a raised error to hand it to the parent; the keyword-only
+        constructor cannot be called with the positional message the default
+        pickling passes, so the copy is rebuilt from its arguments and attributes
+        without running the constructor again.
+        """
+        return (_restored, (type(self), self.args), self.__dict__)
+
     @property
     def message(self) -> str:
         """The human-readable message (the same as ``str(error)``)."""
@@ -277,6 +288,17 @@ class BookingCoreError(Exception):
             "field": None if field is None else str(field),
             "details": {str(k): plain(v) for k, v in self.details.items()},
         }
+
+
+def _restored(cls: type[BookingCoreError], args: tuple[Any, ...]) -> BookingCoreError:
+    """An error of ``cls`` with ``args``; pickle restores its attributes after.
+
+    ``args`` is set after ``__new__`` because built-in bases such as
+    ``PermissionError`` leave it to ``__init__``, which is not run here.
+    """
+    error = cls.__new__(cls)
+    error.args = args
+    return error
 
 
 def _shown(value: Any) -> Any:

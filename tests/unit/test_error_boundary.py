@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import string
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -176,6 +177,18 @@ def test_every_error_renders_as_json(cls: type[errors.BookingCoreError]) -> None
     assert json.loads(json.dumps(data)) == data
     assert set(data["details"]) == set(err.details)
     assert err.http_status in {400, 403, 404, 409, 422, 500, 502}
+
+
+@pytest.mark.parametrize("cls", _all_errors(), ids=lambda c: c.code)
+def test_every_error_survives_pickling(cls: type[errors.BookingCoreError]) -> None:
+    # Worker pools pickle a raised error to hand it to the parent process.
+    err = _realistic(cls)
+    copy = pickle.loads(pickle.dumps(err))  # noqa: S301 (bytes this test made)
+    assert type(copy) is cls
+    assert str(copy) == str(err)
+    assert copy.args == err.args
+    assert copy.details == err.details
+    assert copy.to_dict() == err.to_dict()
 
 
 def test_every_template_field_has_a_realistic_value() -> None:
