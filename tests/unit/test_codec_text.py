@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from booking_core.actors import Actor, Role
 from booking_core.adapters import codec
-from booking_core.errors import InvalidValueError
+from booking_core.errors import InvalidDocumentError, InvalidValueError
 from booking_core.events import DomainEvent
 from booking_core.intervals import TimeWindow
 from booking_core.money.amount import Money
@@ -190,3 +190,28 @@ def test_property_sessions_are_written_as_before(session: Any) -> None:
     assert codec.dumps(session, replace={"version": 9}) == _as_before(
         attrs.evolve(session, version=9)
     )
+
+
+def _nested(levels: int) -> Any:
+    data: Any = "leaf"
+    for _ in range(levels):
+        data = {"$type": "test.text.one", "f": {"only": data}}
+    return data
+
+
+def test_a_plain_field_below_the_depth_limit_is_refused_too() -> None:
+    """Plain field values skip the path-building decoder, never the depth bound."""
+    inner = codec.decode(_nested(codec.MAX_DEPTH))
+    for _ in range(codec.MAX_DEPTH - 1):
+        inner = inner.only
+    assert inner == _One(only="leaf")
+    with pytest.raises(InvalidDocumentError, match="deeper than") as refused:
+        codec.decode(_nested(codec.MAX_DEPTH + 1))
+    assert refused.value.details["path"].endswith(".f.only")
+
+
+def test_unknown_and_missing_fields_name_the_first_one() -> None:
+    with pytest.raises(InvalidDocumentError, match="unknown field 'b'"):
+        codec.decode({"$type": "test.text.many", "f": {"first": 1, "b": 2, "c": 3}})
+    with pytest.raises(InvalidDocumentError, match="missing field 'first'"):
+        codec.decode({"$type": "test.text.many", "f": {"second": 2}})

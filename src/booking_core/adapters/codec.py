@@ -379,21 +379,28 @@ def _items(data: dict[str, Any], tag: str, path: str) -> list[Any]:
     return items
 
 
-# Per attrs class: its init aliases and the ones without a default, once.
-_INIT_FIELDS: dict[type, tuple[frozenset[str], tuple[str, ...]]] = {}
+# The JSON values a document holds as themselves (a _Refused number is not one).
+_PLAIN: Final = frozenset({str, int, bool, type(None)})
+
+# Per attrs class: its init aliases and the ones without a default (a set, and
+# in field order for the message naming the first one missing), once.
+_Fields = tuple[frozenset[str], frozenset[str], tuple[str, ...]]
+_INIT_FIELDS: dict[type, _Fields] = {}
 
 
-def _init_fields(cls: type) -> tuple[frozenset[str], tuple[str, ...]]:
+def _init_fields(cls: type) -> _Fields:
     known = _INIT_FIELDS.get(cls)
     if known is None:
         fields = [field for field in attrs.fields(cls) if field.init]
+        required = tuple(
+            field.alias or field.name
+            for field in fields
+            if field.default is attrs.NOTHING
+        )
         known = _INIT_FIELDS[cls] = (
             frozenset(field.alias or field.name for field in fields),
-            tuple(
-                field.alias or field.name
-                for field in fields
-                if field.default is attrs.NOTHING
-            ),
+            frozenset(required),
+            required,
         )
     return known
 
@@ -410,21 +417,27 @@ def _decode_attrs(
         raise InvalidDocumentError(path=f"{path}.f", reason="expected an object")
     if not attrs.has(cls):  # an enum: those are stored with $enum
         raise InvalidDocumentError(path=path, reason="an enum is stored with $enum")
-    aliases, required = _init_fields(cls)
-    for key in raw:
-        if key not in aliases:
-            shown = key[:_MAX_SCALAR_CHARS]
-            raise InvalidDocumentError(
-                path=f"{path}.f", reason=f"unknown field {shown!r}"
-            )
-    for alias in required:
-        if alias not in raw:
-            raise InvalidDocumentError(
-                path=f"{path}.f", reason=f"missing field {alias!r}"
-            )
-    values = {
-        key: _decode(item, f"{path}.f.{key}", depth + 1) for key, item in raw.items()
-    }
+    aliases, required, in_order = _init_fields(cls)
+    if not aliases.issuperset(raw):
+        shown = next(key for key in raw if key not in aliases)[:_MAX_SCALAR_CHARS]
+        raise InvalidDocumentError(path=f"{path}.f", reason=f"unknown field {shown!r}")
+    if not required.issubset(raw):
+        missing = next(alias for alias in in_order if alias not in raw)
+        raise InvalidDocumentError(
+            path=f"{path}.f", reason=f"missing field {missing!r}"
+        )
+    if depth < MAX_DEPTH:  # a plain value one level down is itself: no path built
+        values = {
+            key: item
+            if type(item) in _PLAIN
+            else _decode(item, f"{path}.f.{key}", depth + 1)
+            for key, item in raw.items()
+        }
+    else:
+        values = {
+            key: _decode(item, f"{path}.f.{key}", depth + 1)
+            for key, item in raw.items()
+        }
     if replace:
         values.update(replace)
     try:
