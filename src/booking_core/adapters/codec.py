@@ -44,6 +44,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from json.encoder import encode_basestring_ascii
+from operator import attrgetter
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -216,23 +218,6 @@ def _shape(cls: type) -> tuple[str, tuple[tuple[str, str], ...]]:
     return shape
 
 
-def _encode_replacing(value: object, replace: Mapping[str, Any]) -> Any:
-    """``encode(value)`` with some of an attrs value's fields given other values."""
-    cls = type(value)
-    if not attrs.has(cls):
-        raise InvalidValueError(
-            field="replace", reason="applies to attrs values only", value=value
-        )
-    name, shape = _shape(cls)
-    fields = {
-        alias: encode(
-            replace[attribute] if attribute in replace else getattr(value, attribute)
-        )
-        for alias, attribute in shape
-    }
-    return {"$type": name, "f": fields}
-
-
 # Every dict below is built with its keys in sorted order: dumps() writes them
 # as built, and the text stays what sort_keys=True wrote before.
 Encoder = Callable[[Any], Any]
@@ -394,21 +379,28 @@ def _items(data: dict[str, Any], tag: str, path: str) -> list[Any]:
     return items
 
 
-# Per attrs class: its init aliases and the ones without a default, once.
-_INIT_FIELDS: dict[type, tuple[frozenset[str], tuple[str, ...]]] = {}
+# The JSON values a document holds as themselves (a _Refused number is not one).
+_PLAIN: Final = frozenset({str, int, bool, type(None)})
+
+# Per attrs class: its init aliases and the ones without a default (a set, and
+# in field order for the message naming the first one missing), once.
+_Fields = tuple[frozenset[str], frozenset[str], tuple[str, ...]]
+_INIT_FIELDS: dict[type, _Fields] = {}
 
 
-def _init_fields(cls: type) -> tuple[frozenset[str], tuple[str, ...]]:
+def _init_fields(cls: type) -> _Fields:
     known = _INIT_FIELDS.get(cls)
     if known is None:
         fields = [field for field in attrs.fields(cls) if field.init]
+        required = tuple(
+            field.alias or field.name
+            for field in fields
+            if field.default is attrs.NOTHING
+        )
         known = _INIT_FIELDS[cls] = (
             frozenset(field.alias or field.name for field in fields),
-            tuple(
-                field.alias or field.name
-                for field in fields
-                if field.default is attrs.NOTHING
-            ),
+            frozenset(required),
+            required,
         )
     return known
 
@@ -425,21 +417,27 @@ def _decode_attrs(
         raise InvalidDocumentError(path=f"{path}.f", reason="expected an object")
     if not attrs.has(cls):  # an enum: those are stored with $enum
         raise InvalidDocumentError(path=path, reason="an enum is stored with $enum")
-    aliases, required = _init_fields(cls)
-    for key in raw:
-        if key not in aliases:
-            shown = key[:_MAX_SCALAR_CHARS]
-            raise InvalidDocumentError(
-                path=f"{path}.f", reason=f"unknown field {shown!r}"
-            )
-    for alias in required:
-        if alias not in raw:
-            raise InvalidDocumentError(
-                path=f"{path}.f", reason=f"missing field {alias!r}"
-            )
-    values = {
-        key: _decode(item, f"{path}.f.{key}", depth + 1) for key, item in raw.items()
-    }
+    aliases, required, in_order = _init_fields(cls)
+    if not aliases.issuperset(raw):
+        shown = next(key for key in raw if key not in aliases)[:_MAX_SCALAR_CHARS]
+        raise InvalidDocumentError(path=f"{path}.f", reason=f"unknown field {shown!r}")
+    if not required.issubset(raw):
+        missing = next(alias for alias in in_order if alias not in raw)
+        raise InvalidDocumentError(
+            path=f"{path}.f", reason=f"missing field {missing!r}"
+        )
+    if depth < MAX_DEPTH:  # a plain value one level down is itself: no path built
+        values = {
+            key: item
+            if type(item) in _PLAIN
+            else _decode(item, f"{path}.f.{key}", depth + 1)
+            for key, item in raw.items()
+        }
+    else:
+        values = {
+            key: _decode(item, f"{path}.f.{key}", depth + 1)
+            for key, item in raw.items()
+        }
     if replace:
         values.update(replace)
     try:
@@ -551,6 +549,167 @@ _JSON_IN: Final = json.JSONDecoder(
 )
 
 
+# Text encoders: dumps() writes the JSON text directly, one function per class
+# (built once), without building the data encode() returns and serialising it.
+# The text is, character for character, what _JSON_OUT.encode(encode(value))
+# writes (compact separators, ASCII escapes, keys in the order encode builds
+# them); tests compare the two for every supported type. A class without a text
+# encoder of its own (frozenset, dict, subclasses of str and int) is written
+# through its data encoder.
+TextEncoder = Callable[[Any], str]
+_TEXTS: dict[type, TextEncoder] = {}
+_escape: Final = encode_basestring_ascii
+
+
+class _AttrsPlan:
+    """How one attrs class is written: its head, its keys, its fields in order."""
+
+    __slots__ = ("head", "keys", "position", "values")
+
+    def __init__(self, cls: type) -> None:
+        name, shape = _shape(cls)
+        self.head = '{"$type":' + _escape(name) + ',"f":{'
+        self.keys = [
+            ("," if i else "") + _escape(alias) + ":"
+            for i, (alias, _) in enumerate(shape)
+        ]
+        attributes = [attribute for _, attribute in shape]
+        self.position = {attribute: i for i, attribute in enumerate(attributes)}
+        getter = attrgetter(*attributes) if attributes else (lambda value: ())
+        # attrgetter of one name returns the value itself, not a 1-tuple
+        self.values: Callable[[Any], Any] = (
+            (lambda value: (getter(value),)) if len(attributes) == 1 else getter
+        )
+
+    def write(self, values: Any) -> str:
+        pairs = zip(self.keys, values, strict=True)
+        parts = [key + _write(item) for key, item in pairs]
+        return self.head + "".join(parts) + "}}"
+
+
+_PLANS: dict[type, _AttrsPlan] = {}
+
+
+def _plan(cls: type) -> _AttrsPlan:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = _AttrsPlan(cls)
+    return plan
+
+
+def _attrs_text(cls: type) -> TextEncoder:
+    plan = _plan(cls)
+    write, values = plan.write, plan.values
+    return lambda value: write(values(value))
+
+
+def _enum_text(cls: type) -> TextEncoder:
+    encoder = _enum_encoder(cls)
+    known: dict[Any, str] = {}  # per member: one text per member, ever
+
+    def enum_text(value: Any) -> str:
+        found = known.get(value)
+        if found is None:
+            found = known[value] = _JSON_OUT.encode(encoder(value))
+        return found
+
+    return enum_text
+
+
+def _datetime_text(value: datetime) -> str:
+    zone = value.tzinfo
+    if isinstance(zone, ZoneInfo):
+        wall = value.replace(tzinfo=None).isoformat()
+        return (
+            '{"$dt":'
+            + _escape(wall)
+            + ',"fold":'
+            + str(value.fold)
+            + ',"tz":'
+            + _escape(zone.key)
+            + "}"
+        )
+    return '{"$dt":' + _escape(value.isoformat()) + "}"
+
+
+def _timedelta_text(value: timedelta) -> str:
+    return f'{{"$td":[{value.days},{value.seconds},{value.microseconds}]}}'
+
+
+# (base class, text encoder) for the _BY_BASE classes written directly.
+_TEXT_BY_BASE: Final[tuple[tuple[type, TextEncoder], ...]] = (
+    (datetime, _datetime_text),
+    (date, lambda value: '{"$date":' + _escape(value.isoformat()) + "}"),
+    (time, lambda value: '{"$time":' + _escape(value.isoformat()) + "}"),
+    (timedelta, _timedelta_text),
+    (Decimal, lambda value: '{"$dec":' + _escape(str(value)) + "}"),
+    (uuid.UUID, lambda value: '{"$uuid":' + _escape(str(value)) + "}"),
+    (tuple, lambda value: '{"$tuple":[' + ",".join(map(_write, value)) + "]}"),
+    (list, lambda value: "[" + ",".join(map(_write, value)) + "]"),
+)
+
+
+def _text_for(value: object) -> TextEncoder:
+    """The text encoder of ``type(value)``, found once per class and cached.
+
+    It refuses what :func:`encode` refuses (its data encoder is found first).
+    """
+    cls: type[Any] = type(value)
+    encoder = _ENCODERS.get(cls) or _encoder_for(value)
+    found: TextEncoder | None = None
+    if issubclass(cls, enum.Enum):
+        found = _enum_text(cls)
+    elif attrs.has(cls):
+        found = _attrs_text(cls)
+    elif encoder is not _same:
+        found = next(
+            (enc for base, enc in _TEXT_BY_BASE if issubclass(cls, base)), None
+        )
+    if found is None:
+        found = lambda value: _JSON_OUT.encode(encoder(value))  # noqa: E731
+    _TEXTS[cls] = found
+    return found
+
+
+def _write(value: object) -> str:
+    """``value`` as the compact JSON text :func:`dumps` writes.
+
+    Raises:
+        InvalidValueError: ``input.invalid_value`` for a value :func:`encode`
+            refuses.
+    """
+    cls = type(value)
+    if cls is str:
+        return _escape(value)  # type: ignore[arg-type]
+    if value is None:
+        return "null"
+    if cls is int:
+        return int.__repr__(value)
+    if cls is bool:
+        return "true" if value else "false"
+    encoder = _TEXTS.get(cls)
+    if encoder is None:
+        encoder = _text_for(value)
+    return encoder(value)
+
+
+def _text_replacing(value: object, replace: Mapping[str, Any]) -> str:
+    """``_write(value)`` with some of an attrs value's fields given other values."""
+    cls = type(value)
+    if not attrs.has(cls):
+        raise InvalidValueError(
+            field="replace", reason="applies to attrs values only", value=value
+        )
+    plan = _plan(cls)
+    values = list(plan.values(value))
+    position = plan.position
+    for attribute, given in replace.items():
+        at = position.get(attribute)
+        if at is not None:  # a name that is no init field is not stored
+            values[at] = given
+    return plan.write(values)
+
+
 def dumps(value: object, *, replace: Mapping[str, Any] | None = None) -> str:
     """Encode ``value`` to a compact JSON string.
 
@@ -569,8 +728,9 @@ def dumps(value: object, *, replace: Mapping[str, Any] | None = None) -> str:
         >>> loads(dumps(Actor.teacher("t-1"), replace={"user_id": "t-2"}))
         Actor(user_id='t-2', role=<Role.TEACHER: 'teacher'>)
     """
-    data = encode(value) if replace is None else _encode_replacing(value, replace)
-    return _JSON_OUT.encode(data)
+    if replace is None:
+        return _write(value)
+    return _text_replacing(value, replace)
 
 
 def loads(text: str | bytes, *, replace: Mapping[str, Any] | None = None) -> Any:

@@ -61,12 +61,13 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from types import TracebackType
 from typing import Any, ClassVar, Protocol, TypeAlias
 
 from booking_core.adapters import codec
+from booking_core.adapters._decoded import DecodedCache
 from booking_core.adapters._repositories import DEFAULT_INDEXES, StagedUnitOfWork
 from booking_core.adapters._staging import Indexer, StagedRepository, StagingUnitOfWork
 from booking_core.errors import (
@@ -268,20 +269,21 @@ class _Statements:
         sql, body, param = dialect.sql, dialect.body_column, dialect.body_param
         lock = " FOR UPDATE SKIP LOCKED" if dialect.skip_locked else ""
         self.get = sql(
-            f"SELECT version, {body} FROM aggregates"  # noqa: S608
+            f"SELECT id, version, {body} FROM aggregates"  # noqa: S608
             " WHERE collection = ? AND id = ?"
         )
         self.all = sql(
-            f"SELECT version, {body} FROM aggregates WHERE collection = ?"  # noqa: S608
+            f"SELECT id, version, {body} FROM aggregates"  # noqa: S608
+            " WHERE collection = ?"
         )
         self.find = sql(
-            f"SELECT a.version, {body.replace('body', 'a.body')}"  # noqa: S608
+            f"SELECT a.id, a.version, {body.replace('body', 'a.body')}"  # noqa: S608
             " FROM index_entries AS i JOIN aggregates AS a"
             " ON a.collection = i.collection AND a.id = i.id"
             " WHERE i.collection = ? AND i.name = ? AND i.value = ?"
         )
         self.upto = sql(
-            f"SELECT a.version, {body.replace('body', 'a.body')}"  # noqa: S608
+            f"SELECT a.id, a.version, {body.replace('body', 'a.body')}"  # noqa: S608
             " FROM index_entries AS i JOIN aggregates AS a"
             " ON a.collection = i.collection AND a.id = i.id"
             " WHERE i.collection = ? AND i.name = ? AND i.value <= ?"
@@ -333,10 +335,22 @@ class SqlDatabase(abc.ABC):
     first read to its end (PostgreSQL: no pool checkout per read) instead of
     borrowing one per read."""
 
+    decoded_cache_entries: ClassVar[int] = 1024
+    """How many decoded aggregates the database keeps (least recently used goes
+    first; 0 keeps none). A read whose row has the version and body text of a
+    kept one reuses it instead of decoding (see
+    :mod:`booking_core.adapters._decoded`)."""
+
+    decoded_cache_chars: ClassVar[int] = 16_384
+    """The longest body text (characters) whose decoded aggregate is kept."""
+
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
         self._indexers: dict[str, Indexer] = dict(DEFAULT_INDEXES)
         self._sql = _Statements(dialect)
+        self._decoded = DecodedCache(
+            entries=self.decoded_cache_entries, max_chars=self.decoded_cache_chars
+        )
 
     # -- what subclasses supply --------------------------------------------------
 
@@ -451,7 +465,7 @@ class SqlDatabase(abc.ABC):
         statements = self._sql
         indexer = self._indexers.get(collection)
         cursor.execute(statements.all, (collection,))
-        bodies = [body for _, body in cursor.fetchall()]
+        bodies = [body for _, _, body in cursor.fetchall()]
         cursor.execute(statements.drop_index, (collection,))
         if indexer is None:
             return 0
@@ -613,26 +627,36 @@ class SqlUnitOfWork(StagedUnitOfWork):
             if lease is not None:
                 lease.__exit__(exc_type, exc, tb)
 
-    @contextmanager
-    def _connected(self) -> Iterator[Any]:
-        """This unit's held connection, or one borrowed for the duration."""
+    def _connected(self) -> AbstractContextManager[Any]:
+        """This unit's held connection, or one borrowed for the duration.
+
+        A plain context manager, not a generator: a read costs one of these.
+        """
         if not self._entered:
-            with self.database.connect() as connection:
-                yield connection
-            return
+            return self.database.connect()
         if self._lease is None:
             lease = self.database.connect()
             self._connection = lease.__enter__()
             self._lease = lease
-        yield self._connection
+        return nullcontext(self._connection)
 
     def _rows(self, statement: str, parameters: tuple[str, ...]) -> dict[str, Any]:
+        """The aggregates of ``(id, version, body)`` rows (collection first), by id.
+
+        A row whose version and body the database's decoded cache holds is not
+        decoded again.
+        """
         with self._connected() as connection:
             rows = self.database._query_on(connection, statement, parameters)  # noqa: SLF001
+        name = parameters[0]
+        cache = self.database._decoded  # noqa: SLF001
         loads = codec.loads
         found: dict[str, Any] = {}
-        for version, body in rows:
-            aggregate = loads(body, replace={"version": version})
+        for row_id, version, body in rows:
+            aggregate = cache.get(name, row_id, version, body)
+            if aggregate is None:
+                aggregate = loads(body, replace={"version": version})
+                cache.put(name, row_id, version, body, aggregate)
             found[aggregate.id] = aggregate
         return found
 
@@ -681,6 +705,7 @@ class SqlUnitOfWork(StagedUnitOfWork):
             if seqs is None:
                 with database._transaction(connection) as cursor:  # noqa: SLF001
                     seqs = self._apply(cursor, writes)
+        self._remember(writes)
         events = self.finish()
         if self.publisher is not None and events:
             self.publisher.publish(events)
@@ -689,6 +714,18 @@ class SqlUnitOfWork(StagedUnitOfWork):
             else:  # on the held connection: never wait for a second one
                 with database._transaction(self._connection) as cursor:  # noqa: SLF001
                     database._mark(cursor, seqs)  # noqa: SLF001
+
+    def _remember(self, writes: CommitWrites) -> None:
+        """Keep each committed body with the aggregate it was encoded from.
+
+        The next read of an unchanged row then needs no decoding.
+        """
+        cache = self.database._decoded  # noqa: SLF001
+        staged = self.writes
+        for version, body, name, aggregate_id, _ in writes.updates:
+            cache.put(name, aggregate_id, version, body, staged[name, aggregate_id][1])
+        for name, aggregate_id, version, body in writes.inserts:
+            cache.put(name, aggregate_id, version, body, staged[name, aggregate_id][1])
 
     def _encode(self) -> CommitWrites:
         database = self.database

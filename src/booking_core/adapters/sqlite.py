@@ -36,8 +36,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, final
 
@@ -125,6 +124,23 @@ class SqliteDialect(Dialect):
         return int(cursor.lastrowid)  # type: ignore[attr-defined]
 
 
+class _Locked:
+    """The shared in-memory connection, held under its lock for a ``with`` block."""
+
+    __slots__ = ("connection", "lock")
+
+    def __init__(self, connection: sqlite3.Connection, lock: threading.RLock) -> None:
+        self.connection = connection
+        self.lock = lock
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.lock.acquire()
+        return self.connection
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.lock.release()
+
+
 @final
 class SqliteDatabase(SqlDatabase):
     """One SQLite database file (or ``":memory:"``, for one process).
@@ -170,14 +186,14 @@ class SqliteDatabase(SqlDatabase):
             self._local.connection = connection
         return connection
 
-    @contextmanager
-    def connect(self) -> Iterator[sqlite3.Connection]:
-        """This thread's connection; the shared in-memory one under its lock."""
+    def connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        """This thread's connection; the shared in-memory one under its lock.
+
+        A plain context manager (no generator): every read borrows one.
+        """
         if self._shared is None:
-            yield self.connection()
-            return
-        with self._shared_lock:
-            yield self._shared
+            return nullcontext(self.connection())
+        return _Locked(self._shared, self._shared_lock)
 
     def close(self) -> None:
         """Close this thread's connection (the shared one for ``":memory:"``)."""
