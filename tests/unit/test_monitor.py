@@ -415,6 +415,31 @@ def test_a_stale_version_on_every_attempt_is_a_skip(world: World, case: Case) ->
     assert done(report) == _without(fields)
 
 
+@pytest.mark.parametrize("elsewhere", ["money_ended", "due_closed"])
+def test_a_settlement_failing_after_it_was_done_elsewhere_is_a_skip(
+    world: World, elsewhere: str
+) -> None:
+    # Deterministic form of races the multi-worker tests only sometimes hit:
+    # ours fails (not a lost compare-and-set) after the money ended elsewhere
+    # (the payment closed, its due still open) or after another worker's whole
+    # tick closed the due: a skip, not an error.
+    real = world.payments
+
+    def done_elsewhere_then_fail(*args: Any, **kwargs: Any) -> Any:
+        if elsewhere == "money_ended":
+            real.settle(*args, **kwargs)
+        else:
+            world.monitor().tick()
+        raise RuntimeError("connection lost")
+
+    payments = Proxy(real, "settle", done_elsewhere_then_fail)
+    report = world.monitor(payment_service=payments).tick()
+    assert report.errors == ()
+    # b-ran is the one paid due (the others close with no money to move)
+    assert report.skipped == ((TickStep.SETTLEMENTS, "b-ran"),)
+    assert world.payments.booking("b-ran").closed
+
+
 def test_when_it_cannot_tell_whether_still_due_it_reports_the_error(
     world: World,
 ) -> None:
