@@ -23,12 +23,11 @@ The history is made once through the public services (one session, lived
 through schedule, booking, order, capture webhook, attendance and the monitor's
 completion and settlement) and then copied H times under new ids and earlier
 times with staged writes through the public unit of work (the same aggregates
-the services would store, without paying for H lifecycles). By default the
-memory world holds H = 10,000 and the SQLite world H = 1,000, so the default
-run stays near a minute (the commands read only their window or due set, so a
-smaller H shows the same ratio); ``--memory-history 50000
---sqlite-history 50000`` runs the full cases (minutes: building 50,000 settled
-sessions is 500,000 aggregates). Medians of interleaved rounds (the two worlds
+the services would store, without paying for H lifecycles). By default both
+worlds hold H = 50,000, the issue's target size (about three minutes: building
+50,000 settled sessions is 500,000 aggregates; the commands read only their
+window or due set, so ``--memory-history``/``--sqlite-history`` with a smaller
+H shows the same ratio sooner). Medians of interleaved rounds (the two worlds
 take turns).
 """
 
@@ -329,8 +328,8 @@ def _interleaved(
 def main() -> None:
     """Print one JSON line per case and store."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--memory-history", type=int, default=10_000)
-    parser.add_argument("--sqlite-history", type=int, default=1_000)
+    parser.add_argument("--memory-history", type=int, default=50_000)
+    parser.add_argument("--sqlite-history", type=int, default=50_000)
     args = parser.parse_args()
     template = _settled_session()
     with tempfile.TemporaryDirectory() as tmp:
