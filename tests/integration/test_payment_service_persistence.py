@@ -401,5 +401,8 @@ def test_payment_records_and_withdrawals_page(tmp_path: Path) -> None:
             service.bookings(limit=bad)
         with pytest.raises(InvalidValueError):
             service.withdrawals(limit=bad)
+    with pytest.raises(NotFoundError):  # a withdrawal page continues from one
+        service.withdrawals(after="w9")
+    assert service.bookings(after="b9") == ()  # records continue by id
     assert (service.bookings(), service.withdrawals()) == before
     database.close()
