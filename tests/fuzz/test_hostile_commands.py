@@ -160,6 +160,7 @@ def _sane() -> dict[str, Any]:
     rule = RecurrenceRule.parse("FREQ=WEEKLY;COUNT=3")
     return {
         "actor": ADMIN,
+        "after": None,
         "amount": Money.of("100.00", "INR"),
         "attendee_id": "l-1~student~alice",
         "bank_account": BankAccount(
@@ -178,6 +179,7 @@ def _sane() -> dict[str, Any]:
         "idempotency_key": "k-2",
         "intent": "maybe",
         "kind": "group",
+        "limit": None,
         "last_date": date(2026, 6, 3),
         "meeting": None,
         "mode": "all_or_nothing",
