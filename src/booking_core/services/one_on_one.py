@@ -307,12 +307,6 @@ class OneOnOneService(Service):
         day = to_local(window.start, schedule.zone).date()
         return schedule.slot_request(day, day, window.duration, course=course_id)
 
-    def _series_of(self, uow: UnitOfWork, booking: Booking) -> BookingSeries | None:
-        for series in uow.series.of_teacher(booking.teacher_id):
-            if any(item.booking_id == booking.id for item in series.items):
-                return series
-        return None
-
     # -- queries -------------------------------------------------------------------
 
     def schedule(self, teacher_id: str) -> TeacherSchedule:
@@ -631,7 +625,7 @@ class OneOnOneService(Service):
             now = self._clock.now()
             decision = cancel_booking(booking, reason=reason, actor=actor, now=now)
             events: tuple[DomainEvent, ...] = decision.events
-            series = self._series_of(uow, booking)
+            series = uow.series.of_booking(booking.id)
             if series is not None:
                 index = next(
                     item.occurrence_index
