@@ -31,7 +31,8 @@ Cases (``ours_s`` and ``peer_s`` are wall seconds per booking):
   afterwards (must be 0).
 
 ``bookings_per_s`` is our throughput, ``scaling`` our throughput over the
-1-process throughput of the same mode. Rounds interleave ours and the floor;
+1-process throughput of the same mode, ``floor_scaling`` the same for the
+floor (what the machine allows raw psycopg). Rounds interleave ours and the floor;
 medians of ``ROUNDS``. Each process opens its connection (pool) and books one
 warm-up student before a barrier starts the clock, so the timing is bookings,
 not process start-up.
@@ -320,6 +321,7 @@ def main(dsn: str) -> None:
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     PostgresDatabase(dsn, schema=schema, max_size=1).close()
     throughput: dict[tuple[bool, int], float] = {}
+    floor_throughput: dict[tuple[bool, int], float] = {}
     for shared in (False, True):
         for processes in PROCESSES:
             LOST[(shared, processes)] = 0
@@ -335,6 +337,7 @@ def main(dsn: str) -> None:
             ours_s = statistics.median(r["wall"] for r in ours)
             floor_s = statistics.median(r["wall"] for r in floor)
             throughput[(shared, processes)] = 1 / ours_s
+            floor_throughput[(shared, processes)] = 1 / floor_s
             mode = "shared" if shared else "distinct"
             report(
                 f"postgres.{mode}_{processes}p",
@@ -345,6 +348,11 @@ def main(dsn: str) -> None:
                 floor_bookings_per_s=round(1 / floor_s, 1),
                 scaling=round(
                     throughput[(shared, processes)] / throughput[(shared, 1)], 2
+                ),
+                floor_scaling=round(
+                    floor_throughput[(shared, processes)]
+                    / floor_throughput[(shared, 1)],
+                    2,
                 ),
                 lost=LOST[(shared, processes)],
                 client_cpu_ms=_ms(ours, "client"),

@@ -368,3 +368,41 @@ class TestRunInTransaction:
             run_in_transaction(
                 lambda: InMemoryUnitOfWork(InMemoryStore()), operation, attempts=0
             )
+
+
+def test_payment_records_and_withdrawals_page(tmp_path: Path) -> None:
+    clock = ManualClock(T0)
+    gateway = FakePaymentGateway(secret=SECRET, clock=clock.now)
+    database = SqliteDatabase(tmp_path / "pages.sqlite3")
+    service = sqlite_service(database, gateway, clock)
+    for booking in ("b1", "b2", "b3", "b4", "b5"):
+        pay(gateway, service, booking)
+        service.complete(booking)
+    for n in (3, 1, 2):  # request order differs from id order
+        clock.advance(timedelta(minutes=1))
+        service.withdraw(
+            withdrawal_id=f"w{n}",
+            teacher_id="m1",
+            amount=Money.of("100.00", "INR"),
+            bank_account=ACCOUNT,
+        )
+    records = service.bookings()
+    assert [r.id for r in records] == ["b1", "b2", "b3", "b4", "b5"]
+    first = service.bookings(limit=2)
+    rest = service.bookings(after=first[-1].id)
+    assert (*first, *rest) == records
+    withdrawals = service.withdrawals()
+    assert [w.id for w in withdrawals] == ["w3", "w1", "w2"]
+    head = service.withdrawals(limit=1)
+    assert (*head, *service.withdrawals(after=head[-1].id, limit=5)) == withdrawals
+    before = (service.bookings(), service.withdrawals())
+    for bad in (0, -1):
+        with pytest.raises(InvalidValueError):
+            service.bookings(limit=bad)
+        with pytest.raises(InvalidValueError):
+            service.withdrawals(limit=bad)
+    with pytest.raises(NotFoundError):  # a withdrawal page continues from one
+        service.withdrawals(after="w9")
+    assert service.bookings(after="b9") == ()  # records continue by id
+    assert (service.bookings(), service.withdrawals()) == before
+    database.close()

@@ -410,13 +410,36 @@ class PaymentService(Service):
             raise NotFoundError(kind="withdrawal", id=withdrawal_id)
         return found
 
-    def withdrawals(self) -> tuple[Withdrawal, ...]:
-        """Every withdrawal, in request order (then by id)."""
-        return tuple(self._read(lambda uow: uow.withdrawals.all()))
+    def withdrawals(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> tuple[Withdrawal, ...]:
+        """The withdrawals in request order (then by id), a page at a time.
 
-    def bookings(self) -> tuple[BookingPayment, ...]:
-        """Every booking payment record, by booking id."""
-        return tuple(self._read(lambda uow: uow.payments.all()))
+        Args:
+            after: The id of the last withdrawal of the previous page.
+            limit: At most this many (a whole number above 0); all by default.
+
+        Raises:
+            InvalidValueError: ``input.invalid_value`` for a ``limit`` below 1.
+            NotFoundError: ``not_found`` for an ``after`` naming no withdrawal.
+        """
+        return tuple(
+            self._read(lambda uow: uow.withdrawals.all(after=after, limit=limit))
+        )
+
+    def bookings(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> tuple[BookingPayment, ...]:
+        """The booking payment records by booking id, a page at a time.
+
+        Args:
+            after: The booking id of the last record of the previous page.
+            limit: At most this many (a whole number above 0); all by default.
+
+        Raises:
+            InvalidValueError: ``input.invalid_value`` for a ``limit`` below 1.
+        """
+        return tuple(self._read(lambda uow: uow.payments.all(after=after, limit=limit)))
 
     # -- orders and captures ---------------------------------------------------
 
