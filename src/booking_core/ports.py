@@ -355,7 +355,9 @@ class BookingSeriesRepository(Protocol):
     """Booking series, loaded with their version and saved by compare-and-set.
 
     Contract: as :class:`Repository`; ``to_extend`` lists the series a worker
-    extends (not ended, ``expanded_until`` before ``until``), by id.
+    extends (not ended, ``expanded_until`` before ``until``), by id;
+    ``of_booking`` finds the series holding a booking (an item of any status)
+    without reading the teacher's other series.
     """
 
     def get(self, aggregate_id: str) -> BookingSeries:
@@ -380,6 +382,15 @@ class BookingSeriesRepository(Protocol):
         self, student_id: str, *, after: str | None = None, limit: int | None = None
     ) -> list[BookingSeries]:
         """The series of one student, by id."""
+        ...
+
+    def of_booking(self, booking_id: str) -> BookingSeries | None:
+        """The series with an item (active or cancelled) held by ``booking_id``.
+
+        ``None`` when no series holds it (a booking made from a slot). Every
+        1:1 cancel asks it, so its cost must not grow with the teacher's
+        series: index each item's booking id.
+        """
         ...
 
     def to_extend(

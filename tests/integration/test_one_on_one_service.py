@@ -913,3 +913,50 @@ def test_without_the_student_rule_no_student_calendar_is_kept(
         assert decision.state.status is BookingStatus.CONFIRMED
     with world.uow_factory() as uow, pytest.raises(NotFoundError):
         uow.calendars.get("ann")
+
+
+def test_a_cancel_changes_only_the_series_holding_the_booking(
+    make: WorldFactory,
+) -> None:
+    world = make()
+    for series_id, hour in (("early", 8), ("ser", 18), ("late", 20)):
+        world.service.create_series(
+            teacher_id="t-1",
+            student_id="s-1",
+            course_id="art",
+            rule=WEEKLY,
+            start=datetime(2026, 6, 1, hour),
+            zone=LONDON,
+            duration=HOUR,
+            until=datetime(2026, 6, 29, tzinfo=UTC),
+            actor=Actor.student("s-1"),
+            series_id=series_id,
+        )
+    booked = _request(world, student="s-2", course="other", booking_id="b-1")
+    assert booked.status is BookingStatus.CONFIRMED
+    versions = {s: world.version("booking_series", s) for s in ("early", "ser", "late")}
+    student = Actor.student("s-1")
+    result = world.service.cancel("ser~2", reason="ill", actor=student)
+    assert [e.name for e in result.events] == [
+        "series.occurrences_cancelled",
+        "booking.cancelled",
+    ]
+    assert [i.status for i in world.service.get_series("ser").items] == [
+        SeriesItemStatus.ACTIVE,
+        SeriesItemStatus.ACTIVE,
+        SeriesItemStatus.CANCELLED,
+        SeriesItemStatus.ACTIVE,
+    ]
+    assert world.version("booking_series", "ser") == versions["ser"] + 1
+    for other in ("early", "late"):
+        assert world.version("booking_series", other) == versions[other]
+        assert all(
+            i.status is SeriesItemStatus.ACTIVE
+            for i in world.service.get_series(other).items
+        )
+    result = world.service.cancel("b-1", reason="ill", actor=Actor.student("s-2"))
+    assert [e.name for e in result.events] == ["booking.cancelled"]
+    assert world.service.get("b-1").status is BookingStatus.CANCELLED
+    assert world.version("booking_series", "ser") == versions["ser"] + 1
+    for other in ("early", "late"):
+        assert world.version("booking_series", other) == versions[other]

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
+
 import attrs
 import pytest
 from booking_core import Actor, ManualClock
 from booking_core.errors import ConcurrencyError, DuplicateIdError, StaleVersionError
 from booking_core.events import DomainEvent
+from booking_core.recurrence import RecurrenceRule
+from booking_core.series import create_series
 from booking_core.sessions import Session
 from django.db import OperationalError, connection, transaction
 
@@ -176,3 +182,36 @@ def _event(aggregate_id: str, clock: ManualClock) -> DomainEvent:
     return DomainEvent(
         occurred_at=clock.now(), actor=Actor.system(), aggregate_id=aggregate_id
     )
+
+
+def test_migration_0002_indexes_the_items_of_stored_series() -> None:
+    """Series saved without per-item entries are found by booking once it ran."""
+    step = importlib.import_module("booking_store.migrations.0002_series_booking_index")
+    series = create_series(
+        id="series-old",
+        teacher_id="teacher-1",
+        student_id="student-1",
+        rule=RecurrenceRule.parse("FREQ=WEEKLY;COUNT=3"),
+        start=datetime(2026, 3, 23, 18, tzinfo=timezone.utc),
+        zone="Europe/London",
+        duration=timedelta(hours=1),
+        until=datetime(2026, 5, 1, tzinfo=timezone.utc),
+        existing=[],
+        actor=Actor.system(),
+        now=datetime(2026, 3, 20, tzinfo=timezone.utc),
+    ).state
+    with unit_of_work() as uow:
+        uow.series.add(series)
+        uow.commit()
+    booking_ids = [item.booking_id for item in series.items]
+    IndexEntry.objects.filter(collection="booking_series", name="booking").delete()
+    with unit_of_work() as uow:
+        assert [uow.series.of_booking(b) for b in booking_ids] == [None] * 3
+    step.index_series_items(None, SimpleNamespace(connection=connection))
+    with unit_of_work() as uow:
+        found = [uow.series.of_booking(b) for b in booking_ids]
+        assert [s.id if s is not None else None for s in found] == ["series-old"] * 3
+        assert uow.series.of_booking("booking-from-a-slot") is None
+    assert IndexEntry.objects.filter(
+        collection="booking_series", id="series-old", name="teacher"
+    ).exists()

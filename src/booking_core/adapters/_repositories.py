@@ -226,11 +226,15 @@ SERIES = "booking_series"
 
 
 def index_series(series: BookingSeries) -> list[tuple[str, str]]:
-    """Index entries of a series: by teacher, by student, when to extend it.
+    """Index entries of a series: by teacher, student and booking; when to extend it.
 
+    ``("booking", booking id)`` for every item (cancelled ones too), so the
+    series holding a booking is one lookup
+    (:meth:`StagedBookingSeriesRepository.of_booking`);
     ``("extend_from", due_value(expanded_until))`` while it has not ended.
     """
     entries = [("teacher", series.teacher_id), ("student", series.student_id)]
+    entries.extend(("booking", item.booking_id) for item in series.items)
     if not series.ended:
         entries.append(("extend_from", due_value(series.expanded_until)))
     return entries
@@ -580,6 +584,11 @@ class StagedBookingSeriesRepository(StagedAggregateRepository[BookingSeries]):
     ) -> list[BookingSeries]:
         """The series of one student, by id."""
         return page(self._repo.find("student", student_id), after=after, limit=limit)
+
+    def of_booking(self, booking_id: str) -> BookingSeries | None:
+        """The series with an item held by ``booking_id``, or ``None`` (one lookup)."""
+        found = self._repo.find("booking", booking_id)
+        return found[0] if found else None
 
     def to_extend(
         self, *, until: datetime, after: str | None = None, limit: int | None = None

@@ -92,6 +92,9 @@ MIGRATIONS: tuple[MigrationStep, ...] = (
     # sets by due time (sessions to mark or complete, reschedules, offers, series, and
     # scheduled sessions by start hour for the monitor's reminders).
     reindex(SESSIONS, BOOKINGS, SERIES),
+    # 3: each series' entry per item booking id, for the series holding a
+    # booking (``BookingSeriesRepository.of_booking``, every 1:1 cancel).
+    reindex(SERIES),
 )
 """The schema, one upgrade step per entry; the database's ``user_version`` is
 the number of steps applied. Append steps, never edit one that shipped."""

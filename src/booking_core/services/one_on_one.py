@@ -19,7 +19,9 @@ the same instant: the loser is refused with
 
 The checks use the teacher's active bookings, the sessions they teach that are
 still scheduled, and the student's active bookings (1:1 and group seats) for
-the student rule. The slot listing (:meth:`OneOnOneService.slots`) and the
+the student rule, read for the window being checked only (a slot's reach, or
+the span of the series occurrences a command books or moves), never the
+whole history. The slot listing (:meth:`OneOnOneService.slots`) and the
 commands build their :class:`~booking_core.availability.SlotRequest` from the
 same schedule with
 :meth:`~booking_core.availability.TeacherSchedule.slot_request`
@@ -67,9 +69,9 @@ Example:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta, timezone
-from typing import TypeVar, final
+from typing import Any, TypeVar, final
 
 import attrs
 
@@ -119,6 +121,7 @@ from booking_core.series import (
     ConflictMode,
     SeriesExtended,
     SeriesItem,
+    SeriesItemStatus,
     SeriesPaymentMode,
     cancel_occurrences,
     create_series,
@@ -126,7 +129,7 @@ from booking_core.series import (
     move_occurrences,
 )
 from booking_core.services import Service, commitments
-from booking_core.sessions.model import MeetingInfo, SessionStatus
+from booking_core.sessions.model import MeetingInfo
 from booking_core.zones import to_local
 
 __all__ = ["OneOnOneService"]
@@ -149,6 +152,75 @@ def _reach(schedule: TeacherSchedule, start: datetime, end: datetime) -> TimeWin
     """
     margin = 2 * _DAY + schedule.buffer_before + schedule.buffer_after
     return TimeWindow(start=start - margin, end=end + margin)
+
+
+def _span(windows: Iterable[TimeWindow]) -> TimeWindow | None:
+    """From the earliest start to the latest end of ``windows`` (``None``: none).
+
+    A series check reads the commitments overlapping this span: everything
+    that overlaps one of the windows overlaps it, so the checks see exactly
+    what a read of the whole history would give them.
+    """
+    found = list(windows)
+    if not found:
+        return None
+    return TimeWindow(
+        start=min(window.start for window in found),
+        end=max(window.end for window in found),
+    )
+
+
+_OFFSETS = 2 * _DAY
+"""More than any difference of two UTC offsets (they range from -12 h to +14 h)."""
+
+
+def _move_span(
+    series: BookingSeries,
+    occurrence_index: int,
+    *,
+    new_start: datetime,
+    scope: ChangeScope | str,
+    now: datetime,
+) -> TimeWindow | None:
+    """A span holding every window a move of ``series`` checks.
+
+    The asked-for occurrence moves to ``new_start``; with a wider scope, each
+    other active future occurrence it covers moves by the same wall-clock
+    shift, which lands within :data:`_OFFSETS` of its start plus the shift
+    whatever the zone's offsets. ``None`` when the arguments are refused
+    (:func:`~booking_core.series.move_occurrences` then refuses them too,
+    before checking anything).
+    """
+    try:
+        chosen = ChangeScope(scope)
+        target = utc_instant(new_start, "new_start")
+        asked = series.item(occurrence_index)
+        wall = to_local(target, series.zone).replace(tzinfo=None)
+        shift = wall - to_local(asked.window.start, series.zone).replace(tzinfo=None)
+    except (BookingCoreError, ValueError):
+        return None
+    moved = TimeWindow.of(target, series.duration)
+    if chosen is ChangeScope.ONE:
+        return moved
+    others = [
+        item.window
+        for item in series.items
+        if item.status is SeriesItemStatus.ACTIVE
+        and item.window.start > now
+        and (chosen is ChangeScope.ALL or item.occurrence_index >= occurrence_index)
+    ]
+    return _span(
+        [
+            moved,
+            *(
+                TimeWindow(
+                    start=window.start + shift - _OFFSETS,
+                    end=window.end + shift + _OFFSETS,
+                )
+                for window in others
+            ),
+        ]
+    )
 
 
 @attrs.frozen
@@ -230,35 +302,28 @@ class OneOnOneService(Service):
         uow: UnitOfWork,
         teacher_id: str,
         student_id: str | None,
-        around: TimeWindow | None = None,
+        around: TimeWindow | None,
     ) -> _Held:
         """The active bookings and other commitments the checks run against.
 
-        With ``around``, only those overlapping it (see :func:`_reach`): a
-        slot check never needs the rest, and skipping them keeps a busy
-        teacher's check independent of how many bookings lie elsewhere.
+        Only those overlapping ``around``: a slot (see :func:`_reach`) or the
+        span of a series' occurrences being checked (see :func:`_span`). A
+        check never needs the rest, and skipping them keeps a busy teacher's
+        check independent of how many bookings lie elsewhere: the reads look
+        up one index bucket per UTC day of ``around`` (plus the long
+        bucket), so even a long span costs what its days cost, never what
+        the history holds. ``None``: nothing is checked, nothing is read.
         """
+        if around is None:
+            return _Held(bookings=[], others=[])
         repository = uow.bookings
-        if around is None:  # a series: every active commitment, whole history
-            teacher = repository.of_teacher(teacher_id, active_only=True)
-            student = (
-                []
-                if student_id is None
-                else repository.of_student(student_id, active_only=True)
-            )
-            sessions = [
-                s
-                for s in uow.sessions.taught_by(teacher_id)
-                if s.status is SessionStatus.SCHEDULED
-            ]
-        else:  # the window's day buckets only
-            teacher = repository.one_on_one_of_teacher(teacher_id, overlapping=around)
-            student = (
-                []
-                if student_id is None
-                else repository.active_of_student(student_id, overlapping=around)
-            )
-            sessions = uow.sessions.scheduled_of(teacher_id, overlapping=around)
+        teacher = repository.one_on_one_of_teacher(teacher_id, overlapping=around)
+        student = (
+            []
+            if student_id is None
+            else repository.active_of_student(student_id, overlapping=around)
+        )
+        sessions = uow.sessions.scheduled_of(teacher_id, overlapping=around)
         found = {b.id: b for b in teacher if b.type is BookingType.ONE_ON_ONE}
         for booking in student:
             found.setdefault(booking.id, booking)
@@ -306,12 +371,6 @@ class OneOnOneService(Service):
     ) -> SlotRequest:
         day = to_local(window.start, schedule.zone).date()
         return schedule.slot_request(day, day, window.duration, course=course_id)
-
-    def _series_of(self, uow: UnitOfWork, booking: Booking) -> BookingSeries | None:
-        for series in uow.series.of_teacher(booking.teacher_id):
-            if any(item.booking_id == booking.id for item in series.items):
-                return series
-        return None
 
     # -- queries -------------------------------------------------------------------
 
@@ -631,7 +690,7 @@ class OneOnOneService(Service):
             now = self._clock.now()
             decision = cancel_booking(booking, reason=reason, actor=actor, now=now)
             events: tuple[DomainEvent, ...] = decision.events
-            series = self._series_of(uow, booking)
+            series = uow.series.of_booking(booking.id)
             if series is not None:
                 index = next(
                     item.occurrence_index
@@ -735,6 +794,31 @@ class OneOnOneService(Service):
                 for item in event.booked:
                     repository.add(self._item_booking(series, item, actor, now))
 
+    def _creation_span(self, **create: Any) -> TimeWindow | None:
+        """The span of the occurrences a new series checks (``None``: none).
+
+        The expansion is pure: expanding it once without commitments (every
+        conflict skipped, not refused) lists every occurrence the real
+        decision checks, booked or skipped. When that is refused, the real
+        decision is refused the same way before it checks anything.
+        """
+        try:
+            probe = create_series(
+                **create,
+                existing=(),
+                mode=ConflictMode.SKIP_CONFLICTS,
+                policy=self.policy.conflicts,
+            )
+        except BookingCoreError:
+            return None
+        series = probe.state
+        return _span(
+            [
+                *(item.window for item in series.items),
+                *(skipped.window for skipped in series.skipped),
+            ]
+        )
+
     def create_series(
         self,
         *,
@@ -791,7 +875,22 @@ class OneOnOneService(Service):
             now = self._clock.now()
             self._lock(uow, teacher_id)
             self._lock_student(uow, student_id)
-            held = self._held(uow, teacher_id, student_id)
+            span = self._creation_span(
+                id=new_id,
+                teacher_id=teacher_id,
+                student_id=student_id,
+                course_id=course_id,
+                rule=rule,
+                start=start,
+                zone=zone,
+                duration=duration,
+                until=until,
+                actor=actor,
+                now=now,
+                meeting=meeting,
+                payment_mode=payment_mode,
+            )
+            held = self._held(uow, teacher_id, student_id, span)
             decision = create_series(
                 id=new_id,
                 teacher_id=teacher_id,
@@ -901,7 +1000,10 @@ class OneOnOneService(Service):
             series = uow.series.get(series_id)
             self._lock(uow, series.teacher_id)
             self._lock_student(uow, series.student_id)
-            held = self._held(uow, series.teacher_id, series.student_id)
+            span = _move_span(
+                series, occurrence_index, new_start=new_start, scope=scope, now=now
+            )
+            held = self._held(uow, series.teacher_id, series.student_id, span)
             decision = move_occurrences(
                 series,
                 occurrence_index=occurrence_index,
@@ -959,7 +1061,8 @@ class OneOnOneService(Service):
                     return None
                 self._lock(uow, series.teacher_id)
                 self._lock_student(uow, series.student_id)
-                held = self._held(uow, series.teacher_id, series.student_id)
+                span = _span(window for _, _, window in series.candidates(until))
+                held = self._held(uow, series.teacher_id, series.student_id, span)
                 system = Actor.system()
                 decision = extend_series(
                     series,

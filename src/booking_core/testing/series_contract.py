@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import attrs
 import pytest
 
 from booking_core.actors import Actor
@@ -159,3 +160,54 @@ class BookingSeriesRepositoryContract(AggregateRepositoryContract):
                 "series-london",
                 "series-new",
             ]
+
+    def test_of_booking(
+        self, uow_factory: Callable[[], Any], series_of: Callable[[Any], Any]
+    ) -> None:
+        """The series holding a booking (active or cancelled item), else ``None``.
+
+        Staged adds and saves are seen before commit; a save that drops an
+        item no longer finds the series by it.
+        """
+        self.add_committed(uow_factory, series_of, *self.shapes())
+
+        def holder(repository: Any, booking_id: str) -> str | None:
+            found = repository.of_booking(booking_id)
+            return None if found is None else found.id
+
+        with uow_factory() as uow:
+            repository = series_of(uow)
+            london = repository.get("series-london")
+            assert len(london.items) > 1
+            for item in london.items:
+                assert holder(repository, item.booking_id) == "series-london"
+            found = repository.of_booking(london.items[0].booking_id)
+            assert found.items == london.items
+            assert found.version == london.version
+            cancelled = repository.get("series-one-cancelled")
+            assert cancelled.items[0].status.value == "cancelled"
+            assert (
+                holder(repository, cancelled.items[0].booking_id)
+                == "series-one-cancelled"
+            )
+            ended = repository.get("series-ended")
+            assert holder(repository, ended.items[-1].booking_id) == "series-ended"
+            assert repository.of_booking("booking-from-a-slot") is None
+            assert repository.of_booking("series-london") is None
+            assert repository.of_booking(f"{london.id}~999") is None
+            new = _series("series-new", teacher="t-3", student="s-4")
+            repository.add(new)
+            assert holder(repository, new.items[0].booking_id) == "series-new"
+            repository.save(attrs.evolve(london, items=london.items[1:]))
+            assert repository.of_booking(london.items[0].booking_id) is None
+            assert holder(repository, london.items[1].booking_id) == "series-london"
+            uow.commit()
+        with uow_factory() as uow:
+            repository = series_of(uow)
+            assert repository.of_booking(london.items[0].booking_id) is None
+            assert holder(repository, london.items[1].booking_id) == "series-london"
+            assert (
+                repository.of_booking(london.items[1].booking_id).items
+                == london.items[1:]
+            )
+            assert holder(repository, new.items[-1].booking_id) == "series-new"
