@@ -28,7 +28,7 @@ from booking_core.events import DomainEvent
 from booking_core.intervals import TimeWindow
 from booking_core.policies import Policies
 from booking_core.services.booking import BookingService
-from booking_core.sessions import schedule
+from booking_core.sessions import Session, schedule
 
 T0 = datetime(2026, 6, 1, 9, tzinfo=timezone.utc)
 
@@ -41,6 +41,22 @@ class Note:
 
 
 codec.register_type("tests.note", Note)
+
+
+def _group_session(session_id: str) -> Session:
+    """A scheduled group session of teacher t-1 for 5 seats, three days ahead."""
+    return schedule(
+        session_id=session_id,
+        kind="group",
+        teacher_id="t-1",
+        course_id="c-1",
+        window=TimeWindow.of(T0 + timedelta(days=3), timedelta(hours=1)),
+        zone="Europe/London",
+        capacity=5,
+        waitlist_enabled=True,
+        actor=Actor.teacher("t-1"),
+        now=T0,
+    ).state
 
 
 def _event(n: int) -> DomainEvent:
@@ -135,20 +151,8 @@ def test_relay_delivers_every_batch_then_nothing(
 def test_threads_sharing_one_pool_lose_no_booking(
     postgres_database: PostgresDatabase,
 ) -> None:
-    decision = schedule(
-        session_id="s-1",
-        kind="group",
-        teacher_id="t-1",
-        course_id="c-1",
-        window=TimeWindow.of(T0 + timedelta(days=3), timedelta(hours=1)),
-        zone="Europe/London",
-        capacity=5,
-        waitlist_enabled=True,
-        actor=Actor.teacher("t-1"),
-        now=T0,
-    )
     with PostgresUnitOfWork(postgres_database) as uow:
-        uow.sessions.add(decision.state)
+        uow.sessions.add(_group_session("s-1"))
         uow.commit()
     service = BookingService(
         uow_factory=lambda: PostgresUnitOfWork(postgres_database),
@@ -237,20 +241,8 @@ def test_commits_failing_around_the_prepare_threshold_leave_the_connection_usabl
     # still run, whatever the count of commits before the failure was.
     database = PostgresDatabase(postgres_dsn, schema=postgres_schema, max_size=1)
     other = PostgresDatabase(postgres_dsn, schema=postgres_schema, max_size=1)
-    session = schedule(
-        session_id="s-prep",
-        kind="group",
-        teacher_id="t-1",
-        course_id="c-1",
-        window=TimeWindow.of(T0 + timedelta(days=3), timedelta(hours=1)),
-        zone="Europe/London",
-        capacity=5,
-        waitlist_enabled=False,
-        actor=Actor.teacher("t-1"),
-        now=T0,
-    ).state
     with PostgresUnitOfWork(database) as uow:
-        uow.sessions.add(session)
+        uow.sessions.add(_group_session("s-prep"))
         uow.repository("notes", Note).add(Note(id="n-0", text="x"))
         uow.commit()
     written = 0
