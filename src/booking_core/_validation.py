@@ -7,6 +7,7 @@ Every bound the library puts on input lives here, once, and is documented in
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import string
 from datetime import date, datetime, timedelta, timezone
@@ -81,9 +82,16 @@ SLOT_QUERY_MAX_DAYS: Final = 366
 BATCH_MAX_ITEMS: Final = 10_000
 """The most items one call takes in a batch (ids to load, records to reconcile)."""
 
-# Patterns as text: ``re`` compiles (and caches) them on first use, not at import.
+# Patterns as text, compiled on first use (not at import) and kept: a search
+# through ``re.search`` looks its cache up in Python on every call.
 _BAD_ID_CHAR = r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]"
 _SURROGATE = r"[\ud800-\udfff]"
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
 
 DECIMAL_MAX_DIGITS: Final = 40
 """The most significant digits a decimal input (a rate, a stored amount) may have."""
@@ -100,7 +108,7 @@ def non_empty_str(
         raise InvalidValueError(
             field=attribute.name, reason="must be a non-empty string", value=value
         )
-    if re.search(_SURROGATE, value):
+    if _compiled(_SURROGATE).search(value):
         raise InvalidValueError(
             field=attribute.name,
             reason="must be valid Unicode (no lone surrogates)",
@@ -124,7 +132,7 @@ def check_key(value: object, field: str) -> str:
         not isinstance(value, str)
         or not value.strip()
         or len(value) > ID_MAX_CHARS
-        or re.search(_BAD_ID_CHAR, value)
+        or _compiled(_BAD_ID_CHAR).search(value)
     ):
         shown = value[:ID_MAX_CHARS] if isinstance(value, str) else value
         raise InvalidValueError(

@@ -53,6 +53,9 @@ _BASE_FIELDS: Final = frozenset({"occurred_at", "actor", "aggregate_id", "event_
 
 S_co = TypeVar("S_co", covariant=True)
 
+# Event class -> its name (the outbox writes one per event; a class never moves).
+_NAMES: dict[type, str] = {}
+
 
 def _occurred_at(value: datetime) -> datetime:
     return utc_instant(value, "occurred_at")
@@ -87,10 +90,15 @@ class DomainEvent:
         move. An event class missing there (a host's own) is named by its
         ``"module:qualname"``, and :meth:`from_dict` does not know it.
         """
-        from booking_core._plain_types import stable_name
-
         cls = type(self)
-        return stable_name(cls) or f"{cls.__module__}:{cls.__qualname__}"
+        name = _NAMES.get(cls)
+        if name is None:
+            from booking_core._plain_types import stable_name
+
+            name = _NAMES[cls] = (
+                stable_name(cls) or f"{cls.__module__}:{cls.__qualname__}"
+            )
+        return name
 
     def to_dict(self) -> dict[str, Any]:
         """The event as JSON types only, for queues, webhooks and other languages.

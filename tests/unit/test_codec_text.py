@@ -141,6 +141,42 @@ def test_replace_writes_the_given_values_and_ignores_other_names() -> None:
     assert codec.dumps(_Empty(), replace={"x": 1}) == _as_before(_Empty())
 
 
+@attrs.define
+class _Mutable:
+    """A host's own attrs class that is not frozen: its text is never reused."""
+
+    value: Any
+
+
+codec.register_type("test.text.mutable", _Mutable)
+
+
+def test_a_value_written_again_reuses_its_text_only_when_it_cannot_differ() -> None:
+    window = TimeWindow.of(T0, timedelta(hours=1))
+    assert codec.dumps((window, window)) == _as_before((window, window))
+    # the same instant in another zone is another datetime: its own text
+    same_instant = T0.astimezone(timezone(timedelta(hours=1)))
+    texts = [codec.dumps(T0), codec.dumps(same_instant), codec.dumps(T0)]
+    assert texts == [_as_before(T0), _as_before(same_instant), _as_before(T0)]
+    assert texts[0] != texts[1]
+    # a host's mutable value is written afresh every time
+    mutable = _Mutable(value=1)
+    assert codec.dumps(mutable) == _as_before(_Mutable(value=1))
+    mutable.value = 2
+    assert codec.dumps(mutable) == _as_before(_Mutable(value=2))
+
+
+def test_replace_on_a_class_never_written_before() -> None:
+    @attrs.frozen
+    class Fresh:
+        first: int
+        second: int = 0
+
+    codec.register_type("test.text.fresh_replace", Fresh)
+    text = codec.dumps(Fresh(first=1), replace={"second": 5})
+    assert text == _as_before(Fresh(first=1, second=5))
+
+
 def test_refusals_are_those_of_encode() -> None:
     with pytest.raises(InvalidValueError, match="floats"):
         codec.dumps((1, 0.5))

@@ -39,37 +39,23 @@ from typing import Any
 
 import attrs
 
-from booking_core.adapters import codec
-from booking_core.type_names import TYPE_NAMES
+from booking_core.adapters.codec import _immutable
 
 __all__ = ["DecodedCache", "immutable"]
-
-
-# Every frozen attrs class shares one ``__setattr__`` (the one refusing changes);
-# a class made on the spot (never a module attribute, so never a stored type)
-# shows which it is.
-_FROZEN_SETATTR: object = attrs.frozen(type("_Probe", (), {})).__setattr__
-_IMMUTABLE: dict[type, bool] = {}
 
 
 def immutable(cls: type) -> bool:
     """Whether instances of ``cls`` may be shared: a frozen registered library type.
 
-    Decided once per class.
+    Decided once per class (the codec's rule: it reuses the text of such a
+    value written again).
 
     Example:
         >>> from booking_core.sessions import Session
         >>> immutable(Session), immutable(dict)
         (True, False)
     """
-    known = _IMMUTABLE.get(cls)
-    if known is None:
-        known = _IMMUTABLE[cls] = (
-            attrs.has(cls)
-            and cls.__setattr__ is _FROZEN_SETATTR
-            and codec.type_name(cls) in TYPE_NAMES
-        )
-    return known
+    return _immutable(cls)
 
 
 class DecodedCache:
@@ -81,6 +67,7 @@ class DecodedCache:
 
     Example:
         >>> from datetime import datetime, timedelta, timezone
+        >>> from booking_core.adapters import codec
         >>> from booking_core.availability.schedule import StudentCalendar
         >>> cache = DecodedCache(entries=2, max_chars=1_000)
         >>> calendar = StudentCalendar(id="s-1")

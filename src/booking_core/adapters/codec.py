@@ -45,7 +45,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from json.encoder import encode_basestring_ascii
-from operator import attrgetter
+from operator import add, attrgetter
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -561,10 +561,39 @@ _TEXTS: dict[type, TextEncoder] = {}
 _escape: Final = encode_basestring_ascii
 
 
-class _AttrsPlan:
-    """How one attrs class is written: its head, its keys, its fields in order."""
+# Every frozen attrs class shares one ``__setattr__`` (the one refusing changes);
+# a class made on the spot (never a module attribute, so never a stored type)
+# shows which it is.
+_FROZEN_SETATTR: object = attrs.frozen(type("_Probe", (), {})).__setattr__
+_IMMUTABLE: dict[type, bool] = {}
 
-    __slots__ = ("head", "keys", "position", "values")
+
+def _immutable(cls: type) -> bool:
+    """Whether ``cls`` is a frozen attrs class of the library's type registry.
+
+    Its fields hold immutable values (``tests/unit/test_decoded_cache.py``
+    checks every registered type), so one instance always has one text and
+    may be shared. Decided once per class.
+    """
+    known = _IMMUTABLE.get(cls)
+    if known is None:
+        known = _IMMUTABLE[cls] = (
+            attrs.has(cls)
+            and cls.__setattr__ is _FROZEN_SETATTR
+            and type_name(cls) in TYPE_NAMES
+        )
+    return known
+
+
+class _AttrsPlan:
+    """How one attrs class is written: its head, its keys, its fields in order.
+
+    ``shared``: its values may be shared (:func:`_immutable`), so the text of
+    the value written last is kept in ``last`` and written again for that very
+    object (a session's window, written with the session and its booking).
+    """
+
+    __slots__ = ("head", "keys", "last", "position", "shared", "values")
 
     def __init__(self, cls: type) -> None:
         name, shape = _shape(cls)
@@ -580,11 +609,12 @@ class _AttrsPlan:
         self.values: Callable[[Any], Any] = (
             (lambda value: (getter(value),)) if len(attributes) == 1 else getter
         )
+        self.shared = _immutable(cls)
+        self.last: tuple[object, str] = (None, "")
 
     def write(self, values: Any) -> str:
-        pairs = zip(self.keys, values, strict=True)
-        parts = [key + _write(item) for key, item in pairs]
-        return self.head + "".join(parts) + "}}"
+        # one value per key, always: both come from the class's shape
+        return self.head + "".join(map(add, self.keys, map(_write, values))) + "}}"
 
 
 _PLANS: dict[type, _AttrsPlan] = {}
@@ -600,7 +630,18 @@ def _plan(cls: type) -> _AttrsPlan:
 def _attrs_text(cls: type) -> TextEncoder:
     plan = _plan(cls)
     write, values = plan.write, plan.values
-    return lambda value: write(values(value))
+    if not plan.shared:
+        return lambda value: write(values(value))
+
+    def shared_text(value: Any) -> str:
+        last = plan.last  # one tuple, replaced whole: safe across threads
+        if last[0] is value:
+            return last[1]
+        text = write(values(value))
+        plan.last = (value, text)
+        return text
+
+    return shared_text
 
 
 def _enum_text(cls: type) -> TextEncoder:
@@ -616,11 +657,21 @@ def _enum_text(cls: type) -> TextEncoder:
     return enum_text
 
 
+# The datetime written last and its text (one tuple, replaced whole): a unit
+# writes its ``now`` several times (a booking's created_at, its event's
+# occurred_at), and a datetime never changes.
+_last_datetime: tuple[object, str] = (None, "")
+
+
 def _datetime_text(value: datetime) -> str:
+    global _last_datetime  # noqa: PLW0603
+    last = _last_datetime
+    if last[0] is value:
+        return last[1]
     zone = value.tzinfo
     if isinstance(zone, ZoneInfo):
         wall = value.replace(tzinfo=None).isoformat()
-        return (
+        text = (
             '{"$dt":'
             + _escape(wall)
             + ',"fold":'
@@ -629,7 +680,10 @@ def _datetime_text(value: datetime) -> str:
             + _escape(zone.key)
             + "}"
         )
-    return '{"$dt":' + _escape(value.isoformat()) + "}"
+    else:
+        text = '{"$dt":' + _escape(value.isoformat()) + "}"
+    _last_datetime = (value, text)
+    return text
 
 
 def _timedelta_text(value: timedelta) -> str:
@@ -696,11 +750,13 @@ def _write(value: object) -> str:
 def _text_replacing(value: object, replace: Mapping[str, Any]) -> str:
     """``_write(value)`` with some of an attrs value's fields given other values."""
     cls = type(value)
-    if not attrs.has(cls):
-        raise InvalidValueError(
-            field="replace", reason="applies to attrs values only", value=value
-        )
-    plan = _plan(cls)
+    plan = _PLANS.get(cls)
+    if plan is None:
+        if not attrs.has(cls):
+            raise InvalidValueError(
+                field="replace", reason="applies to attrs values only", value=value
+            )
+        plan = _plan(cls)
     values = list(plan.values(value))
     position = plan.position
     for attribute, given in replace.items():

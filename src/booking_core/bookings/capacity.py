@@ -95,6 +95,9 @@ __all__ = [
     "promotion_deadline",
 ]
 
+# The policy a booking settles the waitlist with (built once, not per booking).
+_SETTLE_AFTER_BOOKING = WaitlistPolicy()
+
 
 @final
 @attrs.frozen(kw_only=True)
@@ -485,7 +488,7 @@ def book(
         )
     changed = attrs.evolve(session, seats=new_state)
     settled, _, more = _settle(
-        session, changed, actor=actor, now=now, policy=WaitlistPolicy()
+        session, changed, actor=actor, now=now, policy=_SETTLE_AFTER_BOOKING
     )
     return Decision(
         state=SeatChange(session=settled, moves=(move,)), events=(*events, *more)

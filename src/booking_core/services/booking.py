@@ -123,12 +123,19 @@ class BookingService(Service):
     def _keyed(
         self,
         key: str | None,
-        content: str,
+        command: tuple[Any, ...],
         operation: Callable[[UnitOfWork], Decision[Booking]],
     ) -> Decision[Booking]:
+        """Run ``operation``, replayed by ``key`` when given.
+
+        ``command`` (the name, then the arguments) is the content a key is
+        bound to; it is rendered only when a key is given.
+        """
+        if key is None:
+            return self._run(operation)
+        content = _content(*command)
+
         def keyed(uow: UnitOfWork) -> Decision[Booking]:
-            if key is None:
-                return operation(uow)
             records = uow.records
             record = records.get(key)
             if record is None:
@@ -159,8 +166,6 @@ class BookingService(Service):
         try:
             return self._run(keyed)
         except DuplicateIdError:
-            if key is None:
-                raise
             # Another request with this key committed between our lookup and
             # our commit: run again, which now replays (or refuses) it.
             return self._run(keyed)
@@ -286,8 +291,8 @@ class BookingService(Service):
             uow.collect(change.events)
             return Decision(state=booking, events=change.events)
 
-        content = _content("book", session_id, student_id, seats, actor)
-        return self._keyed(idempotency_key, content, operation)
+        command = ("book", session_id, student_id, seats, actor)
+        return self._keyed(idempotency_key, command, operation)
 
     def cancel(
         self,
@@ -339,8 +344,8 @@ class BookingService(Service):
             moved = self._apply(uow, change, actor=actor, now=now, loaded=booking)
             return Decision(state=moved[0], events=change.events)
 
-        content = _content("cancel", booking_id, seats, reason, actor)
-        return self._keyed(idempotency_key, content, operation)
+        command = ("cancel", booking_id, seats, reason, actor)
+        return self._keyed(idempotency_key, command, operation)
 
     def accept_offer(
         self, booking_id: str, *, actor: Actor, idempotency_key: str | None = None
@@ -389,8 +394,8 @@ class BookingService(Service):
             moved = self._apply(uow, change, actor=actor, now=now, loaded=booking)
             return Decision(state=moved[0], events=change.events)
 
-        content = _content("accept" if accept else "decline", booking_id, actor)
-        return self._keyed(key, content, operation)
+        command = ("accept" if accept else "decline", booking_id, actor)
+        return self._keyed(key, command, operation)
 
     def expire_offers(
         self, session_id: str, *, actor: Actor | None = None
