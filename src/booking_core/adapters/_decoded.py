@@ -117,7 +117,7 @@ class DecodedCache:
         kept for that row).
         """
         key = (name, aggregate_id)
-        keep = len(body) <= self.max_chars and immutable(type(aggregate))
+        keep = len(body) <= self.max_chars and _immutable(type(aggregate))
         with self._lock:
             if not keep:
                 self._kept.pop(key, None)

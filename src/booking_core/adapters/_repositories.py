@@ -9,6 +9,7 @@ indexes; :class:`StagedUnitOfWork` names one of each (``uow.sessions``,
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, ClassVar, Generic, TypeVar
@@ -93,7 +94,34 @@ LONG_DAYS = 7
 
 _TICK = timedelta(microseconds=1)
 
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
 
+
+def _again(function: Callable[[_In], _Out]) -> Callable[[_In], _Out]:
+    """``function`` answering its last argument again without recomputing.
+
+    For pure functions of one immutable argument (a window, an instant) that
+    one command asks several times about the very same object: a session's
+    window is indexed with the session, with its booking, and read around.
+    The last ``(argument, result)`` is one tuple, replaced whole (thread-safe).
+    """
+    last: tuple[object, Any] = (object(), None)
+
+    @functools.wraps(function)
+    def again(argument: _In) -> _Out:
+        nonlocal last
+        kept = last
+        if kept[0] is argument:
+            return kept[1]  # type: ignore[no-any-return]
+        result = function(argument)
+        last = (argument, result)
+        return result
+
+    return again
+
+
+@_again
 def _utc_days(window: TimeWindow) -> tuple[date, int]:
     first = window.start.astimezone(timezone.utc).date()
     last = (window.end - _TICK).astimezone(timezone.utc).date()
@@ -129,6 +157,7 @@ def day_entries(name: str, owner: str, window: TimeWindow) -> Iterator[tuple[str
         yield (_day_name(name, first + timedelta(days=offset)), owner)
 
 
+@_again
 def due_value(at: datetime) -> str:
     """An instant as an index value that sorts as text in time order (UTC, µs).
 
@@ -167,6 +196,7 @@ SESSIONS = "sessions"
 _HOUR = timedelta(hours=1)
 
 
+@_again
 def start_hour(instant: datetime) -> str:
     """The ``start_hour`` index value of an instant: its UTC hour.
 

@@ -29,6 +29,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -46,6 +47,7 @@ from booking_core.policies import Policies, TransactionBackoff
 
 if TYPE_CHECKING:  # only annotations: naming a service loads no repository protocol
     from booking_core.ports import UnitOfWork
+    from booking_core.services.reactions import ReactionContext
 
 __all__ = ["Service", "run_in_transaction"]
 
@@ -116,6 +118,18 @@ def run_in_transaction(
 _TOKENS = frozenset({"teacher_schedules", "student_calendars"})
 
 
+@functools.cache
+def _reactions() -> tuple[type[ReactionContext], Callable[..., None]]:
+    """The reaction context and runner, imported on first use and kept.
+
+    Imported late (the reaction table imports the services); kept, because an
+    import statement run per command looks the module up again each time.
+    """
+    from booking_core.services.reactions import ReactionContext, react
+
+    return ReactionContext, react
+
+
 class _Reacting:
     """A unit of work whose ``collect`` also queues the events for the reactions."""
 
@@ -173,14 +187,14 @@ class Service:
         work before it commits: a command and what follows from it across
         aggregates are one transaction (retried together on a lost race).
         """
-        from booking_core.services.reactions import ReactionContext, react
+        context_of, react = _reactions()
 
         def reacting(uow: UnitOfWork) -> T:
             wrapped = _Reacting(uow)
             facade = cast("UnitOfWork", wrapped)
             result = operation(facade)
             if wrapped.queue:
-                context = ReactionContext(
+                context = context_of(
                     uow=facade, now=self._clock.now(), policies=self.policies
                 )
                 react(wrapped.queue, context)
