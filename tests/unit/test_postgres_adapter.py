@@ -91,7 +91,9 @@ def _schemas(dsn: str, schema: str) -> int:
 
     with psycopg.connect(dsn) as connection:
         query = "SELECT count(*) FROM pg_namespace WHERE nspname = %s"
-        return int(connection.execute(query, (schema,)).fetchone()[0])
+        row = connection.execute(query, (schema,)).fetchone()
+        assert row is not None
+        return int(row[0])
 
 
 def test_upgrade_applies_what_is_missing_once(
