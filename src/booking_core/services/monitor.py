@@ -87,7 +87,6 @@ import attrs
 from booking_core._repr import fields_repr
 from booking_core._validation import utc_instant
 from booking_core.actors import Actor, Role
-from booking_core.bookings.model import BookingStatus
 from booking_core.errors import ConcurrencyError, DuplicateIdError, NotFoundError
 from booking_core.money.dues import DueKind, close_due
 from booking_core.reminders import (
@@ -470,6 +469,8 @@ class Monitor:
         return any(b.session_id == session_id for b in self._offers_due(now))
 
     def _expire_offers(self, now: datetime, progress: _Progress) -> None:
+        from booking_core.bookings.model import BookingStatus
+
         due = self._offers_due(now)
         for session_id in dict.fromkeys(booking.session_id for booking in due):
             decision = self._attempt(
