@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import multiprocessing
 import runpy
+import time as time_module
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -261,29 +262,11 @@ def _snapshot(dsn: str, schema: str) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
-@pytest.mark.parametrize(
-    "statement",
-    ["INSERT INTO outbox", "COMMIT"],
-    ids=["mid-transaction", "before-commit"],
-)
-def test_a_process_killed_before_commit_leaves_no_trace(
-    postgres_database: PostgresDatabase, postgres_dsn: str, statement: str
+def _book_again(
+    postgres_database: PostgresDatabase, postgres_dsn: str, *, pending: list[str]
 ) -> None:
+    """ann books into s-1 afresh: one booking; ``pending`` events relayed first."""
     schema = postgres_database.schema
-    _schedule(postgres_database, "s-1", capacity=2)
-    before = _snapshot(postgres_dsn, schema)
-    child = _child(
-        "crash",
-        dsn=postgres_dsn,
-        schema=schema,
-        session_id="s-1",
-        student="ann",
-        statement=statement,
-    )
-    child.join(timeout=60)
-    assert child.exitcode == -9  # SIGKILL, inside the transaction
-    assert _snapshot(postgres_dsn, schema) == before  # as if it never ran
-
     out = SPAWN.Queue()
     child = _child(
         "book_and_relay",
@@ -296,10 +279,83 @@ def test_a_process_killed_before_commit_leaves_no_trace(
     relayed, published, booking_id = out.get(timeout=60)
     child.join(timeout=60)
     assert child.exitcode == 0
-    assert (relayed, published) == (1, ["session.scheduled", "booking.seats_booked"])
+    assert relayed == len(pending)
+    assert published == [*pending, "booking.seats_booked"]
     with PostgresUnitOfWork(postgres_database) as uow:
         assert uow.bookings.get(booking_id).version == 1
         assert uow.sessions.get("s-1").version == 2
+
+
+def test_a_process_killed_before_its_commit_is_sent_leaves_no_trace(
+    postgres_database: PostgresDatabase, postgres_dsn: str
+) -> None:
+    schema = postgres_database.schema
+    _schedule(postgres_database, "s-1", capacity=2)
+    before = _snapshot(postgres_dsn, schema)
+    child = _child(
+        "crash",
+        dsn=postgres_dsn,
+        schema=schema,
+        session_id="s-1",
+        student="ann",
+        statement="SELECT booking_core_commit",
+    )
+    child.join(timeout=60)
+    assert child.exitcode == -9  # SIGKILL, the commit about to be sent
+    assert _snapshot(postgres_dsn, schema) == before  # as if it never ran
+    _book_again(postgres_database, postgres_dsn, pending=["session.scheduled"])
+
+
+def _wait_for_blocked_commit(dsn: str) -> int:
+    """The backend running ``booking_core_commit`` while it waits on a lock."""
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        for _ in range(600):
+            row = connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND query LIKE 'SELECT booking_core_commit%'"
+            ).fetchone()
+            if row is not None:
+                return int(row[0])
+            time_module.sleep(0.05)
+    pytest.fail("no commit blocked on the lock within 30 s")
+
+
+def test_a_connection_lost_inside_the_commit_leaves_no_trace(
+    postgres_database: PostgresDatabase, postgres_dsn: str
+) -> None:
+    # The commit runs on the server as one transaction: the session's
+    # compare-and-set UPDATE has run when its INSERT of the attendee row waits
+    # for this test's uncommitted row of the same key; the backend then dies
+    # (a lost connection, a crashed app server): nothing of it stays.
+    schema = postgres_database.schema
+    _schedule(postgres_database, "s-1", capacity=2)
+    before = _snapshot(postgres_dsn, schema)
+    out = SPAWN.Queue()  # kept: the child unpickles it after this test goes on
+    with psycopg.connect(postgres_dsn) as blocker:
+        blocker.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
+        blocker.execute(
+            "INSERT INTO aggregates VALUES ('attendees', 's-1~student~ann', 1, '{}')"
+        )
+        child = _child(
+            "book_and_relay",
+            dsn=postgres_dsn,
+            schema=schema,
+            session_id="s-1",
+            student="ann",
+            out=out,
+        )
+        backend = _wait_for_blocked_commit(postgres_dsn)
+        with psycopg.connect(postgres_dsn, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
+        child.join(timeout=60)
+        blocker.rollback()
+    assert child.exitcode == 1  # the booking failed with the lost connection
+    after = _snapshot(postgres_dsn, schema)
+    # Nothing of the booking stays; the child relayed session.scheduled first.
+    assert after["aggregates"] == before["aggregates"]
+    assert after["index_entries"] == before["index_entries"]
+    assert [row[:2] for row in after["outbox"]] == [row[:2] for row in before["outbox"]]
+    _book_again(postgres_database, postgres_dsn, pending=[])
 
 
 def test_a_process_killed_after_commit_has_its_events_relayed(

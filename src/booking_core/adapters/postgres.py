@@ -37,7 +37,7 @@ Example (needs a server)::
 
 from __future__ import annotations
 
-import contextlib
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -106,28 +106,81 @@ MIGRATIONS: tuple[MigrationStep, ...] = (
     # 3: each series' entry per item booking id, for the series holding a
     # booking (``BookingSeriesRepository.of_booking``, every 1:1 cancel).
     reindex(SERIES),
+    # 4: one commit as one call of a function (PostgresDialect.commit_writes):
+    # PL/pgSQL keeps the plans of its statements for the connection's life.
+    """
+    CREATE OR REPLACE FUNCTION booking_core_commit(writes jsonb) RETURNS bigint[]
+    LANGUAGE plpgsql AS $commit$
+    DECLARE
+        item jsonb;
+        seq bigint;
+        seqs bigint[] := '{}';
+    BEGIN
+        FOR item IN SELECT value FROM jsonb_array_elements(writes -> 'updates') LOOP
+            UPDATE aggregates
+            SET version = (item ->> 0)::integer, body = item -> 1
+            WHERE collection = item ->> 2 AND id = item ->> 3
+              AND version = (item ->> 4)::integer;
+            IF NOT FOUND THEN
+                RAISE division_by_zero USING MESSAGE = 'stale version';
+            END IF;
+        END LOOP;
+        INSERT INTO aggregates (collection, id, version, body)
+        SELECT r ->> 0, r ->> 1, (r ->> 2)::integer, r -> 3
+        FROM jsonb_array_elements(writes -> 'inserts') AS e(r);
+        FOR item IN SELECT value FROM jsonb_array_elements(writes -> 'unindex') LOOP
+            DELETE FROM index_entries
+            WHERE collection = item ->> 0 AND id = item ->> 1;
+        END LOOP;
+        INSERT INTO index_entries (collection, name, value, id)
+        SELECT r ->> 0, r ->> 1, r ->> 2, r ->> 3
+        FROM jsonb_array_elements(writes -> 'index') AS e(r);
+        FOR item IN SELECT value FROM jsonb_array_elements(writes -> 'outbox') LOOP
+            INSERT INTO outbox (event_id, name, aggregate_id, occurred_at, body)
+            VALUES ((item ->> 0)::uuid, item ->> 1, item ->> 2,
+                    (item ->> 3)::timestamptz, item -> 4)
+            RETURNING outbox.seq INTO seq;
+            seqs := seqs || seq;
+        END LOOP;
+        RETURN seqs;
+    END
+    $commit$
+    """,
 )
 """The schema, one upgrade step per entry; ``schema_version.steps`` is the number
 of steps applied. Append steps, never edit one that shipped."""
 
-# The kernel's commit statements, for the one-round-trip pipeline.
-_CHECKED_UPDATE = (
-    "WITH changed AS (UPDATE aggregates SET version = %s, body = %s::jsonb"
-    " WHERE collection = %s AND id = %s AND version = %s RETURNING 1)"
-    " SELECT 1 / count(*) FROM changed"
-)
-_INSERT = (
-    "INSERT INTO aggregates (collection, id, version, body)"
-    " VALUES (%s, %s, %s, %s::jsonb)"
-)
-_UNINDEX = "DELETE FROM index_entries WHERE collection = %s AND id = %s"
-_INDEX = (
-    "INSERT INTO index_entries (collection, name, value, id) VALUES (%s, %s, %s, %s)"
-)
-_OUTBOX = (
-    "INSERT INTO outbox (event_id, name, aggregate_id, occurred_at, body)"
-    " VALUES (%s, %s, %s, %s, %s::jsonb) RETURNING seq"
-)
+# One commit: the function of migration step 4 on one jsonb document.
+_COMMIT = "SELECT booking_core_commit(%s::jsonb)"
+
+
+def _document(writes: CommitWrites) -> str:
+    """``writes`` as the JSON text ``booking_core_commit`` reads.
+
+    One array of rows per list of :class:`CommitWrites`, each row an array in
+    the list's column order; the encoded bodies go in as they are (they are
+    JSON already), everything else as JSON strings and numbers.
+    """
+    text = json.dumps
+    updates = ",".join(
+        f"[{version},{body},{text(name)},{text(key)},{expected}]"
+        for version, body, name, key, expected in writes.updates
+    )
+    inserts = ",".join(
+        f"[{text(name)},{text(key)},{version},{body}]"
+        for name, key, version, body in writes.inserts
+    )
+    unindex = ",".join(f"[{text(name)},{text(key)}]" for name, key in writes.unindex)
+    index = ",".join(text(row) for row in writes.index)
+    outbox = ",".join(
+        f"[{text(event_id)},{text(name)},{text(key)},{text(at.isoformat())},{body}]"
+        for event_id, name, key, at, body in writes.outbox
+    )
+    return (
+        f'{{"updates":[{updates}],"inserts":[{inserts}],"unindex":[{unindex}],'
+        f'"index":[{index}],"outbox":[{outbox}]}}'
+    )
+
 
 # Any number: the advisory lock key that serialises migrations of one database.
 _MIGRATION_LOCK = 0x626F6F6B  # "book"
@@ -161,48 +214,24 @@ class PostgresDialect(Dialect):
     def commit_writes(
         self, connection: Any, writes: CommitWrites, database: SqlDatabase
     ) -> list[int]:
-        """Commit in one round trip: psycopg's pipeline mode.
+        """Commit in one round trip: one call of ``booking_core_commit``.
 
-        ``BEGIN``, the compare-and-set updates (each one a statement that fails
-        with a division by zero when it matched no row, so the server aborts
-        the transaction without a round trip back to us), the inserts, the
-        index entries, the outbox rows and ``COMMIT`` go out together; row locks
-        are held only while the server runs them. After a failure the
-        transaction is rolled back and one more query names the stale or
-        duplicate aggregate.
+        The function (migration step 4) takes the whole commit as one ``jsonb``
+        document (:func:`_document`): it applies the compare-and-set updates
+        (raising a division by zero at the first that matched no row), the
+        inserts, the index entries and the outbox rows, and returns the outbox
+        ``seq`` of each event. One statement in autocommit is one transaction:
+        a failure stores nothing, and one more query names the stale or
+        duplicate aggregate. Row locks are held only while the server runs the
+        function. PL/pgSQL keeps the plans of the function's statements for the
+        connection's life, so the server plans a commit's writes once per
+        connection, not once per commit, and the client sends one parameter,
+        not one statement per row.
         """
         cursor = connection.cursor()
-        outboxes = [connection.cursor() for _ in writes.outbox]
-        # prepare=False: a statement prepared inside a pipeline that then aborts
-        # is never prepared on the server, though psycopg would think it is.
-        # Measured (2026-12-05, psycopg 3.3.9): letting psycopg prepare the
-        # writes cut the server's CPU per booking by a third, but threads
-        # sharing a pool then failed with 'prepared statement "_pg3_6" does not
-        # exist'; PREPARE/EXECUTE by name cannot take protocol parameters, and
-        # one multi-row unnest() insert instead of a statement per row saved
-        # nothing.
-        failed: psycopg.Error | None = None
-        with connection.pipeline() as pipeline:
-            try:
-                cursor.execute("BEGIN", prepare=False)
-                for statement, rows in (
-                    (_CHECKED_UPDATE, writes.updates),
-                    (_INSERT, writes.inserts),
-                    (_UNINDEX, writes.unindex),
-                    (_INDEX, writes.index),
-                ):
-                    for row in rows:
-                        cursor.execute(statement, row, prepare=False)
-                for outbox, row in zip(outboxes, writes.outbox, strict=True):
-                    outbox.execute(_OUTBOX, row, prepare=False)
-                cursor.execute("COMMIT", prepare=False)
-                pipeline.sync()
-            except psycopg.Error as exc:  # caught in the pipeline: it ends cleanly
-                failed = exc
-                with contextlib.suppress(psycopg.Error):  # what the abort skipped
-                    pipeline.sync()
-        if failed is not None:
-            cursor.execute("ROLLBACK", prepare=False)
+        try:
+            cursor.execute(_COMMIT, (_document(writes),))
+        except psycopg.Error as failed:
             if isinstance(failed, pg_errors.DivisionByZero):
                 raise writes.stale(database, cursor) from failed
             if isinstance(failed, self.integrity_errors):
@@ -211,8 +240,9 @@ class PostgresDialect(Dialect):
                 raise ConcurrencyError(reason=type(failed).__name__) from failed
             if isinstance(failed, self.data_errors):
                 raise self.unstorable(failed) from failed
-            raise failed
-        return [int(outbox.fetchone()[0]) for outbox in outboxes]
+            raise
+        row = cursor.fetchone()
+        return [int(seq) for seq in row[0]]
 
     def run_script(self, cursor: Cursor, script: str) -> None:
         """Run one migration step as one multi-statement query."""

@@ -239,8 +239,9 @@ class Dialect(abc.ABC):
     ) -> list[int] | None:
         """Optionally commit a unit's writes in fewer round trips; ``None``: no.
 
-        A dialect whose driver can batch (psycopg's pipeline mode) opens the
-        transaction, applies ``writes`` (compare-and-set updates first, each
+        A dialect that can send a whole commit at once (PostgreSQL's calls one
+        function with the commit as one document) opens the transaction, applies
+        ``writes`` (compare-and-set updates first, each
         matching exactly one row) and commits, all on ``connection``, and
         returns the outbox ``seq`` of each event. It raises what the kernel
         would: :class:`~booking_core.errors.StaleVersionError` and
