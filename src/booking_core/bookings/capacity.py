@@ -55,6 +55,7 @@ from typing import Any, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core.actors import Actor, Role, check_actor
 from booking_core.bookings.model import (
     Booking,
@@ -97,7 +98,7 @@ __all__ = [
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SeatAvailability:
     """The seat counts of a session, all derived from its one seat state.
 
@@ -115,6 +116,8 @@ class SeatAvailability:
             ``now`` was given) and has a free seat or a waitlist.
     """
 
+    __repr__ = fields_repr
+
     capacity: int
     confirmed: int
     offered: int
@@ -127,7 +130,7 @@ class SeatAvailability:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SeatChange:
     """The state a seat decision produces.
 
@@ -136,6 +139,8 @@ class SeatChange:
         moves: What happens to each touched booking, in order (the booking the
             command was about first).
     """
+
+    __repr__ = fields_repr
 
     session: Session
     moves: tuple[SeatMove, ...] = ()

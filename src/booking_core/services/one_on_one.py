@@ -75,6 +75,7 @@ from typing import TypeVar, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import utc_instant
 from booking_core.actors import Actor, check_actor
 from booking_core.availability.commitments import Commitment, CommitmentKind
@@ -224,9 +225,11 @@ def _move_span(
     )
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class _Held:
     """What one transaction loaded about a teacher (and maybe a student)."""
+
+    __repr__ = fields_repr
 
     bookings: list[Booking]
     others: list[Commitment]
