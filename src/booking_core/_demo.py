@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core.actors import Actor, Role
 from booking_core.adapters._repositories import ATTENDEES, BOOKINGS, SESSIONS
 from booking_core.adapters.fake_gateway import FakePaymentGateway
@@ -75,7 +76,7 @@ ACCOUNT = BankAccount(
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Entry:
     """One step of the story.
 
@@ -86,6 +87,8 @@ class Entry:
         details: Further lines (figures, lists).
         events: The names of the domain events the step committed, in order.
     """
+
+    __repr__ = fields_repr
 
     at: datetime
     who: str

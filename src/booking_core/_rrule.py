@@ -13,6 +13,7 @@ from typing import TypedDict, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import (
     RECURRENCE_MAX_COUNT,
     RECURRENCE_MAX_INTERVAL,
@@ -87,7 +88,7 @@ def _frequency_value(value: object) -> Frequency:
 
 
 @final
-@attrs.frozen(kw_only=True, order=True)
+@attrs.frozen(kw_only=True, order=True, repr=False)
 class NthWeekday:
     """A ``BYDAY`` entry: a weekday, optionally the ``n``-th of the month or year.
 
@@ -99,6 +100,8 @@ class NthWeekday:
         >>> NthWeekday.parse("-2MO")
         NthWeekday(weekday=<Weekday.MO: 0>, n=-2)
     """
+
+    __repr__ = fields_repr
 
     weekday: Weekday = attrs.field(converter=_weekday)
     n: int | None = attrs.field(default=None)
@@ -224,7 +227,7 @@ def _optional_count(value: object) -> None:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class RecurrenceRule:
     """Which days a recurrence falls on: the supported subset of RFC 5545 ``RECUR``.
 
@@ -260,6 +263,8 @@ class RecurrenceRule:
         >>> str(rule)
         'FREQ=MONTHLY;UNTIL=20261231;BYDAY=-1FR'
     """
+
+    __repr__ = fields_repr
 
     frequency: Frequency = attrs.field(converter=_frequency_value)
     interval: int = 1

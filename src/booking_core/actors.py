@@ -25,6 +25,7 @@ from typing import final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import identifier
 from booking_core.errors import InvalidValueError, PermissionDeniedError
 
@@ -42,7 +43,7 @@ class Role(str, enum.Enum):
 
 
 @final
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Actor:
     """Somebody (or something) issuing a command.
 
@@ -50,6 +51,8 @@ class Actor:
         user_id: The host's identifier of the user; ``"system"`` for automation.
         role: The role the actor acts in for this command.
     """
+
+    __repr__ = fields_repr
 
     user_id: str = attrs.field(validator=identifier)
     role: Role = attrs.field(converter=Role)

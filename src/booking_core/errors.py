@@ -89,6 +89,7 @@ Families also subclass the fitting builtin, so generic handlers keep working::
     ├── WithdrawalAmountError (PolicyViolationError) payments.withdrawal_amount
     ├── InvalidCalendarError (InvalidInputError)     ical.invalid_calendar
     ├── MissingExtraError (ImportError)         setup.missing_extra
+    ├── SchemaOutdatedError (RuntimeError)      setup.schema_outdated
     └── GatewayError                            the payment gateway refused or failed
         ├── GatewayDeclinedError                gateway.declined (definitive)
         ├── GatewayKeyReuseError                gateway.idempotency_key_reused
@@ -183,6 +184,7 @@ __all__ = [
     "RescheduleNotDueError",
     "RescheduleNoticeTooShortError",
     "ReschedulePendingError",
+    "SchemaOutdatedError",
     "SeatsUnavailableError",
     "SeriesConflictError",
     "SeriesOccurrenceNotChangeableError",
@@ -1135,6 +1137,22 @@ class MissingExtraError(BookingCoreError, ImportError):
     )
 
 
+class SchemaOutdatedError(BookingCoreError, RuntimeError):
+    """Raised when a store opened without migrating lacks migration steps.
+
+    A host that migrates separately (``migrate=False``) opened a database whose
+    schema has fewer steps than this version of the library needs; nothing was
+    read or written. Run ``booking-core db upgrade --dsn …`` first.
+    """
+
+    code = "setup.schema_outdated"
+    template = (
+        "the {database} store {store!r} has {found} of the {needed} schema "
+        "migration steps this version needs: run `booking-core db upgrade` (or "
+        "open it with migrate=True) before opening it with migrate=False"
+    )
+
+
 # -- booking --------------------------------------------------------------------
 
 
@@ -1314,6 +1332,11 @@ HTTP_STATUS: tuple[tuple[type[BookingCoreError], int, str], ...] = (
         MissingExtraError,
         500,
         "the host's installation lacks an optional extra: a server fault",
+    ),
+    (
+        SchemaOutdatedError,
+        500,
+        "the host deployed without migrating its store: a server fault",
     ),
     (
         ConcurrencyError,

@@ -31,6 +31,7 @@ from typing import Any, ClassVar, Final, Generic, TypeVar, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import utc_instant, valid_key
 from booking_core.actors import Actor
 from booking_core.errors import InvalidEventError
@@ -61,7 +62,7 @@ def _occurred_at(value: datetime) -> datetime:
     return utc_instant(value, "occurred_at")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class DomainEvent:
     """Something that happened to an aggregate; the base of every event.
 
@@ -72,6 +73,8 @@ class DomainEvent:
         aggregate_id: The id of the aggregate it happened to.
         event_id: A unique id, for de-duplication by consumers (random by default).
     """
+
+    __repr__ = fields_repr
 
     version: ClassVar[int] = 1
     """The version of the event's JSON shape (:meth:`to_dict`); a subclass raises
@@ -258,7 +261,7 @@ def _as_events(value: Iterable[DomainEvent]) -> tuple[DomainEvent, ...]:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Decision(Generic[S_co]):
     """The outcome of a pure command: the new state and what happened.
 
@@ -267,6 +270,8 @@ class Decision(Generic[S_co]):
             repository advances it on save).
         events: The events the command produced, in order.
     """
+
+    __repr__ = fields_repr
 
     state: S_co
     events: tuple[DomainEvent, ...] = attrs.field(default=(), converter=_as_events)

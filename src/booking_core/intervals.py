@@ -31,6 +31,7 @@ from typing import Any, Protocol, TypeVar, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import shifted, utc_instant
 from booking_core.errors import InvalidValueError, InvalidWindowError
 from booking_core.zones import ZoneLike, get_zone
@@ -50,7 +51,7 @@ def _end(value: datetime) -> datetime:
 
 
 @final
-@attrs.frozen(kw_only=True, order=True)
+@attrs.frozen(kw_only=True, order=True, repr=False)
 class TimeWindow:
     """A half-open window ``[start, end)`` between two aware instants.
 
@@ -64,6 +65,8 @@ class TimeWindow:
         NaiveDatetimeError: ``time.naive_datetime`` when an end is naive.
         InvalidWindowError: ``time.invalid_window`` unless ``start < end``.
     """
+
+    __repr__ = fields_repr
 
     start: datetime = attrs.field(converter=_start)
     end: datetime = attrs.field(converter=_end)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import positive_int
 from booking_core.errors import InvalidValueError
 
@@ -86,7 +87,7 @@ def _backoff_bound(_instance: object, attribute: Any, value: object) -> None:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class TransactionBackoff:
     """How long a transaction that lost a race waits before it tries again.
 
@@ -107,6 +108,8 @@ class TransactionBackoff:
         0.0
     """
 
+    __repr__ = fields_repr
+
     first: timedelta = attrs.field(
         default=timedelta(milliseconds=2), validator=_backoff_bound
     )
@@ -121,7 +124,7 @@ class TransactionBackoff:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Policies:
     """All the numbers of the library, one field per policy, each with its default.
 
@@ -149,6 +152,8 @@ class Policies:
         transaction_backoff: How long a transaction that lost a race waits
             before its next attempt (jittered, 2 ms doubling up to 100 ms).
     """
+
+    __repr__ = fields_repr
 
     session: SessionPolicy = _of("booking_core.sessions.policies", "SessionPolicy")
     reschedule: ReschedulePolicy = _of(

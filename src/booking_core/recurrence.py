@@ -51,6 +51,7 @@ from booking_core._recurrence_engine import (
     gap_days,
     weekday_of,
 )
+from booking_core._repr import fields_repr
 from booking_core._rrule import Frequency, NthWeekday, RecurrenceRule, Weekday
 from booking_core._validation import utc_instant
 from booking_core.errors import (
@@ -101,7 +102,7 @@ def _expander(rule: RecurrenceRule, anchor: int) -> Expander:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Occurrence:
     """One occurrence of a :class:`Recurrence`.
 
@@ -113,6 +114,8 @@ class Occurrence:
         original_start: Where the rule put it; equal to ``start`` unless moved.
         moved: ``True`` when an override moved it away from ``original_start``.
     """
+
+    __repr__ = fields_repr
 
     index: int
     start: datetime
@@ -174,7 +177,7 @@ def _overrides(
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Recurrence:
     """A rule anchored on a start in an IANA zone, with exclusions and moves.
 
@@ -193,6 +196,8 @@ class Recurrence:
         InvalidOverrideError: ``recurrence.invalid_override`` when a moved instant
             is not an occurrence, is excluded, or lands on another occurrence.
     """
+
+    __repr__ = fields_repr
 
     rule: RecurrenceRule
     start: datetime = attrs.field(converter=_start)

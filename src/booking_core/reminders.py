@@ -43,6 +43,7 @@ from typing import final
 import attrs
 
 from booking_core import Session, SessionStatus, TimeWindow
+from booking_core._repr import fields_repr
 from booking_core._validation import ID_MAX_CHARS, utc_instant
 from booking_core.actors import Actor, Role
 from booking_core.errors import InvalidValueError
@@ -87,7 +88,7 @@ def _positive_late(_instance: object, _attribute: object, value: object) -> None
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ReminderPolicy:
     """How long before a session's start each role is reminded.
 
@@ -102,6 +103,8 @@ class ReminderPolicy:
         InvalidValueError: ``input.invalid_value`` for an offset or a ``late``
             that is not a positive ``timedelta``.
     """
+
+    __repr__ = fields_repr
 
     teacher: frozenset[timedelta] = attrs.field(default=_DEFAULT, converter=_offsets)
     student: frozenset[timedelta] = attrs.field(default=_DEFAULT, converter=_offsets)
@@ -126,7 +129,7 @@ def _seconds(offset: timedelta) -> str:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Reminder:
     """One reminder due: who, for which session, how long before which start.
 
@@ -137,6 +140,8 @@ class Reminder:
         start: The start it was computed for (UTC).
         due_at: ``start - offset`` (UTC).
     """
+
+    __repr__ = fields_repr
 
     session_id: str
     participant: Actor
@@ -305,7 +310,7 @@ def _claimed_at(value: datetime) -> datetime:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ReminderClaim:
     """A reminder some monitor has sent, stored under :func:`claim_id` of its key.
 
@@ -320,6 +325,8 @@ class ReminderClaim:
         version: The stored version (a claim is never changed).
     """
 
+    __repr__ = fields_repr
+
     id: str
     reminder: Reminder
     claimed_at: datetime = attrs.field(converter=_claimed_at)
@@ -327,7 +334,7 @@ class ReminderClaim:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ReminderDue(DomainEvent):
     """A reminder is due: tell ``participant`` that a session starts soon.
 
@@ -342,6 +349,8 @@ class ReminderDue(DomainEvent):
         start: The session's start it was computed for (UTC).
         due_at: ``start - offset``; ``occurred_at`` is when it was sent.
     """
+
+    __repr__ = fields_repr
 
     key: str
     participant: Actor

@@ -17,7 +17,9 @@ from booking_core.series import (
     BookingSeries,
     ConflictMode,
     create_series,
+    draft_series,
     extend_series,
+    start_series,
 )
 
 UTC = timezone.utc
@@ -169,3 +171,57 @@ def test_extending_in_steps_equals_extending_at_once(
         assert stepped is series
     indexes = [item.occurrence_index for item in stepped.items]
     assert indexes == sorted(set(indexes))
+
+
+@settings(max_examples=80, deadline=None)
+@given(plans(), st.sampled_from(ConflictMode))
+@example(  # the first occurrence in London's spring-forward gap
+    plan={
+        "rule": RecurrenceRule.parse("FREQ=WEEKLY"),
+        "start": datetime(2026, 3, 29, 1, 30),
+        "zone": "Europe/London",
+        "duration": timedelta(minutes=60),
+        "until": datetime(2026, 4, 20, tzinfo=UTC),
+        "existing": [
+            Commitment(
+                window=TimeWindow.of(datetime(2026, 4, 5, tzinfo=UTC), timedelta(1)),
+                teacher_id="t-1",
+                student_id="s-2",
+                kind="one_on_one",
+                ref_id="b-0",
+            )
+        ],
+    },
+    mode=ConflictMode.ALL_OR_NOTHING,
+)
+def test_a_draft_lists_every_window_its_creation_checks(
+    plan: dict[str, object], mode: ConflictMode
+) -> None:
+    # What OneOnOneService relies on to read only the commitments overlapping
+    # the span of the draft's candidates: given only those, start_series
+    # decides exactly as create_series given every commitment.
+    fields = {k: v for k, v in plan.items() if k not in ("until", "existing")}
+    draft = draft_series(
+        id="series",
+        teacher_id="t-1",
+        student_id="s-1",
+        actor=Actor.system(),
+        now=NOW,
+        **fields,  # type: ignore[arg-type]
+    )
+    until: datetime = plan["until"]  # type: ignore[assignment]
+    existing: list[Commitment] = plan["existing"]  # type: ignore[assignment]
+    windows = [window for _, _, window in draft.candidates(until)]
+    span = TimeWindow(
+        start=min(w.start for w in windows), end=max(w.end for w in windows)
+    )
+    nearby = [c for c in existing if c.window.overlaps(span)]
+    try:
+        expected: object = _create(plan, mode)
+    except SeriesConflictError as refused:
+        expected = refused.details
+    try:
+        got: object = start_series(draft, until=until, existing=nearby, mode=mode).state
+    except SeriesConflictError as refused:
+        got = refused.details
+    assert got == expected

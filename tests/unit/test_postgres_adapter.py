@@ -23,7 +23,12 @@ from booking_core.adapters.postgres import (
 from booking_core.adapters.sqlite import SqliteDatabase, SqliteDialect, SqliteUnitOfWork
 from booking_core.cli import main
 from booking_core.clock import ManualClock
-from booking_core.errors import ConcurrencyError, DuplicateIdError, StaleVersionError
+from booking_core.errors import (
+    ConcurrencyError,
+    DuplicateIdError,
+    SchemaOutdatedError,
+    StaleVersionError,
+)
 from booking_core.events import DomainEvent
 from booking_core.intervals import TimeWindow
 from booking_core.policies import Policies
@@ -81,16 +86,48 @@ def test_a_new_schema_is_migrated_on_open_and_bodies_are_jsonb(
             uow.commit()
 
 
+def _schemas(dsn: str, schema: str) -> int:
+    import psycopg
+
+    with psycopg.connect(dsn) as connection:
+        query = "SELECT count(*) FROM pg_namespace WHERE nspname = %s"
+        row = connection.execute(query, (schema,)).fetchone()
+        assert row is not None
+        return int(row[0])
+
+
 def test_upgrade_applies_what_is_missing_once(
     postgres_dsn: str, postgres_schema: str
 ) -> None:
-    unmigrated = PostgresDatabase(postgres_dsn, schema=postgres_schema, migrate=False)
-    unmigrated.close()
+    with pytest.raises(SchemaOutdatedError) as refused:
+        PostgresDatabase(postgres_dsn, schema=postgres_schema, migrate=False)
+    assert refused.value.code == "setup.schema_outdated"
+    assert refused.value.details["found"] == 0
+    assert f"'{postgres_schema}' has 0 of the {len(MIGRATIONS)}" in str(refused.value)
+    assert _schemas(postgres_dsn, postgres_schema) == 0  # created nothing
     assert upgrade(postgres_dsn, schema=postgres_schema) == (
         len(MIGRATIONS),
         len(MIGRATIONS),
     )
     assert upgrade(postgres_dsn, schema=postgres_schema) == (0, len(MIGRATIONS))
+    opened = PostgresDatabase(postgres_dsn, schema=postgres_schema, migrate=False)
+    assert (opened.migrated, opened.schema_version()) == (0, len(MIGRATIONS))
+    opened.close()
+
+
+def test_opening_without_migrating_refuses_a_schema_lacking_steps(
+    postgres_database: PostgresDatabase,
+) -> None:
+    schema = postgres_database.schema
+    with postgres_database.transaction() as cursor:
+        postgres_database.dialect.set_schema_version(cursor, len(MIGRATIONS) - 1)
+    with pytest.raises(SchemaOutdatedError, match="booking-core db upgrade"):
+        PostgresDatabase(postgres_database.conninfo, schema=schema, migrate=False)
+    assert postgres_database.schema_version() == len(MIGRATIONS) - 1  # unchanged
+    # A newer version's extra steps pass: steps only add (rolling deploys).
+    with postgres_database.transaction() as cursor:
+        postgres_database.dialect.set_schema_version(cursor, len(MIGRATIONS) + 1)
+    PostgresDatabase(postgres_database.conninfo, schema=schema, migrate=False).close()
 
 
 def test_the_db_upgrade_command(

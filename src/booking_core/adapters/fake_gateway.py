@@ -50,6 +50,7 @@ from typing import TypeVar, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import utc_instant
 from booking_core.errors import (
     GatewayDeclinedError,
@@ -87,7 +88,7 @@ T = TypeVar("T")
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class FaultPlan:
     """How often each fault happens (probabilities from 0 to 1; default none).
 
@@ -99,6 +100,8 @@ class FaultPlan:
         payout_failure: A processing payout ends failed, rejected or cancelled.
         payout_reversal: A processed payout is later reversed.
     """
+
+    __repr__ = fields_repr
 
     fail_before: float = 0.0
     timeout_after: float = 0.0

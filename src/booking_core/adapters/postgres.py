@@ -260,7 +260,10 @@ class PostgresDialect(Dialect):
         )
 
     def schema_version(self, cursor: Cursor) -> int:
-        """``schema_version.steps`` (0 for a new schema)."""
+        """``schema_version.steps`` (0 for a new schema, or none at all)."""
+        cursor.execute("SELECT to_regclass('schema_version') IS NULL")
+        if cursor.fetchone()[0]:
+            return 0
         cursor.execute("SELECT steps FROM schema_version")
         row = cursor.fetchone()
         return 0 if row is None else int(row[0])
@@ -286,8 +289,15 @@ class PostgresDatabase(SqlDatabase):
         schema: The PostgreSQL schema holding the tables.
         min_size: Connections the pool keeps open.
         max_size: Connections the pool opens at most (threads wait beyond).
-        migrate: Apply the migrations not applied yet on open.
+        migrate: Apply the migrations not applied yet on open (under an
+            advisory lock). ``False`` (for hosts that migrate before deploying)
+            only checks that every step is applied.
         timeout: Seconds to wait for a connection from the pool.
+
+    Raises:
+        SchemaOutdatedError: ``setup.schema_outdated`` when opened with
+            ``migrate=False`` on a schema lacking steps this version needs
+            (run ``booking-core db upgrade`` first); the pool is closed.
     """
 
     hold_connection = True
@@ -320,8 +330,16 @@ class PostgresDatabase(SqlDatabase):
             open=True,
             name=f"booking_core:{schema}",
         )
+        self.migrated = 0
+        """How many migration steps opening it applied."""
         if migrate:
-            self.migrate()
+            self.migrated = self.migrate()
+        else:
+            try:
+                self.check_schema(schema)
+            except BaseException:
+                self.pool.close()
+                raise
 
     @contextmanager
     def connect(self) -> Iterator[psycopg.Connection[Any]]:
@@ -362,11 +380,8 @@ def upgrade(conninfo: str, *, schema: str = "booking_core") -> tuple[int, int]:
     Returns:
         ``(steps applied now, schema version after)``.
     """
-    database = PostgresDatabase(
-        conninfo, schema=schema, migrate=False, min_size=1, max_size=1
-    )
+    database = PostgresDatabase(conninfo, schema=schema, min_size=1, max_size=1)
     try:
-        applied = database.migrate()
-        return applied, database.schema_version()
+        return database.migrated, database.schema_version()
     finally:
         database.close()

@@ -74,6 +74,7 @@ from booking_core.errors import (
     ConcurrencyError,
     DuplicateIdError,
     InvalidValueError,
+    SchemaOutdatedError,
     StaleVersionError,
 )
 from booking_core.events import DomainEvent
@@ -419,6 +420,25 @@ class SqlDatabase(abc.ABC):
         """How many steps of the dialect's migrations this database has applied."""
         with self.transaction() as cursor:
             return self.dialect.schema_version(cursor)
+
+    def check_schema(self, store: str) -> None:
+        """Refuse a schema lacking steps: what opening with ``migrate=False`` runs.
+
+        A schema with more steps than this version knows passes (a newer
+        version migrated it during a rolling deploy; steps only add).
+
+        Args:
+            store: How the error names the store (a PostgreSQL schema, a path).
+
+        Raises:
+            SchemaOutdatedError: ``setup.schema_outdated`` when fewer steps are
+                applied than :attr:`Dialect.migrations` holds; nothing changed.
+        """
+        found, needed = self.schema_version(), len(self.dialect.migrations)
+        if found < needed:
+            raise SchemaOutdatedError(
+                database=self.dialect.name, store=store, found=found, needed=needed
+            )
 
     def migrate(self) -> int:
         """Apply the migration steps not applied yet, in order, in one transaction.

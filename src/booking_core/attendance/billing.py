@@ -48,6 +48,7 @@ from booking_core._payment_status import (
     PaymentStatus,
     check_payment_transition,
 )
+from booking_core._repr import fields_repr
 from booking_core._validation import bounded_batch, member, utc_instant, valid_key
 from booking_core.actors import Actor, Role, require_role
 from booking_core.attendance.model import Attendee
@@ -70,7 +71,7 @@ _BILLERS = (Role.ADMIN, Role.SYSTEM)
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class BillingPolicy:
     """Who ends up on the billing list.
 
@@ -87,11 +88,13 @@ class BillingPolicy:
         bill_late_cancellations: Whether late cancellations are billing candidates.
     """
 
+    __repr__ = fields_repr
+
     bill_late_cancellations: bool = True
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class PaymentStatusChanged(DomainEvent):
     """An attendee's payment status moved.
 
@@ -101,13 +104,15 @@ class PaymentStatusChanged(DomainEvent):
         reason: Why (free text for the audit trail).
     """
 
+    __repr__ = fields_repr
+
     old: PaymentStatus
     new: PaymentStatus
     reason: str
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class PaymentRequested(DomainEvent):
     """A payment request went out to the listed attendees (now ``requested``).
 
@@ -116,6 +121,8 @@ class PaymentRequested(DomainEvent):
     Attributes:
         attendee_ids: The attendees asked to pay, by id.
     """
+
+    __repr__ = fields_repr
 
     attendee_ids: tuple[str, ...]
 

@@ -8,6 +8,7 @@ from typing import final
 import attrs
 
 from booking_core._payment_status import PaymentStatus
+from booking_core._repr import fields_repr
 from booking_core.attendance.model import (
     AttendanceMark,
     Intent,
@@ -25,7 +26,7 @@ __all__ = [
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ParticipationRecorded(DomainEvent):
     """A join or leave was added to an attendee's log.
 
@@ -35,13 +36,15 @@ class ParticipationRecorded(DomainEvent):
         entry: The join or leave, with its claimed and recorded times.
     """
 
+    __repr__ = fields_repr
+
     session_id: str
     participant_id: str
     entry: ParticipationEvent
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ParticipationCorrected(DomainEvent):
     """A join or leave was added to an attendee's log as a correction.
 
@@ -52,6 +55,8 @@ class ParticipationCorrected(DomainEvent):
         reason: Why it was corrected.
     """
 
+    __repr__ = fields_repr
+
     session_id: str
     participant_id: str
     entry: ParticipationEvent
@@ -59,7 +64,7 @@ class ParticipationCorrected(DomainEvent):
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class IntentChanged(DomainEvent):
     """An attendee's intent changed.
 
@@ -70,6 +75,8 @@ class IntentChanged(DomainEvent):
         excused: Whether the cancellation excused them.
     """
 
+    __repr__ = fields_repr
+
     old: Intent
     new: Intent
     late_cancellation: bool
@@ -77,7 +84,7 @@ class IntentChanged(DomainEvent):
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AttendanceMarked(DomainEvent):
     """Attendance was marked from the join log after the session.
 
@@ -86,12 +93,14 @@ class AttendanceMarked(DomainEvent):
         lateness: First join - start (zero when on time), ``None`` if absent.
     """
 
+    __repr__ = fields_repr
+
     attendance: AttendanceMark
     lateness: timedelta | None
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AttendeeExcused(DomainEvent):
     """An attendee was excused (cancellation, excuse): not billable, paid refunded.
 
@@ -101,6 +110,8 @@ class AttendeeExcused(DomainEvent):
         refund_pending: Whether a paid attendee was marked for refund.
         reason: Why.
     """
+
+    __repr__ = fields_repr
 
     old_status: PaymentStatus
     new_status: PaymentStatus

@@ -54,6 +54,7 @@ from typing import Any, final
 import attrs
 
 from booking_core._payment_status import PaymentStatus
+from booking_core._repr import fields_repr
 from booking_core._validation import (
     bounded_decimal,
     identifier,
@@ -150,7 +151,7 @@ def _recorded_by(value: object) -> Actor | None:
 
 
 @final
-@attrs.frozen(kw_only=True, order=False)
+@attrs.frozen(kw_only=True, order=False, repr=False)
 class ParticipationEvent:
     """One join or leave of a participant: the claimed time and its recording.
 
@@ -173,6 +174,8 @@ class ParticipationEvent:
         InvalidValueError: ``input.invalid_value`` for a claimed time after its
             recording.
     """
+
+    __repr__ = fields_repr
 
     kind: ParticipationKind = attrs.field(converter=ParticipationKind)
     at: datetime = attrs.field(converter=_at)
@@ -278,7 +281,7 @@ def attendee_id(session_id: str, participant_id: str, role: Role | str) -> str:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Attendee:
     """One participant of one session: intent, attendance, payment and join log.
 
@@ -303,6 +306,8 @@ class Attendee:
         InvalidValueError: ``input.invalid_value`` for an empty id, a role other
             than teacher or student, or an id that does not match the key.
     """
+
+    __repr__ = fields_repr
 
     id: str = attrs.field(validator=identifier)
     session_id: str = attrs.field(validator=identifier)
@@ -409,7 +414,7 @@ def _share(value: object) -> Decimal:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AttendancePolicy:
     """Lateness, the presence a held session needs, and late cancellation.
 
@@ -435,6 +440,8 @@ class AttendancePolicy:
         InvalidValueError: ``input.invalid_value`` for a negative duration or a
             share outside 0..1 (floats are refused: shares are exact).
     """
+
+    __repr__ = fields_repr
 
     late_after: timedelta = attrs.field(
         default=timedelta(minutes=5), validator=_require_delta
@@ -478,7 +485,7 @@ def _claim_lag(
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ParticipationPolicy:
     """Who may record a join or leave for whom, and how late.
 
@@ -516,6 +523,8 @@ class ParticipationPolicy:
         >>> ParticipationPolicy().claim_lag
         datetime.timedelta(seconds=300)
     """
+
+    __repr__ = fields_repr
 
     claim_lag: timedelta = attrs.field(
         default=timedelta(minutes=5), validator=_claim_lag

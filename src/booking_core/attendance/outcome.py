@@ -17,6 +17,7 @@ from typing import final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core.actors import Role
 from booking_core.attendance.model import (
     _ZERO,
@@ -70,7 +71,7 @@ class SessionOutcome(str, enum.Enum):
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class OutcomeSettlement:
     """What an outcome means for money, in :mod:`booking_core.money.refunds` terms.
 
@@ -83,6 +84,8 @@ class OutcomeSettlement:
             to pass to :func:`~booking_core.money.refunds.refund_share`.
         meaning: One line for humans.
     """
+
+    __repr__ = fields_repr
 
     teacher_paid: bool
     refund_by: Role | None
@@ -162,7 +165,7 @@ OUTCOME_SETTLEMENTS: Mapping[SessionOutcome, OutcomeSettlement] = MappingProxyTy
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class OutcomeFacts:
     """The facts :func:`classify_outcome` decided on.
 
@@ -176,6 +179,8 @@ class OutcomeFacts:
         students_present: Students present for at least ``required_presence``.
     """
 
+    __repr__ = fields_repr
+
     planned: timedelta
     required_presence: timedelta
     teacher_presence: timedelta
@@ -186,7 +191,7 @@ class OutcomeFacts:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class OutcomeReport:
     """An outcome, the facts behind it and what it means for money.
 
@@ -196,6 +201,8 @@ class OutcomeReport:
         facts: What that was decided on.
         settlement: ``OUTCOME_SETTLEMENTS[outcome]``.
     """
+
+    __repr__ = fields_repr
 
     session_id: str
     outcome: SessionOutcome

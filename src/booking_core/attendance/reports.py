@@ -37,6 +37,7 @@ from typing import final
 import attrs
 
 from booking_core._payment_status import PaymentStatus
+from booking_core._repr import fields_repr
 from booking_core._validation import non_negative_int
 from booking_core.actors import Role
 from booking_core.attendance.model import (
@@ -72,7 +73,7 @@ def _attendees(value: Iterable[Attendee]) -> tuple[Attendee, ...]:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SessionRecord:
     """A session with its event trail and its attendees, the input of reports.
 
@@ -85,6 +86,8 @@ class SessionRecord:
         InvalidValueError: ``input.invalid_value`` for an attendee of another
             session.
     """
+
+    __repr__ = fields_repr
 
     session: Session
     events: tuple[SessionEvent, ...] = attrs.field(default=(), converter=_events)
@@ -106,7 +109,7 @@ class SessionRecord:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class LateAttendee:
     """One late arrival.
 
@@ -116,6 +119,8 @@ class LateAttendee:
         role: Teacher or student.
         lateness: First join - start.
     """
+
+    __repr__ = fields_repr
 
     session_id: str
     participant_id: str
@@ -177,7 +182,7 @@ def billing_lists(
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ContractProgress:
     """Progress through a contract (package) of sessions.
 
@@ -188,6 +193,8 @@ class ContractProgress:
     Raises:
         InvalidValueError: ``input.invalid_value`` for a negative count.
     """
+
+    __repr__ = fields_repr
 
     completed: int = attrs.field(validator=non_negative_int)
     total: int = attrs.field(validator=non_negative_int)
@@ -239,7 +246,7 @@ def actual_duration(record: SessionRecord) -> timedelta:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SessionStats:
     """Rates and durations over a set of sessions.
 
@@ -255,6 +262,8 @@ class SessionStats:
         average_planned: Mean planned duration of completed sessions.
         average_actual: Mean actual duration of completed sessions.
     """
+
+    __repr__ = fields_repr
 
     sessions: int
     completed: int

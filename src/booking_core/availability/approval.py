@@ -36,6 +36,7 @@ from typing import Any, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import utc_instant
 from booking_core.availability.commitments import _bool
 from booking_core.errors import InvalidValueError
@@ -64,7 +65,7 @@ class ApprovalLevel(str, enum.Enum):
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ApprovalResolution:
     """The resolved answer: whether approval is required, and who said so.
 
@@ -72,6 +73,8 @@ class ApprovalResolution:
         required: ``True`` when the teacher must confirm the booking.
         level: The most specific level that had a setting.
     """
+
+    __repr__ = fields_repr
 
     required: bool
     level: ApprovalLevel
@@ -171,7 +174,7 @@ def _keys(
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ApprovalPolicy:
     """Approval settings at every level, kept as one value.
 
@@ -199,6 +202,8 @@ class ApprovalPolicy:
         >>> policy.resolve(teacher_id="t-2", course_id="math").required
         True
     """
+
+    __repr__ = fields_repr
 
     platform_default: bool = attrs.field(default=False, validator=_bool)
     courses: tuple[tuple[str, bool], ...] = attrs.field(
@@ -240,7 +245,7 @@ def _window(_instance: object, attribute: attrs.Attribute[Any], value: object) -
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class DecisionDeadlinePolicy:
     """Until when a teacher may decide a pending request.
 
@@ -262,6 +267,8 @@ class DecisionDeadlinePolicy:
         >>> DecisionDeadlinePolicy().deadline(created_at=created, session_start=start)
         datetime.datetime(2026, 6, 2, 9, 0, tzinfo=datetime.timezone.utc)
     """
+
+    __repr__ = fields_repr
 
     decision_window: timedelta = attrs.field(
         default=timedelta(hours=48), validator=_window

@@ -32,6 +32,7 @@ from typing import Any, Literal, cast, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import identifier, valid_key
 from booking_core.errors import (
     InvalidValueError,
@@ -86,7 +87,7 @@ class CommitmentKind(str, enum.Enum):
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Commitment:
     """Time a teacher (and maybe a student) has promised to something.
 
@@ -103,6 +104,8 @@ class Commitment:
         ref_id: The host's id of the booking or session.
     """
 
+    __repr__ = fields_repr
+
     window: TimeWindow = attrs.field(validator=_window)
     teacher_id: str = attrs.field(validator=identifier)
     student_id: str | None = attrs.field(default=None, validator=_optional_text)
@@ -114,7 +117,7 @@ class Commitment:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ConflictPolicy:
     """Which overlaps count as double booking.
 
@@ -123,11 +126,13 @@ class ConflictPolicy:
             overlapping commitments either; ``False`` checks teachers only.
     """
 
+    __repr__ = fields_repr
+
     check_students: bool = attrs.field(default=True, validator=_bool)
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Conflict:
     """Two commitments of one person that overlap.
 
@@ -136,6 +141,8 @@ class Conflict:
         second: The other one.
         party: ``"teacher"`` when they share the teacher, else ``"student"``.
     """
+
+    __repr__ = fields_repr
 
     first: Commitment
     second: Commitment

@@ -39,6 +39,7 @@ from typing import final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import identifier, utc_instant
 from booking_core.actors import Actor, Role
 from booking_core.availability.slots import SlotRequest
@@ -84,7 +85,7 @@ def _optional_instant(value: datetime | None) -> datetime | None:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class TeacherSchedule:
     """A teacher's availability and slot rules (one per teacher, id = teacher id).
 
@@ -112,6 +113,8 @@ class TeacherSchedule:
             rules are checked exactly as :class:`SlotRequest` checks them).
         UnknownZoneError: ``time.unknown_zone`` for an unknown zone.
     """
+
+    __repr__ = fields_repr
 
     id: str = attrs.field(validator=identifier)
     zone: str = attrs.field(default="UTC", converter=_zone)
@@ -180,13 +183,15 @@ class TeacherSchedule:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class TeacherScheduleSet(DomainEvent):
     """A teacher's availability and slot rules were set or replaced.
 
     Attributes:
         schedule: The schedule as set (``aggregate_id`` is the teacher).
     """
+
+    __repr__ = fields_repr
 
     schedule: TeacherSchedule
 
@@ -241,7 +246,7 @@ def set_schedule(
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class StudentCalendar:
     """A student's side of the 1:1 ordering: one small aggregate per student.
 
@@ -259,6 +264,8 @@ class StudentCalendar:
         >>> StudentCalendar(id="ann").version
         0
     """
+
+    __repr__ = fields_repr
 
     id: str = attrs.field(validator=identifier)
     version: int = 0

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import SLOT_QUERY_MAX_DAYS, positive_int, utc_instant
 from booking_core.availability.commitments import (
     Commitment,
@@ -91,7 +92,7 @@ def _optional_horizon(
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SlotRequest:
     """What a student (or host) asks :func:`free_slots` for.
 
@@ -122,6 +123,8 @@ class SlotRequest:
             does not divide a day, or ``last_date`` before ``first_date``.
         UnknownZoneError: ``time.unknown_zone`` for an unknown zone.
     """
+
+    __repr__ = fields_repr
 
     first_date: date = attrs.field(validator=_date)
     last_date: date = attrs.field(validator=_date)

@@ -66,6 +66,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core.availability.commitments import (
     _optional_text,
     _window,
@@ -282,7 +283,7 @@ def _local_date(instant_us: int, tz: ZoneInfo) -> date:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class WeeklyAvailability:
     """A wall-clock window on one weekday, every week, in the teacher's zone.
 
@@ -316,6 +317,8 @@ class WeeklyAvailability:
         >>> [str(w.end) for w in late.windows(date(2026, 6, 1), date(2026, 6, 7))]
         ['2026-06-05 19:30:00+00:00']
     """
+
+    __repr__ = fields_repr
 
     weekday: int = attrs.field(validator=_weekday)
     start: time = attrs.field(validator=_wall_time)
@@ -388,7 +391,7 @@ class WeeklyAvailability:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class OneTimeAvailability:
     """One window of availability between two instants.
 
@@ -397,12 +400,14 @@ class OneTimeAvailability:
         course: Only slots for this course, ``None`` for any course.
     """
 
+    __repr__ = fields_repr
+
     window: TimeWindow = attrs.field(validator=_window)
     course: str | None = attrs.field(default=None, validator=_optional_text)
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Blackout:
     """A time the teacher is away: it removes availability of every course.
 
@@ -418,6 +423,8 @@ class Blackout:
         >>> away.window.start.isoformat(), away.window.end.isoformat()
         ('2026-08-02T18:30:00+00:00', '2026-08-07T18:30:00+00:00')
     """
+
+    __repr__ = fields_repr
 
     window: TimeWindow = attrs.field(validator=_window)
     reason: str = attrs.field(default="", validator=_str)

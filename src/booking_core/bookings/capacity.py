@@ -55,6 +55,7 @@ from typing import Any, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core.actors import Actor, Role, check_actor
 from booking_core.bookings.model import (
     Booking,
@@ -100,7 +101,7 @@ _SETTLE_AFTER_BOOKING = WaitlistPolicy()
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SeatAvailability:
     """The seat counts of a session, all derived from its one seat state.
 
@@ -118,6 +119,8 @@ class SeatAvailability:
             ``now`` was given) and has a free seat or a waitlist.
     """
 
+    __repr__ = fields_repr
+
     capacity: int
     confirmed: int
     offered: int
@@ -130,7 +133,7 @@ class SeatAvailability:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SeatChange:
     """The state a seat decision produces.
 
@@ -139,6 +142,8 @@ class SeatChange:
         moves: What happens to each touched booking, in order (the booking the
             command was about first).
     """
+
+    __repr__ = fields_repr
 
     session: Session
     moves: tuple[SeatMove, ...] = ()

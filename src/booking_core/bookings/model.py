@@ -30,6 +30,7 @@ from typing import Any, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import (
     identifier,
     non_empty_str,
@@ -134,7 +135,7 @@ def _written_at(value: datetime) -> datetime:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class BookingDecision:
     """Who decided a booking's outcome (confirmed, declined, expired) and when.
 
@@ -144,12 +145,14 @@ class BookingDecision:
         at: When (UTC).
     """
 
+    __repr__ = fields_repr
+
     by: Actor
     at: datetime = attrs.field(converter=_at)
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class BookingCancellation:
     """Who cancelled a booking, when and why.
 
@@ -159,13 +162,15 @@ class BookingCancellation:
         reason: The reason, if one was given.
     """
 
+    __repr__ = fields_repr
+
     by: Actor
     at: datetime = attrs.field(converter=_at)
     reason: str | None = None
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class BookingNote:
     """A note on a booking; its author's role says whose note it is.
 
@@ -174,6 +179,8 @@ class BookingNote:
         text: The note.
         written_at: When (UTC).
     """
+
+    __repr__ = fields_repr
 
     author: Actor
     text: str = attrs.field(validator=non_empty_str)
@@ -204,7 +211,7 @@ def _notes(value: Iterable[BookingNote]) -> tuple[BookingNote, ...]:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Booking:
     """A student's booking on a session: the aggregate for group and 1:1 alike.
 
@@ -231,6 +238,8 @@ class Booking:
         InvalidValueError: ``input.invalid_value`` for empty ids, seats below 1 or
             an unknown type or status.
     """
+
+    __repr__ = fields_repr
 
     id: str = attrs.field(validator=identifier)
     type: BookingType = attrs.field(converter=_type)
@@ -274,7 +283,7 @@ class Booking:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SeatMove:
     """What a seat decision does to one booking (new or existing).
 
@@ -285,6 +294,8 @@ class SeatMove:
         offer_expires_at: The offer's expiry when ``status`` is offered.
         reason: A cancellation reason, if one was given.
     """
+
+    __repr__ = fields_repr
 
     booking_id: str = attrs.field(validator=identifier)
     status: BookingStatus = attrs.field(converter=_status)
@@ -365,7 +376,7 @@ def _events(value: Iterable[DomainEvent]) -> tuple[DomainEvent, ...]:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class CommandRecord:
     """What a command sent with an idempotency key did: replayed on a retry.
 
@@ -378,6 +389,8 @@ class CommandRecord:
         version: The stored version.
     """
 
+    __repr__ = fields_repr
+
     id: str = attrs.field(validator=identifier)
     content: str = attrs.field(validator=non_empty_str)
     result: Booking
@@ -388,12 +401,14 @@ class CommandRecord:
 # -- events -----------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class _SeatEvent(DomainEvent):
     """What every booking event carries besides actor and time.
 
     ``aggregate_id`` is the booking's id.
     """
+
+    __repr__ = fields_repr
 
     session_id: str = attrs.field(validator=identifier)
     student_id: str = attrs.field(validator=identifier)
@@ -401,53 +416,67 @@ class _SeatEvent(DomainEvent):
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SeatBooked(_SeatEvent):
     """A booking got confirmed seats straight away."""
 
+    __repr__ = fields_repr
+
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class BookingWaitlisted(_SeatEvent):
     """A booking joined the waitlist (``position`` counts from 1)."""
+
+    __repr__ = fields_repr
 
     position: int = attrs.field(validator=positive_int)
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SeatOffered(_SeatEvent):
     """Freed seats were offered to the first waiting booking until ``expires_at``."""
+
+    __repr__ = fields_repr
 
     expires_at: datetime = attrs.field(converter=_at)
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class OfferAccepted(_SeatEvent):
     """The student accepted an offer; the booking is confirmed."""
 
+    __repr__ = fields_repr
+
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class OfferDeclined(_SeatEvent):
     """The student declined an offer; its seats pass to the next in line."""
 
+    __repr__ = fields_repr
+
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class OfferExpired(_SeatEvent):
     """An offer lapsed unanswered; its seats pass to the next in line."""
 
+    __repr__ = fields_repr
+
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class BookingPromoted(_SeatEvent):
     """A waiting booking was confirmed automatically (``auto_confirm`` mode)."""
 
+    __repr__ = fields_repr
+
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class BookingCancelled(_SeatEvent):
     """Seats of a booking were given up (``seats`` of them).
 
@@ -455,43 +484,55 @@ class BookingCancelled(_SeatEvent):
     still holds; ``previous_status`` is the status it was cancelled from.
     """
 
+    __repr__ = fields_repr
+
     remaining_seats: int
     previous_status: BookingStatus = attrs.field(converter=_status)
     reason: str | None = None
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class BookingAttended(_SeatEvent):
     """The booking's session ended and its student attended (group or 1:1)."""
 
+    __repr__ = fields_repr
+
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class BookingNoShow(_SeatEvent):
     """The booking's session ended and its student did not attend."""
 
+    __repr__ = fields_repr
+
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class BookingClosed(DomainEvent):
     """A session without a waitlist became full (``aggregate_id``: the session)."""
+
+    __repr__ = fields_repr
 
     capacity: int = attrs.field(validator=positive_int)
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class BookingReopened(DomainEvent):
     """A full session without a waitlist has free seats again."""
+
+    __repr__ = fields_repr
 
     remaining: int = attrs.field(validator=positive_int)
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SeatCapacityChanged(DomainEvent):
     """A session's capacity changed (``aggregate_id``: the session)."""
+
+    __repr__ = fields_repr
 
     previous: int = attrs.field(validator=positive_int)
     capacity: int = attrs.field(validator=positive_int)

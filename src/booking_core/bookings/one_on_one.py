@@ -42,6 +42,7 @@ from typing import Any, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import utc_instant
 from booking_core.actors import Actor, Role, check_actor
 from booking_core.availability.approval import (
@@ -110,7 +111,7 @@ def _instance_of(kind: type) -> Any:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class OneOnOnePolicy:
     """The rules of 1:1 booking a host may override.
 
@@ -128,6 +129,8 @@ class OneOnOnePolicy:
     Raises:
         InvalidValueError: ``input.invalid_value`` for a field of the wrong type.
     """
+
+    __repr__ = fields_repr
 
     pending_holds_slot: bool = attrs.field(default=True, validator=_bool)
     approval: ApprovalPolicy = attrs.field(
@@ -247,7 +250,7 @@ def ensure_slot_bookable(
 # -- 1:1 booking commands -------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class _OneOnOneEvent(DomainEvent):
     """What every 1:1 booking event carries (``aggregate_id``: the booking).
 
@@ -257,13 +260,15 @@ class _OneOnOneEvent(DomainEvent):
         window: The booked slot (UTC).
     """
 
+    __repr__ = fields_repr
+
     teacher_id: str
     student_id: str
     window: TimeWindow
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class OneOnOneRequested(_OneOnOneEvent):
     """A 1:1 booking waits for the teacher's approval until ``decide_by``.
 
@@ -272,12 +277,14 @@ class OneOnOneRequested(_OneOnOneEvent):
         decide_by: When it expires if still undecided.
     """
 
+    __repr__ = fields_repr
+
     level: ApprovalLevel
     decide_by: datetime
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class OneOnOneConfirmed(_OneOnOneEvent):
     """A 1:1 booking was confirmed: at once (no approval) or by the teacher.
 
@@ -286,12 +293,14 @@ class OneOnOneConfirmed(_OneOnOneEvent):
         approved: ``True`` when the teacher approved a pending request.
     """
 
+    __repr__ = fields_repr
+
     level: ApprovalLevel
     approved: bool
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class OneOnOneDeclined(_OneOnOneEvent):
     """The teacher declined a pending 1:1 request; its slot is free again.
 
@@ -299,11 +308,13 @@ class OneOnOneDeclined(_OneOnOneEvent):
         reason: Why, if given.
     """
 
+    __repr__ = fields_repr
+
     reason: str | None
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class OneOnOneExpired(_OneOnOneEvent):
     """A pending 1:1 request lapsed undecided; its slot is free again.
 
@@ -311,11 +322,13 @@ class OneOnOneExpired(_OneOnOneEvent):
         deadline: The decision deadline that passed.
     """
 
+    __repr__ = fields_repr
+
     deadline: datetime
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class OneOnOneCancelled(_OneOnOneEvent):
     """A pending or confirmed 1:1 booking was cancelled; its slot is free again.
 
@@ -323,6 +336,8 @@ class OneOnOneCancelled(_OneOnOneEvent):
         previous_status: What it was cancelled from.
         reason: Why.
     """
+
+    __repr__ = fields_repr
 
     previous_status: BookingStatus
     reason: str

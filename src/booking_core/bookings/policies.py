@@ -8,6 +8,7 @@ from typing import final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import member, positive_int
 from booking_core.errors import (
     InvalidValueError,
@@ -57,7 +58,7 @@ def _non_negative_duration(
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class WaitlistPolicy:
     """How freed seats reach the waitlist.
 
@@ -73,6 +74,8 @@ class WaitlistPolicy:
             non-positive TTL or a negative cut-off.
     """
 
+    __repr__ = fields_repr
+
     mode: WaitlistMode = attrs.field(
         default=WaitlistMode.AUTO_CONFIRM,
         converter=_mode,
@@ -86,7 +89,7 @@ class WaitlistPolicy:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class BookingPolicy:
     """Limits on one booking.
 
@@ -97,5 +100,7 @@ class BookingPolicy:
     Raises:
         InvalidValueError: ``input.invalid_value`` for a maximum below 1.
     """
+
+    __repr__ = fields_repr
 
     max_seats_per_booking: int = attrs.field(default=1, validator=positive_int)

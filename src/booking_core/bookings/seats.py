@@ -25,6 +25,7 @@ from typing import final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import (
     identifier,
     non_negative_int,
@@ -44,7 +45,7 @@ def _expires_at(value: datetime) -> datetime:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class WaitlistEntry:
     """One booking waiting for seats.
 
@@ -56,6 +57,8 @@ class WaitlistEntry:
         sequence: Arrival number within the session: the stable tie-break for
             equal request times.
     """
+
+    __repr__ = fields_repr
 
     booking_id: str = attrs.field(validator=identifier)
     student_id: str = attrs.field(validator=identifier)
@@ -70,7 +73,7 @@ class WaitlistEntry:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SeatOffer:
     """Seats held for a waitlisted booking until it accepts, declines or expires.
 
@@ -82,6 +85,8 @@ class SeatOffer:
         sequence: Its arrival number (kept from the waitlist).
         expires_at: From when the offer can be expired (UTC).
     """
+
+    __repr__ = fields_repr
 
     booking_id: str = attrs.field(validator=identifier)
     student_id: str = attrs.field(validator=identifier)
@@ -100,7 +105,7 @@ def _offers(value: Iterable[SeatOffer]) -> tuple[SeatOffer, ...]:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SeatState:
     """The seats of one session: the single source of the counts hosts show.
 
@@ -110,6 +115,8 @@ class SeatState:
         waitlist: Waiting bookings in FIFO order (request time, arrival number).
         next_sequence: The arrival number the next booking gets.
     """
+
+    __repr__ = fields_repr
 
     confirmed: int = attrs.field(default=0, validator=non_negative_int)
     offers: tuple[SeatOffer, ...] = attrs.field(default=(), converter=_offers)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from booking_core import Commitment, Recurrence, RecurrenceRule, TimeWindow, get_zone
+from booking_core._repr import fields_repr
 from booking_core._validation import check_id
 from booking_core.availability.commitments import CommitmentKind
 from booking_core.errors import InvalidCalendarError, MissingExtraError
@@ -38,9 +39,11 @@ def _icalendar() -> Any:
     return icalendar
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class _Reader:
     """What one import reads events against."""
+
+    __repr__ = fields_repr
 
     zone: ZoneInfo
     window: TimeWindow

@@ -30,6 +30,7 @@ from typing import Any, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import utc_instant, valid_key
 from booking_core.errors import (
     CurrencyMismatchError,
@@ -195,7 +196,7 @@ def _optional_instant(value: datetime | None) -> datetime | None:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Transfer:
     """One balanced movement: ``amount`` leaves ``debit`` and arrives in ``credit``.
 
@@ -212,6 +213,8 @@ class Transfer:
         reference: What it belongs to, e.g. the payment id (may be empty).
         at: When it was decided (aware, stored in UTC), or ``None``; not content.
     """
+
+    __repr__ = fields_repr
 
     key: str = attrs.field(validator=valid_key)
     debit: str = attrs.field(validator=_account)
@@ -260,7 +263,7 @@ def _refuse(
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class PostingPlan:
     """What posting a batch of transfers does, decided before anything is stored.
 
@@ -274,6 +277,8 @@ class PostingPlan:
         balances: ``(account, balance after)`` for every account ``new`` touches,
             in first-touched order.
     """
+
+    __repr__ = fields_repr
 
     results: tuple[Transfer, ...]
     new: tuple[Transfer, ...]
@@ -350,7 +355,7 @@ def plan_posting(
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class LedgerEntry:
     """A posted transfer as a database journal stores it (one per key).
 
@@ -362,6 +367,8 @@ class LedgerEntry:
         credit_seq: Its position in the credit account's history.
         version: The stored version (the repository's business).
     """
+
+    __repr__ = fields_repr
 
     id: str = attrs.field(validator=valid_key)
     transfer: Transfer
@@ -375,7 +382,7 @@ class LedgerEntry:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class LedgerAccount:
     """One account's running balance as a database journal stores it.
 
@@ -391,6 +398,8 @@ class LedgerAccount:
         entries: How many entries touched it (the last history position).
         version: The stored version (the repository's business).
     """
+
+    __repr__ = fields_repr
 
     id: str = attrs.field(validator=valid_key)
     currency: str

@@ -28,13 +28,14 @@ from typing import Any, ClassVar, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core.errors import UnknownCurrencyError
 
 __all__ = ["CURRENCIES", "Currency", "get_currency"]
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Currency:
     """An ISO 4217 currency.
 
@@ -47,6 +48,8 @@ class Currency:
         minor_unit: Decimal places of the minor unit (INR 2, JPY 0, KWD 3).
         name: The ISO name, e.g. ``"Indian Rupee"``.
     """
+
+    __repr__ = fields_repr
 
     code: str
     numeric: int

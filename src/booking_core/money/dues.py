@@ -36,6 +36,7 @@ from typing import final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import identifier, utc_instant
 from booking_core.actors import Role
 
@@ -62,7 +63,7 @@ def _optional_at(value: datetime | None) -> datetime | None:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SettlementDue:
     """A booking whose payment (if any) must be released or refunded.
 
@@ -75,6 +76,8 @@ class SettlementDue:
         closed_at: When the money ended (``None`` while open).
         version: The stored version (the repository advances it).
     """
+
+    __repr__ = fields_repr
 
     id: str = attrs.field(validator=identifier)
     session_id: str = attrs.field(validator=identifier)

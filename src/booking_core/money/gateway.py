@@ -27,6 +27,7 @@ from typing import final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import positive_int
 from booking_core.errors import (
     InvalidAmountError,
@@ -151,7 +152,7 @@ class TransactionKind(str, enum.Enum):
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class GatewayOrder:
     """An order: what the student is asked to pay.
 
@@ -163,6 +164,8 @@ class GatewayOrder:
         payment_id: The payment made for it, once paid.
     """
 
+    __repr__ = fields_repr
+
     id: str
     amount: int
     currency: str
@@ -171,7 +174,7 @@ class GatewayOrder:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class GatewayPayment:
     """A payment made for an order.
 
@@ -196,6 +199,8 @@ class GatewayPayment:
             and ``tax`` is given, either is negative, or ``tax`` exceeds
             ``fee``.
     """
+
+    __repr__ = fields_repr
 
     id: str
     order_id: str
@@ -231,7 +236,7 @@ class GatewayPayment:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class GatewayRefund:
     """A refund of part or all of a payment.
 
@@ -244,6 +249,8 @@ class GatewayRefund:
         status: The refund's state at the gateway (processed by default).
     """
 
+    __repr__ = fields_repr
+
     id: str
     payment_id: str
     amount: int
@@ -253,7 +260,7 @@ class GatewayRefund:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class GatewayTransfer:
     """A share of a payment routed to a linked account.
 
@@ -265,6 +272,8 @@ class GatewayTransfer:
         currency: ISO 4217 code.
     """
 
+    __repr__ = fields_repr
+
     id: str
     payment_id: str
     account: str
@@ -273,7 +282,7 @@ class GatewayTransfer:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class GatewayPayout:
     """A payout to a fund (bank) account.
 
@@ -285,6 +294,8 @@ class GatewayPayout:
         status: The gateway's state.
     """
 
+    __repr__ = fields_repr
+
     id: str
     reference: str
     amount: int
@@ -293,7 +304,7 @@ class GatewayPayout:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class GatewayTransaction:
     """One settled money movement as the gateway reports it (for reconciliation).
 
@@ -308,6 +319,8 @@ class GatewayTransaction:
             or ``reversed`` (payouts).
         at: When it settled.
     """
+
+    __repr__ = fields_repr
 
     id: str
     kind: TransactionKind
@@ -414,7 +427,7 @@ def _seconds(value: object) -> timedelta:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class RetryPolicy:
     """How often and how patiently a gateway call is retried (same key each time).
 
@@ -424,6 +437,8 @@ class RetryPolicy:
         factor: Each wait is this many times the previous one (2).
         max_delay: No wait is longer (5 s).
     """
+
+    __repr__ = fields_repr
 
     attempts: int = attrs.field(default=4, validator=positive_int)
     first_delay: timedelta = attrs.field(

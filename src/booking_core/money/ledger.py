@@ -59,6 +59,7 @@ from typing import Any, Protocol, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core.errors import CurrencyMismatchError, InsufficientFundsError
 from booking_core.money.accounts import (
     AccountKind,
@@ -319,7 +320,7 @@ _EARNINGS_OUT = frozenset({TransferKind.REFUND_TEACHER, TransferKind.REFUND_FEE_
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class TeacherWallet:
     """What a teacher sees: their money by state, with the transfers behind each figure.
 
@@ -335,6 +336,8 @@ class TeacherWallet:
         held_entries: The transfers behind ``held``.
         earned_entries: The transfers behind ``lifetime_earned``.
     """
+
+    __repr__ = fields_repr
 
     teacher_id: str
     escrow: Money

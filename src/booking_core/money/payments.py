@@ -44,6 +44,7 @@ from typing import Any, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import (
     identifier,
     non_negative_int,
@@ -94,7 +95,7 @@ def _four_parts(instance: object, attribute: attrs.Attribute[Any], value: Any) -
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class CapturedPayment:
     """One captured payment and where its money stands.
 
@@ -110,6 +111,8 @@ class CapturedPayment:
         released: Whether the teacher's share left escrow for the wallet.
         version: The stored version (the repository's business).
     """
+
+    __repr__ = fields_repr
 
     id: str = attrs.field(validator=identifier)
     teacher_id: str = attrs.field(validator=identifier)
@@ -151,7 +154,7 @@ class CapturedPayment:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class PaymentCaptured(DomainEvent):
     """A payment was captured and split; ``transfers`` record where its money went.
 
@@ -161,13 +164,15 @@ class PaymentCaptured(DomainEvent):
         transfers: The linked transfers to post.
     """
 
+    __repr__ = fields_repr
+
     teacher_id: str
     split: PaymentSplit
     transfers: tuple[Transfer, ...]
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class EscrowReleased(DomainEvent):
     """A payment's teacher share left escrow and became available to the teacher.
 
@@ -176,6 +181,8 @@ class EscrowReleased(DomainEvent):
         amount: What moved (zero when everything was refunded first).
         transfers: The transfer to post (none when the amount is zero).
     """
+
+    __repr__ = fields_repr
 
     teacher_id: str
     amount: Money
@@ -309,7 +316,7 @@ def release_escrow(
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class PendingRefund:
     """A refund decided and checked with the ledger, not yet confirmed by the gateway.
 
@@ -330,6 +337,8 @@ class PendingRefund:
             explicit partial refund that leaves the record as it is.
     """
 
+    __repr__ = fields_repr
+
     key: str = attrs.field(validator=valid_key)
     amount: Money
     reason: str = ""
@@ -337,7 +346,7 @@ class PendingRefund:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class BookingPayment:
     """One booking's money: its order, captured payment and what is pending.
 
@@ -357,6 +366,8 @@ class BookingPayment:
             full); only an explicit partial refund may still move money.
         version: The stored version (the repository's business).
     """
+
+    __repr__ = fields_repr
 
     id: str = attrs.field(validator=identifier)
     teacher_id: str = attrs.field(validator=identifier)

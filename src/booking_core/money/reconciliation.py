@@ -31,6 +31,7 @@ from typing import final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import utc_instant
 from booking_core.money.gateway import GatewayTransaction, from_gateway_units
 from booking_core.money.ledger import Transfer, TransferKind
@@ -47,7 +48,7 @@ __all__ = [
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ReconRecord:
     """One money movement as one side records it.
 
@@ -61,6 +62,8 @@ class ReconRecord:
         currency: ISO 4217 code.
         status: ``captured``, ``processed`` or ``reversed``.
     """
+
+    __repr__ = fields_repr
 
     id: str
     amount: int
@@ -80,7 +83,7 @@ class DiscrepancyKind(str, enum.Enum):
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Discrepancy:
     """One id on which the ledger and the gateway disagree, with both records.
 
@@ -92,6 +95,8 @@ class Discrepancy:
         gateway: The gateway's record (``None`` when missing there).
     """
 
+    __repr__ = fields_repr
+
     kind: DiscrepancyKind
     id: str
     ledger: ReconRecord | None
@@ -99,7 +104,7 @@ class Discrepancy:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ReconciliationReport:
     """The result of :func:`reconcile`.
 
@@ -108,6 +113,8 @@ class ReconciliationReport:
         discrepancies: Everything else, ledger order first, then the ids only
             the gateway has.
     """
+
+    __repr__ = fields_repr
 
     matched: tuple[str, ...]
     discrepancies: tuple[Discrepancy, ...]

@@ -51,6 +51,7 @@ from typing import final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import member, non_negative_int, utc_instant
 from booking_core.actors import Actor, Role, require_role
 from booking_core.errors import (
@@ -101,7 +102,7 @@ def _share(value: object) -> Decimal:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class RefundTier:
     """Cancelling at least ``hours_before`` the start refunds ``share`` of the gross.
 
@@ -109,6 +110,8 @@ class RefundTier:
         hours_before: Whole hours of notice, at least 0.
         share: The refunded fraction, from ``Decimal(0)`` to ``Decimal(1)``.
     """
+
+    __repr__ = fields_repr
 
     hours_before: int = attrs.field(validator=non_negative_int)
     share: Decimal = attrs.field(converter=_share)
@@ -135,7 +138,7 @@ def _rounding(value: object) -> str:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class CancellationPolicy:
     """How much a cancellation or no-show refunds, as a share of the gross.
 
@@ -149,6 +152,8 @@ class CancellationPolicy:
         rounding: Rounding of ``share * gross`` to the minor unit (half-up).
     """
 
+    __repr__ = fields_repr
+
     student_tiers: tuple[RefundTier, ...] = attrs.field(default=(), converter=_tiers)
     student_no_show_share: Decimal = attrs.field(default=Decimal(0), converter=_share)
     teacher_share: Decimal = attrs.field(default=Decimal(1), converter=_share)
@@ -157,7 +162,7 @@ class CancellationPolicy:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class RefundPolicy:
     """How refunds are carried out.
 
@@ -171,6 +176,8 @@ class RefundPolicy:
             it, settled from future earnings) or ``platform`` (the platform
             absorbs it); see :mod:`booking_core.money.losses`.
     """
+
+    __repr__ = fields_repr
 
     fee_loss_bearer: FeeBearer = attrs.field(
         default=FeeBearer.PLATFORM, converter=FeeBearer
@@ -227,7 +234,7 @@ def refund_share(
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class RefundBreakdown:
     """Where one refund's money comes from.
 
@@ -243,6 +250,8 @@ class RefundBreakdown:
         parts: The refund per split part in minor units (platform, fee net,
             tax, teacher).
     """
+
+    __repr__ = fields_repr
 
     amount: Money
     platform: Money
@@ -299,7 +308,7 @@ def refund_breakdown(
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class PaymentRefunded(DomainEvent):
     """Part or all of a payment was refunded.
 
@@ -309,6 +318,8 @@ class PaymentRefunded(DomainEvent):
         reason: Why (free text for the audit trail).
         transfers: The linked transfers to post.
     """
+
+    __repr__ = fields_repr
 
     amount: Money
     breakdown: RefundBreakdown
@@ -427,7 +438,7 @@ def refund_payment(
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class RefundQuoteLine:
     """The refund one payment would get.
 
@@ -437,13 +448,15 @@ class RefundQuoteLine:
         breakdown: Where the refund would come from, or ``None`` when zero.
     """
 
+    __repr__ = fields_repr
+
     payment_id: str
     amount: Money
     breakdown: RefundBreakdown | None
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class RefundQuote:
     """What a cancellation would refund, before anything is done.
 
@@ -454,6 +467,8 @@ class RefundQuote:
             (absorbed by the fee-loss bearer).
         lines: One line per payment.
     """
+
+    __repr__ = fields_repr
 
     share: Decimal
     amount: Money

@@ -35,6 +35,7 @@ from typing import Any, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core.errors import (
     AmountTooSmallForFeesError,
     CurrencyMismatchError,
@@ -122,7 +123,7 @@ def _non_negative_money(
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class GatewayFee:
     """A gateway's fee on one payment; ``fee`` includes ``tax``.
 
@@ -134,6 +135,8 @@ class GatewayFee:
         >>> GatewayFee(fee=Money.of("16.52", "INR"), tax=Money.of("2.52", "INR")).net
         Money(amount=1400, currency='INR')
     """
+
+    __repr__ = fields_repr
 
     fee: Money = attrs.field(validator=_non_negative_money)
     tax: Money = attrs.field(validator=_non_negative_money)
@@ -158,7 +161,7 @@ class GatewayFee:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class FeeSchedule:
     """How a gateway prices a payment, to estimate its fee before capture.
 
@@ -172,6 +175,8 @@ class FeeSchedule:
         tax_rate: The tax rate on the fee (``Decimal("0.18")``).
         rounding: The :mod:`decimal` rounding mode of both steps (half-up).
     """
+
+    __repr__ = fields_repr
 
     percent: Decimal = attrs.field(default=Decimal("0.02"), converter=_percent)
     fixed: Money | None = attrs.field(
@@ -222,7 +227,7 @@ class FeeSchedule:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SplitPolicy:
     """How payments are split.
 
@@ -234,6 +239,8 @@ class SplitPolicy:
         fee_schedule: Estimates the gateway fee when none is reported.
         version: Recorded on every split, so a split says which rules made it.
     """
+
+    __repr__ = fields_repr
 
     commission_rate: Decimal = attrs.field(
         default=Decimal("0.10"), converter=_commission_rate
@@ -267,7 +274,7 @@ class SplitPolicy:
 
 
 @final
-@attrs.frozen(kw_only=True, slots=False)  # a __dict__ class: see _new
+@attrs.frozen(kw_only=True, slots=False, repr=False)  # a __dict__ class: see _new
 class PaymentSplit:
     """One payment split into named parts that sum exactly to ``gross``.
 
@@ -287,6 +294,8 @@ class PaymentSplit:
         order_id: The gateway's order id, if known.
         payment_id: The gateway's payment id, if known.
     """
+
+    __repr__ = fields_repr
 
     gross: Money
     commission_minor: int

@@ -52,6 +52,7 @@ from typing import Any, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import utc_instant
 from booking_core.errors import InvalidWebhookError, WeakWebhookSecretError
 
@@ -238,7 +239,7 @@ class WebhookKind(str, enum.Enum):
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class WebhookClaim:
     """What a verified webhook is about, and nothing it says about state.
 
@@ -256,6 +257,8 @@ class WebhookClaim:
             payment id for refunds, withdrawal id for payouts): a hint to find
             the local record, itself a claim.
     """
+
+    __repr__ = fields_repr
 
     id: str
     kind: WebhookKind
@@ -300,7 +303,7 @@ object_id='rfnd_1', reference='pay_1')
 
 
 @final
-@attrs.frozen
+@attrs.frozen(repr=False)
 class WebhookVerifier:
     """Verifies webhook deliveries under one secret and reads their claims.
 
@@ -321,6 +324,8 @@ class WebhookVerifier:
         >>> verifier.verify(b"{}", "0" * 64)
         False
     """
+
+    __repr__ = fields_repr
 
     secret: bytes = attrs.field(converter=webhook_secret, repr=lambda _: "...")
 
@@ -350,7 +355,7 @@ def _processed_at(value: datetime) -> datetime:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ProcessedWebhook:
     """A webhook event that was applied; its id is the de-duplication key.
 
@@ -365,6 +370,8 @@ class ProcessedWebhook:
         processed_at: When it was applied (aware, stored in UTC).
         version: The stored version (the repository's business).
     """
+
+    __repr__ = fields_repr
 
     id: str
     kind: WebhookKind

@@ -45,6 +45,7 @@ from typing import final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import identifier, utc_instant
 from booking_core.actors import Actor
 from booking_core.errors import (
@@ -140,7 +141,7 @@ def _masked_repr(value: str) -> str:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class BankAccount:
     """Where a payout goes: holder, account number and IFSC, normalised.
 
@@ -164,6 +165,8 @@ class BankAccount:
         BankAccount(holder_name='Asha Rao', account_number='XXXXXXXX7890', \
 ifsc='HDFC0001234')
     """
+
+    __repr__ = fields_repr
 
     holder_name: str
     account_number: str = attrs.field(repr=_masked_repr)
@@ -226,7 +229,7 @@ def _positive_money(value: object) -> Money:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class WithdrawalPolicy:
     """How much one withdrawal may be.
 
@@ -234,6 +237,8 @@ class WithdrawalPolicy:
         minimum: The smallest withdrawal (default 100.00 INR).
         maximum: The largest withdrawal (default 100000.00 INR).
     """
+
+    __repr__ = fields_repr
 
     minimum: Money = attrs.field(
         default=Money.of("100.00", "INR"), converter=_positive_money
@@ -281,7 +286,7 @@ class WithdrawalStatus(str, enum.Enum):
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Withdrawal:
     """One withdrawal and its single payout.
 
@@ -297,6 +302,8 @@ class Withdrawal:
         version: The stored version (the repository's business).
     """
 
+    __repr__ = fields_repr
+
     id: str = attrs.field(validator=identifier)
     teacher_id: str = attrs.field(validator=identifier)
     amount: Money
@@ -309,7 +316,7 @@ class Withdrawal:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class WithdrawalRequested(DomainEvent):
     """A withdrawal was requested and its amount held from the available wallet.
 
@@ -319,13 +326,15 @@ class WithdrawalRequested(DomainEvent):
         transfers: The hold to post.
     """
 
+    __repr__ = fields_repr
+
     teacher_id: str
     amount: Money
     transfers: tuple[Transfer, ...]
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class WithdrawalStatusChanged(DomainEvent):
     """The payout of a withdrawal moved on.
 
@@ -334,6 +343,8 @@ class WithdrawalStatusChanged(DomainEvent):
         status: The withdrawal's new status.
         transfers: What to post (none while in flight).
     """
+
+    __repr__ = fields_repr
 
     payout_status: PayoutStatus
     status: WithdrawalStatus

@@ -43,6 +43,23 @@ Example:
     [(0, 'series-1~0'), (1, 'series-1~1'), (2, 'series-1~2')]
     >>> [item.local_start.strftime("%H:%M %Z") for item in decision.state.items]
     ['18:00 GMT', '18:00 GMT', '18:00 BST']
+
+A host that reads commitments by time first drafts the series
+(:func:`draft_series`), reads what overlaps the occurrences its expansion will
+check, then books it (:func:`start_series`); ``create_series`` is the two in
+one call::
+
+    >>> draft = draft_series(
+    ...     id="series-1", teacher_id="t-1", student_id="s-1",
+    ...     rule=RecurrenceRule.parse("FREQ=WEEKLY;COUNT=3"),
+    ...     start=datetime(2026, 3, 16, 18), zone="Europe/London",
+    ...     duration=timedelta(hours=1), actor=Actor.student("s-1"), now=now,
+    ... )
+    >>> until = datetime(2026, 6, 1, tzinfo=timezone.utc)
+    >>> [f"{window.start:%d %b %H:%M}" for _, _, window in draft.candidates(until)]
+    ['16 Mar 18:00', '23 Mar 18:00', '30 Mar 17:00']
+    >>> start_series(draft, until=until, existing=[]).state == decision.state
+    True
 """
 
 from __future__ import annotations
@@ -55,8 +72,10 @@ if TYPE_CHECKING:
     from booking_core.series.commands import (
         cancel_occurrences,
         create_series,
+        draft_series,
         extend_series,
         move_occurrences,
+        start_series,
     )
     from booking_core.series.events import (
         SeriesCreated,
@@ -78,8 +97,10 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "commands": (
         "cancel_occurrences",
         "create_series",
+        "draft_series",
         "extend_series",
         "move_occurrences",
+        "start_series",
     ),
     "events": (
         "SeriesCreated",
@@ -101,8 +122,10 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
 __all__ = [  # noqa: RUF022 -- grouped by submodule, as in _EXPORTS
     "cancel_occurrences",
     "create_series",
+    "draft_series",
     "extend_series",
     "move_occurrences",
+    "start_series",
     "SeriesCreated",
     "SeriesExtended",
     "SeriesOccurrencesCancelled",

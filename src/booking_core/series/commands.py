@@ -48,8 +48,10 @@ from booking_core.zones import to_instant, to_local
 __all__ = [
     "cancel_occurrences",
     "create_series",
+    "draft_series",
     "extend_series",
     "move_occurrences",
+    "start_series",
 ]
 
 
@@ -63,6 +65,124 @@ def _require_participant(series: BookingSeries, actor: Actor, action: str) -> No
     ):
         return
     raise NotSeriesParticipantError(actor=actor, action=action, series_id=series.id)
+
+
+def draft_series(
+    *,
+    id: str,  # noqa: A002 -- the aggregate's field name
+    teacher_id: str,
+    student_id: str,
+    rule: RecurrenceRule,
+    start: datetime,
+    zone: str,
+    duration: timedelta,
+    actor: Actor,
+    now: datetime,
+    course_id: str | None = None,
+    meeting: MeetingInfo | None = None,
+    payment_mode: SeriesPaymentMode | str = SeriesPaymentMode.PER_OCCURRENCE,
+) -> BookingSeries:
+    """The new series before its first expansion: no item, nothing booked.
+
+    The first half of :func:`create_series`, for a caller that must know which
+    occurrences the expansion will check before it gathers the commitments
+    they are checked against: ``draft.candidates(until)`` lists them (a
+    service reads only the commitments overlapping their span). Pass the
+    draft to :func:`start_series`.
+
+    Args:
+        id: The new series' id.
+        teacher_id: The teacher.
+        student_id: The student.
+        rule: The recurrence rule.
+        start: The first occurrence's *local wall time* in ``zone`` (naive),
+            or an aware instant; read with ``disambiguate="compatible"``.
+        zone: The IANA zone the wall time is kept in.
+        duration: The length of each occurrence.
+        actor: The series' student or teacher, an admin or the system.
+        now: The current instant.
+        course_id: The course, if any.
+        meeting: The default meeting info snapshot.
+        payment_mode: Paid per occurrence (default) or up front.
+
+    Returns:
+        The series with ``expanded_until`` at its first start.
+
+    Raises:
+        NotSeriesParticipantError: ``series.not_participant``.
+        SessionStartInPastError: ``sessions.start_in_past`` when the first
+            occurrence starts at or before ``now``.
+        InvalidValueError: ``input.invalid_value`` for a bad field.
+    """
+    now = utc_instant(now, "now")
+    first = (
+        utc_instant(start, "start")
+        if start.tzinfo is not None
+        else to_instant(start, zone, disambiguate="compatible")
+    )
+    if first <= now:
+        raise SessionStartInPastError(now=now.isoformat(), start=first.isoformat())
+    series = BookingSeries(
+        id=id,
+        teacher_id=teacher_id,
+        student_id=student_id,
+        course_id=course_id,
+        rule=rule,
+        first_start=first,
+        zone=zone,
+        duration=duration,
+        meeting=meeting,
+        payment_mode=payment_mode,
+        expanded_until=first,
+        created_at=now,
+        created_by=actor,
+    )
+    _require_participant(series, actor, "create")
+    return series
+
+
+def start_series(
+    draft: BookingSeries,
+    *,
+    until: datetime,
+    existing: Iterable[Commitment],
+    mode: ConflictMode | str = ConflictMode.ALL_OR_NOTHING,
+    policy: ConflictPolicy | None = None,
+) -> Decision[BookingSeries]:
+    """Create a drafted series and book its occurrences up to ``until``.
+
+    The second half of :func:`create_series`: the actor and the instant are
+    the draft's (``created_by``, ``created_at``).
+
+    Args:
+        draft: What :func:`draft_series` returned.
+        until: The horizon of the first expansion.
+        existing: The commitments of the teacher and the student already held
+            (bookings, pending requests, group sessions) overlapping the
+            occurrences ``draft.candidates(until)`` lists, or more.
+        mode: ``all_or_nothing`` (default) or ``skip_conflicts``.
+        policy: Whether students are checked for conflicts too.
+
+    Returns:
+        As :func:`create_series`.
+
+    Raises:
+        SeriesConflictError: ``series.conflict`` under ``all_or_nothing``.
+    """
+    actor, now = draft.created_by, draft.created_at
+    created = SeriesCreated(
+        occurred_at=now, actor=actor, aggregate_id=draft.id, series=draft
+    )
+    extended = extend_series(
+        draft,
+        until=until,
+        existing=existing,
+        actor=actor,
+        now=now,
+        mode=mode,
+        policy=policy,
+    )
+    return Decision(state=extended.state, events=(created, *extended.events))
 
 
 def create_series(
@@ -85,6 +205,8 @@ def create_series(
     policy: ConflictPolicy | None = None,
 ) -> Decision[BookingSeries]:
     """Create a series and book its occurrences up to ``until``.
+
+    :func:`draft_series` then :func:`start_series` in one call.
 
     Args:
         id: The new series' id.
@@ -117,43 +239,21 @@ def create_series(
         SeriesConflictError: ``series.conflict`` under ``all_or_nothing``.
         InvalidValueError: ``input.invalid_value`` for a bad field.
     """
-    now = utc_instant(now, "now")
-    first = (
-        utc_instant(start, "start")
-        if start.tzinfo is not None
-        else to_instant(start, zone, disambiguate="compatible")
-    )
-    if first <= now:
-        raise SessionStartInPastError(now=now.isoformat(), start=first.isoformat())
-    series = BookingSeries(
+    draft = draft_series(
         id=id,
         teacher_id=teacher_id,
         student_id=student_id,
-        course_id=course_id,
         rule=rule,
-        first_start=first,
+        start=start,
         zone=zone,
         duration=duration,
-        meeting=meeting,
-        payment_mode=payment_mode,
-        expanded_until=first,
-        created_at=now,
-        created_by=actor,
-    )
-    _require_participant(series, actor, "create")
-    created = SeriesCreated(
-        occurred_at=now, actor=actor, aggregate_id=id, series=series
-    )
-    extended = extend_series(
-        series,
-        until=until,
-        existing=existing,
         actor=actor,
         now=now,
-        mode=mode,
-        policy=policy,
+        course_id=course_id,
+        meeting=meeting,
+        payment_mode=payment_mode,
     )
-    return Decision(state=extended.state, events=(created, *extended.events))
+    return start_series(draft, until=until, existing=existing, mode=mode, policy=policy)
 
 
 def _check(

@@ -7,6 +7,7 @@ from typing import final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core.events import DomainEvent
 from booking_core.series.model import (
     BookingSeries,
@@ -25,7 +26,7 @@ __all__ = [
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SeriesCreated(DomainEvent):
     """A booking series was created (its first expansion follows as an event).
 
@@ -33,11 +34,13 @@ class SeriesCreated(DomainEvent):
         series: The series as created, before any occurrence was booked.
     """
 
+    __repr__ = fields_repr
+
     series: BookingSeries
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SeriesExtended(DomainEvent):
     """Occurrences of a series were booked up to a horizon: the expansion report.
 
@@ -48,6 +51,8 @@ class SeriesExtended(DomainEvent):
         skipped: The occurrences not booked, and why.
     """
 
+    __repr__ = fields_repr
+
     until: datetime
     mode: ConflictMode
     booked: tuple[SeriesItem, ...]
@@ -55,7 +60,7 @@ class SeriesExtended(DomainEvent):
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SeriesOccurrencesCancelled(DomainEvent):
     """Occurrences of a series were cancelled.
 
@@ -66,6 +71,8 @@ class SeriesOccurrencesCancelled(DomainEvent):
         reason: Why.
     """
 
+    __repr__ = fields_repr
+
     scope: ChangeScope
     from_index: int
     cancelled: tuple[SeriesItem, ...]
@@ -73,7 +80,7 @@ class SeriesOccurrencesCancelled(DomainEvent):
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SeriesOccurrencesMoved(DomainEvent):
     """Occurrences of a series were moved to new times.
 
@@ -84,6 +91,8 @@ class SeriesOccurrencesMoved(DomainEvent):
         moved: ``(before, after)`` item pairs.
         reason: Why.
     """
+
+    __repr__ = fields_repr
 
     scope: ChangeScope
     from_index: int

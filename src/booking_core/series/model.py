@@ -9,6 +9,7 @@ from typing import Any, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import (
     identifier,
     member,
@@ -104,7 +105,7 @@ def _created_at(value: datetime) -> datetime:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SeriesItem:
     """One booked occurrence of a series.
 
@@ -117,6 +118,8 @@ class SeriesItem:
         zone: The series' zone, for presenting local times.
         status: Active or cancelled.
     """
+
+    __repr__ = fields_repr
 
     occurrence_index: int = attrs.field(validator=non_negative_int)
     booking_id: str = attrs.field(validator=identifier)
@@ -139,7 +142,7 @@ class SeriesItem:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SkippedOccurrence:
     """An occurrence an expansion did not book, and why.
 
@@ -153,6 +156,8 @@ class SkippedOccurrence:
         conflicting_ref_id: The id of the booking or session it clashed with,
             ``None`` when it was in the past.
     """
+
+    __repr__ = fields_repr
 
     occurrence_index: int = attrs.field(validator=non_negative_int)
     window: TimeWindow
@@ -186,7 +191,7 @@ def _payment_mode(value: object) -> SeriesPaymentMode:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class BookingSeries:
     """A recurring 1:1 booking: rule, start, duration, meeting info, items.
 
@@ -218,6 +223,8 @@ class BookingSeries:
         created_by: Who created it.
         version: The repository's version (the domain never changes it).
     """
+
+    __repr__ = fields_repr
 
     id: str = attrs.field(validator=identifier)
     teacher_id: str = attrs.field(validator=identifier)

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core.clock import Clock
 from booking_core.errors import InvalidValueError
 from booking_core.policies import Policies
@@ -53,7 +54,7 @@ __all__ = ["BookingCore", "bootstrap"]
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class BookingCore:
     """Every service of the library, wired on one unit of work, clock and policy.
 
@@ -69,6 +70,8 @@ class BookingCore:
         policies: The numbers they all share.
         clock: The clock they all read.
     """
+
+    __repr__ = fields_repr
 
     sessions: SessionService
     bookings: BookingService

@@ -84,9 +84,9 @@ from typing import TYPE_CHECKING, Protocol, TypeVar, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import utc_instant
 from booking_core.actors import Actor, Role
-from booking_core.bookings.model import BookingStatus
 from booking_core.errors import ConcurrencyError, DuplicateIdError, NotFoundError
 from booking_core.money.dues import DueKind, close_due
 from booking_core.reminders import (
@@ -159,7 +159,7 @@ class TickStep(str, enum.Enum):
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class TickError:
     """One item a step could not handle (the tick went on with the others).
 
@@ -171,6 +171,8 @@ class TickError:
             exception's class name for an error from outside the library.
         message: The error's message.
     """
+
+    __repr__ = fields_repr
 
     step: TickStep = attrs.field(converter=TickStep)
     item_id: str | None
@@ -234,7 +236,7 @@ _DONE = (
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class TickReport:
     """What one :meth:`Monitor.tick` did, per kind of transition (ids in order).
 
@@ -258,6 +260,8 @@ class TickReport:
         skipped: ``(step, id)`` of items another worker handled first.
         errors: The items that failed, one :class:`TickError` each.
     """
+
+    __repr__ = fields_repr
 
     now: datetime = attrs.field(converter=_now)
     offers_expired: tuple[str, ...] = attrs.field(default=(), converter=_ids)
@@ -313,9 +317,11 @@ class TickReport:
         return f"tick {self.now.isoformat()}: {' '.join(parts) or 'nothing due'}"
 
 
-@attrs.define
+@attrs.define(repr=False)
 class _Progress:
     """The mutable tally of one tick (private; frozen into a TickReport)."""
+
+    __repr__ = fields_repr
 
     done: dict[str, list[str]] = attrs.Factory(lambda: {name: [] for name in _DONE})
     skipped: list[tuple[TickStep, str]] = attrs.field(factory=list)
@@ -463,6 +469,8 @@ class Monitor:
         return any(b.session_id == session_id for b in self._offers_due(now))
 
     def _expire_offers(self, now: datetime, progress: _Progress) -> None:
+        from booking_core.bookings.model import BookingStatus
+
         due = self._offers_due(now)
         for session_id in dict.fromkeys(booking.session_id for booking in due):
             decision = self._attempt(

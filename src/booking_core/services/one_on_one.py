@@ -71,10 +71,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, TypeVar, final
+from typing import TypeVar, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import utc_instant
 from booking_core.actors import Actor, check_actor
 from booking_core.availability.commitments import Commitment, CommitmentKind
@@ -124,9 +125,10 @@ from booking_core.series import (
     SeriesItemStatus,
     SeriesPaymentMode,
     cancel_occurrences,
-    create_series,
+    draft_series,
     extend_series,
     move_occurrences,
+    start_series,
 )
 from booking_core.services import Service, commitments
 from booking_core.sessions.model import MeetingInfo
@@ -223,9 +225,11 @@ def _move_span(
     )
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class _Held:
     """What one transaction loaded about a teacher (and maybe a student)."""
+
+    __repr__ = fields_repr
 
     bookings: list[Booking]
     others: list[Commitment]
@@ -794,31 +798,6 @@ class OneOnOneService(Service):
                 for item in event.booked:
                     repository.add(self._item_booking(series, item, actor, now))
 
-    def _creation_span(self, **create: Any) -> TimeWindow | None:
-        """The span of the occurrences a new series checks (``None``: none).
-
-        The expansion is pure: expanding it once without commitments (every
-        conflict skipped, not refused) lists every occurrence the real
-        decision checks, booked or skipped. When that is refused, the real
-        decision is refused the same way before it checks anything.
-        """
-        try:
-            probe = create_series(
-                **create,
-                existing=(),
-                mode=ConflictMode.SKIP_CONFLICTS,
-                policy=self.policy.conflicts,
-            )
-        except BookingCoreError:
-            return None
-        series = probe.state
-        return _span(
-            [
-                *(item.window for item in series.items),
-                *(skipped.window for skipped in series.skipped),
-            ]
-        )
-
     def create_series(
         self,
         *,
@@ -875,7 +854,7 @@ class OneOnOneService(Service):
             now = self._clock.now()
             self._lock(uow, teacher_id)
             self._lock_student(uow, student_id)
-            span = self._creation_span(
+            draft = draft_series(
                 id=new_id,
                 teacher_id=teacher_id,
                 student_id=student_id,
@@ -884,28 +863,17 @@ class OneOnOneService(Service):
                 start=start,
                 zone=zone,
                 duration=duration,
-                until=until,
                 actor=actor,
                 now=now,
                 meeting=meeting,
                 payment_mode=payment_mode,
             )
+            span = _span(window for _, _, window in draft.candidates(until))
             held = self._held(uow, teacher_id, student_id, span)
-            decision = create_series(
-                id=new_id,
-                teacher_id=teacher_id,
-                student_id=student_id,
-                course_id=course_id,
-                rule=rule,
-                start=start,
-                zone=zone,
-                duration=duration,
+            decision = start_series(
+                draft,
                 until=until,
                 existing=self._existing(held),
-                actor=actor,
-                now=now,
-                meeting=meeting,
-                payment_mode=payment_mode,
                 mode=mode,
                 policy=self.policy.conflicts,
             )

@@ -78,6 +78,7 @@ from typing import TypeVar, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import member
 from booking_core.actors import Actor, Role
 from booking_core.attendance.outcome import OutcomeSettlement
@@ -150,7 +151,7 @@ T = TypeVar("T")
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class PendingOperation:
     """An operation that could not finish; :meth:`PaymentService.resume` retries it.
 
@@ -165,6 +166,8 @@ class PendingOperation:
             error from outside the library), or ``None``.
         message: That error's message (empty without one).
     """
+
+    __repr__ = fields_repr
 
     kind: str
     target: str

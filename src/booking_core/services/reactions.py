@@ -54,6 +54,7 @@ from typing import cast, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core.actors import Actor, Role
 from booking_core.attendance.commands import cancel_session_attendees, excuse
 from booking_core.attendance.model import Attendee, attendee_id
@@ -99,7 +100,7 @@ __all__ = ["REACTIONS", "Reaction", "ReactionContext", "react"]
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ReactionContext:
     """What a handler works with: the command's unit of work, ``now``, the numbers.
 
@@ -108,6 +109,8 @@ class ReactionContext:
         now: The command's instant.
         policies: The composition root's policies.
     """
+
+    __repr__ = fields_repr
 
     uow: UnitOfWork
     now: datetime

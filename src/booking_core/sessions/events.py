@@ -35,6 +35,7 @@ from typing import TypeAlias, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core.actors import Actor
 from booking_core.errors import InvalidValueError
 from booking_core.events import DomainEvent
@@ -61,9 +62,11 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class _SessionEventFields(DomainEvent):
     """The fields every session event carries (private base)."""
+
+    __repr__ = fields_repr
 
     reason: str | None = None
     old_window: TimeWindow | None
@@ -71,7 +74,7 @@ class _SessionEventFields(DomainEvent):
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SessionScheduled(_SessionEventFields):
     """A session was scheduled.
 
@@ -80,11 +83,13 @@ class SessionScheduled(_SessionEventFields):
             ``None`` and ``new_window`` its window.
     """
 
+    __repr__ = fields_repr
+
     session: Session
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class RescheduleRequested(_SessionEventFields):
     """Somebody asked to move a session; the other party is to answer.
 
@@ -92,11 +97,13 @@ class RescheduleRequested(_SessionEventFields):
         request: The pending request (reason, proposed window, answer deadline).
     """
 
+    __repr__ = fields_repr
+
     request: RescheduleRequest
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class RescheduleApproved(_SessionEventFields):
     """The other party approved a reschedule; the session moved to ``new_window``.
 
@@ -104,11 +111,13 @@ class RescheduleApproved(_SessionEventFields):
         requested_by: Who had asked for the move.
     """
 
+    __repr__ = fields_repr
+
     requested_by: Actor
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class RescheduleDeclined(_SessionEventFields):
     """The other party declined a reschedule; the session keeps its window.
 
@@ -117,12 +126,14 @@ class RescheduleDeclined(_SessionEventFields):
         proposed_window: The window that was asked for, if one was proposed.
     """
 
+    __repr__ = fields_repr
+
     requested_by: Actor
     proposed_window: TimeWindow | None = None
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class RescheduleExpired(_SessionEventFields):
     """Nobody answered a reschedule request in time.
 
@@ -133,13 +144,15 @@ class RescheduleExpired(_SessionEventFields):
         proposed_window: The window that was asked for, if one was proposed.
     """
 
+    __repr__ = fields_repr
+
     requested_by: Actor
     auto_approved: bool
     proposed_window: TimeWindow | None = None
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SessionCompleted(_SessionEventFields):
     """A session was marked completed.
 
@@ -147,19 +160,25 @@ class SessionCompleted(_SessionEventFields):
         notes: The completer's notes (trimmed), if any.
     """
 
+    __repr__ = fields_repr
+
     notes: str | None = None
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SessionCancelled(_SessionEventFields):
     """A session was cancelled (``reason`` says why); any pending request is void."""
 
+    __repr__ = fields_repr
+
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SessionMissed(_SessionEventFields):
     """A session was marked missed (a no-show); any pending request is void."""
+
+    __repr__ = fields_repr
 
 
 SessionEvent: TypeAlias = (

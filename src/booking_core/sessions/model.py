@@ -33,6 +33,7 @@ from typing import Any, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import (
     identifier,
     non_empty_str,
@@ -110,7 +111,7 @@ def _check_zone(
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class MeetingInfo:
     """Where a session happens online.
 
@@ -123,13 +124,15 @@ class MeetingInfo:
         InvalidValueError: ``input.invalid_value`` for an empty provider or link.
     """
 
+    __repr__ = fields_repr
+
     provider: str = attrs.field(validator=non_empty_str)
     link: str = attrs.field(validator=non_empty_str)
     passcode: str | None = None
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class RescheduleRequest:
     """A pending request to move a session (the *reschedule requested* sub-state).
 
@@ -142,6 +145,8 @@ class RescheduleRequest:
         respond_by: Until when the other party is expected to answer; from then on
             the request can be expired (approved automatically or lapsed, by policy).
     """
+
+    __repr__ = fields_repr
 
     requested_by: Actor
     requested_at: datetime = attrs.field(converter=_requested_at)
@@ -160,7 +165,7 @@ def _time_window(
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SessionNote:
     """Notes written when a session was closed, kept per author and role.
 
@@ -169,6 +174,8 @@ class SessionNote:
         text: The notes, trimmed (at most 1000 characters by default).
         written_at: When (UTC).
     """
+
+    __repr__ = fields_repr
 
     author: Actor
     text: str = attrs.field(validator=non_empty_str)
@@ -196,7 +203,7 @@ def _status(value: SessionStatus | str) -> SessionStatus:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Session:
     """A scheduled live session: the aggregate every session command works on.
 
@@ -234,6 +241,8 @@ class Session:
             request on a closed session, or more seats taken than the capacity.
         UnknownZoneError: ``time.unknown_zone`` for a zone not in the IANA database.
     """
+
+    __repr__ = fields_repr
 
     id: str = attrs.field(validator=identifier)
     kind: SessionKind = attrs.field(converter=_kind)

@@ -21,6 +21,7 @@ from typing import Any, final
 
 import attrs
 
+from booking_core._repr import fields_repr
 from booking_core._validation import members
 from booking_core.actors import Role
 from booking_core.errors import InvalidValueError
@@ -52,7 +53,7 @@ def _late_request_roles(value: object) -> frozenset[Role]:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SessionPolicy:
     """Join window, grace period, no-show limit and text limits of a session.
 
@@ -90,6 +91,8 @@ class SessionPolicy:
         InvalidValueError: ``input.invalid_value`` for a negative duration or a
             length below 1.
     """
+
+    __repr__ = fields_repr
 
     join_opens_before: timedelta = attrs.field(
         default=timedelta(minutes=10), validator=_non_negative_delta
@@ -149,7 +152,7 @@ class SessionPolicy:
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ReschedulePolicy:
     """Who may ask to move a session, how late, and what happens without an answer.
 
@@ -207,6 +210,8 @@ class ReschedulePolicy:
         InvalidValueError: ``input.invalid_value`` for a negative duration, a
             length below 1 or ``reason_min_length > reason_max_length``.
     """
+
+    __repr__ = fields_repr
 
     student_notice: timedelta = attrs.field(
         default=timedelta(hours=24), validator=_non_negative_delta

@@ -42,6 +42,7 @@ import attrs
 from hypothesis import reject
 from hypothesis import strategies as st
 
+from booking_core._repr import fields_repr
 from booking_core.actors import Actor, Role
 from booking_core.availability.commitments import Commitment, CommitmentKind
 from booking_core.availability.slots import SlotRequest
@@ -117,7 +118,7 @@ _SECOND = timedelta(seconds=1)
 
 
 @final
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Transition:
     """A change of a zone's UTC offset.
 
@@ -126,6 +127,8 @@ class Transition:
         before: The offset in force just before ``at``.
         after: The offset from ``at`` on.
     """
+
+    __repr__ = fields_repr
 
     at: datetime
     before: timedelta
