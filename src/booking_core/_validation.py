@@ -203,6 +203,8 @@ def member(kind: type[E], value: object, field: str) -> E:
         >>> member(Role, "teacher", "by")
         <Role.TEACHER: 'teacher'>
     """
+    if type(value) is kind:  # a member already: no lookup
+        return value
     try:
         return kind(value)
     except (ValueError, TypeError):

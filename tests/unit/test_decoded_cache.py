@@ -110,6 +110,19 @@ def test_a_written_aggregate_gets_its_stored_version_on_first_use() -> None:
     assert first is not None
     assert first.version == 4
     assert cache.get(CALENDARS, "s-1", 4, body) is first  # kept with its version
+    assert staged.version == 3  # the version went on a copy
+
+
+def test_the_version_applied_on_a_hit_gives_what_evolve_gives() -> None:
+    cache = DecodedCache(entries=4, max_chars=1_000)
+    staged = attrs.evolve(_session(), version=6)  # saved as version 7
+    body = _body(staged, 7)
+    cache.put("sessions", "s-1", 7, body, staged)
+    read = cache.get("sessions", "s-1", 7, body)
+    assert read == attrs.evolve(staged, version=7) == codec.loads(body)
+    assert read is not None
+    assert (read.window, read.seats) == (staged.window, staged.seats)
+    assert staged.version == 6
 
 
 def test_the_least_recently_used_entry_goes_first() -> None:

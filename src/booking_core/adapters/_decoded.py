@@ -22,8 +22,10 @@ Why it is sound:
   decoded, so handing the same object to two readers never shares mutable state.
 * **Written = decoded.** After a commit the kernel keeps each written body with
   the aggregate it was encoded from; the codec is lossless, so decoding that text
-  gives an equal aggregate. The version column is applied on first use
-  (``attrs.evolve``, every check of the class runs).
+  gives an equal aggregate. The version column is applied on first use, to a
+  shallow copy: every other field is the very value the class's checks passed
+  when the aggregate was built, and the version is the one the kernel wrote
+  (``expected + 1``), so no check runs again.
 
 It is bounded: at most ``entries`` entries (least recently used goes first),
 and a body longer than ``max_chars`` is never kept. One lock guards it, so the
@@ -33,11 +35,10 @@ it safely.
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections import OrderedDict
 from typing import Any
-
-import attrs
 
 from booking_core.adapters.codec import _immutable
 
@@ -56,6 +57,17 @@ def immutable(cls: type) -> bool:
         (True, False)
     """
     return _immutable(cls)
+
+
+def _with_version(aggregate: Any, version: int) -> Any:
+    """A shallow copy of ``aggregate`` carrying ``version``; the original is unchanged.
+
+    What ``attrs.evolve(aggregate, version=version)`` returns, without running
+    the class's converters and validators again on fields they already passed.
+    """
+    copied = copy.copy(aggregate)
+    object.__setattr__(copied, "version", version)
+    return copied
 
 
 class DecodedCache:
@@ -102,7 +114,7 @@ class DecodedCache:
             self._kept.move_to_end(key)
         aggregate = entry[2]
         if aggregate.version != version:
-            aggregate = attrs.evolve(aggregate, version=version)
+            aggregate = _with_version(aggregate, version)
             self.put(name, aggregate_id, version, body, aggregate)
         return aggregate
 

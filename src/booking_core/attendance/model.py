@@ -251,10 +251,13 @@ def _log(value: Iterable[ParticipationEvent]) -> tuple[ParticipationEvent, ...]:
 
 
 def _role(value: Role | str) -> Role:
-    try:
-        role = Role(value)
-    except ValueError:
-        role = Role.ADMIN  # refused below, like any role but teacher and student
+    if type(value) is Role:
+        role = value
+    else:
+        try:
+            role = Role(value)
+        except ValueError:
+            role = Role.ADMIN  # refused below, like any role but teacher and student
     if role not in _ATTENDEE_ROLES:
         raise InvalidValueError(
             field="role", reason="an attendee is a teacher or a student", value=value

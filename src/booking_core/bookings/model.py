@@ -188,6 +188,8 @@ class BookingNote:
 
 
 def _type(value: BookingType | str) -> BookingType:
+    if type(value) is BookingType:
+        return value
     try:
         return BookingType(value)
     except ValueError:
@@ -197,6 +199,8 @@ def _type(value: BookingType | str) -> BookingType:
 
 
 def _status(value: BookingStatus | str) -> BookingStatus:
+    if type(value) is BookingStatus:
+        return value
     try:
         return BookingStatus(value)
     except ValueError:

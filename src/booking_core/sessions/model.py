@@ -183,6 +183,8 @@ class SessionNote:
 
 
 def _kind(value: SessionKind | str) -> SessionKind:
+    if type(value) is SessionKind:
+        return value
     try:
         return SessionKind(value)
     except ValueError:
@@ -192,6 +194,8 @@ def _kind(value: SessionKind | str) -> SessionKind:
 
 
 def _status(value: SessionStatus | str) -> SessionStatus:
+    if type(value) is SessionStatus:
+        return value
     try:
         return SessionStatus(value)
     except ValueError:
