@@ -14,6 +14,14 @@ from booking_core.events import DomainEvent
 from booking_store.events import domain_event
 from classroom.services import Wiring, configure, core, webhook_secret
 
+
+def pytest_report_header() -> str:
+    """Which database the run is on (``BOOKING_CORE_PG_DSN`` picks PostgreSQL)."""
+    from django.conf import settings
+
+    return f"database: {settings.DATABASES['default']['ENGINE']}"
+
+
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=timezone.utc)
 TEACHER = Actor.teacher("teacher-1")
 
